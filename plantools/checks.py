@@ -1,0 +1,131 @@
+"""Completeness and monitoring checks: Plan -> Findings, each pointing at a cell."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from . import rag
+from .deadlines import MISSING, UNREADABLE
+from .model import Action, Finding, Plan
+
+
+_ACHIEVED = re.compile(r"\b(achieved|completed?|done)\b", re.IGNORECASE)
+
+
+def check(plan: Plan, today: date | None = None) -> list[Finding]:
+    """Every finding for the plan: the reader's, then each action's, in sheet order."""
+    today = today or date.today()
+    findings = list(plan.findings)
+    if plan.open_in_excel:
+        findings.append(Finding(
+            "warning", "", "", "", "file",
+            "the workbook is open in Excel (an owner file ~$ is beside it): "
+            "this reads the last saved version",
+        ))
+    known = bool(plan.bodies)
+    for action in plan.actions:
+        findings.extend(_check_action(action, today, known))
+    findings.extend(_check_refs(plan))
+    order = {name: index for index, name in enumerate(plan.plan_sheets)}
+    return sorted(findings, key=lambda f: (f.sheet != "", order.get(f.sheet, -1), _row(f.cell)))
+
+
+def _check_action(action: Action, today: date, known_bodies: bool) -> list[Finding]:
+    found: list[Finding] = []
+
+    def add(severity: str, field: str, message: str) -> None:
+        found.append(Finding(severity, action.sheet, action.cell(field), action.ref, field, message))
+
+    if "owner" in action.cells and not action.owner:
+        add("error", "owner", "no owner: say who leads this action")
+    deadline = action.deadline
+    if "deadline" in action.cells:
+        if deadline.kind == MISSING:
+            add("error", "deadline", "no deadline: give a month and year, e.g. 'March 2019', or 'Ongoing'")
+        elif deadline.kind == UNREADABLE:
+            add("error", "deadline", f"deadline '{deadline.text}' cannot be read as a date: "
+                "write a month and year, e.g. 'March 2019'")
+    if "governance" in action.cells:
+        if not action.governance:
+            add("error", "governance", "no governance body: name the sub-group or board that oversees it")
+        elif known_bodies and not action.bodies:
+            add("error", "governance", f"'{_short(action.governance)}' names no governance body "
+                "on the Governance sheet: correct it, or add it there as an alias")
+    if "rag" in action.cells and action.rag_text and action.rag is None:
+        add("error", "rag", f"RAG '{_short(action.rag_text)}' is not one of Red, Amber, Green or Complete")
+    _monitoring(action, today, add)
+    return found
+
+
+def _monitoring(action: Action, today: date, add) -> None:
+    """What the board asks about: overdue, Green past its date, Red or Amber unexplained."""
+    due = action.deadline.due
+    if due and due < today and action.rag != rag.COMPLETE:
+        if action.rag == rag.GREEN:
+            add("warning", "deadline", f"Green but the deadline ({due:%d %b %Y}) has passed: "
+                "mark it Complete, or give a new date and a RAG")
+        elif _ACHIEVED.search(action.deadline.text):
+            add("warning", "deadline", f"due {due:%d %b %Y}; the date cell says it was achieved: "
+                "set the RAG to Complete")
+        else:
+            add("warning", "deadline", f"overdue: due {due:%d %b %Y} and not complete")
+    if action.rag in (rag.RED, rag.AMBER) and not action.progress and "progress" in action.cells:
+        add("warning", "progress", f"{action.rag} with no progress note saying why")
+    elif action.rag in (rag.RED, rag.AMBER) and "progress" not in action.cells:
+        add("warning", "progress", f"{action.rag}, and the sheet has no progress column to say why")
+
+
+def _check_refs(plan: Plan) -> list[Finding]:
+    """Actions with no objective reference, duplicate action refs, and an objective
+    reference that starts a second block further down (two objectives numbered alike)."""
+    found = []
+    seen: dict[str, Action] = {}
+    blocks: dict[str, Action] = {}
+    previous = ""
+    for action in plan.actions:
+        if not action.objective_ref:
+            found.append(Finding("error", action.sheet, action.cell("ref"), action.ref, "ref",
+                                 "no objective reference (such as 2.1) for this action"))
+        first = seen.setdefault(action.ref, action)
+        if first is not action:
+            found.append(Finding("error", action.sheet, action.cell("ref"), action.ref, "ref",
+                                 f"duplicate reference {action.ref}: also at '{first.sheet}'!{first.cell('ref')}"))
+        if action.objective_ref and action.objective_ref != previous:
+            block = blocks.setdefault(action.objective_ref, action)
+            if block is not action:
+                found.append(Finding("error", action.sheet, action.cell("objective_ref"), action.ref, "ref",
+                                     f"objective {action.objective_ref} is numbered twice: "
+                                     f"also at '{block.sheet}'!{block.cell('objective_ref')}"))
+        previous = action.objective_ref
+    return found
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _row(cell: str) -> int:
+    digits = "".join(ch for ch in cell if ch.isdigit())
+    return int(digits) if digits else 0
+
+
+def summary_line(plan: Plan, findings: list[Finding]) -> str:
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    sheets = len(plan.plan_sheets)
+    return (f"{len(plan.actions)} actions on {sheets} plan sheet{'s' * (sheets != 1)}: "
+            f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
+
+
+def format_table(findings: list[Finding]) -> str:
+    """The findings as a plain table that reads well in a Windows console."""
+    rows = [("Severity", "Where", "Ref", "Field", "Message")]
+    for f in findings:
+        where = f"{f.sheet}!{f.cell}" if f.sheet else "(workbook)"
+        rows.append((f.severity, where, f.ref, f.field, f.message))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4] for row in rows]
+    lines.insert(1, "  ".join("-" * width for width in widths) + "  " + "-" * 7)
+    return "\n".join(line.rstrip() for line in lines)

@@ -1,0 +1,96 @@
+"""The plantools command: each command a few lines over the Python API."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from .errors import PlanError
+
+BUNDLED = Path(__file__).resolve().parent.parent / "workbooks"
+DEFAULT_WORKBOOK = BUNDLED / "MSCB Business Plan 2018-19.xlsx"
+
+
+class _Group(click.Group):
+    """Turns every PlanError into one line on stderr and exit status 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except PlanError as error:
+            click.echo(f"Error: {error}", err=True)
+            ctx.exit(2)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as error:  # a bug or an input nobody foresaw: still one line
+            if os.environ.get("PLANTOOLS_DEBUG"):
+                raise
+            click.echo(f"Error: unexpected {type(error).__name__}: {error} "
+                       "(set PLANTOOLS_DEBUG=1 to see where)", err=True)
+            ctx.exit(2)
+
+
+workbook_argument = click.argument(
+    "workbook", type=click.Path(dir_okay=True, path_type=Path), default=DEFAULT_WORKBOOK,
+)
+today_option = click.option(
+    "--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
+    help="The date to judge deadlines by (YYYY-MM-DD). Default: today.",
+)
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="plantools")
+def main() -> None:
+    """Keep the partnership's business plan honest: check it, consolidate it each month,
+    and send each sub-group its part.
+
+    WORKBOOK defaults to the bundled 2018-19 plan. Nothing here writes into the shared
+    workbook unless the command says so.
+    """
+
+
+@main.command()
+@workbook_argument
+@today_option
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="A table to read, or JSON for other programs.")
+def check(workbook: Path, today, output: str) -> None:
+    """Check that every action has an owner, a readable deadline, a known governance body
+    and a recognised RAG; warn on overdue and unexplained Red or Amber actions.
+
+    Exit status: 0 no errors, 1 errors found, 2 the workbook cannot be read.
+    """
+    from .checks import check as run_checks, format_table, summary_line
+    from .reader import load_plan
+
+    plan = load_plan(workbook)
+    findings = run_checks(plan, _day(today))
+    if output == "json":
+        click.echo(json.dumps([f.as_dict() for f in findings], indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"{workbook}")
+        if findings:
+            click.echo(format_table(findings))
+        click.echo(summary_line(plan, findings))
+    sys.exit(1 if any(f.severity == "error" for f in findings) else 0)
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--title", default="Business Plan", show_default=True, help="The plan's title row.")
+def new(path: Path, title: str) -> None:
+    """Write an empty plan workbook in plantools' layout, e.g. for next year's plan."""
+    from .template import write_plan_workbook
+
+    write_plan_workbook(path, {"title": title}, force=False)
+    click.echo(f"wrote {path}")
+
+
+def _day(value) -> date:
+    return value.date() if value else date.today()

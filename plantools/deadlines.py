@@ -1,0 +1,165 @@
+"""Deadlines as people write them: "March '18", "May – June 2018", "Q3 2018-19", "Ongoing".
+
+Rules:
+- a month means its last day; a day-month-year means that day;
+- a range or a list of milestones means its last date ("May – June 2018" is 30 June);
+- a financial year ends on 31 March ("2018/19"), a quarter of one on its last day
+  (Q1 April–June ... Q4 January–March);
+- only the first sentence or clause that holds a date counts, so in
+  "January 2019; with a view to the Board being dissolved 31st March 2019" the due date
+  is 31 January 2019, and in "January 2013. Achieved for 2013/14" it is 31 January 2013;
+- words such as "Ongoing" or "Quarterly" with no date mean the action has no end date.
+Anything else "cannot be read", and the original text is always kept.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+DATE = "date"
+ONGOING = "ongoing"
+UNREADABLE = "unreadable"
+MISSING = "missing"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    text: str
+    kind: str  # DATE, ONGOING, UNREADABLE or MISSING
+    due: date | None = None
+
+    @property
+    def readable(self) -> bool:
+        return self.kind in (DATE, ONGOING)
+
+
+MONTHS = {
+    name: number
+    for number in range(1, 13)
+    for name in {
+        calendar.month_name[number].lower(),
+        calendar.month_abbr[number].lower(),
+    }
+}
+MONTHS["sept"] = 9
+
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_YEAR = r"(?P<year>(?:19|20)\d\d|['’‘]\s?\d\d)"
+_DAY = r"(?P<day>[0-3]?\d)\s*(?:st|nd|rd|th)?"
+
+_ONGOING_WORDS = re.compile(
+    r"\b(on\s*-?\s*going|continuous(?:ly)?|throughout|recurring|as required|"
+    r"business as usual|bau|annual(?:ly)?|quarterly|monthly|weekly|termly)\b"
+)
+# Clause breaks: a semicolon, or a full stop that ends a sentence (not "Sept." or "31.03").
+_CLAUSE_BREAK = re.compile(r";|\.(?=\s+\D)|\n")
+
+_PATTERNS = [
+    # financial quarter: "Q3 2018-19", "Q3 2018/2019"
+    ("quarter", re.compile(r"\bq(?P<q>[1-4])\s*(?:of\s*)?(?:fy\s*)?(?P<start>(?:19|20)\d\d)\s*[/-]\s*(?P<end>\d\d(?:\d\d)?)\b")),
+    # financial year: "2018/19", "2018-19", "2018/2019"
+    ("fy", re.compile(r"\b(?P<start>(?:19|20)\d\d)\s*[/-]\s*(?P<end>\d\d(?:\d\d)?)\b(?!\s*[/-])")),
+    # ISO date
+    ("iso", re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)-(?P<day>\d\d)\b")),
+    # UK numeric date: 31/03/2019 or 31.03.19
+    ("numeric", re.compile(r"\b(?P<day>[0-3]?\d)[/.](?P<month>[01]?\d)[/.](?P<year>(?:19|20)?\d\d)\b")),
+    # 31st March 2019, 1 st April 2019
+    ("dmy", re.compile(r"\b" + _DAY + r"\s+(?:of\s+)?" + _MONTH + r",?\s*" + _YEAR + r"(?!\d)")),
+    # March 31st, 2019
+    ("mdy", re.compile(r"\b" + _MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR + r"(?!\d)")),
+    # a month, with or without its year: "January 2019", "March '18", "January, March"
+    ("month", re.compile(r"\b" + _MONTH + r"(?:\s*,?\s*" + _YEAR + r")?(?![a-z])")),
+    # a bare year: "by 2019"
+    ("year", re.compile(r"\b(?P<year>(?:19|20)\d\d)\b")),
+]
+
+
+def parse_deadline(value: object) -> Deadline:
+    """Read a deadline cell: an Excel date, a number or text. Never raises."""
+    if value is None:
+        return Deadline("", MISSING)
+    if isinstance(value, datetime):
+        return Deadline(value.date().isoformat(), DATE, value.date())
+    if isinstance(value, date):
+        return Deadline(value.isoformat(), DATE, value)
+    text = " ".join(str(value).split())
+    if not text:
+        return Deadline("", MISSING)
+    lowered = text.lower()
+    for clause in _CLAUSE_BREAK.split(lowered):
+        dates = _dates_in(clause)
+        if dates:
+            return Deadline(text, DATE, max(dates))
+    if _ONGOING_WORDS.search(lowered):
+        return Deadline(text, ONGOING)
+    return Deadline(text, UNREADABLE)
+
+
+def _dates_in(clause: str) -> list[date]:
+    """Every date the clause names; a month with no year takes the next year named."""
+    clause = re.sub(r"[–—−]", "-", clause)
+    found: list[tuple[int, date | tuple[int, None]]] = []
+    taken = [False] * len(clause)
+    for kind, pattern in _PATTERNS:
+        for match in pattern.finditer(clause):
+            if any(taken[match.start():match.end()]):
+                continue
+            when = _to_date(kind, match)
+            if when is None:
+                continue
+            for i in range(match.start(), match.end()):
+                taken[i] = True
+            found.append((match.start(), when))
+    found.sort(key=lambda item: item[0])
+    dates: list[date] = []
+    for index, (_, when) in enumerate(found):
+        if isinstance(when, date):
+            dates.append(when)
+            continue
+        month = when[0]  # a month without a year: borrow the next (else previous) year
+        years = [d.year for _, d in found[index + 1:] if isinstance(d, date)]
+        years = years or [d.year for d in dates]
+        if years:
+            dates.append(_month_end(years[0], month))
+    return dates
+
+
+def _to_date(kind: str, match: re.Match) -> date | tuple[int, None] | None:
+    groups = match.groupdict()
+    try:
+        if kind == "quarter":
+            start = int(groups["start"])
+            quarter = int(groups["q"])
+            # financial quarters: Q1 Apr-Jun, Q2 Jul-Sep, Q3 Oct-Dec of the start year, Q4 Jan-Mar
+            return _month_end(start + 1, 3) if quarter == 4 else _month_end(start, 3 + 3 * quarter)
+        if kind == "fy":
+            start = int(groups["start"])
+            end = int(groups["end"])
+            end = end if end > 99 else (start // 100) * 100 + end
+            if end != start + 1:
+                return None
+            return date(end, 3, 31)
+        if kind == "year":
+            return date(int(groups["year"]), 12, 31)
+        year = _year(groups.get("year"))
+        month_text = groups["month"]
+        month = int(month_text) if month_text.isdigit() else MONTHS[month_text]
+        if kind == "month":
+            return _month_end(year, month) if year else (month, None)
+        return date(year, month, int(groups["day"]))
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def _year(text: str | None) -> int | None:
+    if not text:
+        return None
+    digits = re.sub(r"\D", "", text)
+    return int(digits) if len(digits) == 4 else 2000 + int(digits)
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])

@@ -1,0 +1,24 @@
+"""The one error a user sees: what went wrong, in which file, sheet and cell."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PlanError(Exception):
+    """A workbook that cannot be read, or an output that cannot be written.
+
+    str(error) is the single line the CLI prints; the CLI exits with status 2.
+    """
+
+    def __init__(self, path: Path | str, message: str, sheet: str = "", cell: str = "") -> None:
+        self.path = Path(path)
+        self.sheet = sheet
+        self.cell = cell
+        self.message = message
+        where = f"{self.path}"
+        if sheet:
+            where += f", sheet '{sheet}'"
+        if cell:
+            where += f", cell {cell}"
+        super().__init__(f"{where}: {message}")

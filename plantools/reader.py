@@ -1,0 +1,481 @@
+"""Read the shared plan workbook as staff really keep it, without ever writing to it.
+
+A plan sheet is any visible worksheet with a header row that names at least three of the
+columns plantools knows (objectives, outcomes, who, what, governance, when, measures, RAG,
+progress), under any number of title rows. The header may be two rows deep, as in the
+published plans ("Actions (who and what)" over "Who" and "What"). Merged cells count for
+every cell they cover, so an objective merged down its actions belongs to each of them.
+
+How an action is identified from month to month: by its "Action ref" column when the sheet
+has one and the cell is filled; otherwise by its objective reference and its place under
+that objective, as a letter: the actions of objective 2.1 are 2.1a, 2.1b, 2.1c.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+
+from . import rag as ragmod
+from .deadlines import parse_deadline
+from .errors import PlanError
+from .governance import Body, Matcher
+from .model import Action, Finding, KeyEntry, Plan
+
+HEADER_SCAN_ROWS = 40  # title rows above the header: no real plan has more
+MAX_COLUMNS = 100  # a plan has a dozen columns; a sheet claiming 16,384 is not read that wide
+
+# First rule that matches a header's words wins, so the order matters:
+# "Who? (Governance/oversight)" is governance, "Actions (who and what)" is a pair.
+_ROLE_RULES = [
+    ("action_ref", r"^action (ref|reference|id|no|number)$"),
+    ("objective_ref", r"^(objective )?(ref|reference|no|number|id)$"),
+    ("governance", r"\b(governance|oversight|accountable body|reporting to|sub ?group|board)\b"),
+    ("deadline", r"\b(when|deadlines?|due|timescales?|target date|completion date|by when|end date)\b"),
+    ("rag", r"\b(rag|status|rating)\b"),
+    ("progress", r"\b(progress|updates?|comments?|commentary|notes?)\b"),
+    ("measure", r"\b(measures?|measurement|metrics?|kpis?|indicators?|success criteria)\b"),
+    ("outcome", r"\boutcomes?\b"),
+    ("objective", r"\bobjectives?\b"),
+    ("priority", r"\b(priority|priorities|theme)\b"),
+    ("action_pair", r"\bactions?\b.*\bwho\b.*\bwhat\b"),
+    ("owner", r"\b(who|owners?|leads?|responsible|lead officer|lead agency)\b"),
+    ("action", r"\b(actions?|what|tasks?|activity|activities)\b"),
+]
+_ROLE_PATTERNS = [(role, re.compile(rule)) for role, rule in _ROLE_RULES]
+
+# What a user sees when a column is missing.
+EXPECTED_HEADERS = {
+    "owner": "Who? (Workplans), Owner or Lead",
+    "deadline": "When?, Deadline or Due",
+    "governance": "Governance oversight",
+}
+_PRIORITY_HEADING = re.compile(r"^\s*(priority\s*\d*\s*[.:)-]?|\d+\s*[.:)])\s*\S", re.IGNORECASE)
+_OBJECTIVE_REF = re.compile(r"^\s*(?:objective\s*)?(\d+(?:\.\d+)*)\.?\s*$", re.IGNORECASE)
+_REF_AT_START = re.compile(r"^\s*(\d+\.\d+(?:\.\d+)*)\s+(\S.*)$", re.DOTALL)
+
+
+def header_role(text: object) -> str | None:
+    """The column a header names ('When?' -> 'deadline'), or None."""
+    if not isinstance(text, str):
+        return None
+    words = " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+    if not words or len(words.split()) > 6 or words[0].isdigit():
+        return None  # a title, a sentence or a numbered heading, not a column header
+    for role, pattern in _ROLE_PATTERNS:
+        if pattern.search(words):
+            return role
+    return None
+
+
+def load_plan(path: Path | str) -> Plan:
+    """Read a plan workbook. Raises PlanError, with the file named, when it cannot."""
+    path = Path(path)
+    workbook = _open(path)
+    plan = Plan(path=path, open_in_excel=is_open_in_excel(path))
+    sheets = []
+    for sheet in workbook.worksheets:
+        name = sheet.title
+        if sheet.sheet_state != "visible" or re.search(r"\brisk", name, re.IGNORECASE):
+            plan.confidential_sheets.append(name)
+        elif re.search(r"governance|bodies|distribution", name, re.IGNORECASE):
+            plan.bodies = _read_bodies(sheet, plan)
+        elif re.fullmatch(r"\s*(rag\s*)?key\s*", name, re.IGNORECASE):
+            plan.key = _read_key(sheet)
+        else:
+            sheets.append(sheet)
+    matcher = Matcher(plan.bodies) if plan.bodies else None
+    found_headers: dict[str, list[str]] = {}
+    for sheet in sheets:
+        grid = _Grid(sheet)
+        header = _find_header(grid)
+        if header is None:
+            found_headers[sheet.title] = grid.texts_near_top()
+            continue
+        plan.plan_sheets.append(sheet.title)
+        _read_actions(grid, header, plan, matcher)
+    if not plan.plan_sheets:
+        raise PlanError(path, _no_plan_sheet_message(found_headers))
+    _assign_refs(plan)
+    plan.title = plan.title or path.stem
+    return plan
+
+
+def is_open_in_excel(path: Path) -> bool:
+    """Excel keeps an owner file '~$name.xlsx' beside a workbook it has open
+    (for long names, '~$' replaces the first two characters)."""
+    return any((path.parent / name).exists() for name in {"~$" + path.name, "~$" + path.name[2:]})
+
+
+def _open(path: Path):
+    import openpyxl  # imported here so that `plantools --help` starts fast
+
+    if not path.exists():
+        raise PlanError(path, "no such file")
+    if path.is_dir():
+        raise PlanError(path, "is a folder, not a workbook")
+    try:
+        return openpyxl.load_workbook(path, data_only=True)
+    except PermissionError:
+        raise PlanError(path, "cannot be read: permission denied") from None
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise PlanError(path, f"cannot be read as an .xlsx workbook ({type(exc).__name__}: {exc})") from None
+
+
+@dataclass
+class _Header:
+    row: int  # the last header row: data starts below it
+    columns: dict[str, int]  # role -> column number
+
+
+class _Grid:
+    """A sheet's cells with merged ranges filled in, bounded to the cells really there."""
+
+    def __init__(self, sheet) -> None:
+        self.sheet = sheet
+        self.title = sheet.title
+        self.max_row = sheet.max_row
+        self.max_col = min(sheet.max_column, MAX_COLUMNS)
+        self.rows = [
+            list(row) for row in sheet.iter_rows(min_row=1, max_row=self.max_row, max_col=self.max_col)
+        ]
+        self.origin: dict[tuple[int, int], tuple[int, int]] = {}  # merged cell -> its top-left
+        self.width: dict[tuple[int, int], int] = {}  # top-left -> columns the merge spans
+        for merged in sheet.merged_cells.ranges:
+            top, left = merged.min_row, merged.min_col
+            self.width[(top, left)] = merged.max_col - left + 1
+            for row in range(top, min(merged.max_row, self.max_row) + 1):
+                for col in range(left, min(merged.max_col, self.max_col) + 1):
+                    if (row, col) != (top, left):
+                        self.origin[(row, col)] = (top, left)
+
+    def cell(self, row: int, col: int):
+        """The cell whose value shows at (row, col): the merge's top-left when merged."""
+        row, col = self.origin.get((row, col), (row, col))
+        if row > len(self.rows) or col > self.max_col:
+            return None
+        return self.rows[row - 1][col - 1]
+
+    def value(self, row: int, col: int) -> object:
+        cell = self.cell(row, col)
+        return None if cell is None else cell.value
+
+    def own(self, row: int, col: int) -> bool:
+        """True unless (row, col) is covered by a merge that starts elsewhere."""
+        return (row, col) not in self.origin
+
+    def address(self, row: int, col: int) -> str:
+        from openpyxl.utils import get_column_letter
+
+        row, col = self.origin.get((row, col), (row, col))
+        return f"{get_column_letter(col)}{row}"
+
+    def texts_near_top(self) -> list[str]:
+        texts = []
+        for row in range(1, min(self.max_row, HEADER_SCAN_ROWS) + 1):
+            for col in range(1, self.max_col + 1):
+                value = self.value(row, col)
+                if isinstance(value, str) and value.strip() and len(value) < 60:
+                    texts.append(" ".join(value.split()))
+        return list(dict.fromkeys(texts))[:12]
+
+
+def _find_header(grid: _Grid) -> _Header | None:
+    """The row (or two rows) near the top that names the most plan columns."""
+    best: tuple[int, int, dict[int, str]] | None = None  # (top row, last row, roles)
+    for row in range(1, min(grid.max_row, HEADER_SCAN_ROWS) + 1):
+        roles = _row_roles(grid, row)
+        if not roles:
+            continue
+        last = row
+        below = _row_roles(grid, row + 1) if row < grid.max_row else {}
+        if below and _is_sub_header(grid, row, below):
+            roles, last = {**roles, **below}, row + 1
+        distinct = set(roles.values())
+        if len(distinct) >= 3 and distinct & {"owner", "deadline", "governance", "action_pair", "action"}:
+            if best is None or len(distinct) > len(set(best[2].values())):
+                best = (row, last, roles)
+    if best is None:
+        return None
+    top, last, roles = best
+    return _Header(last, _assign_columns(grid, top, roles))
+
+
+def _row_roles(grid: _Grid, row: int) -> dict[int, str]:
+    roles = {}
+    for col in range(1, grid.max_col + 1):
+        role = header_role(grid.value(row, col))
+        if role:
+            roles[col] = role
+    return roles
+
+
+def _is_sub_header(grid: _Grid, row: int, below: dict[int, str]) -> bool:
+    """A second header row names columns that the row above left to a merged or empty cell."""
+    for col, role in below.items():
+        if not grid.own(row + 1, col):
+            continue  # a vertical merge of the header above, not a header of its own
+        above = grid.cell(row, col)
+        spanned = grid.width.get(grid.origin.get((row, col), (row, col)), 1) > 1
+        if spanned or above is None or above.value is None or header_role(above.value) == "action_pair":
+            return True
+    return False
+
+
+def _assign_columns(grid: _Grid, top_row: int, roles: dict[int, str]) -> dict[str, int]:
+    """Role -> column. A merged "Objectives" over two columns is the reference then the text;
+    an unsplit "Actions (who and what)" over two columns is who then what."""
+    columns: dict[str, int] = {}
+    for col in sorted(roles):
+        role = roles[col]
+        origin = grid.origin.get((top_row, col), (top_row, col))
+        span = grid.width.get(origin, 1)
+        first = origin[1] == col
+        if role == "objective" and span > 1:
+            role = "objective_ref" if first else "objective"
+        elif role == "action_pair":
+            role = "action" if span == 1 or not first else "owner"
+        columns.setdefault(role, col)
+    return columns
+
+
+def _read_actions(grid: _Grid, header: _Header, plan: Plan, matcher: Matcher | None) -> None:
+    columns = header.columns
+    sheet = grid.title
+    for role, expected in EXPECTED_HEADERS.items():
+        if role not in columns:
+            plan.findings.append(Finding(
+                "error", sheet, f"A{header.row}", "", role,
+                f"no {role} column: expected a header such as {expected}",
+            ))
+    if not plan.title:
+        plan.title = _title_above(grid, header.row)
+    header_roles = set(columns)
+    priority = "" if not _PRIORITY_HEADING.match(sheet) else sheet
+    objective_ref, objective = "", ""
+    for row in range(header.row + 1, grid.max_row + 1):
+        own = {role: grid.value(row, col) for role, col in columns.items() if grid.own(row, col)}
+        own = {role: value for role, value in own.items() if _clean(value)}
+        if not own:
+            continue  # a blank separator row, or only the spill of merges from above
+        if len({role for role, value in own.items() if header_role(value) == role}) >= 3:
+            continue  # the header repeated further down
+        heading = _priority_heading(grid, row)
+        if heading:
+            priority = heading
+            continue
+        values = {role: grid.value(row, col) for role, col in columns.items()}
+        if "objective_ref" in own or "objective" in own:
+            objective_ref, objective = _objective(values, columns)
+        if set(own) <= {"objective_ref", "objective", "priority"}:
+            continue  # an objective written on a row of its own, above its actions
+        action = Action(
+            ref="",
+            objective_ref=objective_ref,
+            priority=_clean(values.get("priority")) or priority or _major(objective_ref),
+            objective=objective,
+            outcome=_clean(values.get("outcome")),
+            owner=_clean(values.get("owner")),
+            action=_clean(values.get("action")),
+            governance=_clean(values.get("governance")),
+            deadline=parse_deadline(_deadline_value(values.get("deadline"))),
+            measure=_clean(values.get("measure")),
+            progress=_clean(values.get("progress")),
+            sheet=sheet,
+            row=row,
+            cells={role: grid.address(row, col) for role, col in columns.items()},
+        )
+        action.cells.setdefault("ref", grid.address(row, columns.get("objective_ref", columns.get("objective", 1))))
+        if "action_ref" in header_roles:
+            action.ref = _clean(values.get("action_ref"))
+            action.cells["ref"] = grid.address(row, columns["action_ref"])
+        if "rag" in columns:
+            _read_rag(action, grid.cell(row, columns["rag"]), plan)
+        if matcher is not None:
+            action.bodies = matcher.match(action.governance)
+        elif action.governance:
+            action.bodies = (" ".join(action.governance.split()),)
+        plan.actions.append(action)
+
+
+def _objective(values: dict[str, object], columns: dict[str, int]) -> tuple[str, str]:
+    ref = _ref_text(values.get("objective_ref"))
+    text = _clean(values.get("objective"))
+    if "objective_ref" not in columns or not ref:
+        split = _REF_AT_START.match(text)  # "1.1 Membership kept under review ..." in one cell
+        if split:
+            ref, text = split.group(1), _clean(split.group(2))
+    return ref, text
+
+
+def _ref_text(value: object) -> str:
+    """2.1 stored as a number, "2.1 ", "Objective 2.1" -> "2.1"."""
+    if isinstance(value, float):
+        value = f"{value:.10g}"
+    text = _clean(value)
+    match = _OBJECTIVE_REF.match(text)
+    return match.group(1) if match else text
+
+
+def _major(objective_ref: str) -> str:
+    return objective_ref.split(".")[0] if "." in objective_ref else ""
+
+
+def _priority_heading(grid: _Grid, row: int) -> str:
+    """A row holding one text alone, e.g. "2. Think Family", merged across or numbered."""
+    texts = []
+    for col in range(1, grid.max_col + 1):
+        if grid.own(row, col):
+            value = _clean(grid.value(row, col))
+            if value:
+                texts.append((col, value))
+    if len(texts) != 1:
+        return ""
+    col, text = texts[0]
+    if grid.width.get((row, col), 1) >= 3 or _PRIORITY_HEADING.match(text):
+        return text
+    return ""
+
+
+def _deadline_value(value: object) -> object:
+    if isinstance(value, (datetime, date)):
+        return value
+    if isinstance(value, time):
+        return None  # a time of day alone is no deadline
+    return _clean(value) if value is not None else None
+
+
+def _read_rag(action: Action, cell, plan: Plan) -> None:
+    text = _clean(cell.value if cell is not None else None)
+    action.rag_text = text
+    action.rag = ragmod.normalise(text)
+    if text or cell is None:
+        return
+    status = ragmod.status_of_fill(_fill_rgb(cell))
+    if status:
+        action.rag, action.rag_from_fill = status, True
+        plan.findings.append(Finding(
+            "warning", action.sheet, action.cell("rag"), "", "rag",
+            f"RAG read as {status} from the cell's colour: type {status} in the cell so that it is kept",
+        ))
+
+
+def _fill_rgb(cell) -> str | None:
+    from openpyxl.styles.colors import COLOR_INDEX
+
+    fill = getattr(cell, "fill", None)
+    if fill is None or fill.fill_type != "solid":
+        return None
+    colour = fill.fgColor
+    if colour.type == "rgb" and isinstance(colour.rgb, str):
+        return colour.rgb
+    if colour.type == "indexed" and isinstance(colour.indexed, int) and colour.indexed < len(COLOR_INDEX):
+        return COLOR_INDEX[colour.indexed]
+    return None  # theme colours depend on the theme: not guessed
+
+
+def _assign_refs(plan: Plan) -> None:
+    """Give every action without an explicit ref its objective's ref and a letter."""
+    counts: dict[str, int] = {}
+    for action in plan.actions:
+        if action.ref:
+            continue
+        if not action.objective_ref:
+            action.ref = f"{action.sheet}!{action.row}"
+            continue
+        counts[action.objective_ref] = counts.get(action.objective_ref, 0) + 1
+        action.ref = action.objective_ref + _letters(counts[action.objective_ref])
+
+
+def _letters(number: int) -> str:
+    """1 -> a, 26 -> z, 27 -> aa."""
+    text = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        text = chr(ord("a") + rest) + text
+    return text
+
+
+def _title_above(grid: _Grid, header_row: int) -> str:
+    for row in range(1, header_row):
+        for col in range(1, grid.max_col + 1):
+            text = _clean(grid.value(row, col))
+            if text:
+                return text.split("\n")[0]
+    return ""
+
+
+def _read_bodies(sheet, plan: Plan) -> list[Body]:
+    """The Governance sheet: a header row naming the body, its aliases and its email."""
+    rows = list(sheet.iter_rows(max_row=min(sheet.max_row, 2000), max_col=min(sheet.max_column, 10), values_only=True))
+    bodies: list[Body] = []
+    header: dict[str, int] = {}
+    for index, row in enumerate(rows, start=1):
+        texts = [_clean(v).lower() for v in row]
+        if not header:
+            for col, text in enumerate(texts):
+                if re.search(r"alias|also|known as", text):
+                    header.setdefault("aliases", col)
+                elif re.search(r"e-?mail", text):
+                    header.setdefault("emails", col)
+                elif re.search(r"body|name|group|governance", text):
+                    header.setdefault("name", col)
+            if "name" not in header:
+                header = {}
+            continue
+        name = _clean(row[header["name"]]) if header["name"] < len(row) else ""
+        if not name:
+            continue
+        aliases = _split(row, header.get("aliases"), r"[;\n]")
+        emails = _split(row, header.get("emails"), r"[;,\s]")
+        for email in emails:
+            if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+                plan.findings.append(Finding(
+                    "warning", sheet.title, f"{_column_letter(header['emails'])}{index}", "", "email",
+                    f"'{email}' for {name} does not look like an email address",
+                ))
+        bodies.append(Body(name, aliases, tuple(e for e in emails if "@" in e), sheet.title, index))
+    return bodies
+
+
+def _split(row: tuple, col: int | None, separators: str) -> tuple[str, ...]:
+    if col is None or col >= len(row):
+        return ()
+    return tuple(part.strip() for part in re.split(separators, _clean(row[col])) if part.strip())
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def _read_key(sheet) -> list[KeyEntry]:
+    entries = []
+    for row in sheet.iter_rows(max_row=min(sheet.max_row, 50), max_col=3, values_only=True):
+        status = ragmod.normalise(row[0] if row else None)
+        if status and len(row) > 1:
+            entries.append(KeyEntry(status, _clean(row[1])))
+    return entries
+
+
+def _no_plan_sheet_message(found: dict[str, list[str]]) -> str:
+    expected = "Objectives, Outcomes, Actions, Who?, Governance oversight, When?, RAG"
+    if not found:
+        return f"no plan sheet: the workbook has no visible worksheet with a header row ({expected})"
+    seen = "; ".join(f"'{name}' has {', '.join(texts) or 'no text'}" for name, texts in found.items())
+    return f"no plan sheet: expected a header row with at least three of {expected}; found: {seen}"
+
+
+def _clean(value: object) -> str:
+    """Cell text as a person means it: stray spaces and blank lines gone, line breaks kept."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    lines = (" ".join(line.split()) for line in str(value).splitlines())
+    return "\n".join(line for line in lines if line)

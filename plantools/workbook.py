@@ -1,0 +1,110 @@
+"""What every workbook plantools writes shares: atomic saving, formats, RAG rules, dropdowns."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from . import rag
+from .errors import PlanError
+
+TEMP_PREFIX = ".~plantools-"
+
+# Never turn text into a formula or a number: a progress note "=HYPERLINK(...)" or
+# "+44 20 ..." stays exactly what staff typed.
+WORKBOOK_OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+    "nan_inf_to_errors": True,
+}
+
+
+@contextmanager
+def atomic_workbook(path: Path, force: bool = True) -> Iterator[object]:
+    """An xlsxwriter Workbook written to a temporary file beside `path`, moved into place
+    only when complete: a crash or a full disk leaves the old file or none, never half a file."""
+    import xlsxwriter
+
+    path = Path(path)
+    if path.exists() and not force:
+        raise PlanError(path, "already exists: use --force to replace it")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PlanError(path, f"cannot write here: {exc.strerror or exc}") from None
+    # a unique name in the same folder, so that the final move is a rename on the same disk
+    temp = path.with_name(f"{TEMP_PREFIX}{uuid.uuid4().hex}.xlsx")
+    try:
+        book = xlsxwriter.Workbook(str(temp), WORKBOOK_OPTIONS)
+        yield book
+        book.close()
+        os.replace(temp, path)
+    except PermissionError:
+        raise PlanError(path, "cannot be replaced: is it open in Excel? Close it and run again") from None
+    except OSError as exc:
+        raise PlanError(path, f"cannot be written: {exc.strerror or exc}") from None
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+class Formats:
+    """The named cell formats of one workbook."""
+
+    def __init__(self, book) -> None:
+        self.title = book.add_format({"bold": True, "font_size": 14})
+        self.subtitle = book.add_format({"italic": True})
+        self.header = book.add_format({
+            "bold": True, "bg_color": "#1F3864", "font_color": "#FFFFFF", "text_wrap": True,
+            "valign": "top", "border": 1,
+        })
+        self.heading = book.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True})
+        self.text = book.add_format({"text_wrap": True, "valign": "top", "border": 1})
+        self.bold_text = book.add_format({"text_wrap": True, "valign": "top", "border": 1, "bold": True})
+        self.date = book.add_format({"num_format": "dd mmm yyyy", "valign": "top", "border": 1})
+        self.overdue = book.add_format({
+            "text_wrap": True, "valign": "top", "border": 1, "font_color": "#C00000", "bold": True,
+        })
+        self.rag = {
+            status: book.add_format({"bg_color": fill, "font_color": font, "border": 1, "bold": True})
+            for status, (fill, font) in rag.COLOURS.items()
+        }
+        # conditional formats take only what differs from the cell's own format
+        self.rag_rule = {
+            status: book.add_format({"bg_color": fill, "font_color": font})
+            for status, (fill, font) in rag.COLOURS.items()
+        }
+
+
+def add_rag_rules(sheet, formats: Formats, first_row: int, last_row: int, col: int) -> None:
+    """Colour the RAG column by its text, so a change typed in Excel recolours at once,
+    and offer the key's words as a dropdown."""
+    last_row = max(last_row, first_row)
+    for status in rag.STATUSES:
+        sheet.conditional_format(first_row, col, last_row, col, {
+            "type": "text", "criteria": "begins with", "value": status,
+            "format": formats.rag_rule[status],
+        })
+    sheet.data_validation(first_row, col, last_row, col, {
+        "validate": "list",
+        "source": list(rag.STATUSES),
+        "input_title": "RAG status",
+        "input_message": "Red, Amber, Green or Complete",
+        "error_title": "RAG status",
+        "error_message": "Choose Red, Amber, Green or Complete (see the Key sheet).",
+        "error_type": "warning",
+    })
+
+
+def write_key(book, formats: Formats, name: str = "Key") -> None:
+    sheet = book.add_worksheet(name)
+    sheet.write_string(0, 0, "RAG status", formats.header)
+    sheet.write_string(0, 1, "Meaning", formats.header)
+    for row, status in enumerate(rag.STATUSES, start=1):
+        sheet.write_string(row, 0, status, formats.rag[status])
+        sheet.write_string(row, 1, rag.KEY[status], formats.text)
+    sheet.set_column(0, 0, 14)
+    sheet.set_column(1, 1, 70)
