@@ -115,7 +115,8 @@ def summary_line(plan: Plan, findings: list[Finding]) -> str:
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
     sheets = len(plan.plan_sheets)
-    return (f"{len(plan.actions)} actions on {sheets} plan sheet{'s' * (sheets != 1)}: "
+    count = len(plan.actions)
+    return (f"{count} action{'s' * (count != 1)} on {sheets} plan sheet{'s' * (sheets != 1)}: "
             f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
 
 

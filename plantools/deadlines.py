@@ -59,7 +59,7 @@ _CLAUSE_BREAK = re.compile(r";|\.(?=\s+\D)|\n")
 
 _PATTERNS = [
     # financial quarter: "Q3 2018-19", "Q3 2018/2019"
-    ("quarter", re.compile(r"\bq(?P<q>[1-4])\s*(?:of\s*)?(?:fy\s*)?(?P<start>(?:19|20)\d\d)\s*[/-]\s*(?P<end>\d\d(?:\d\d)?)\b")),
+    ("quarter", re.compile(r"\bq(?P<q>\d)\s*(?:of\s*)?(?:fy\s*)?(?P<start>(?:19|20)\d\d)\s*[/-]\s*(?P<end>\d\d(?:\d\d)?)\b")),
     # financial year: "2018/19", "2018-19", "2018/2019"
     ("fy", re.compile(r"\b(?P<start>(?:19|20)\d\d)\s*[/-]\s*(?P<end>\d\d(?:\d\d)?)\b(?!\s*[/-])")),
     # ISO date
@@ -91,15 +91,19 @@ def parse_deadline(value: object) -> Deadline:
     lowered = text.lower()
     for clause in _CLAUSE_BREAK.split(lowered):
         dates = _dates_in(clause)
+        if dates is None:
+            break  # "31/02/2019" or "Q5 2018-19": looks like a date, is none
         if dates:
             return Deadline(text, DATE, max(dates))
-    if _ONGOING_WORDS.search(lowered):
-        return Deadline(text, ONGOING)
+    else:
+        if _ONGOING_WORDS.search(lowered):
+            return Deadline(text, ONGOING)
     return Deadline(text, UNREADABLE)
 
 
-def _dates_in(clause: str) -> list[date]:
-    """Every date the clause names; a month with no year takes the next year named."""
+def _dates_in(clause: str) -> list[date] | None:
+    """Every date the clause names; a month with no year takes the next year named.
+    None when something shaped like a date is not one."""
     clause = re.sub(r"[–—−]", "-", clause)
     found: list[tuple[int, date | tuple[int, None]]] = []
     taken = [False] * len(clause)
@@ -109,6 +113,8 @@ def _dates_in(clause: str) -> list[date]:
                 continue
             when = _to_date(kind, match)
             if when is None:
+                if kind in ("quarter", "fy", "iso", "numeric", "dmy", "mdy"):
+                    return None
                 continue
             for i in range(match.start(), match.end()):
                 taken[i] = True
@@ -133,6 +139,8 @@ def _to_date(kind: str, match: re.Match) -> date | tuple[int, None] | None:
         if kind == "quarter":
             start = int(groups["start"])
             quarter = int(groups["q"])
+            if not 1 <= quarter <= 4:
+                return None
             # financial quarters: Q1 Apr-Jun, Q2 Jul-Sep, Q3 Oct-Dec of the start year, Q4 Jan-Mar
             return _month_end(start + 1, 3) if quarter == 4 else _month_end(start, 3 + 3 * quarter)
         if kind == "fy":
@@ -140,7 +148,7 @@ def _to_date(kind: str, match: re.Match) -> date | tuple[int, None] | None:
             end = int(groups["end"])
             end = end if end > 99 else (start // 100) * 100 + end
             if end != start + 1:
-                return None
+                return None  # "2018/20" is no financial year
             return date(end, 3, 31)
         if kind == "year":
             return date(int(groups["year"]), 12, 31)

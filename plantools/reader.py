@@ -287,7 +287,9 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, matcher: Matcher | N
             row=row,
             cells={role: grid.address(row, col) for role, col in columns.items()},
         )
-        action.cells.setdefault("ref", grid.address(row, columns.get("objective_ref", columns.get("objective", 1))))
+        ref_col = columns.get("objective_ref", columns.get("objective", 1))
+        action.cells.setdefault("objective_ref", grid.address(row, ref_col))
+        action.cells.setdefault("ref", grid.address(row, ref_col))
         if "action_ref" in header_roles:
             action.ref = _clean(values.get("action_ref"))
             action.cells["ref"] = grid.address(row, columns["action_ref"])
