@@ -94,3 +94,29 @@ def new(path: Path, title: str) -> None:
 
 def _day(value) -> date:
     return value.date() if value else date.today()
+
+
+@main.command()
+@workbook_argument
+@click.option("--month", default=lambda: date.today().strftime("%Y-%m"), show_default="this month",
+              help="The month of this copy, YYYY-MM.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of the monthly copies. Default: 'monthly' beside the workbook.")
+@today_option
+@click.option("--force", is_flag=True, help="Replace an existing copy for the same month.")
+def consolidate(workbook: Path, month: str, out: Path | None, today, force: bool) -> None:
+    """Write the month's consolidated copy of the plan: Plan, Summary, Exceptions,
+    Change log (against the newest earlier copy in --out), Completeness and Key.
+    The shared workbook is only read."""
+    from .consolidate import consolidate as run, summary_lines
+    from .copies import check_month
+    from .reader import load_plan
+
+    try:
+        check_month(month)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--month") from None
+    plan = load_plan(workbook)
+    result = run(plan, month, out or workbook.parent / "monthly", today=today and today.date(), force=force)
+    for line in summary_lines(result):
+        click.echo(line)

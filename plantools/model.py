@@ -53,6 +53,7 @@ class Action:
     sheet: str = ""
     row: int = 0
     cells: dict[str, str] = field(default_factory=dict)  # field -> A1 address
+    key: str = ""  # lasting identity across months, given by the consolidated copies
 
     def cell(self, name: str) -> str:
         return self.cells.get(name, f"A{self.row}")

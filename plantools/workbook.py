@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import uuid
 from contextlib import contextmanager
@@ -79,7 +80,8 @@ class Formats:
         }
 
 
-def add_rag_rules(sheet, formats: Formats, first_row: int, last_row: int, col: int) -> None:
+def add_rag_rules(sheet, formats: Formats, first_row: int, last_row: int, col: int,
+                  dropdown: bool = True) -> None:
     """Colour the RAG column by its text, so a change typed in Excel recolours at once,
     and offer the key's words as a dropdown."""
     last_row = max(last_row, first_row)
@@ -88,6 +90,8 @@ def add_rag_rules(sheet, formats: Formats, first_row: int, last_row: int, col: i
             "type": "text", "criteria": "begins with", "value": status,
             "format": formats.rag_rule[status],
         })
+    if not dropdown:
+        return
     sheet.data_validation(first_row, col, last_row, col, {
         "validate": "list",
         "source": list(rag.STATUSES),
@@ -108,3 +112,18 @@ def write_key(book, formats: Formats, name: str = "Key") -> None:
         sheet.write_string(row, 1, rag.KEY[status], formats.text)
     sheet.set_column(0, 0, 14)
     sheet.set_column(1, 1, 70)
+
+
+LINE_HEIGHT = 15  # points, for Calibri 11
+MAX_ROW_HEIGHT = 409  # Excel's limit
+
+
+def row_height(cells: list[tuple[str, float]]) -> float:
+    """The height that shows every line of wrapped text: (text, column width) pairs.
+    Spreadsheet programs do not all grow rows to fit on opening, so plantools sets them."""
+    lines = 1
+    for text, width in cells:
+        per_line = max(1, int(width * 1.15))
+        needed = sum(max(1, math.ceil(len(line) / per_line)) for line in str(text).split("\n"))
+        lines = max(lines, needed)
+    return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 3)

@@ -1,0 +1,171 @@
+"""What changed between two months of the plan: (previous actions, actions) -> Changes.
+
+Actions are matched month to month by what they say, not by where they stand, so that an
+action inserted in the middle of an objective is one added action, and an action whose
+reference changed is still the same action:
+1. identical actions (same ref, same content) pair at once;
+2. identical content under a new reference pairs next (a renumbering);
+3. within each objective, the most similar remaining actions pair, best first;
+4. across objectives, the same with a stricter threshold (an objective renumbered).
+Whatever is left was removed (previous month) or added (this month).
+
+A letter that shifts because a sibling was inserted or removed above it (2.1b becoming 2.1c)
+is where the action stands, not a change to it, and is not logged; a new objective number
+or a new explicit action ref is. Each action carries a key from the month it first appeared
+(e.g. "2.1b@2018-10") that the consolidated copies pass on, so its history follows it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from . import rag
+from .model import LABELS, Action
+
+ADDED, REMOVED, CHANGED = "added", "removed", "changed"
+# the fields compared month to month, in the order the change log lists them
+COMPARED = ("ref", "objective", "outcome", "owner", "action", "governance", "deadline", "measure", "rag", "progress")
+SAME_OBJECTIVE_THRESHOLD = 0.5
+ACROSS_OBJECTIVES_THRESHOLD = 0.7
+MAX_PAIRS_COMPARED = 250_000  # beyond this, unmatched actions stay added/removed: bounded time
+
+
+@dataclass(frozen=True)
+class Change:
+    month: str
+    ref: str
+    field: str  # a label from model.LABELS, or "" for a whole action added or removed
+    old: str
+    new: str
+    change: str  # ADDED, REMOVED or CHANGED
+    action: str = ""  # what the action says, to read the log without the plan beside it
+    key: str = ""  # the action's lasting key (see the module's note)
+
+
+def diff(previous: list[Action], current: list[Action], month: str) -> list[Change]:
+    """The changes from previous to current, in the order of the current plan."""
+    pairs = match(previous, current)
+    matched_previous = {id(old) for old, _ in pairs.values()}
+    changes: list[Change] = []
+    for action in current:
+        pair = pairs.get(id(action))
+        if pair is None:
+            action.key = action.key or f"{action.ref}@{month}"
+            changes.append(Change(month, action.ref, "", "", summary(action), ADDED, summary(action), action.key))
+            continue
+        old = pair[0]
+        action.key = old.key or f"{old.ref}@{month}"
+        for field in COMPARED:
+            before, after = old.text(field), action.text(field)
+            if before != after and (field != "ref" or renumbered(old, action)):
+                changes.append(Change(month, action.ref, LABELS[field], before, after, CHANGED,
+                                      summary(action), action.key))
+    for old in previous:
+        if id(old) not in matched_previous:
+            changes.append(Change(month, old.ref, "", summary(old), "", REMOVED, summary(old), old.key))
+    return changes
+
+
+def renumbered(old: Action, new: Action) -> bool:
+    """A new objective number or explicit ref; not a letter shifted by a sibling."""
+    return old.ref != new.ref and not (
+        old.objective_ref == new.objective_ref and _lettered(old) and _lettered(new))
+
+
+def _lettered(action: Action) -> bool:
+    suffix = action.ref[len(action.objective_ref):]
+    return bool(action.objective_ref) and action.ref.startswith(action.objective_ref) and suffix.isalpha()
+
+
+def match(previous: list[Action], current: list[Action]) -> dict[int, tuple[Action, Action]]:
+    """id(current action) -> (previous action, current action) for each action in both months."""
+    pairs: dict[int, tuple[Action, Action]] = {}
+    left = list(previous)
+    right = list(current)
+
+    def pair_exact(key) -> None:
+        nonlocal left, right
+        index: dict[tuple, list[Action]] = {}
+        for old in left:
+            index.setdefault(key(old), []).append(old)
+        still_right = []
+        for new in right:
+            candidates = index.get(key(new))
+            if candidates:
+                pairs[id(new)] = (candidates.pop(0), new)
+            else:
+                still_right.append(new)
+        taken = {id(old) for old, _ in pairs.values()}
+        left = [old for old in left if id(old) not in taken]
+        right = still_right
+
+    pair_exact(lambda a: (a.ref, _content(a, with_objective=True)))
+    pair_exact(lambda a: _content(a, with_objective=True))
+    groups: dict[str, tuple[list[Action], list[Action]]] = {}
+    for old in left:
+        groups.setdefault(old.objective_ref, ([], []))[0].append(old)
+    for new in right:
+        groups.setdefault(new.objective_ref, ([], []))[1].append(new)
+    for olds, news in groups.values():
+        _pair_similar(olds, news, pairs, SAME_OBJECTIVE_THRESHOLD, with_objective=False)
+    taken = {id(old) for old, _ in pairs.values()}
+    left = [old for old in left if id(old) not in taken]
+    right = [new for new in right if id(new) not in pairs]
+    _pair_similar(left, right, pairs, ACROSS_OBJECTIVES_THRESHOLD, with_objective=True)
+    return pairs
+
+
+def _pair_similar(olds: list[Action], news: list[Action], pairs: dict, threshold: float,
+                  with_objective: bool) -> None:
+    if not olds or not news or len(olds) * len(news) > MAX_PAIRS_COMPARED:
+        return
+    scored = []
+    for new in news:
+        new_text = " | ".join(_content(new, with_objective))
+        for old in olds:
+            matcher = SequenceMatcher(None, " | ".join(_content(old, with_objective)), new_text, autojunk=False)
+            if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
+                continue
+            score = matcher.ratio() + (0.01 if old.ref == new.ref else 0)  # ties go to the same ref
+            if score >= threshold:
+                scored.append((score, id(old), id(new), old, new))
+    used_old: set[int] = set()
+    for _, old_id, new_id, old, new in sorted(scored, key=lambda item: item[0], reverse=True):
+        if old_id in used_old or new_id in pairs:
+            continue
+        used_old.add(old_id)
+        pairs[new_id] = (old, new)
+
+
+def _content(action: Action, with_objective: bool) -> tuple[str, ...]:
+    """The text that makes an action itself; the objective is shared by its siblings."""
+    own = (action.action, action.outcome, action.owner, action.governance, action.deadline.text,
+           action.measure, action.text("rag"), action.progress)
+    return (action.objective, *own) if with_objective else own
+
+
+def summary(action: Action, limit: int = 120) -> str:
+    text = " ".join((action.action or action.outcome or action.objective).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+RAG_RANK = {rag.COMPLETE: 0, rag.GREEN: 0, rag.AMBER: 1, rag.RED: 2}
+
+
+def got_worse(before: str | None, after: str | None) -> bool:
+    """Green to Amber, Amber to Red, Green to Red; a first rating is not a worsening."""
+    return before in RAG_RANK and after in RAG_RANK and RAG_RANK[after] > RAG_RANK[before]
+
+
+def slips(log: list[Change], key: str) -> int:
+    """How many times the log shows the action's deadline moved later."""
+    from .deadlines import parse_deadline
+
+    count = 0
+    for change in log:
+        if change.key == key and change.field == LABELS["deadline"]:
+            before, after = parse_deadline(change.old).due, parse_deadline(change.new).due
+            if before and after and after > before:
+                count += 1
+    return count

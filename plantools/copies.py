@@ -1,0 +1,145 @@
+"""The consolidated monthly copies in the output folder: naming, finding and reading them back.
+
+A copy is named "<plan workbook name> <YYYY-MM>.xlsx". Its Plan sheet, Change log and the
+trend table on its Summary sheet are what the next month builds on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import rag
+from .changes import Change
+from .deadlines import parse_deadline
+from .errors import PlanError
+from .model import Action
+
+MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+# The Plan sheet's columns: (header, field). The header row is the first row of the table.
+PLAN_COLUMNS = [
+    ("Ref", "ref"), ("Objective", "objective_ref"), ("Objective description", "objective"),
+    ("Outcomes", "outcome"), ("Who (owner)", "owner"), ("Action", "action"),
+    ("Governance oversight", "governance"), ("When?", "deadline"), ("Due date", "due"),
+    ("Performance measures", "measure"), ("RAG", "rag"), ("Progress update", "progress"),
+    ("Overdue", "overdue"), ("Priority", "priority"), ("Source cell", "source"), ("Action key", "key"),
+]
+LOG_COLUMNS = ["Month", "Ref", "Field", "Old", "New", "Change", "Action", "Action key"]
+TREND_COLUMNS = ["Month", *rag.STATUSES, rag.NOT_RATED, "Total"]
+TREND_TITLE = "RAG trend by month"
+
+
+@dataclass
+class MonthlyCopy:
+    path: Path
+    month: str
+    actions: list[Action] = field(default_factory=list)
+    log: list[Change] = field(default_factory=list)
+    trend: list[list] = field(default_factory=list)  # rows of TREND_COLUMNS
+
+
+def check_month(text: str) -> str:
+    if not MONTH.match(text or ""):
+        raise ValueError(f"'{text}' is not a month: write it as YYYY-MM, e.g. 2018-11")
+    return text
+
+
+def copy_path(out: Path, workbook: Path, month: str) -> Path:
+    return Path(out) / f"{Path(workbook).stem} {month}.xlsx"
+
+
+def previous_copy(out: Path, workbook: Path, month: str) -> Path | None:
+    """The newest copy of this plan in `out` for a month before `month`."""
+    stem = Path(workbook).stem
+    pattern = re.compile(re.escape(stem) + r" (\d{4}-\d{2})\.xlsx$")
+    earlier = []
+    for path in Path(out).glob("*.xlsx") if Path(out).is_dir() else []:
+        found = pattern.match(path.name)
+        if found and found.group(1) < month:
+            earlier.append((found.group(1), path))
+    return max(earlier)[1] if earlier else None
+
+
+def read_copy(path: Path) -> MonthlyCopy:
+    """Read back a consolidated copy that plantools wrote."""
+    import openpyxl
+
+    month = re.search(r"(\d{4}-\d{2})\.xlsx$", path.name)
+    copy = MonthlyCopy(path, month.group(1) if month else "")
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise PlanError(path, f"earlier consolidated copy cannot be read ({type(exc).__name__}: {exc}); "
+                              "move it out of the folder to start afresh") from None
+    try:
+        for name in ("Plan", "Change log", "Summary"):
+            if name not in book.sheetnames:
+                raise PlanError(path, f"earlier consolidated copy has no '{name}' sheet; "
+                                      "move it out of the folder to start afresh")
+        copy.actions = _read_actions(book["Plan"])
+        copy.log = _read_log(book["Change log"])
+        copy.trend = _read_trend(book["Summary"])
+    finally:
+        book.close()
+    return copy
+
+
+def _table(sheet, first_header: str) -> tuple[list[str], list[tuple]]:
+    """The table whose header row starts with first_header, and its rows."""
+    rows = sheet.iter_rows(values_only=True)
+    for row in rows:
+        if row and row[0] == first_header:
+            header = [str(value or "") for value in row]
+            return header, [r for r in rows if r and any(v is not None for v in r)]
+    return [], []
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _read_actions(sheet) -> list[Action]:
+    header, rows = _table(sheet, "Ref")
+    fields = {name: header.index(label) for label, name in PLAN_COLUMNS if label in header}
+    actions = []
+    for row in rows:
+        value = {name: _text(row[index]) if index < len(row) else "" for name, index in fields.items()}
+        actions.append(Action(
+            ref=value["ref"], objective_ref=value.get("objective_ref", ""), priority=value.get("priority", ""),
+            objective=value.get("objective", ""), outcome=value.get("outcome", ""), owner=value.get("owner", ""),
+            action=value.get("action", ""), governance=value.get("governance", ""),
+            deadline=parse_deadline(value.get("deadline") or None), measure=value.get("measure", ""),
+            rag=rag.normalise(value.get("rag")), rag_text=value.get("rag", ""),
+            progress=value.get("progress", ""), key=value.get("key", ""),
+        ))
+    return actions
+
+
+def _read_log(sheet) -> list[Change]:
+    header, rows = _table(sheet, "Month")
+    index = {label: header.index(label) for label in LOG_COLUMNS if label in header}
+    log = []
+    for row in rows:
+        get = {label: _text(row[i]) if i < len(row) else "" for label, i in index.items()}
+        log.append(Change(get.get("Month", ""), get.get("Ref", ""), get.get("Field", ""), get.get("Old", ""),
+                          get.get("New", ""), get.get("Change", ""), get.get("Action", ""),
+                          get.get("Action key", "")))
+    return log
+
+
+def _read_trend(sheet) -> list[list]:
+    rows = sheet.iter_rows(values_only=True)
+    for row in rows:
+        if row and row[0] == TREND_TITLE:
+            break
+    header, table = [], []
+    for row in rows:
+        if not header:
+            header = list(row or ())
+            continue
+        if not row or row[0] is None:
+            break
+        table.append([row[0], *(int(v or 0) for v in row[1:len(TREND_COLUMNS)])])
+    return table
