@@ -19,7 +19,7 @@ from .copies import (LOG_COLUMNS, PLAN_COLUMNS, TREND_COLUMNS, TREND_TITLE, chec
                      previous_copy, read_copy)
 from .errors import PlanError
 from .model import Action, Finding, Plan
-from .workbook import Formats, add_rag_rules, atomic_workbook, row_height, write_key
+from .workbook import Formats, add_rag_rules, atomic_workbook, row_height, write_key, write_text
 
 PLAN_WIDTHS = {"ref": 6, "priority": 18, "objective_ref": 9, "objective": 26, "outcome": 32, "owner": 24,
                "action": 36, "governance": 22, "deadline": 18, "due": 11, "measure": 24, "rag": 9,
@@ -147,8 +147,8 @@ def _escape(text: str) -> str:
 
 
 def _title(sheet, formats: Formats, text: str, note: str) -> None:
-    sheet.write_string(0, 0, text, formats.title)
-    sheet.write_string(1, 0, note, formats.subtitle)
+    write_text(sheet, 0, 0, text, formats.title)
+    write_text(sheet, 1, 0, note, formats.subtitle)
 
 
 def _plan_sheet(book, formats: Formats, plan: Plan, result: Consolidation) -> None:
@@ -158,7 +158,7 @@ def _plan_sheet(book, formats: Formats, plan: Plan, result: Consolidation) -> No
            f"deadlines judged as of {result.as_of:%d %b %Y}. Overdue actions are marked in red.")
     top = 3
     for col, (label, name) in enumerate(PLAN_COLUMNS):
-        sheet.write_string(top, col, label, formats.header)
+        write_text(sheet, top, col, label, formats.header)
         sheet.set_column(col, col, PLAN_WIDTHS[name])
     fields = [name for _, name in PLAN_COLUMNS]
     widths = [PLAN_WIDTHS[name] for name in fields]
@@ -183,10 +183,10 @@ def _write_field(sheet, formats: Formats, row: int, col: int, action: Action, na
             sheet.write_datetime(row, col, datetime(due.year, due.month, due.day), formats.date)
             return "31 Dec 2019"
         text = "Ongoing" if action.deadline.kind == "ongoing" else ""
-        sheet.write_string(row, col, text, formats.text)
+        write_text(sheet, row, col, text, formats.text)
         return text
     if name == "overdue":
-        sheet.write_string(row, col, "Overdue" if late else "", formats.overdue)
+        write_text(sheet, row, col, "Overdue" if late else "", formats.overdue)
         return ""
     if name == "source":
         text = f"{action.sheet}!{action.cell('ref')}" if action.sheet else ""
@@ -195,7 +195,7 @@ def _write_field(sheet, formats: Formats, row: int, col: int, action: Action, na
     else:
         text = action.text(name)
     fmt = formats.overdue if late and name == "deadline" else formats.text
-    sheet.write_string(row, col, text, fmt)
+    write_text(sheet, row, col, text, fmt)
     return text
 
 
@@ -226,11 +226,11 @@ def _summary_sheet(book, formats: Formats, plan: Plan, result: Consolidation, tr
     _chart(book, sheet, first_table, len(by_priority), statuses, "Actions by priority and RAG", "I4")
     row = _count_table(sheet, formats, row + 2, "Governance body", by_body, statuses)
     row += 2
-    sheet.write_string(row, 0, TREND_TITLE, formats.bold_text)
+    write_text(sheet, row, 0, TREND_TITLE, formats.bold_text)
     for col, label in enumerate(TREND_COLUMNS):
-        sheet.write_string(row + 1, col, label, formats.header)
+        write_text(sheet, row + 1, col, label, formats.header)
     for offset, values in enumerate(trend, start=row + 2):
-        sheet.write_string(offset, 0, str(values[0]), formats.text)
+        write_text(sheet, offset, 0, str(values[0]), formats.text)
         for col, value in enumerate(values[1:], start=1):
             sheet.write_number(offset, col, value, formats.text)
     if len(trend) > 1:
@@ -252,10 +252,10 @@ def _summary_sheet(book, formats: Formats, plan: Plan, result: Consolidation, tr
 def _count_table(sheet, formats: Formats, row: int, label: str, table, statuses: list[str]) -> int:
     headers = [label, *statuses, "Total"]
     for col, text in enumerate(headers):
-        sheet.write_string(row, col, text, formats.header)
+        write_text(sheet, row, col, text, formats.header)
     for name, values in table.iterrows():
         row += 1
-        sheet.write_string(row, 0, str(name), formats.text)
+        write_text(sheet, row, 0, str(name), formats.text)
         sheet.set_row(row, row_height([(str(name), SUMMARY_NAME_WIDTH)]))
         for col, status_name in enumerate(statuses, start=1):
             sheet.write_number(row, col, int(values[status_name]), formats.text)
@@ -288,17 +288,17 @@ def _exceptions_sheet(book, formats: Formats, result: Consolidation) -> None:
     headers = [("Ref", 7), ("Why it is here", 30), ("RAG", 10), ("Who (owner)", 24), ("Governance oversight", 22),
                ("When?", 16), ("Action", 40), ("Progress update", 40)]
     for col, (label, width) in enumerate(headers):
-        sheet.write_string(3, col, label, formats.header)
+        write_text(sheet, 3, col, label, formats.header)
         sheet.set_column(col, col, width)
     for row, item in enumerate(result.exceptions, start=4):
         a = item.action
         texts = [a.ref, "\n".join(item.reasons), a.text("rag"), a.owner, a.governance,
                  a.deadline.text, a.action or a.outcome or a.objective, a.progress]
         for col, text in enumerate(texts):
-            sheet.write_string(row, col, text, formats.text)
+            write_text(sheet, row, col, text, formats.text)
         sheet.set_row(row, row_height(list(zip(texts, [w for _, w in headers]))))
     if not result.exceptions:
-        sheet.write_string(4, 0, "No exceptions this month.", formats.subtitle)
+        write_text(sheet, 4, 0, "No exceptions this month.", formats.subtitle)
     add_rag_rules(sheet, formats, 4, 3 + max(len(result.exceptions), 1), 2, dropdown=False)
     sheet.freeze_panes(4, 1)
     _page_setup(sheet, "Exceptions", result.month, 3)
@@ -314,13 +314,13 @@ def _log_sheet(book, formats: Formats, result: Consolidation, log: list[Change],
     _title(sheet, formats, f"Change log – {result.month}", note)
     widths = [9, 7, 20, 40, 40, 10, 40, 14]
     for col, (label, width) in enumerate(zip(LOG_COLUMNS, widths)):
-        sheet.write_string(3, col, label, formats.header)
+        write_text(sheet, 3, col, label, formats.header)
         sheet.set_column(col, col, width)
     for row, change in enumerate(log, start=4):
         values = [change.month, change.ref, change.field, change.old, change.new, change.change, change.action,
                   change.key]
         for col, text in enumerate(values):
-            sheet.write_string(row, col, text, formats.text)
+            write_text(sheet, row, col, text, formats.text)
         sheet.set_row(row, row_height(list(zip(values, widths))))
     sheet.autofilter(3, 0, 3 + max(len(log), 1), len(LOG_COLUMNS) - 1)
     sheet.freeze_panes(4, 0)
@@ -335,12 +335,12 @@ def _completeness_sheet(book, formats: Formats, result: Consolidation) -> None:
            f"as of {result.as_of:%d %b %Y}. Each points at the cell to fix in the shared workbook.")
     headers = [("Severity", 9), ("Sheet", 16), ("Cell", 7), ("Ref", 7), ("Field", 11), ("Message", 90)]
     for col, (label, width) in enumerate(headers):
-        sheet.write_string(3, col, label, formats.header)
+        write_text(sheet, 3, col, label, formats.header)
         sheet.set_column(col, col, width)
     for row, finding in enumerate(result.findings, start=4):
         values = [finding.severity, finding.sheet, finding.cell, finding.ref, finding.field, finding.message]
         for col, text in enumerate(values):
-            sheet.write_string(row, col, text, formats.overdue if finding.severity == "error" and col == 0
+            write_text(sheet, row, col, text, formats.overdue if finding.severity == "error" and col == 0
                                else formats.text)
     sheet.autofilter(3, 0, 3 + max(len(result.findings), 1), len(headers) - 1)
     sheet.freeze_panes(4, 0)

@@ -237,6 +237,8 @@ def _assign_columns(grid: _Grid, top_row: int, roles: dict[int, str]) -> dict[st
             role = "objective_ref" if first else "objective"
         elif role == "action_pair":
             role = "action" if span == 1 or not first else "owner"
+        if role == "objective" and "objective" in columns and "objective_ref" not in columns:
+            columns["objective_ref"] = columns.pop("objective")  # "Objective", "Objective description"
         columns.setdefault(role, col)
     return columns
 
@@ -307,8 +309,11 @@ def _objective(values: dict[str, object], columns: dict[str, int]) -> tuple[str,
     text = _clean(values.get("objective"))
     if "objective_ref" not in columns or not ref:
         split = _REF_AT_START.match(text)  # "1.1 Membership kept under review ..." in one cell
+        alone = _OBJECTIVE_REF.match(text)  # the objective column holds only "1.1"
         if split:
             ref, text = split.group(1), _clean(split.group(2))
+        elif alone and "." in text:
+            ref, text = alone.group(1), ""
     return ref, text
 
 

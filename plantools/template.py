@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .workbook import Formats, add_rag_rules, atomic_workbook, write_key
+from .workbook import Formats, add_rag_rules, atomic_workbook, write_key, write_text
 
 # (group header, header, field): a blank header means the group header names the column.
 DEFAULT_COLUMNS = [
@@ -84,7 +84,7 @@ def _write_header(sheet, formats: Formats, columns: list[tuple], row: int) -> No
         if labelled:
             _merge(sheet, row, col, row, end, group, formats.header)
             for c in range(col, end + 1):
-                sheet.write_string(row + 1, c, columns[c][1], formats.header)
+                write_text(sheet, row + 1, c, columns[c][1], formats.header)
         else:
             _merge(sheet, row, col, row + 1, end, group, formats.header)
         col = end + 1
@@ -113,20 +113,20 @@ def _write_objective(sheet, formats: Formats, fields: list[str], objective: dict
 
 def _merge(sheet, first_row: int, first_col: int, last_row: int, last_col: int, text: str, fmt) -> None:
     if (first_row, first_col) == (last_row, last_col):
-        sheet.write_string(first_row, first_col, text, fmt)
+        write_text(sheet, first_row, first_col, text, fmt)
     else:
         sheet.merge_range(first_row, first_col, last_row, last_col, "", fmt)
-        sheet.write_string(first_row, first_col, text, fmt)
+        write_text(sheet, first_row, first_col, text, fmt)
 
 
 def _write_bodies(book, formats: Formats, bodies: list[dict]) -> None:
     sheet = book.add_worksheet("Governance")
     for col, header in enumerate(["Governance body", "Also written as (one per line)", "Email"]):
-        sheet.write_string(0, col, header, formats.header)
+        write_text(sheet, 0, col, header, formats.header)
     for row, body in enumerate(bodies, start=1):
-        sheet.write_string(row, 0, body["name"], formats.text)
-        sheet.write_string(row, 1, "\n".join(body.get("aliases", [])), formats.text)
-        sheet.write_string(row, 2, "; ".join(body.get("email", [])), formats.text)
+        write_text(sheet, row, 0, body["name"], formats.text)
+        write_text(sheet, row, 1, "\n".join(body.get("aliases", [])), formats.text)
+        write_text(sheet, row, 2, "; ".join(body.get("email", [])), formats.text)
     sheet.set_column(0, 0, 34)
     sheet.set_column(1, 1, 50)
     sheet.set_column(2, 2, 40)
@@ -135,8 +135,8 @@ def _write_bodies(book, formats: Formats, bodies: list[dict]) -> None:
 
 def _write_risk_log(book, formats: Formats) -> None:
     sheet = book.add_worksheet("Risk log")
-    sheet.write_string(0, 0, "CONFIDENTIAL risk log: never sent to sub-groups", formats.title)
+    write_text(sheet, 0, 0, "CONFIDENTIAL risk log: never sent to sub-groups", formats.title)
     for col, header in enumerate(RISK_LOG_COLUMNS):
-        sheet.write_string(2, col, header, formats.header)
+        write_text(sheet, 2, col, header, formats.header)
         sheet.set_column(col, col, 30 if header in ("Risk", "Mitigation") else 14)
     sheet.set_tab_color("#C00000")

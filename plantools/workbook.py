@@ -127,3 +127,11 @@ def row_height(cells: list[tuple[str, float]]) -> float:
         needed = sum(max(1, math.ceil(len(line) / per_line)) for line in str(text).split("\n"))
         lines = max(lines, needed)
     return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 3)
+
+
+def write_text(sheet, row: int, col: int, text: str, fmt=None) -> None:
+    """Text always as text (never a formula, number or link); nothing at all as a blank cell."""
+    if text:
+        sheet.write_string(row, col, text, fmt)
+    else:
+        sheet.write_blank(row, col, None, fmt)

@@ -84,3 +84,33 @@ def seed_like(tmp_path: Path) -> Path:
         tmp_path / "Seed like plan.xlsx", {"Business Plan": SEED_LIKE_ROWS},
         {"Business Plan": SEED_LIKE_MERGES}, bodies=SEED_LIKE_BODIES,
     )
+
+
+PLAN_HEADER = ["Objective", "Objective description", "Action", "Owner", "Governance", "Deadline", "RAG",
+               "Progress update"]
+
+
+def simple_plan(path: Path, actions: list[list], bodies=None) -> Path:
+    """A one-sheet plan in a plain staff layout: one row per action, PLAN_HEADER columns."""
+    return make_workbook(path, {"Plan": [["Partnership business plan"], [], PLAN_HEADER, *actions]},
+                         bodies=bodies)
+
+
+def soffice_convert(path: Path, fmt: str, outdir: Path) -> Path:
+    """Open a workbook in LibreOffice (headless) and save it as fmt: what a real spreadsheet
+    program makes of the file. Skipped where LibreOffice is absent, except in CI."""
+    import os
+    import shutil
+    import subprocess
+
+    binary = shutil.which("soffice") or shutil.which("libreoffice")
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice (soffice) is not installed: .ci/run installs libreoffice-calc-nogui")
+        pytest.skip("LibreOffice is not installed")
+    profile = outdir / "lo-profile"
+    subprocess.run([binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                    "--convert-to", fmt, "--outdir", str(outdir), str(path)],
+                   check=True, capture_output=True, timeout=180)
+    extension = fmt.split(":")[0]
+    return outdir / f"{path.stem}.{extension}"

@@ -1,0 +1,194 @@
+"""The monthly consolidated copy, written, read back, and opened in LibreOffice."""
+
+import csv
+import re
+from datetime import date
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from plantools import load_plan
+from plantools.cli import main
+from plantools.consolidate import consolidate
+
+from conftest import BUNDLED_2018, digest, simple_plan, soffice_convert
+
+BODIES = [("Policy Sub-Group", "Policy", "policy@example.org"), ("QA Sub-Group", "QA", "qa@example.org")]
+OCTOBER = [
+    ["1.1", "Partnership agreement", "Draft the agreement", "Jo Bloggs", "Policy", "January 2019", "Green",
+     "Draft circulated"],
+    ["1.2", "Neglect", "Re-audit neglect cases", "Sam Smith", "QA", "March 2019", "Amber", "Audit tool late"],
+    [None, None, "Feed back practice lessons", "Kim Lee", "QA", "April 2019", "Green", "Planned"],
+    [None, None, "Adopt practice tools", "Al Jones", "Policy", "May 2019", "", ""],
+    ["2.1", "Think Family", "Approve the DVA strategy", "Policy Sub-Group", "Policy", "Ongoing", "Green", "On track"],
+]
+
+
+def november_rows():
+    """October's plan after a month of editing in Excel: a RAG move (1.1a Green to Amber),
+    a deadline moved (1.2a), an action inserted in the middle of 1.2, an owner replaced on
+    "Feed back practice lessons", and "Adopt practice tools" removed."""
+    rows = [list(r) for r in OCTOBER]
+    rows[0][6] = "Amber"
+    rows[1][5] = "June 2019"
+    rows[2][3] = "Pat Green"
+    inserted = [None, None, "Run a neglect workshop", "Chris Day", "QA", "February 2019", "", ""]
+    return [rows[0], rows[1], inserted, rows[2], rows[4]]
+
+
+def log_rows(path):
+    sheet = openpyxl.load_workbook(path)["Change log"]
+    rows = [tuple(c if c is not None else "" for c in row) for row in sheet.iter_rows(min_row=4, values_only=True)]
+    return rows[0], rows[1:]
+
+
+def test_two_months_log_exactly_what_changed(tmp_path):
+    shared = tmp_path / "Shared drive" / "Business Plan.xlsx"
+    shared.parent.mkdir()
+    out = tmp_path / "Shared drive" / "monthly"
+    simple_plan(shared, OCTOBER, BODIES)
+    first = consolidate(load_plan(shared), "2018-10", out, today=date(2018, 10, 31))
+    header, rows = log_rows(first.path)
+    assert header == ("Month", "Ref", "Field", "Old", "New", "Change", "Action", "Action key")
+    assert rows == []
+    note = openpyxl.load_workbook(first.path)["Change log"]["A2"].value
+    assert note == "No earlier consolidated copy in this folder to compare with: this is the first month."
+
+    simple_plan(shared, november_rows(), BODIES)
+    second = consolidate(load_plan(shared), "2018-11", out, today=date(2018, 11, 30))
+    _, rows = log_rows(second.path)
+    assert sorted(row[:6] for row in rows) == sorted([
+        ("2018-11", "1.1a", "RAG", "Green", "Amber", "changed"),
+        ("2018-11", "1.2a", "When?", "March 2019", "June 2019", "changed"),
+        ("2018-11", "1.2b", "", "", "Run a neglect workshop", "added"),
+        ("2018-11", "1.2c", "Who (owner)", "Kim Lee", "Pat Green", "changed"),
+        ("2018-11", "1.2c", "", "Adopt practice tools", "", "removed"),
+    ])
+    keys = {row[6]: row[7] for row in rows}
+    assert keys["Feed back practice lessons"] == "1.2b@2018-10"  # the same action, though now 1.2c
+    assert keys["Adopt practice tools"] == "1.2c@2018-10"
+    assert keys["Run a neglect workshop"] == "1.2b@2018-11"
+    assert second.previous_month == "2018-10"
+
+
+def test_log_is_cumulative_and_slips_are_counted(tmp_path):
+    shared = simple_plan(tmp_path / "plan.xlsx", OCTOBER, BODIES)
+    out = tmp_path / "monthly"
+    consolidate(load_plan(shared), "2018-10", out, today=date(2018, 10, 31))
+    rows = november_rows()
+    simple_plan(shared, rows, BODIES)
+    consolidate(load_plan(shared), "2018-11", out, today=date(2018, 11, 30))
+    rows[1][5] = "September 2019"  # 1.2a slips a second time
+    simple_plan(shared, rows, BODIES)
+    third = consolidate(load_plan(shared), "2018-12", out, today=date(2018, 12, 31))
+    _, log = log_rows(third.path)
+    assert [row[0] for row in log] == ["2018-12"] + ["2018-11"] * 5  # this month first, then history
+    book = openpyxl.load_workbook(third.path)
+    reasons = {row[0]: row[1] for row in book["Exceptions"].iter_rows(min_row=5, values_only=True)}
+    assert "Deadline slipped (twice)" in reasons["1.2a"]
+    assert reasons["1.1a"].splitlines()[0] == "Amber"
+    trend = [row for row in book["Summary"].iter_rows(values_only=True) if row[0] in ("2018-10", "2018-11", "2018-12")]
+    assert [(row[0], row[2], row[6]) for row in trend] == [("2018-10", 1, 5), ("2018-11", 2, 5), ("2018-12", 2, 5)]
+
+
+def test_renumbered_objective_is_the_same_action(tmp_path):
+    shared = simple_plan(tmp_path / "plan.xlsx", OCTOBER, BODIES)
+    out = tmp_path / "monthly"
+    consolidate(load_plan(shared), "2018-10", out)
+    renumbered = [list(r) for r in OCTOBER]
+    renumbered[4][0] = "3.1"
+    simple_plan(shared, renumbered, BODIES)
+    second = consolidate(load_plan(shared), "2018-11", out)
+    _, rows = log_rows(second.path)
+    assert [row[:6] for row in rows] == [("2018-11", "3.1a", "Ref", "2.1a", "3.1a", "changed")]
+
+
+def test_rag_got_worse_and_no_update_since_last_month(tmp_path):
+    shared = simple_plan(tmp_path / "plan.xlsx", OCTOBER, BODIES)
+    out = tmp_path / "monthly"
+    consolidate(load_plan(shared), "2018-10", out)
+    rows = [list(r) for r in OCTOBER]
+    rows[0][6], rows[0][7] = "Red", "Chair has left"
+    simple_plan(shared, rows, BODIES)
+    result = consolidate(load_plan(shared), "2018-11", out, today=date(2018, 11, 30))
+    reasons = {e.action.ref: e.reasons for e in result.exceptions}
+    assert reasons["1.1a"] == ["Red", "RAG worse (Green to Red)"]
+    assert reasons["1.2a"] == ["Amber", "No update since 2018-10"]
+    assert "No update since 2018-10" in reasons["1.2b"]
+    assert list(reasons)[0] == "1.1a"  # Red first
+
+
+def test_copy_sheets_formats_and_text_kept_as_text(tmp_path):
+    shared = simple_plan(tmp_path / "plan.xlsx", OCTOBER, BODIES)
+    staff = openpyxl.load_workbook(shared)
+    typed = ['=HYPERLINK("http://example.org","x")', "+44 20 7946 0000", "@SUM(A1:A2)", "-"]
+    for row, text in enumerate(typed, start=4):  # typed in Excel as text ('=...), as staff do
+        cell = staff["Plan"].cell(row, 8)
+        cell.value, cell.data_type = text, "s"
+    staff.save(shared)
+    before = digest(shared)
+    result = consolidate(load_plan(shared), "2018-11", tmp_path / "monthly", today=date(2019, 2, 1))
+    assert digest(shared) == before  # the shared workbook is only read
+    book = openpyxl.load_workbook(result.path)
+    assert book.sheetnames == ["Plan", "Summary", "Exceptions", "Change log", "Completeness", "Key"]
+    plan = book["Plan"]
+    header = [c.value for c in plan[4]]
+    assert header[:3] == ["Ref", "Objective", "Objective description"]
+    progress = header.index("Progress update") + 1
+    cells = [plan.cell(row, progress) for row in range(5, 10)]
+    assert [(c.value, c.data_type) for c in cells[:4]] == [
+        ('=HYPERLINK("http://example.org","x")', "s"), ("+44 20 7946 0000", "s"), ("@SUM(A1:A2)", "s"), ("-", "s")]
+    rag_col = openpyxl.utils.get_column_letter(header.index("RAG") + 1)
+    rules = {rule.text: rule.dxf.fill.bgColor.rgb for cf in plan.conditional_formatting for rule in cf.rules
+             if str(cf.sqref).startswith(f"{rag_col}5")}
+    assert rules == {"Red": "FFFF0000", "Amber": "FFFFC000", "Green": "FF00B050", "Complete": "FF0070C0"}
+    validation = plan.data_validations.dataValidation[0]
+    assert validation.formula1 == '"Red,Amber,Green,Complete"' and str(validation.sqref).startswith(rag_col)
+    assert plan.freeze_panes == "B5" and plan.auto_filter.ref.startswith("A4:")
+    assert plan.page_setup.orientation == "landscape" and plan.print_title_rows == "$4:$4"
+    overdue = header.index("Overdue") + 1
+    assert [plan.cell(r, overdue).value for r in range(5, 10)] == ["Overdue", None, None, None, None]
+    assert book["Completeness"]["A5"].value in ("error", "warning")
+    assert [p.name for p in result.path.parent.iterdir()] == [result.path.name]  # no stray temp files
+
+
+def test_existing_copy_is_kept_unless_forced(tmp_path):
+    shared = simple_plan(tmp_path / "plan.xlsx", OCTOBER, BODIES)
+    runner = CliRunner()
+    args = ["consolidate", str(shared), "--month", "2018-11", "--out", str(tmp_path / "out")]
+    assert runner.invoke(main, args).exit_code == 0
+    copy = tmp_path / "out" / "plan 2018-11.xlsx"
+    before = digest(copy)
+    again = runner.invoke(main, args)
+    assert again.exit_code == 2 and "already exists" in again.output and "--force" in again.output
+    assert digest(copy) == before
+    assert runner.invoke(main, args + ["--force"]).exit_code == 0
+    bad = runner.invoke(main, ["consolidate", str(shared), "--month", "November"])
+    assert bad.exit_code == 2 and "YYYY-MM" in bad.output
+
+
+def test_cli_prints_a_short_summary(tmp_path):
+    result = CliRunner().invoke(main, ["consolidate", str(BUNDLED_2018), "--month", "2018-11",
+                                       "--out", str(tmp_path / "monthly copies")])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("wrote ") and lines[0].endswith("MSCB Business Plan 2018-19 2018-11.xlsx")
+    assert lines[1] == "17 actions: 0 Red, 0 Amber, 0 Green, 0 Complete, 17 not yet rated"
+    assert lines[2] == "3 errors, 4 warnings (see the Completeness sheet)"
+    assert lines[-1] == "no earlier consolidated copy to compare with: this is the first month"
+
+
+def test_libreoffice_opens_the_copy_and_shows_it(tmp_path):
+    shared = simple_plan(tmp_path / "plan.xlsx", OCTOBER, BODIES)
+    result = consolidate(load_plan(shared), "2018-11", tmp_path / "monthly copy", today=date(2019, 2, 1))
+    pdf = soffice_convert(result.path, "pdf", tmp_path)
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page(?!s)", data)) >= 6  # a page a sheet
+    # the first sheet, saved "as shown" (comma, quote, UTF-8): what a person sees in LibreOffice
+    shown = soffice_convert(result.path, "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true", tmp_path)
+    rows = list(csv.reader(shown.open(encoding="utf-8", errors="replace")))
+    table = rows[rows.index(next(r for r in rows if r and r[0] == "Ref")):]
+    assert [r[0] for r in table[1:6]] == ["1.1a", "1.2a", "1.2b", "1.2c", "2.1a"]
+    assert table[1][table[0].index("Due date")] == "31 Jan 2019"
+    assert table[1][table[0].index("Overdue")] == "Overdue"
