@@ -120,3 +120,24 @@ def consolidate(workbook: Path, month: str, out: Path | None, today, force: bool
     result = run(plan, month, out or workbook.parent / "monthly", today=today and today.date(), force=force)
     for line in summary_lines(result):
         click.echo(line)
+
+
+@main.command(name="format")
+@click.argument("workbook", type=click.Path(dir_okay=True, path_type=Path))
+@click.option("--backup-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where the dated backup goes. Default: 'backups' beside the workbook.")
+def format_command(workbook: Path, backup_dir: Path | None) -> None:
+    """Add RAG colours and a RAG dropdown to the shared workbook itself, so staff see the
+    colours as they edit. The only command that writes into the shared workbook: it backs it
+    up first, and refuses while it is open in Excel or when saving would lose anything."""
+    from .formatting import format_workbook
+
+    result = format_workbook(workbook, backup_dir)
+    if not result.changed:
+        click.echo(f"{workbook}: the RAG colours and dropdown are already there; nothing changed")
+        return
+    click.echo(f"backed up to {result.backup}")
+    for cell_range in result.ranges:
+        click.echo(f"added RAG colours and dropdown to {cell_range}")
+    if result.formulas:
+        click.echo(f"{result.formulas} formulas kept; Excel recalculates them when it next opens the workbook")

@@ -14,6 +14,7 @@ that objective, as a letter: the actions of objective 2.1 are 2.1a, 2.1b, 2.1c.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -77,12 +78,12 @@ def load_plan(path: Path | str) -> Plan:
     plan = Plan(path=path, open_in_excel=is_open_in_excel(path))
     sheets = []
     for sheet in workbook.worksheets:
-        name = sheet.title
-        if sheet.sheet_state != "visible" or re.search(r"\brisk", name, re.IGNORECASE):
-            plan.confidential_sheets.append(name)
-        elif re.search(r"governance|bodies|distribution", name, re.IGNORECASE):
+        kind = sheet_kind(sheet)
+        if kind == "confidential":
+            plan.confidential_sheets.append(sheet.title)
+        elif kind == "governance":
             plan.bodies = _read_bodies(sheet, plan)
-        elif re.fullmatch(r"\s*(rag\s*)?key\s*", name, re.IGNORECASE):
+        elif kind == "key":
             plan.key = _read_key(sheet)
         else:
             sheets.append(sheet)
@@ -103,6 +104,30 @@ def load_plan(path: Path | str) -> Plan:
     return plan
 
 
+def sheet_kind(sheet) -> str:
+    """'confidential' (hidden, or the risk log), 'governance', 'key', or 'plan' (a candidate)."""
+    name = sheet.title
+    if sheet.sheet_state != "visible" or re.search(r"\brisk", name, re.IGNORECASE):
+        return "confidential"
+    if re.search(r"governance|bodies|distribution", name, re.IGNORECASE):
+        return "governance"
+    if re.fullmatch(r"\s*(rag\s*)?key\s*", name, re.IGNORECASE):
+        return "key"
+    return "plan"
+
+
+def rag_columns(workbook) -> list[tuple[object, int, int]]:
+    """(sheet, first data row, RAG column number) for each plan sheet that has a RAG column."""
+    found = []
+    for sheet in workbook.worksheets:
+        if sheet_kind(sheet) != "plan":
+            continue
+        header = _find_header(_Grid(sheet))
+        if header and "rag" in header.columns:
+            found.append((sheet, header.row + 1, header.columns["rag"]))
+    return found
+
+
 def is_open_in_excel(path: Path) -> bool:
     """Excel keeps an owner file '~$name.xlsx' beside a workbook it has open
     (for long names, '~$' replaces the first two characters)."""
@@ -117,7 +142,10 @@ def _open(path: Path):
     if path.is_dir():
         raise PlanError(path, "is a folder, not a workbook")
     try:
-        return openpyxl.load_workbook(path, data_only=True)
+        with warnings.catch_warnings():
+            # "extension is not supported and will be removed": true of saving, not of reading
+            warnings.simplefilter("ignore")
+            return openpyxl.load_workbook(path, data_only=True)
     except PermissionError:
         raise PlanError(path, "cannot be read: permission denied") from None
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
