@@ -141,3 +141,80 @@ def format_command(workbook: Path, backup_dir: Path | None) -> None:
         click.echo(f"added RAG colours and dropdown to {cell_range}")
     if result.formulas:
         click.echo(f"{result.formulas} formulas kept; Excel recalculates them when it next opens the workbook")
+
+
+@main.command()
+@workbook_argument
+@click.option("--month", default=lambda: date.today().strftime("%Y-%m"), show_default="this month",
+              help="The month of these packs, YYYY-MM.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the packs. Default: 'packs/<month>' beside the workbook.")
+@click.option("--sender", default=lambda: os.environ.get("PLANTOOLS_SENDER", ""),
+              help="The From address of the drafts. Default: $PLANTOOLS_SENDER, else none "
+                   "(Outlook fills in your own).")
+@today_option
+@click.option("--force", is_flag=True, help="Remake packs already in the folder.")
+def packs(workbook: Path, month: str, out: Path | None, sender: str, today, force: bool) -> None:
+    """Write one workbook per governance body with the actions it oversees, an email draft
+    (.eml) beside each, and manifest.csv saying who gets what. Nothing confidential travels."""
+    from .copies import check_month
+    from .packs import make_packs, summary_lines
+    from .reader import load_plan
+
+    try:
+        check_month(month)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--month") from None
+    plan = load_plan(workbook)
+    run = make_packs(plan, month, out or workbook.parent / "packs" / month, today=today and today.date(),
+                     force=force, sender=sender)
+    for line in summary_lines(run):
+        click.echo(line)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--smtp-host", required=True, help="The mail server, e.g. smtp.council.gov.uk.")
+@click.option("--smtp-port", type=int, default=587, show_default=True)
+@click.option("--starttls", "security", flag_value="starttls", default=True,
+              help="Upgrade to TLS after connecting (the default), verifying the certificate.")
+@click.option("--ssl", "security", flag_value="ssl", help="TLS from the start (usually port 465).")
+@click.option("--no-tls", "security", flag_value="none", help="No encryption: only for a relay on this machine.")
+@click.option("--user", default="", help="Log in as this user. The password comes from "
+              "$PLANTOOLS_SMTP_PASSWORD or a prompt, never the command line.")
+@click.option("--ca-file", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="The certificate authority that signed the server's certificate, if not a public one.")
+@click.option("--sender", default=lambda: os.environ.get("PLANTOOLS_SENDER", ""),
+              help="The From address, if the drafts have none. Default: $PLANTOOLS_SENDER.")
+@click.option("--yes", is_flag=True, help="Really send. Without it, only show what would go to whom.")
+def send(folder: Path, smtp_host: str, smtp_port: int, security: str, user: str, ca_file: Path | None,
+         sender: str, yes: bool) -> None:
+    """Send the email drafts that plantools packs wrote into FOLDER. A draft already sent
+    (see FOLDER/sent.csv) is never sent again, so after a failure just run it again."""
+    from .mail import Server, drafts_in, read_draft, send_drafts, sent_ids
+
+    if user and security == "none":
+        raise click.UsageError("a password is never sent unencrypted: use --starttls or --ssl with --user")
+    done = sent_ids(folder)
+    if not yes:
+        for path in drafts_in(folder):
+            message = read_draft(path)
+            state = "already sent" if message["Message-ID"] in done else "would send"
+            click.echo(f"{state}: {path.name} to {message['To']}")
+        click.echo("nothing sent: add --yes to send")
+        return
+    password = ""
+    if user:
+        password = os.environ.get("PLANTOOLS_SMTP_PASSWORD") or click.prompt(
+            f"Password for {user} on {smtp_host}", hide_input=True)
+    server = Server(smtp_host, smtp_port, security, user, password, ca_file)
+    run = send_drafts(folder, server, sender,
+                      report=lambda o: click.echo(f"{'sent' if o.sent else 'FAILED'}: {o.draft.name} to {o.to}"
+                                                  + ("" if o.note == "sent" else f": {o.note}")))
+    for path in run.already_sent:
+        click.echo(f"already sent: {path.name}")
+    sent = len(run.outcomes) - len(run.failed)
+    click.echo(f"{sent} sent, {len(run.failed)} failed, {len(run.already_sent)} sent before")
+    if run.failed:
+        click.echo("run the same command again to send what failed", err=True)
+        sys.exit(1)

@@ -106,7 +106,7 @@ def _exceptions(actions: list[Action], pairs: dict, history: list[Change], resul
         reasons = []
         if action.rag in (rag.RED, rag.AMBER):
             reasons.append(action.rag)
-        if _overdue(action, result.as_of):
+        if overdue(action, result.as_of):
             reasons.append(f"Overdue (due {action.deadline.due:%d %b %Y})")
         before = pairs.get(id(action), (None,))[0]
         if before is not None:
@@ -127,7 +127,7 @@ def _times(count: int) -> str:
     return "once" if count == 1 else "twice" if count == 2 else f"{count} times"
 
 
-def _overdue(action: Action, as_of: date) -> bool:
+def overdue(action: Action, as_of: date) -> bool:
     due = action.deadline.due
     return bool(due and due < as_of and action.rag != rag.COMPLETE)
 
@@ -152,25 +152,35 @@ def _title(sheet, formats: Formats, text: str, note: str) -> None:
 
 
 def _plan_sheet(book, formats: Formats, plan: Plan, result: Consolidation) -> None:
+    write_plan_sheet(
+        book, formats, f"{plan.title} – consolidated {result.month}",
+        f"{len(plan.actions)} actions read from {plan.path.name} on {date.today():%d %b %Y}; "
+        f"deadlines judged as of {result.as_of:%d %b %Y}. Overdue actions are marked in red.",
+        plan.actions, result.month, result.as_of, plan.title,
+    )
+
+
+def write_plan_sheet(book, formats: Formats, title: str, note: str, actions: list[Action], month: str,
+                     as_of: date, page_title: str) -> None:
+    """The Plan sheet: one row an action, RAG rules and dropdown, filters, print set-up.
+    The consolidated copy and every sub-group's pack share it."""
     sheet = book.add_worksheet("Plan")
-    _title(sheet, formats, f"{plan.title} – consolidated {result.month}",
-           f"{len(plan.actions)} actions read from {plan.path.name} on {date.today():%d %b %Y}; "
-           f"deadlines judged as of {result.as_of:%d %b %Y}. Overdue actions are marked in red.")
+    _title(sheet, formats, title, note)
     top = 3
     for col, (label, name) in enumerate(PLAN_COLUMNS):
         write_text(sheet, top, col, label, formats.header)
         sheet.set_column(col, col, PLAN_WIDTHS[name])
     fields = [name for _, name in PLAN_COLUMNS]
     widths = [PLAN_WIDTHS[name] for name in fields]
-    for row, action in enumerate(plan.actions, start=top + 1):
-        late = _overdue(action, result.as_of)
+    for row, action in enumerate(actions, start=top + 1):
+        late = overdue(action, as_of)
         texts = [_write_field(sheet, formats, row, col, action, name, late) for col, name in enumerate(fields)]
         sheet.set_row(row, row_height(list(zip(texts, widths))))
-    last = top + max(len(plan.actions), 1)
+    last = top + max(len(actions), 1)
     add_rag_rules(sheet, formats, top + 1, last, fields.index("rag"))
     sheet.autofilter(top, 0, last, len(fields) - 1)
     sheet.freeze_panes(top + 1, 1)
-    _page_setup(sheet, plan.title, result.month, top)
+    _page_setup(sheet, page_title, month, top)
     # on paper, the board reads up to "Overdue"; the source cell and key are for the BSU
     sheet.print_area(0, 0, last, fields.index("overdue"))
 

@@ -25,11 +25,9 @@ WORKBOOK_OPTIONS = {
 
 
 @contextmanager
-def atomic_workbook(path: Path, force: bool = True) -> Iterator[object]:
-    """An xlsxwriter Workbook written to a temporary file beside `path`, moved into place
-    only when complete: a crash or a full disk leaves the old file or none, never half a file."""
-    import xlsxwriter
-
+def atomic_file(path: Path, force: bool = True) -> Iterator[Path]:
+    """A temporary path beside `path` to write to; moved into place only when the block
+    finishes, so a crash or a full disk leaves the old file or none, never half a file."""
     path = Path(path)
     if path.exists() and not force:
         raise PlanError(path, "already exists: use --force to replace it")
@@ -38,11 +36,9 @@ def atomic_workbook(path: Path, force: bool = True) -> Iterator[object]:
     except OSError as exc:
         raise PlanError(path, f"cannot write here: {exc.strerror or exc}") from None
     # a unique name in the same folder, so that the final move is a rename on the same disk
-    temp = path.with_name(f"{TEMP_PREFIX}{uuid.uuid4().hex}.xlsx")
+    temp = path.with_name(f"{TEMP_PREFIX}{uuid.uuid4().hex}{path.suffix}")
     try:
-        book = xlsxwriter.Workbook(str(temp), WORKBOOK_OPTIONS)
-        yield book
-        book.close()
+        yield temp
         os.replace(temp, path)
     except PermissionError:
         raise PlanError(path, "cannot be replaced: is it open in Excel? Close it and run again") from None
@@ -50,6 +46,20 @@ def atomic_workbook(path: Path, force: bool = True) -> Iterator[object]:
         raise PlanError(path, f"cannot be written: {exc.strerror or exc}") from None
     finally:
         temp.unlink(missing_ok=True)
+
+
+@contextmanager
+def atomic_workbook(path: Path, force: bool = True) -> Iterator[object]:
+    """An xlsxwriter Workbook that appears under `path` only once it is complete."""
+    import xlsxwriter
+
+    with atomic_file(path, force) as temp:
+        book = xlsxwriter.Workbook(str(temp), WORKBOOK_OPTIONS)
+        yield book
+        try:
+            book.close()
+        except xlsxwriter.exceptions.FileCreateError as exc:  # a full disk, a lost share
+            raise PlanError(path, f"cannot be written: {exc}") from None
 
 
 class Formats:

@@ -1,10 +1,11 @@
-"""The monthly run a BSU officer does: consolidate the shared plan workbook.
+"""The monthly run a BSU officer does: consolidate the shared plan workbook, then make
+the sub-group packs and their email drafts.
 
     python scripts/monthly.py                                   # the bundled plan, this month
-    python scripts/monthly.py "S:\\Safeguarding\\Business Plan.xlsx" --month 2018-11
+    python scripts/monthly.py "S:\\Safeguarding\\Business Plan.xlsx" --month 2018-11 [--force]
 
-Everything after the script name is passed to `plantools consolidate` (see its --help): the
-month's consolidated copy goes into 'monthly' beside the workbook unless --out says where.
+The consolidated copy goes into 'monthly' beside the workbook, the packs into
+'packs/<month>'. Sending them is a separate, deliberate step: `plantools send`.
 On Windows, double-click monthly.bat beside this file instead.
 """
 
@@ -33,7 +34,10 @@ def step(args: list[str]) -> int:
 
 
 def monthly(args: list[str]) -> int:
-    return step(["consolidate", *args])
+    status = step(["consolidate", *args])
+    if status == 0:
+        status = step(["packs", *args])
+    return status
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ def test_monthly_script_consolidates_a_workbook_in_a_folder_with_spaces(tmp_path
     assert result.returncode == 0, result.stderr
     copy = tmp_path / "Shared Drive" / "monthly" / "Business Plan 2018-19 2018-11.xlsx"
     assert copy.exists() and f"wrote {copy}" in result.stdout
+    manifest = tmp_path / "Shared Drive" / "packs" / "2018-11" / "manifest.csv"
+    assert manifest.exists() and f"wrote {manifest}" in result.stdout  # then the sub-group packs
     assert digest(shared) == before
     again = subprocess.run([sys.executable, str(script), str(shared), "--month", "2018-11"],
                            capture_output=True, text=True)

@@ -1,0 +1,143 @@
+"""One workbook per governance body, an email draft beside each, and a manifest.
+
+A pack is built fresh from that body's actions, never copied from the shared workbook, so
+nothing else travels: not the risk log, hidden sheets, other bodies' actions, comments,
+defined names or document properties of the shared workbook.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from . import rag
+from .consolidate import month_end, overdue, write_plan_sheet
+from .copies import check_month
+from .errors import PlanError
+from .model import Action, Plan
+from .workbook import Formats, atomic_file, atomic_workbook, write_key
+
+UNASSIGNED = "Unassigned (names no known body)"
+MANIFEST = "manifest.csv"
+MANIFEST_COLUMNS = ["body", "email", "pack", "draft", "actions", "red", "amber", "overdue", "refs", "status"]
+READY, NO_EMAIL, NO_ACTIONS = "ready to send", "no email address: add one on the Governance sheet", "no actions"
+
+
+@dataclass
+class Pack:
+    body: str
+    emails: tuple[str, ...]
+    actions: list[Action]
+    as_of: date
+    workbook: Path | None = None
+    draft: Path | None = None
+    status: str = READY
+
+    def count(self, status: str) -> int:
+        return sum(a.rag == status for a in self.actions)
+
+    @property
+    def overdue(self) -> list[Action]:
+        return [a for a in self.actions if overdue(a, self.as_of)]
+
+
+@dataclass
+class PackRun:
+    folder: Path
+    month: str
+    packs: list[Pack] = field(default_factory=list)
+    unassigned: list[Action] = field(default_factory=list)
+    manifest: Path | None = None
+
+
+def file_name(body: str, month: str, suffix: str) -> str:
+    """'<body> <month>.xlsx', safe as a Windows file name."""
+    name = re.sub(r'[<>:"/\\|?*\x00-\x1f]+', "-", body).strip(" .") or "body"
+    if re.fullmatch(r"(con|prn|aux|nul|com\d|lpt\d)", name, re.IGNORECASE):
+        name += "_"
+    return f"{name[:120]} {month}{suffix}"
+
+
+def make_packs(plan: Plan, month: str, out: Path, today: date | None = None, force: bool = False,
+               sender: str = "") -> PackRun:
+    """Write every body's pack and draft into `out`, then the manifest."""
+    from .mail import draft_message
+
+    check_month(month)
+    as_of = today or min(date.today(), month_end(month))
+    out = Path(out)
+    if (out / MANIFEST).exists() and not force:
+        raise PlanError(out / MANIFEST, f"packs for {month} are already in this folder: use --force to remake them")
+    run = PackRun(out, month)
+    names = [b.name for b in plan.bodies] or sorted({n for a in plan.actions for n in a.bodies})
+    emails = {b.name: b.emails for b in plan.bodies}
+    for name in names:
+        actions = [a for a in plan.actions if name in a.bodies]
+        pack = Pack(name, emails.get(name, ()), actions, as_of)
+        run.packs.append(pack)
+        if not actions:
+            pack.status = NO_ACTIONS
+            continue
+        pack.workbook = out / file_name(name, month, ".xlsx")
+        write_pack(pack, plan.title, month)
+        if not pack.emails:
+            pack.status = NO_EMAIL
+            continue
+        pack.draft = out / file_name(name, month, ".eml")
+        message = draft_message(pack, plan.title, month, sender)
+        with atomic_file(pack.draft) as temp:
+            temp.write_bytes(message)
+    run.unassigned = [a for a in plan.actions if not a.bodies]
+    run.manifest = out / MANIFEST
+    with atomic_file(run.manifest) as temp:
+        temp.write_text(manifest_text(run), encoding="utf-8-sig", newline="")  # Excel reads the BOM as UTF-8
+    return run
+
+
+def write_pack(pack: Pack, plan_title: str, month: str) -> None:
+    with atomic_workbook(pack.workbook) as book:
+        formats = Formats(book)
+        book.set_properties({"title": f"{pack.body}: business plan actions {month}", "author": "plantools"})
+        write_plan_sheet(
+            book, formats, f"{plan_title} – {pack.body} – {month}",
+            f"The {len(pack.actions)} actions that {pack.body} oversees. Please update the RAG and the "
+            f"progress of each, and return this workbook to the Business Support Unit.",
+            pack.actions, month, pack.as_of, f"{pack.body} – {plan_title}",
+        )
+        write_key(book, formats)
+
+
+def manifest_text(run: PackRun) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(MANIFEST_COLUMNS)
+    for pack in run.packs:
+        writer.writerow([
+            pack.body, "; ".join(pack.emails), pack.workbook.name if pack.workbook else "",
+            pack.draft.name if pack.draft else "", len(pack.actions), pack.count(rag.RED), pack.count(rag.AMBER),
+            len(pack.overdue), " ".join(a.ref for a in pack.actions), pack.status,
+        ])
+    if run.unassigned:
+        writer.writerow([UNASSIGNED, "", "", "", len(run.unassigned), "", "", "",
+                         " ".join(a.ref for a in run.unassigned), "in no pack: see plantools check"])
+    return buffer.getvalue()
+
+
+def summary_lines(run: PackRun) -> list[str]:
+    lines = []
+    for pack in run.packs:
+        where = pack.draft.name if pack.draft else pack.workbook.name if pack.workbook else "-"
+        lines.append(f"{pack.body}: {_actions(len(pack.actions))}, {where} ({pack.status})")
+    if run.unassigned:
+        lines.append(f"{UNASSIGNED}: {_actions(len(run.unassigned))} in no pack "
+                     f"({' '.join(a.ref for a in run.unassigned)}): see plantools check")
+    lines.append(f"wrote {run.manifest}")
+    return lines
+
+
+def _actions(count: int) -> str:
+    return f"{count} action{'s' * (count != 1)}"
