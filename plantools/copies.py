@@ -64,44 +64,44 @@ def previous_copy(out: Path, workbook: Path, month: str) -> Path | None:
 
 def read_copy(path: Path) -> MonthlyCopy:
     """Read back a consolidated copy that plantools wrote."""
-    import openpyxl
+    import python_calamine
 
     month = re.search(r"(\d{4}-\d{2})\.xlsx$", path.name)
     copy = MonthlyCopy(path, month.group(1) if month else "")
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        sheets = {name: book.get_sheet_by_name(name).to_python() for name in ("Plan", "Change log", "Summary")}
+        book.close()
+    except python_calamine.WorksheetNotFound as exc:
+        raise PlanError(path, f"earlier consolidated copy has no {exc} sheet; "
+                              "move it out of the folder to start afresh") from None
     except Exception as exc:
         raise PlanError(path, f"earlier consolidated copy cannot be read ({type(exc).__name__}: {exc}); "
                               "move it out of the folder to start afresh") from None
-    try:
-        for name in ("Plan", "Change log", "Summary"):
-            if name not in book.sheetnames:
-                raise PlanError(path, f"earlier consolidated copy has no '{name}' sheet; "
-                                      "move it out of the folder to start afresh")
-        copy.actions = _read_actions(book["Plan"])
-        copy.log = _read_log(book["Change log"])
-        copy.trend = _read_trend(book["Summary"])
-    finally:
-        book.close()
+    copy.actions = _read_actions(sheets["Plan"])
+    copy.log = _read_log(sheets["Change log"])
+    copy.trend = _read_trend(sheets["Summary"])
     return copy
 
 
-def _table(sheet, first_header: str) -> tuple[list[str], list[tuple]]:
+def _table(rows: list[list], first_header: str) -> tuple[list[str], list[list]]:
     """The table whose header row starts with first_header, and its rows."""
-    rows = sheet.iter_rows(values_only=True)
+    rows = iter(rows)
     for row in rows:
         if row and row[0] == first_header:
             header = [str(value or "") for value in row]
-            return header, [r for r in rows if r and any(v is not None for v in r)]
+            return header, [r for r in rows if any(v not in (None, "") for v in r)]
     return [], []
 
 
 def _text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     return "" if value is None else str(value)
 
 
-def _read_actions(sheet) -> list[Action]:
-    header, rows = _table(sheet, "Ref")
+def _read_actions(rows: list[list]) -> list[Action]:
+    header, rows = _table(rows, "Ref")
     fields = {name: header.index(label) for label, name in PLAN_COLUMNS if label in header}
     actions = []
     for row in rows:
@@ -117,8 +117,8 @@ def _read_actions(sheet) -> list[Action]:
     return actions
 
 
-def _read_log(sheet) -> list[Change]:
-    header, rows = _table(sheet, "Month")
+def _read_log(rows: list[list]) -> list[Change]:
+    header, rows = _table(rows, "Month")
     index = {label: header.index(label) for label in LOG_COLUMNS if label in header}
     log = []
     for row in rows:
@@ -129,17 +129,15 @@ def _read_log(sheet) -> list[Change]:
     return log
 
 
-def _read_trend(sheet) -> list[list]:
-    rows = sheet.iter_rows(values_only=True)
+def _read_trend(rows: list[list]) -> list[list]:
+    rows = iter(rows)
     for row in rows:
         if row and row[0] == TREND_TITLE:
             break
-    header, table = [], []
+    next(rows, None)  # its header
+    table = []
     for row in rows:
-        if not header:
-            header = list(row or ())
-            continue
-        if not row or row[0] is None:
+        if not row or row[0] in (None, ""):
             break
-        table.append([row[0], *(int(v or 0) for v in row[1:len(TREND_COLUMNS)])])
+        table.append([str(row[0]), *(int(v or 0) for v in row[1:len(TREND_COLUMNS)])])
     return table

@@ -96,7 +96,8 @@ def format_workbook(path: Path, backup_dir: Path | None = None) -> FormatResult:
                               + ", ".join(lost) + "; nothing was written")
     book = openpyxl.load_workbook(path)
     result = FormatResult(path, changed=False)
-    for sheet, first_row, col in rag_columns(book):
+    for name, first_row, col in rag_columns(path):
+        sheet = book[name]
         letter = openpyxl.utils.get_column_letter(col)
         cell_range = f"{letter}{first_row}:{letter}{sheet.max_row + EXTRA_ROWS}"
         if _has_rag_rules(sheet, letter, first_row):

@@ -9,12 +9,15 @@ every cell they cover, so an objective merged down its actions belongs to each o
 How an action is identified from month to month: by its "Action ref" column when the sheet
 has one and the cell is filled; otherwise by its objective reference and its place under
 that objective, as a letter: the actions of objective 2.1 are 2.1a, 2.1b, 2.1c.
+
+Values and merged ranges come from python-calamine (fast, and bounded by the cells really
+there, whatever size a sheet claims); the solid fill of an empty RAG cell and the text of
+error cells (#REF!) come from xlsxparts, and only when a sheet has them.
 """
 
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -73,30 +76,48 @@ def header_role(text: object) -> str | None:
 
 def load_plan(path: Path | str) -> Plan:
     """Read a plan workbook. Raises PlanError, with the file named, when it cannot."""
+    from .sniff import open_workbook_bytes
+    from .xlsxparts import Package
+
     path = Path(path)
-    workbook = _open(path)
+    source = open_workbook_bytes(path) or path
+    book = _open(path, source)
+    package = Package(source)
+    try:
+        return _read_plan(path, book, package)
+    finally:
+        package.close()
+        book.close()
+
+
+def _read_plan(path: Path, book, package) -> Plan:
+    import python_calamine
+
     plan = Plan(path=path, open_in_excel=is_open_in_excel(path))
     sheets = []
-    for sheet in workbook.worksheets:
-        kind = sheet_kind(sheet)
+    for meta in book.sheets_metadata:
+        if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+            continue  # chart sheets and macro sheets hold no plan
+        kind = sheet_kind(meta.name, meta.visible == python_calamine.SheetVisibleEnum.Visible)
         if kind == "confidential":
-            plan.confidential_sheets.append(sheet.title)
-        elif kind == "governance":
-            plan.bodies = _read_bodies(sheet, plan)
+            plan.confidential_sheets.append(meta.name)
+            continue
+        grid = _Grid(meta.name, _sheet(path, book, meta.name))
+        if kind == "governance":
+            plan.bodies = _read_bodies(grid, plan)
         elif kind == "key":
-            plan.key = _read_key(sheet)
+            plan.key = _read_key(grid)
         else:
-            sheets.append(sheet)
+            sheets.append(grid)
     matcher = Matcher(plan.bodies) if plan.bodies else None
     found_headers: dict[str, list[str]] = {}
-    for sheet in sheets:
-        grid = _Grid(sheet)
+    for grid in sheets:
         header = _find_header(grid)
         if header is None:
-            found_headers[sheet.title] = grid.texts_near_top()
+            found_headers[grid.title] = grid.texts_near_top()
             continue
-        plan.plan_sheets.append(sheet.title)
-        _read_actions(grid, header, plan, matcher)
+        plan.plan_sheets.append(grid.title)
+        _read_actions(grid, header, plan, matcher, package)
     if not plan.plan_sheets:
         raise PlanError(path, _no_plan_sheet_message(found_headers))
     _assign_refs(plan)
@@ -104,10 +125,9 @@ def load_plan(path: Path | str) -> Plan:
     return plan
 
 
-def sheet_kind(sheet) -> str:
+def sheet_kind(name: str, visible: bool = True) -> str:
     """'confidential' (hidden, or the risk log), 'governance', 'key', or 'plan' (a candidate)."""
-    name = sheet.title
-    if sheet.sheet_state != "visible" or re.search(r"\brisk", name, re.IGNORECASE):
+    if not visible or re.search(r"\brisk", name, re.IGNORECASE):
         return "confidential"
     if re.search(r"governance|bodies|distribution", name, re.IGNORECASE):
         return "governance"
@@ -116,16 +136,23 @@ def sheet_kind(sheet) -> str:
     return "plan"
 
 
-def rag_columns(workbook) -> list[tuple[object, int, int]]:
-    """(sheet, first data row, RAG column number) for each plan sheet that has a RAG column."""
-    found = []
-    for sheet in workbook.worksheets:
-        if sheet_kind(sheet) != "plan":
-            continue
-        header = _find_header(_Grid(sheet))
-        if header and "rag" in header.columns:
-            found.append((sheet, header.row + 1, header.columns["rag"]))
-    return found
+def rag_columns(path: Path) -> list[tuple[str, int, int]]:
+    """(sheet name, first data row, RAG column number) of each plan sheet with a RAG column."""
+    import python_calamine
+
+    book = _open(path, path)
+    try:
+        found = []
+        for meta in book.sheets_metadata:
+            visible = meta.visible == python_calamine.SheetVisibleEnum.Visible
+            if meta.typ != python_calamine.SheetTypeEnum.WorkSheet or sheet_kind(meta.name, visible) != "plan":
+                continue
+            header = _find_header(_Grid(meta.name, _sheet(path, book, meta.name)))
+            if header and "rag" in header.columns:
+                found.append((meta.name, header.row + 1, header.columns["rag"]))
+        return found
+    finally:
+        book.close()
 
 
 def is_open_in_excel(path: Path) -> bool:
@@ -134,22 +161,29 @@ def is_open_in_excel(path: Path) -> bool:
     return any((path.parent / name).exists() for name in {"~$" + path.name, "~$" + path.name[2:]})
 
 
-def _open(path: Path):
-    import openpyxl  # imported here so that `plantools --help` starts fast
+def _open(path: Path, source):
+    import python_calamine
 
-    if not path.exists():
-        raise PlanError(path, "no such file")
-    if path.is_dir():
-        raise PlanError(path, "is a folder, not a workbook")
     try:
-        with warnings.catch_warnings():
-            # "extension is not supported and will be removed": true of saving, not of reading
-            warnings.simplefilter("ignore")
-            return openpyxl.load_workbook(path, data_only=True)
-    except PermissionError:
-        raise PlanError(path, "cannot be read: permission denied") from None
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise PlanError(path, f"cannot be read as an .xlsx workbook ({type(exc).__name__}: {exc})") from None
+        if isinstance(source, Path):
+            return python_calamine.CalamineWorkbook.from_path(str(source))
+        return python_calamine.CalamineWorkbook.from_filelike(source)
+    except python_calamine.PasswordError:
+        raise PlanError(path, "is encrypted (password-protected): remove the password in Excel") from None
+    except Exception as exc:  # the reader's own words for a damaged or hostile package
+        raise PlanError(path, f"cannot be read as a workbook: it is damaged ({_reason(exc)})") from None
+
+
+def _sheet(path: Path, book, name: str):
+    try:
+        return book.get_sheet_by_name(name)
+    except Exception as exc:
+        raise PlanError(path, f"cannot be read: it is damaged ({_reason(exc)})", sheet=name) from None
+
+
+def _reason(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:160]}"
 
 
 @dataclass
@@ -159,46 +193,46 @@ class _Header:
 
 
 class _Grid:
-    """A sheet's cells with merged ranges filled in, bounded to the cells really there."""
+    """A sheet's values with merged ranges filled in, numbered from 1 as Excel does.
+    Only the cells really there are held, whatever size the sheet claims to be."""
 
-    def __init__(self, sheet) -> None:
-        self.sheet = sheet
-        self.title = sheet.title
-        self.max_row = sheet.max_row
-        self.max_col = min(sheet.max_column, MAX_COLUMNS)
-        self.rows = [
-            list(row) for row in sheet.iter_rows(min_row=1, max_row=self.max_row, max_col=self.max_col)
-        ]
+    def __init__(self, title: str, sheet) -> None:
+        self.title = title
+        rows = sheet.to_python(skip_empty_area=True) if sheet.height else []
+        top, left = sheet.start or (0, 0)
+        self.top, self.left = top + 1, left + 1  # the first row and column the values cover
+        self.rows = [row[:MAX_COLUMNS] for row in rows]
+        self.max_row = top + len(rows)
+        self.max_col = min(left + (sheet.width or 0), MAX_COLUMNS)
         self.origin: dict[tuple[int, int], tuple[int, int]] = {}  # merged cell -> its top-left
         self.width: dict[tuple[int, int], int] = {}  # top-left -> columns the merge spans
-        for merged in sheet.merged_cells.ranges:
-            top, left = merged.min_row, merged.min_col
-            self.width[(top, left)] = merged.max_col - left + 1
-            for row in range(top, min(merged.max_row, self.max_row) + 1):
-                for col in range(left, min(merged.max_col, self.max_col) + 1):
-                    if (row, col) != (top, left):
-                        self.origin[(row, col)] = (top, left)
+        for (first_row, first_col), (last_row, last_col) in sheet.merged_cell_ranges or []:
+            top_left = (first_row + 1, first_col + 1)
+            self.width[top_left] = last_col - first_col + 1
+            for row in range(first_row + 1, min(last_row + 1, self.max_row) + 1):
+                for col in range(first_col + 1, min(last_col + 1, self.max_col) + 1):
+                    if (row, col) != top_left:
+                        self.origin[(row, col)] = top_left
 
-    def cell(self, row: int, col: int):
-        """The cell whose value shows at (row, col): the merge's top-left when merged."""
-        row, col = self.origin.get((row, col), (row, col))
-        if row > len(self.rows) or col > self.max_col:
-            return None
-        return self.rows[row - 1][col - 1]
+    def raw(self, row: int, col: int) -> object:
+        """The value of the cell itself, ignoring merges; None when empty."""
+        index, offset = row - self.top, col - self.left
+        if 0 <= index < len(self.rows) and 0 <= offset < len(self.rows[index]):
+            value = self.rows[index][offset]
+            return None if value == "" else value
+        return None
 
     def value(self, row: int, col: int) -> object:
-        cell = self.cell(row, col)
-        return None if cell is None else cell.value
+        """The value that shows at (row, col): the merge's top-left value when merged."""
+        return self.raw(*self.origin.get((row, col), (row, col)))
 
     def own(self, row: int, col: int) -> bool:
         """True unless (row, col) is covered by a merge that starts elsewhere."""
         return (row, col) not in self.origin
 
     def address(self, row: int, col: int) -> str:
-        from openpyxl.utils import get_column_letter
-
         row, col = self.origin.get((row, col), (row, col))
-        return f"{get_column_letter(col)}{row}"
+        return f"{column_letter(col)}{row}"
 
     def texts_near_top(self) -> list[str]:
         texts = []
@@ -208,6 +242,15 @@ class _Grid:
                 if isinstance(value, str) and value.strip() and len(value) < 60:
                     texts.append(" ".join(value.split()))
         return list(dict.fromkeys(texts))[:12]
+
+
+def column_letter(col: int) -> str:
+    """1 -> A, 27 -> AA."""
+    letters = ""
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _find_header(grid: _Grid) -> _Header | None:
@@ -245,9 +288,9 @@ def _is_sub_header(grid: _Grid, row: int, below: dict[int, str]) -> bool:
     for col, role in below.items():
         if not grid.own(row + 1, col):
             continue  # a vertical merge of the header above, not a header of its own
-        above = grid.cell(row, col)
+        above = grid.value(row, col)
         spanned = grid.width.get(grid.origin.get((row, col), (row, col)), 1) > 1
-        if spanned or above is None or above.value is None or header_role(above.value) == "action_pair":
+        if spanned or above is None or header_role(above) == "action_pair":
             return True
     return False
 
@@ -271,9 +314,10 @@ def _assign_columns(grid: _Grid, top_row: int, roles: dict[int, str]) -> dict[st
     return columns
 
 
-def _read_actions(grid: _Grid, header: _Header, plan: Plan, matcher: Matcher | None) -> None:
+def _read_actions(grid: _Grid, header: _Header, plan: Plan, matcher: Matcher | None, package) -> None:
     columns = header.columns
     sheet = grid.title
+    first_action = len(plan.actions)
     for role, expected in EXPECTED_HEADERS.items():
         if role not in columns:
             plan.findings.append(Finding(
@@ -324,12 +368,43 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, matcher: Matcher | N
             action.ref = _clean(values.get("action_ref"))
             action.cells["ref"] = grid.address(row, columns["action_ref"])
         if "rag" in columns:
-            _read_rag(action, grid.cell(row, columns["rag"]), plan)
+            action.rag_text = _clean(values.get("rag"))
+            action.rag = ragmod.normalise(action.rag_text)
         if matcher is not None:
             action.bodies = matcher.match(action.governance)
         elif action.governance:
             action.bodies = (" ".join(action.governance.split()),)
         plan.actions.append(action)
+    _details(plan.actions[first_action:], grid.title, package, plan)
+
+
+def _details(actions: list[Action], sheet: str, package, plan: Plan) -> None:
+    """Error values kept as text (#REF!), and a RAG read from an empty cell's fill colour."""
+    empty_rag = {a.cells["rag"]: a for a in actions if "rag" in a.cells and not a.rag_text}
+    details = package.details(sheet, set(empty_rag))
+    if details.errors:
+        for action in actions:
+            for name, address in action.cells.items():
+                error = details.errors.get(address)
+                if error and name in FIELD_TEXT and not getattr(action, name):
+                    setattr(action, name, error)
+                    plan.findings.append(Finding("warning", sheet, address, "", name,
+                                                 f"cell holds the error {error}: kept as text"))
+                elif error and name == "deadline" and action.deadline.kind == "missing":
+                    action.deadline = parse_deadline(error)
+                elif error and name == "rag" and not action.rag_text:
+                    action.rag_text = error
+    for address, action in empty_rag.items():
+        status = ragmod.status_of_fill(details.fills.get(address))
+        if status and not action.rag_text:
+            action.rag, action.rag_from_fill = status, True
+            plan.findings.append(Finding(
+                "warning", sheet, address, "", "rag",
+                f"RAG read as {status} from the cell's colour: type {status} in the cell so that it is kept",
+            ))
+
+
+FIELD_TEXT = ("objective", "outcome", "owner", "action", "governance", "measure", "progress")
 
 
 def _objective(values: dict[str, object], columns: dict[str, int]) -> tuple[str, str]:
@@ -382,35 +457,6 @@ def _deadline_value(value: object) -> object:
     return _clean(value) if value is not None else None
 
 
-def _read_rag(action: Action, cell, plan: Plan) -> None:
-    text = _clean(cell.value if cell is not None else None)
-    action.rag_text = text
-    action.rag = ragmod.normalise(text)
-    if text or cell is None:
-        return
-    status = ragmod.status_of_fill(_fill_rgb(cell))
-    if status:
-        action.rag, action.rag_from_fill = status, True
-        plan.findings.append(Finding(
-            "warning", action.sheet, action.cell("rag"), "", "rag",
-            f"RAG read as {status} from the cell's colour: type {status} in the cell so that it is kept",
-        ))
-
-
-def _fill_rgb(cell) -> str | None:
-    from openpyxl.styles.colors import COLOR_INDEX
-
-    fill = getattr(cell, "fill", None)
-    if fill is None or fill.fill_type != "solid":
-        return None
-    colour = fill.fgColor
-    if colour.type == "rgb" and isinstance(colour.rgb, str):
-        return colour.rgb
-    if colour.type == "indexed" and isinstance(colour.indexed, int) and colour.indexed < len(COLOR_INDEX):
-        return COLOR_INDEX[colour.indexed]
-    return None  # theme colours depend on the theme: not guessed
-
-
 def _assign_refs(plan: Plan) -> None:
     """Give every action without an explicit ref its objective's ref and a letter."""
     counts: dict[str, int] = {}
@@ -442,57 +488,49 @@ def _title_above(grid: _Grid, header_row: int) -> str:
     return ""
 
 
-def _read_bodies(sheet, plan: Plan) -> list[Body]:
+def _read_bodies(grid: _Grid, plan: Plan) -> list[Body]:
     """The Governance sheet: a header row naming the body, its aliases and its email."""
-    rows = list(sheet.iter_rows(max_row=min(sheet.max_row, 2000), max_col=min(sheet.max_column, 10), values_only=True))
     bodies: list[Body] = []
     header: dict[str, int] = {}
-    for index, row in enumerate(rows, start=1):
-        texts = [_clean(v).lower() for v in row]
+    for row in range(1, min(grid.max_row, 2000) + 1):
+        texts = {col: _clean(grid.value(row, col)) for col in range(1, min(grid.max_col, 10) + 1)}
         if not header:
-            for col, text in enumerate(texts):
-                if re.search(r"alias|also|known as", text):
+            for col, text in texts.items():
+                lowered = text.lower()
+                if re.search(r"alias|also|known as", lowered):
                     header.setdefault("aliases", col)
-                elif re.search(r"e-?mail", text):
+                elif re.search(r"e-?mail", lowered):
                     header.setdefault("emails", col)
-                elif re.search(r"body|name|group|governance", text):
+                elif re.search(r"body|name|group|governance", lowered):
                     header.setdefault("name", col)
             if "name" not in header:
                 header = {}
             continue
-        name = _clean(row[header["name"]]) if header["name"] < len(row) else ""
+        name = texts.get(header["name"], "")
         if not name:
             continue
-        aliases = _split(row, header.get("aliases"), r"[;\n]")
-        emails = _split(row, header.get("emails"), r"[;,\s]")
+        aliases = _split(texts.get(header.get("aliases", 0), ""), r"[;\n]")
+        emails = _split(texts.get(header.get("emails", 0), ""), r"[;,\s]")
         for email in emails:
             if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
                 plan.findings.append(Finding(
-                    "warning", sheet.title, f"{_column_letter(header['emails'])}{index}", "", "email",
+                    "warning", grid.title, f"{column_letter(header['emails'])}{row}", "", "email",
                     f"'{email}' for {name} does not look like an email address",
                 ))
-        bodies.append(Body(name, aliases, tuple(e for e in emails if "@" in e), sheet.title, index))
+        bodies.append(Body(name, aliases, tuple(e for e in emails if "@" in e), grid.title, row))
     return bodies
 
 
-def _split(row: tuple, col: int | None, separators: str) -> tuple[str, ...]:
-    if col is None or col >= len(row):
-        return ()
-    return tuple(part.strip() for part in re.split(separators, _clean(row[col])) if part.strip())
+def _split(text: str, separators: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in re.split(separators, text) if part.strip())
 
 
-def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index + 1)
-
-
-def _read_key(sheet) -> list[KeyEntry]:
+def _read_key(grid: _Grid) -> list[KeyEntry]:
     entries = []
-    for row in sheet.iter_rows(max_row=min(sheet.max_row, 50), max_col=3, values_only=True):
-        status = ragmod.normalise(row[0] if row else None)
-        if status and len(row) > 1:
-            entries.append(KeyEntry(status, _clean(row[1])))
+    for row in range(1, min(grid.max_row, 50) + 1):
+        status = ragmod.normalise(grid.value(row, 1))
+        if status:
+            entries.append(KeyEntry(status, _clean(grid.value(row, 2))))
     return entries
 
 
@@ -510,6 +548,10 @@ def _clean(value: object) -> str:
         return ""
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     lines = (" ".join(line.split()) for line in str(value).splitlines())

@@ -61,7 +61,7 @@ def test_open_in_excel_reads_the_saved_version_and_says_so(seed_like):
 @pytest.mark.parametrize("make, words", [
     (lambda d: d / "missing.xlsx", "no such file"),
     (lambda d: d, "is a folder"),
-    (lambda d: (d / "notes.xlsx").write_text("Ref,Owner\n1.1,Jo\n") and d / "notes.xlsx", "cannot be read"),
+    (lambda d: (d / "notes.xlsx").write_text("Ref,Owner\n1.1,Jo\n") and d / "notes.xlsx", "a text file (a CSV?)"),
 ])
 def test_unreadable_input_is_one_line_and_exit_2(tmp_path, make, words):
     path = make(tmp_path)

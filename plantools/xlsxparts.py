@@ -1,0 +1,117 @@
+"""Two things the fast reader does not report, read straight from the sheet's XML when needed:
+the solid fill of cells (a RAG given only as a colour) and error values (#REF!, #N/A).
+
+Only the few cells asked about are looked at, by a scan of the raw XML that does not build
+a tree, so asking costs a fraction of a second even for a sheet of 100,000 rows.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from defusedxml import ElementTree
+
+NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/?)>")
+_ATTR = re.compile(rb'\b(r|s|t)="([^"]*)"')
+_VALUE = re.compile(rb"\A(?:\s*<(?:\w+:)?f\b[^>]*?(?:/>|>.*?</(?:\w+:)?f>))?\s*<(?:\w+:)?v>([^<]*)<", re.DOTALL)
+
+
+@dataclass
+class SheetDetails:
+    fills: dict[str, str] = field(default_factory=dict)  # address -> ARGB of a solid fill
+    errors: dict[str, str] = field(default_factory=dict)  # address -> "#REF!"
+
+
+class Package:
+    """The workbook's zip, opened once for as many sheets as need looking at."""
+
+    def __init__(self, source: Path | io.BytesIO) -> None:
+        self.zip = zipfile.ZipFile(source)
+        self.names = {info.filename.replace("\\", "/").lstrip("/").lower(): info.filename
+                      for info in self.zip.infolist()}
+        self._sheets: dict[str, str] | None = None
+        self._fills: list[str | None] | None = None
+
+    def close(self) -> None:
+        self.zip.close()
+
+    def _read(self, name: str) -> bytes:
+        return self.zip.read(self.names[name.lower()])
+
+    def sheet_part(self, sheet_name: str) -> str | None:
+        if self._sheets is None:
+            self._sheets = {}
+            try:
+                book = ElementTree.fromstring(self._read("xl/workbook.xml"))
+                rels = ElementTree.fromstring(self._read("xl/_rels/workbook.xml.rels"))
+            except (KeyError, ElementTree.ParseError):
+                return None
+            targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
+            for sheet in book.iter(f"{NS_MAIN}sheet"):
+                target = targets.get(sheet.get(f"{NS_REL}id"), "")
+                path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+                self._sheets[sheet.get("name")] = path
+        return self._sheets.get(sheet_name)
+
+    def style_fills(self) -> list[str | None]:
+        """For each cell style (the s attribute), the ARGB of its solid fill, or None."""
+        if self._fills is None:
+            from openpyxl.styles.colors import COLOR_INDEX
+
+            self._fills = []
+            try:
+                styles = ElementTree.fromstring(self._read("xl/styles.xml"))
+            except (KeyError, ElementTree.ParseError):
+                return self._fills
+            colours = []
+            for fill in styles.iter(f"{NS_MAIN}fill"):
+                pattern = fill.find(f"{NS_MAIN}patternFill")
+                colour = None
+                if pattern is not None and pattern.get("patternType") == "solid":
+                    fg = pattern.find(f"{NS_MAIN}fgColor")
+                    if fg is not None and fg.get("rgb"):
+                        colour = fg.get("rgb")
+                    elif fg is not None and (fg.get("indexed") or "").isdigit() and int(fg.get("indexed")) < 64:
+                        colour = COLOR_INDEX[int(fg.get("indexed"))]
+                colours.append(colour)  # theme colours depend on the theme: not guessed
+            xfs = styles.find(f"{NS_MAIN}cellXfs")
+            for xf in xfs if xfs is not None else []:
+                fill_id = int(xf.get("fillId") or 0)
+                self._fills.append(colours[fill_id] if fill_id < len(colours) else None)
+        return self._fills
+
+    def details(self, sheet_name: str, fill_cells: set[str]) -> SheetDetails:
+        """The solid fills of fill_cells, and every error value on the sheet."""
+        found = SheetDetails()
+        part = self.sheet_part(sheet_name)
+        if part is None or part.lower() not in self.names:
+            return found
+        xml = self._read(part)
+        has_errors = b't="e"' in xml
+        if not fill_cells and not has_errors:
+            return found
+        fills = self.style_fills() if fill_cells else []
+        cells = _CELL
+        if not has_errors:  # only the fill column(s): let the regex skip every other cell
+            letters = sorted({re.match(r"[A-Z]+", a).group(0) for a in fill_cells})
+            column = b"|".join(letter.encode() for letter in letters)
+            cells = re.compile(rb'<(?:\w+:)?c\b([^>]*?\br="(?:' + column + rb')\d+"[^>]*?)(/?)>')
+        for match in cells.finditer(xml):
+            attrs = dict(_ATTR.findall(match.group(1)))
+            address = attrs.get(b"r", b"").decode("ascii", "replace")
+            if address in fill_cells:
+                style = int(attrs.get(b"s") or 0)
+                if style < len(fills) and fills[style]:
+                    found.fills[address] = fills[style]
+            if attrs.get(b"t") == b"e" and not match.group(2):
+                value = _VALUE.match(xml, match.end())
+                if value:
+                    found.errors[address] = value.group(1).decode("utf-8", "replace")
+        return found
