@@ -47,6 +47,7 @@ class Consolidation:
     changes: list[Change]  # this month's
     previous_month: str = ""
     exceptions: list[ExceptionRow] = field(default_factory=list)
+    open_in_excel: bool = False
 
 
 def status(action: Action) -> str:
@@ -83,7 +84,7 @@ def consolidate(plan: Plan, month: str, out: Path, today: date | None = None, fo
             action.key = action.key or f"{action.ref}@{month}"
     counts = Counter(status(a) for a in plan.actions)
     result = Consolidation(target, month, as_of, plan.actions, {s: counts[s] for s in (*rag.STATUSES, rag.NOT_RATED)},
-                           findings, changes, earlier.month if earlier else "")
+                           findings, changes, earlier.month if earlier else "", open_in_excel=plan.open_in_excel)
     result.exceptions = _exceptions(plan.actions, pairs, history, result)
     trend = [row for row in (earlier.trend if earlier else []) if row[0] != month]
     trend.append([month, *(result.counts[s] for s in (*rag.STATUSES, rag.NOT_RATED)), len(plan.actions)])
@@ -363,6 +364,7 @@ def summary_lines(result: Consolidation) -> list[str]:
     errors = sum(f.severity == "error" for f in result.findings)
     lines = [
         f"wrote {result.path}",
+        *(["the workbook is open in Excel: this is its last saved version"] if result.open_in_excel else []),
         f"{len(result.actions)} actions: " + ", ".join(f"{counts[s]} {s}" for s in rag.STATUSES)
         + f", {counts[rag.NOT_RATED]} not yet rated",
         f"{errors} errors, {len(result.findings) - errors} warnings (see the Completeness sheet)",

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import uuid
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,7 +19,7 @@ from pathlib import Path
 from . import rag
 from .errors import PlanError
 from .reader import is_open_in_excel, load_plan, rag_columns
-from .workbook import TEMP_PREFIX
+from .workbook import temp_name
 
 EXTRA_ROWS = 300  # rows below the last action that get the rules, for actions added later
 
@@ -158,7 +157,7 @@ def _add_rules(sheet, cell_range: str, first_cell: str) -> None:
 
 def _save_checked(book, path: Path, actions: int) -> None:
     """Save beside the workbook, read the result back as a plan, then move it into place."""
-    temp = path.with_name(f"{TEMP_PREFIX}{uuid.uuid4().hex}{path.suffix}")
+    temp = path.with_name(temp_name(path.suffix))
     try:
         book.save(temp)
         if len(load_plan(temp).actions) != actions:

@@ -26,6 +26,7 @@ from . import rag as ragmod
 from .deadlines import parse_deadline
 from .errors import PlanError
 from .governance import Body, Matcher
+from .xlsxparts import CELL_BUDGET
 from .model import Action, Finding, KeyEntry, Plan
 
 HEADER_SCAN_ROWS = 40  # title rows above the header: no real plan has more
@@ -95,15 +96,12 @@ def _read_plan(path: Path, book, package) -> Plan:
 
     plan = Plan(path=path, open_in_excel=is_open_in_excel(path))
     sheets = []
-    for meta in book.sheets_metadata:
-        if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
-            continue  # chart sheets and macro sheets hold no plan
-        kind = sheet_kind(meta.name, meta.visible == python_calamine.SheetVisibleEnum.Visible)
+    for name, kind, grid in _worksheets(path, book, package, plan):
         if kind == "confidential":
-            plan.confidential_sheets.append(meta.name)
+            plan.confidential_sheets.append(name)
+        elif grid is None:
             continue
-        grid = _Grid(meta.name, _sheet(path, book, meta.name))
-        if kind == "governance":
+        elif kind == "governance":
             plan.bodies = _read_bodies(grid, plan)
         elif kind == "key":
             plan.key = _read_key(grid)
@@ -119,10 +117,37 @@ def _read_plan(path: Path, book, package) -> Plan:
         plan.plan_sheets.append(grid.title)
         _read_actions(grid, header, plan, matcher, package)
     if not plan.plan_sheets:
-        raise PlanError(path, _no_plan_sheet_message(found_headers))
+        skipped = "; ".join(f.message for f in plan.findings if f.field == "sheet")
+        raise PlanError(path, _no_plan_sheet_message(found_headers) + (f"; {skipped}" if skipped else ""))
     _assign_refs(plan)
     plan.title = plan.title or path.stem
     return plan
+
+
+def _worksheets(path: Path, book, package, plan: Plan | None = None):
+    """(name, kind, grid) for each worksheet; grid is None for a confidential sheet (never
+    read) and for one whose values span far more cells than any plan (never handed to the
+    reader, which would try to hold them all)."""
+    import python_calamine
+
+    for meta in book.sheets_metadata:
+        if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+            continue  # chart sheets and macro sheets hold no plan
+        kind = sheet_kind(meta.name, meta.visible == python_calamine.SheetVisibleEnum.Visible)
+        if kind == "confidential":
+            yield meta.name, kind, None
+            continue
+        rows, cols, last = package.extent(meta.name)
+        if rows * cols > CELL_BUDGET:
+            if plan is not None:
+                plan.findings.append(Finding(
+                    "warning", meta.name, last, "", "sheet",
+                    f"sheet '{meta.name}' not read: its values run as far as {last}, {rows:,} rows by "
+                    f"{cols:,} columns (a stray value far below or right of the plan?): clear it and save",
+                ))
+            yield meta.name, kind, None
+            continue
+        yield meta.name, kind, _Grid(meta.name, _sheet(path, book, meta.name))
 
 
 def sheet_kind(name: str, visible: bool = True) -> str:
@@ -138,20 +163,18 @@ def sheet_kind(name: str, visible: bool = True) -> str:
 
 def rag_columns(path: Path) -> list[tuple[str, int, int]]:
     """(sheet name, first data row, RAG column number) of each plan sheet with a RAG column."""
-    import python_calamine
+    from .xlsxparts import Package
 
-    book = _open(path, path)
+    book, package = _open(path, path), Package(path)
     try:
         found = []
-        for meta in book.sheets_metadata:
-            visible = meta.visible == python_calamine.SheetVisibleEnum.Visible
-            if meta.typ != python_calamine.SheetTypeEnum.WorkSheet or sheet_kind(meta.name, visible) != "plan":
-                continue
-            header = _find_header(_Grid(meta.name, _sheet(path, book, meta.name)))
+        for name, kind, grid in _worksheets(path, book, package):
+            header = _find_header(grid) if grid is not None and kind == "plan" else None
             if header and "rag" in header.columns:
-                found.append((meta.name, header.row + 1, header.columns["rag"]))
+                found.append((name, header.row + 1, header.columns["rag"]))
         return found
     finally:
+        package.close()
         book.close()
 
 
@@ -221,6 +244,11 @@ class _Grid:
             value = self.rows[index][offset]
             return None if value == "" else value
         return None
+
+    def blank(self, row: int) -> bool:
+        """True when the row holds no value of its own (merges from above may still show)."""
+        index = row - self.top
+        return not (0 <= index < len(self.rows)) or not any(v != "" for v in self.rows[index])
 
     def value(self, row: int, col: int) -> object:
         """The value that shows at (row, col): the merge's top-left value when merged."""
@@ -330,6 +358,8 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, matcher: Matcher | N
     priority = "" if not _PRIORITY_HEADING.match(sheet) else sheet
     objective_ref, objective = "", ""
     for row in range(header.row + 1, grid.max_row + 1):
+        if grid.blank(row):
+            continue
         own = {role: grid.value(row, col) for role, col in columns.items() if grid.own(row, col)}
         own = {role: value for role, value in own.items() if _clean(value)}
         if not own:

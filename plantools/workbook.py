@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import math
 import os
+import re
+import socket
+import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +27,55 @@ WORKBOOK_OPTIONS = {
 }
 
 
+STALE_AFTER = 24 * 60 * 60  # seconds: a temp file from another machine this old is abandoned
+
+
+def temp_name(suffix: str) -> str:
+    """'.~plantools-<host>-<pid>-<random><suffix>': whose it is, so a later run can tell
+    an abandoned temp file (its process is gone) from one another run is still writing."""
+    host = re.sub(r"[^A-Za-z0-9]", "", socket.gethostname())[:30] or "host"
+    return f"{TEMP_PREFIX}{host}-{os.getpid()}-{uuid.uuid4().hex[:12]}{suffix}"
+
+
+def remove_stale_temps(folder: Path) -> None:
+    """Delete temp files that a killed run left behind: this machine's whose process has
+    gone, and any over a day old. A run still writing keeps its file."""
+    host = re.sub(r"[^A-Za-z0-9]", "", socket.gethostname())[:30] or "host"
+    try:
+        temps = list(Path(folder).glob(TEMP_PREFIX + "*"))
+    except OSError:
+        return
+    for temp in temps:
+        found = re.match(re.escape(TEMP_PREFIX) + r"([A-Za-z0-9]+)-(\d+)-", temp.name)
+        try:
+            old = time.time() - temp.stat().st_mtime > STALE_AFTER
+            mine_and_dead = bool(found) and found.group(1) == host and not _running(int(found.group(2)))
+            if old or mine_and_dead:
+                temp.unlink()
+        except OSError:
+            continue  # still open by its writer (Windows), or already gone
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if os.name == "nt":
+        import ctypes  # os.kill would end the process on Windows: ask, do not signal
+
+        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return False
+        ctypes.windll.kernel32.CloseHandle(handle)
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @contextmanager
 def atomic_file(path: Path, force: bool = True) -> Iterator[Path]:
     """A temporary path beside `path` to write to; moved into place only when the block
@@ -35,8 +87,9 @@ def atomic_file(path: Path, force: bool = True) -> Iterator[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise PlanError(path, f"cannot write here: {exc.strerror or exc}") from None
+    remove_stale_temps(path.parent)
     # a unique name in the same folder, so that the final move is a rename on the same disk
-    temp = path.with_name(f"{TEMP_PREFIX}{uuid.uuid4().hex}{path.suffix}")
+    temp = path.with_name(temp_name(path.suffix))
     try:
         yield temp
         os.replace(temp, path)
@@ -139,8 +192,14 @@ def row_height(cells: list[tuple[str, float]]) -> float:
     return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 3)
 
 
+MAX_CELL_TEXT = 32767  # Excel's limit for one cell
+TRUNCATED = " …[cut: the cell in the shared workbook is longer than Excel allows]"
+
+
 def write_text(sheet, row: int, col: int, text: str, fmt=None) -> None:
     """Text always as text (never a formula, number or link); nothing at all as a blank cell."""
+    if len(text) > MAX_CELL_TEXT:
+        text = text[: MAX_CELL_TEXT - len(TRUNCATED)] + TRUNCATED
     if text:
         sheet.write_string(row, col, text, fmt)
     else:

@@ -16,11 +16,24 @@ from pathlib import Path
 
 from defusedxml import ElementTree
 
+CELL_BUDGET = 20_000_000  # cells a sheet may span before it is not read (a plan has 1.6 million at most)
 NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/?)>")
 _ATTR = re.compile(rb'\b(r|s|t)="([^"]*)"')
 _VALUE = re.compile(rb"\A(?:\s*<(?:\w+:)?f\b[^>]*?(?:/>|>.*?</(?:\w+:)?f>))?\s*<(?:\w+:)?v>([^<]*)<", re.DOTALL)
+
+
+_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
+_VALUED_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?<!/)>')
+_WIDE_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{2,3})\d+"[^>]*?(?<!/)>')
+
+
+def column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
 
 
 @dataclass
@@ -38,6 +51,7 @@ class Package:
                       for info in self.zip.infolist()}
         self._sheets: dict[str, str] | None = None
         self._fills: list[str | None] | None = None
+        self._xml_name, self._xml = "", b""
 
     def close(self) -> None:
         self.zip.close()
@@ -59,6 +73,31 @@ class Package:
                 path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
                 self._sheets[sheet.get("name")] = path
         return self._sheets.get(sheet_name)
+
+    def sheet_xml(self, sheet_name: str) -> bytes:
+        part = self.sheet_part(sheet_name)
+        if part is None or part.lower() not in self.names:
+            return b""
+        if self._xml_name != part:  # the last sheet read is kept: its cells are asked about next
+            self._xml_name, self._xml = part, self._read(part)
+        return self._xml
+
+    def extent(self, sheet_name: str) -> tuple[int, int, str]:
+        """(rows, columns, last cell) that the sheet's valued cells span, from its XML, so that
+        a sheet with one value at XFD1048576 is known before any reader builds its grid."""
+        xml = self.sheet_xml(sheet_name)
+        rows = max((int(r) for r in _ROW.findall(xml)), default=0)
+        cols = max((column_number(c.decode()) for c in _WIDE_CELL.findall(xml)), default=26)
+        if rows * cols <= CELL_BUDGET:
+            return rows, cols, ""
+        # row elements can be styled and empty: count only cells that hold a value
+        last_row, last_col, last = 0, 0, ""
+        for letters, number in _VALUED_CELL.findall(xml):
+            row, col = int(number), column_number(letters.decode())
+            if row > last_row or col > last_col:
+                last_row, last_col = max(row, last_row), max(col, last_col)
+                last = letters.decode() + number.decode()
+        return last_row, last_col, last
 
     def style_fills(self) -> list[str | None]:
         """For each cell style (the s attribute), the ARGB of its solid fill, or None."""
@@ -90,10 +129,7 @@ class Package:
     def details(self, sheet_name: str, fill_cells: set[str]) -> SheetDetails:
         """The solid fills of fill_cells, and every error value on the sheet."""
         found = SheetDetails()
-        part = self.sheet_part(sheet_name)
-        if part is None or part.lower() not in self.names:
-            return found
-        xml = self._read(part)
+        xml = self.sheet_xml(sheet_name)
         has_errors = b't="e"' in xml
         if not fill_cells and not has_errors:
             return found
