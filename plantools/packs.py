@@ -116,15 +116,21 @@ def manifest_text(run: PackRun) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(MANIFEST_COLUMNS)
     for pack in run.packs:
-        writer.writerow([
+        writer.writerow(csv_safe([
             pack.body, "; ".join(pack.emails), pack.workbook.name if pack.workbook else "",
             pack.draft.name if pack.draft else "", len(pack.actions), pack.count(rag.RED), pack.count(rag.AMBER),
             len(pack.overdue), " ".join(a.ref for a in pack.actions), pack.status,
-        ])
+        ]))
     if run.unassigned:
-        writer.writerow([UNASSIGNED, "", "", "", len(run.unassigned), "", "", "",
-                         " ".join(a.ref for a in run.unassigned), "in no pack: see plantools check"])
+        writer.writerow(csv_safe([UNASSIGNED, "", "", "", len(run.unassigned), "", "", "",
+                                  " ".join(a.ref for a in run.unassigned), "in no pack: see plantools check"]))
     return buffer.getvalue()
+
+
+def csv_safe(values: list) -> list:
+    """Text that Excel would run as a formula when it opens the CSV ("=...", "+...", "-...",
+    "@...") gets a leading apostrophe, so it shows as the text it is."""
+    return [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for v in values]
 
 
 def summary_lines(run: PackRun) -> list[str]:

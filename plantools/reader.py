@@ -194,6 +194,9 @@ def _open(path: Path, source):
     except python_calamine.PasswordError:
         raise PlanError(path, "is encrypted (password-protected): remove the password in Excel") from None
     except Exception as exc:  # the reader's own words for a damaged or hostile package
+        if "entity" in str(exc):
+            raise PlanError(path, "refused: its XML declares entities, as an XML bomb does; no workbook "
+                                  "saved by Excel has them") from None
         raise PlanError(path, f"cannot be read as a workbook: it is damaged ({_reason(exc)})") from None
 
 

@@ -42,11 +42,11 @@ def open_workbook_bytes(path: Path) -> io.BytesIO | None:
 
 
 def _head(path: Path) -> bytes:
-    if not path.exists():
-        raise PlanError(path, "no such file")
-    if path.is_dir():
-        raise PlanError(path, "is a folder, not a workbook")
     try:
+        if not path.exists():
+            raise PlanError(path, "no such file")
+        if path.is_dir():
+            raise PlanError(path, "is a folder, not a workbook")
         with path.open("rb") as handle:
             head = handle.read(8)
     except PermissionError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import re
@@ -107,12 +108,16 @@ def atomic_workbook(path: Path, force: bool = True) -> Iterator[object]:
     import xlsxwriter
 
     with atomic_file(path, force) as temp:
-        book = xlsxwriter.Workbook(str(temp), WORKBOOK_OPTIONS)
+        # built in memory, then written in one go: a full disk or a lost share then fails in
+        # our own write below, with nothing of xlsxwriter's left half open
+        buffer = io.BytesIO()
+        book = xlsxwriter.Workbook(buffer, {**WORKBOOK_OPTIONS, "in_memory": True})
         yield book
-        try:
-            book.close()
-        except xlsxwriter.exceptions.FileCreateError as exc:  # a full disk, a lost share
-            raise PlanError(path, f"cannot be written: {exc}") from None
+        book.close()
+        with temp.open("wb") as handle:
+            handle.write(buffer.getbuffer())
+            handle.flush()
+            os.fsync(handle.fileno())
 
 
 class Formats:

@@ -21,7 +21,7 @@ NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/?)>")
 _ATTR = re.compile(rb'\b(r|s|t)="([^"]*)"')
-_VALUE = re.compile(rb"\A(?:\s*<(?:\w+:)?f\b[^>]*?(?:/>|>.*?</(?:\w+:)?f>))?\s*<(?:\w+:)?v>([^<]*)<", re.DOTALL)
+_VALUE = re.compile(rb"(?:\s*<(?:\w+:)?f\b[^>]*?(?:/>|>.*?</(?:\w+:)?f>))?\s*<(?:\w+:)?v>([^<]*)<", re.DOTALL)
 
 
 _ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
