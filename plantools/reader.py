@@ -118,6 +118,8 @@ def _read_plan(path: Path, book, package) -> Plan:
         _read_actions(grid, header, plan, matcher, package)
     if not plan.plan_sheets:
         skipped = "; ".join(f.message for f in plan.findings if f.field == "sheet")
+        if skipped and not found_headers:
+            raise PlanError(path, f"no plan sheet could be read: {skipped}")
         raise PlanError(path, _no_plan_sheet_message(found_headers) + (f"; {skipped}" if skipped else ""))
     _assign_refs(plan)
     plan.title = plan.title or path.stem
