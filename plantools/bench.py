@@ -12,6 +12,7 @@ size always gives the same workbook.
 from __future__ import annotations
 
 import random
+import sys
 from pathlib import Path
 
 BODIES = [
@@ -95,3 +96,133 @@ def write_generated(path: Path, actions: int, seed: int = 1) -> Path:
 
     write_plan_workbook(Path(path), generated_plan(actions, seed), force=True)
     return Path(path)
+
+
+TODAY = "2019-06-30"
+MONTHS = ("2019-05", "2019-06")
+STAGES = ("read", "check", "diff", "write copy", "write packs")
+
+
+def prepare(folder: Path, actions: int) -> Path:
+    """Last month's and this month's plan, and last month's consolidated copy to diff against."""
+    from datetime import date
+
+    from .consolidate import consolidate
+    from .reader import load_plan
+    from .template import write_plan_workbook
+
+    plan = generated_plan(actions, seed=actions)
+    workbook = folder / "Plan.xlsx"
+    write_plan_workbook(workbook, plan, force=True)
+    consolidate(load_plan(workbook), MONTHS[0], folder / "monthly", today=date(2019, 5, 31), force=True)
+    write_plan_workbook(workbook, next_month(plan, seed=actions + 1), force=True)
+    return workbook
+
+
+def run_ours(workbook: Path) -> dict:
+    """The monthly job, as a BSU officer runs it: read, check, consolidate against last month,
+    then every sub-group's pack. Runs in a process of its own (see main)."""
+    from datetime import date
+
+    from . import stages
+    from .consolidate import consolidate
+    from .packs import make_packs
+    from .reader import load_plan
+
+    seconds = stages.start()
+    today = date.fromisoformat(TODAY)
+    plan = load_plan(workbook)
+    consolidate(plan, MONTHS[1], workbook.parent / "monthly", today=today, force=True)
+    make_packs(plan, MONTHS[1], workbook.parent / "packs", today=today, force=True)
+    return seconds
+
+
+def run_pandas(workbook: Path) -> dict:
+    """What a user would otherwise hand-write: read the plan sheet, write it out again."""
+    import pandas
+
+    frame = pandas.read_excel(workbook, sheet_name="Business Plan")
+    frame.to_excel(workbook.parent / "pandas copy.xlsx")
+    return {}
+
+
+def _peak_mb() -> float | None:
+    status = Path("/proc/self/status")
+    if status.exists():  # Linux: the high-water mark of this process alone
+        import re
+
+        return int(re.search(r"VmHWM:\s+(\d+)", status.read_text()).group(1)) / 1024
+    try:
+        import resource
+    except ImportError:
+        return None  # Windows: not measured
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / (1024 if sys.platform == "darwin" else 1)
+
+
+def _child(which: str, workbook: str) -> None:
+    """One timed run in a fresh interpreter, imports included; prints JSON."""
+    import json
+    import time
+
+    began = time.perf_counter()
+    stages = (run_ours if which == "ours" else run_pandas)(Path(workbook))
+    print(json.dumps({"seconds": time.perf_counter() - began, "stages": stages, "peak_mb": _peak_mb()}))
+
+
+def measure(which: str, workbook: Path) -> dict:
+    import json
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-m", "plantools.bench", "--child", which, str(workbook)],
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def benchmark(sizes: list[int], repeat: int, echo=print) -> list[dict]:
+    import statistics
+    import tempfile
+
+    header = (f"{'actions':>8} {'ours s':>8} {'pandas s':>9} {'ratio':>6} {'peak MB':>8} "
+              + " ".join(f"{name:>11}" for name in STAGES))
+    echo(header)
+    echo("-" * len(header))
+    rows = []
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as folder:
+            workbook = prepare(Path(folder), size)
+            ours, theirs = [], []
+            for _ in range(repeat):  # alternating, so that a busy moment hurts both alike
+                ours.append(measure("ours", workbook))
+                theirs.append(measure("pandas", workbook))
+        median = statistics.median
+        row = {
+            "actions": size, "ours": median(r["seconds"] for r in ours),
+            "pandas": median(r["seconds"] for r in theirs),
+            "peak_mb": max((r["peak_mb"] or 0) for r in ours),
+            "stages": {name: median(r["stages"].get(name, 0.0) for r in ours) for name in STAGES},
+        }
+        row["ratio"] = row["ours"] / row["pandas"]
+        rows.append(row)
+        echo(f"{size:>8,} {row['ours']:>8.2f} {row['pandas']:>9.2f} {row['ratio']:>6.2f} {row['peak_mb']:>8.0f} "
+             + " ".join(f"{row['stages'][name]:>11.2f}" for name in STAGES))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m plantools.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[60, 1000, 20000, 100000])
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each, alternating; medians shown")
+    parser.add_argument("--child", nargs=2, metavar=("WHICH", "WORKBOOK"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        _child(*args.child)
+        return
+    print(f"the monthly job (read, check, consolidate against last month, packs) against pandas "
+          f"read_excel + to_excel of the same sheet; medians of {args.repeat} runs, each in a fresh process")
+    benchmark(args.sizes, args.repeat)
+
+
+if __name__ == "__main__":
+    main()

@@ -5,7 +5,8 @@ action inserted in the middle of an objective is one added action, and an action
 reference changed is still the same action:
 1. identical actions (same ref, same content) pair at once;
 2. identical content under a new reference pairs next (a renumbering);
-3. within each objective, the most similar remaining actions pair, best first;
+3. within each objective, the most alike remaining actions pair, best first (alike: the
+   words of their texts overlap, their owner, governance and deadline agree);
 4. across objectives, the same with a stricter threshold (an objective renumbered).
 Whatever is left was removed (previous month) or added (this month).
 
@@ -18,7 +19,6 @@ or a new explicit action ref is. Each action carries a key from the month it fir
 from __future__ import annotations
 
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from . import rag
 from .model import LABELS, Action
@@ -26,8 +26,8 @@ from .model import LABELS, Action
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 # the fields compared month to month, in the order the change log lists them
 COMPARED = ("ref", "objective", "outcome", "owner", "action", "governance", "deadline", "measure", "rag", "progress")
-SAME_OBJECTIVE_THRESHOLD = 0.5
-ACROSS_OBJECTIVES_THRESHOLD = 0.7
+SAME_OBJECTIVE_THRESHOLD = 0.6
+ACROSS_OBJECTIVES_THRESHOLD = 0.75
 MAX_PAIRS_COMPARED = 250_000  # beyond this, unmatched actions stay added/removed: bounded time
 
 
@@ -43,9 +43,11 @@ class Change:
     key: str = ""  # the action's lasting key (see the module's note)
 
 
-def diff(previous: list[Action], current: list[Action], month: str) -> list[Change]:
-    """The changes from previous to current, in the order of the current plan."""
-    pairs = match(previous, current)
+def diff(previous: list[Action], current: list[Action], month: str,
+         pairs: dict[int, tuple[Action, Action]] | None = None) -> list[Change]:
+    """The changes from previous to current, in the order of the current plan (the pairs
+    from match() when the caller has them already). Gives each current action its key."""
+    pairs = match(previous, current) if pairs is None else pairs
     matched_previous = {id(old) for old, _ in pairs.values()}
     changes: list[Change] = []
     for action in current:
@@ -120,14 +122,12 @@ def _pair_similar(olds: list[Action], news: list[Action], pairs: dict, threshold
                   with_objective: bool) -> None:
     if not olds or not news or len(olds) * len(news) > MAX_PAIRS_COMPARED:
         return
+    old_words = [_words(old, with_objective) for old in olds]
     scored = []
     for new in news:
-        new_text = " | ".join(_content(new, with_objective))
-        for old in olds:
-            matcher = SequenceMatcher(None, " | ".join(_content(old, with_objective)), new_text, autojunk=False)
-            if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
-                continue
-            score = matcher.ratio() + (0.01 if old.ref == new.ref else 0)  # ties go to the same ref
+        new_words = _words(new, with_objective)
+        for old, words in zip(olds, old_words):
+            score = _similarity(words, new_words) + (0.01 if old.ref == new.ref else 0)  # ties: same ref
             if score >= threshold:
                 scored.append((score, id(old), id(new), old, new))
     used_old: set[int] = set()
@@ -136,6 +136,34 @@ def _pair_similar(olds: list[Action], news: list[Action], pairs: dict, threshold
             continue
         used_old.add(old_id)
         pairs[new_id] = (old, new)
+
+
+# How much each field says about which action this is. Long texts are compared by the words
+# they share, so an edited sentence still counts; short fields must be equal.
+TEXT_WEIGHTS = {"objective": 2.0, "action": 3.0, "outcome": 2.0, "measure": 1.0, "progress": 1.0}
+FIELD_WEIGHTS = {"owner": 1.0, "governance": 1.0, "deadline": 1.0, "rag": 0.5}
+
+
+def _words(action: Action, with_objective: bool) -> dict[str, object]:
+    fields = {name: frozenset(action.text(name).lower().split()) for name in TEXT_WEIGHTS
+              if with_objective or name != "objective"}
+    fields.update({name: action.text(name) for name in FIELD_WEIGHTS})
+    return fields
+
+
+def _similarity(old: dict[str, object], new: dict[str, object]) -> float:
+    """0 (nothing alike) to 1 (the same), weighted by field."""
+    total = score = 0.0
+    for name, value in new.items():
+        weight = TEXT_WEIGHTS.get(name) or FIELD_WEIGHTS[name]
+        total += weight
+        before = old[name]
+        if isinstance(value, frozenset):
+            union = value | before
+            score += weight * (len(value & before) / len(union) if union else 1.0)
+        elif value == before:
+            score += weight
+    return score / total
 
 
 def _content(action: Action, with_objective: bool) -> tuple[str, ...]:

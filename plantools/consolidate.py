@@ -19,6 +19,7 @@ from .copies import (LOG_COLUMNS, PLAN_COLUMNS, TREND_COLUMNS, TREND_TITLE, chec
                      previous_copy, read_copy)
 from .errors import PlanError
 from .model import Action, Finding, Plan
+from .stages import stage
 from .workbook import Formats, add_rag_rules, atomic_workbook, row_height, write_key, write_text
 
 PLAN_WIDTHS = {"ref": 6, "priority": 18, "objective_ref": 9, "objective": 26, "outcome": 32, "owner": 24,
@@ -69,26 +70,28 @@ def consolidate(plan: Plan, month: str, out: Path, today: date | None = None, fo
     target = copy_path(out, plan.path, month)
     if target.exists() and not force:
         raise PlanError(target, f"a consolidated copy for {month} already exists: use --force to replace it")
-    earlier_path = previous_copy(out, plan.path, month)
-    earlier = read_copy(earlier_path) if earlier_path else None
-    findings = check(plan, as_of)
-    changes: list[Change] = []
-    history: list[Change] = []
-    pairs: dict[int, tuple[Action, Action]] = {}
-    if earlier:
-        pairs = match(earlier.actions, plan.actions)
-        changes = diff(earlier.actions, plan.actions, month)
-        history = changes + earlier.log
-    else:
-        for action in plan.actions:
-            action.key = action.key or f"{action.ref}@{month}"
+    with stage("check"):
+        findings = check(plan, as_of)
+    with stage("diff"):
+        earlier_path = previous_copy(out, plan.path, month)
+        earlier = read_copy(earlier_path) if earlier_path else None
+        changes: list[Change] = []
+        history: list[Change] = []
+        pairs: dict[int, tuple[Action, Action]] = {}
+        if earlier:
+            pairs = match(earlier.actions, plan.actions)
+            changes = diff(earlier.actions, plan.actions, month, pairs)
+            history = changes + earlier.log
+        else:
+            for action in plan.actions:
+                action.key = action.key or f"{action.ref}@{month}"
     counts = Counter(status(a) for a in plan.actions)
     result = Consolidation(target, month, as_of, plan.actions, {s: counts[s] for s in (*rag.STATUSES, rag.NOT_RATED)},
                            findings, changes, earlier.month if earlier else "", open_in_excel=plan.open_in_excel)
     result.exceptions = _exceptions(plan.actions, pairs, history, result)
     trend = [row for row in (earlier.trend if earlier else []) if row[0] != month]
     trend.append([month, *(result.counts[s] for s in (*rag.STATUSES, rag.NOT_RATED)), len(plan.actions)])
-    with atomic_workbook(target, force=True) as book:
+    with stage("write copy"), atomic_workbook(target, force=True, streaming=True) as book:
         formats = Formats(book)
         book.set_properties({"title": f"{plan.title} – consolidated {month}", "author": "plantools"})
         _plan_sheet(book, formats, plan, result)

@@ -18,6 +18,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 DATE = "date"
 ONGOING = "ongoing"
@@ -79,13 +80,20 @@ _PATTERNS = [
 
 def parse_deadline(value: object) -> Deadline:
     """Read a deadline cell: an Excel date, a number or text. Never raises."""
+    if isinstance(value, str):
+        return _parse_text(value)  # plans repeat a few dozen deadlines: read each once
     if value is None:
         return Deadline("", MISSING)
     if isinstance(value, datetime):
         return Deadline(value.date().isoformat(), DATE, value.date())
     if isinstance(value, date):
         return Deadline(value.isoformat(), DATE, value)
-    text = " ".join(str(value).split())
+    return _parse_text(str(value))
+
+
+@lru_cache(maxsize=4096)
+def _parse_text(value: str) -> Deadline:
+    text = " ".join(value.split())
     if not text:
         return Deadline("", MISSING)
     lowered = text.lower()

@@ -34,6 +34,7 @@ class Matcher:
 
     bodies: list[Body]
     _patterns: list[tuple[re.Pattern, tuple[str, ...]]] = field(init=False, default_factory=list)
+    _seen: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         names: dict[str, list[str]] = {}
@@ -48,6 +49,12 @@ class Matcher:
 
     def match(self, text: str) -> tuple[str, ...]:
         """The names of the bodies that text names, in the order of the Governance sheet."""
+        found = self._seen.get(text)
+        if found is None:  # plans name the same bodies the same way over and over
+            found = self._seen[text] = self._match(text)
+        return found
+
+    def _match(self, text: str) -> tuple[str, ...]:
         remaining = normalise(text)
         found: set[str] = set()
         for pattern, names in self._patterns:

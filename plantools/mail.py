@@ -59,12 +59,13 @@ def _body_text(pack, plan_title: str, when: str) -> str:
         f"as consolidated for {when}: {red} Red, {amber} Amber, {len(late)} overdue.",
         "",
     ]
-    attention = [a for a in pack.actions if a.rag in (rag.RED, rag.AMBER) or a in late]
+    late_ids = {id(a) for a in late}  # by identity: comparing whole actions is slow and wrong
+    attention = [a for a in pack.actions if a.rag in (rag.RED, rag.AMBER) or id(a) in late_ids]
     if attention:
         lines.append("For your attention:")
         for action in attention:
             notes = [action.rag] if action.rag in (rag.RED, rag.AMBER) else []
-            if action in late:
+            if id(action) in late_ids:
                 notes.append(f"overdue since {action.deadline.due:%d %b %Y}")
             what = " ".join((action.action or action.outcome or action.objective).split())
             lines.append(f"- {action.ref} ({', '.join(notes)}): {what[:150]}")

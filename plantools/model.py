@@ -31,7 +31,7 @@ LABELS = {
 }
 
 
-@dataclass
+@dataclass(eq=False)  # two actions are the same action only if they are the same object
 class Action:
     """One action of the plan, with the cell each of its fields came from."""
 

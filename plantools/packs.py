@@ -12,6 +12,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 from . import rag
@@ -19,6 +20,7 @@ from .consolidate import month_end, overdue, write_plan_sheet
 from .copies import check_month
 from .errors import PlanError
 from .model import Action, Plan
+from .stages import stage
 from .workbook import Formats, atomic_file, atomic_workbook, write_key
 
 UNASSIGNED = "Unassigned (names no known body)"
@@ -40,7 +42,7 @@ class Pack:
     def count(self, status: str) -> int:
         return sum(a.rag == status for a in self.actions)
 
-    @property
+    @cached_property
     def overdue(self) -> list[Action]:
         return [a for a in self.actions if overdue(a, self.as_of)]
 
@@ -65,13 +67,18 @@ def file_name(body: str, month: str, suffix: str) -> str:
 def make_packs(plan: Plan, month: str, out: Path, today: date | None = None, force: bool = False,
                sender: str = "") -> PackRun:
     """Write every body's pack and draft into `out`, then the manifest."""
-    from .mail import draft_message
-
     check_month(month)
     as_of = today or min(date.today(), month_end(month))
     out = Path(out)
     if (out / MANIFEST).exists() and not force:
         raise PlanError(out / MANIFEST, f"packs for {month} are already in this folder: use --force to remake them")
+    with stage("write packs"):
+        return _make_packs(plan, month, out, as_of, sender)
+
+
+def _make_packs(plan: Plan, month: str, out: Path, as_of: date, sender: str) -> PackRun:
+    from .mail import draft_message
+
     run = PackRun(out, month)
     names = [b.name for b in plan.bodies] or sorted({n for a in plan.actions for n in a.bodies})
     emails = {b.name: b.emails for b in plan.bodies}
@@ -99,7 +106,7 @@ def make_packs(plan: Plan, month: str, out: Path, today: date | None = None, for
 
 
 def write_pack(pack: Pack, plan_title: str, month: str) -> None:
-    with atomic_workbook(pack.workbook) as book:
+    with atomic_workbook(pack.workbook, streaming=True) as book:
         formats = Formats(book)
         book.set_properties({"title": f"{pack.body}: business plan actions {month}", "author": "plantools"})
         write_plan_sheet(

@@ -28,6 +28,7 @@ from .errors import PlanError
 from .governance import Body, Matcher
 from .xlsxparts import CELL_BUDGET
 from .model import Action, Finding, KeyEntry, Plan
+from .stages import stage
 
 HEADER_SCAN_ROWS = 40  # title rows above the header: no real plan has more
 MAX_COLUMNS = 100  # a plan has a dozen columns; a sheet claiming 16,384 is not read that wide
@@ -81,14 +82,15 @@ def load_plan(path: Path | str) -> Plan:
     from .xlsxparts import Package
 
     path = Path(path)
-    source = open_workbook_bytes(path) or path
-    book = _open(path, source)
-    package = Package(source)
-    try:
-        return _read_plan(path, book, package)
-    finally:
-        package.close()
-        book.close()
+    with stage("read"):
+        source = open_workbook_bytes(path) or path
+        book = _open(path, source)
+        package = Package(source)
+        try:
+            return _read_plan(path, book, package)
+        finally:
+            package.close()
+            book.close()
 
 
 def _read_plan(path: Path, book, package) -> Plan:
@@ -253,7 +255,10 @@ class _Grid:
     def blank(self, row: int) -> bool:
         """True when the row holds no value of its own (merges from above may still show)."""
         index = row - self.top
-        return not (0 <= index < len(self.rows)) or not any(v != "" for v in self.rows[index])
+        if not 0 <= index < len(self.rows):
+            return True
+        values = self.rows[index]
+        return values.count("") == len(values)
 
     def value(self, row: int, col: int) -> object:
         """The value that shows at (row, col): the merge's top-left value when merged."""
@@ -360,50 +365,55 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, matcher: Matcher | N
     if not plan.title:
         plan.title = _title_above(grid, header.row)
     header_roles = set(columns)
+    role_columns = list(columns.items())
+    header_texts = {_clean(grid.value(r, c)) for r in (header.row - 1, header.row)
+                    for c in range(1, grid.max_col + 1)} - {""}
+    deadline_col = columns.get("deadline")
+    ref_col = columns.get("objective_ref", columns.get("objective", 1))
     priority = "" if not _PRIORITY_HEADING.match(sheet) else sheet
     objective_ref, objective = "", ""
     for row in range(header.row + 1, grid.max_row + 1):
         if grid.blank(row):
             continue
-        own = {role: grid.value(row, col) for role, col in columns.items() if grid.own(row, col)}
-        own = {role: value for role, value in own.items() if _clean(value)}
+        values = {role: _clean(grid.value(row, col)) for role, col in role_columns}  # each cell cleaned once
+        own = {role for role, col in role_columns if values[role] and grid.own(row, col)}
         if not own:
             continue  # a blank separator row, or only the spill of merges from above
-        if len({role for role, value in own.items() if header_role(value) == role}) >= 3:
+        if sum(values[role] in header_texts for role in own) >= 3:
             continue  # the header repeated further down
         heading = _priority_heading(grid, row)
         if heading:
             priority = heading
             continue
-        values = {role: grid.value(row, col) for role, col in columns.items()}
         if "objective_ref" in own or "objective" in own:
-            objective_ref, objective = _objective(values, columns)
-        if set(own) <= {"objective_ref", "objective", "priority"}:
+            objective_ref, objective = _objective(
+                grid.value(row, columns["objective_ref"]) if "objective_ref" in columns else None,
+                values.get("objective", ""), "objective_ref" in columns)
+        if own <= {"objective_ref", "objective", "priority"}:
             continue  # an objective written on a row of its own, above its actions
         action = Action(
             ref="",
             objective_ref=objective_ref,
-            priority=_clean(values.get("priority")) or priority or _major(objective_ref),
+            priority=values.get("priority") or priority or _major(objective_ref),
             objective=objective,
-            outcome=_clean(values.get("outcome")),
-            owner=_clean(values.get("owner")),
-            action=_clean(values.get("action")),
-            governance=_clean(values.get("governance")),
-            deadline=parse_deadline(_deadline_value(values.get("deadline"))),
-            measure=_clean(values.get("measure")),
-            progress=_clean(values.get("progress")),
+            outcome=values.get("outcome", ""),
+            owner=values.get("owner", ""),
+            action=values.get("action", ""),
+            governance=values.get("governance", ""),
+            deadline=parse_deadline(_deadline_value(grid.value(row, deadline_col)) if deadline_col else None),
+            measure=values.get("measure", ""),
+            progress=values.get("progress", ""),
             sheet=sheet,
             row=row,
-            cells={role: grid.address(row, col) for role, col in columns.items()},
+            cells={role: grid.address(row, col) for role, col in role_columns},
         )
-        ref_col = columns.get("objective_ref", columns.get("objective", 1))
         action.cells.setdefault("objective_ref", grid.address(row, ref_col))
         action.cells.setdefault("ref", grid.address(row, ref_col))
         if "action_ref" in header_roles:
-            action.ref = _clean(values.get("action_ref"))
+            action.ref = values["action_ref"]
             action.cells["ref"] = grid.address(row, columns["action_ref"])
         if "rag" in columns:
-            action.rag_text = _clean(values.get("rag"))
+            action.rag_text = values["rag"]
             action.rag = ragmod.normalise(action.rag_text)
         if matcher is not None:
             action.bodies = matcher.match(action.governance)
@@ -442,10 +452,9 @@ def _details(actions: list[Action], sheet: str, package, plan: Plan) -> None:
 FIELD_TEXT = ("objective", "outcome", "owner", "action", "governance", "measure", "progress")
 
 
-def _objective(values: dict[str, object], columns: dict[str, int]) -> tuple[str, str]:
-    ref = _ref_text(values.get("objective_ref"))
-    text = _clean(values.get("objective"))
-    if "objective_ref" not in columns or not ref:
+def _objective(ref_value: object, text: str, has_ref_column: bool) -> tuple[str, str]:
+    ref = _ref_text(ref_value)
+    if not has_ref_column or not ref:
         split = _REF_AT_START.match(text)  # "1.1 Membership kept under review ..." in one cell
         alone = _OBJECTIVE_REF.match(text)  # the objective column holds only "1.1"
         if split:
@@ -470,6 +479,9 @@ def _major(objective_ref: str) -> str:
 
 def _priority_heading(grid: _Grid, row: int) -> str:
     """A row holding one text alone, e.g. "2. Think Family", merged across or numbered."""
+    raw = grid.rows[row - grid.top]
+    if len(raw) - raw.count("") != 1:
+        return ""  # most rows: more than one value, so no heading
     texts = []
     for col in range(1, grid.max_col + 1):
         if grid.own(row, col):
@@ -581,6 +593,8 @@ def _clean(value: object) -> str:
     """Cell text as a person means it: stray spaces and blank lines gone, line breaks kept."""
     if value is None:
         return ""
+    if type(value) is str and "\n" not in value and "  " not in value and value == value.strip():
+        return value  # already clean: most cells
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
     if isinstance(value, (date, time)):

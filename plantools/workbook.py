@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import math
 import os
 import re
 import socket
@@ -103,15 +102,19 @@ def atomic_file(path: Path, force: bool = True) -> Iterator[Path]:
 
 
 @contextmanager
-def atomic_workbook(path: Path, force: bool = True) -> Iterator[object]:
-    """An xlsxwriter Workbook that appears under `path` only once it is complete."""
+def atomic_workbook(path: Path, force: bool = True, streaming: bool = False) -> Iterator[object]:
+    """An xlsxwriter Workbook that appears under `path` only once it is complete.
+
+    streaming: each sheet is written row after row (never back to an earlier row), so
+    xlsxwriter can keep one row in memory instead of the whole sheet (its constant_memory)."""
     import xlsxwriter
 
     with atomic_file(path, force) as temp:
-        # built in memory, then written in one go: a full disk or a lost share then fails in
-        # our own write below, with nothing of xlsxwriter's left half open
+        # zipped into memory, then written in one go: a full disk or a lost share then fails
+        # in our own write below, with nothing of xlsxwriter's left half open
         buffer = io.BytesIO()
-        book = xlsxwriter.Workbook(buffer, {**WORKBOOK_OPTIONS, "in_memory": True})
+        mode = {"constant_memory": True} if streaming else {"in_memory": True}
+        book = xlsxwriter.Workbook(buffer, {**WORKBOOK_OPTIONS, **mode})
         yield book
         book.close()
         with temp.open("wb") as handle:
@@ -191,9 +194,10 @@ def row_height(cells: list[tuple[str, float]]) -> float:
     Spreadsheet programs do not all grow rows to fit on opening, so plantools sets them."""
     lines = 1
     for text, width in cells:
-        per_line = max(1, int(width * 1.15))
-        needed = sum(max(1, math.ceil(len(line) / per_line)) for line in str(text).split("\n"))
-        lines = max(lines, needed)
+        if text:
+            # a line break starts a line; about 1.15 characters fit in a unit of width
+            needed = text.count("\n") + 1 + int(len(text) / (width * 1.15))
+            lines = max(lines, needed)
     return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 3)
 
 

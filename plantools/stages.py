@@ -1,0 +1,28 @@
+"""Time spent in each stage of a run, for the benchmark; off (and free) unless started."""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+_seconds: dict[str, float] | None = None
+
+
+def start() -> dict[str, float]:
+    """Record from now on; returns the dict that fills up, stage -> seconds."""
+    global _seconds
+    _seconds = {}
+    return _seconds
+
+
+@contextmanager
+def stage(name: str) -> Iterator[None]:
+    if _seconds is None:
+        yield
+        return
+    began = time.perf_counter()
+    try:
+        yield
+    finally:
+        _seconds[name] = _seconds.get(name, 0.0) + time.perf_counter() - began

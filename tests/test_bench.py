@@ -1,0 +1,61 @@
+"""The benchmark runs and prints its table; and no speed-up has changed a result."""
+
+import gzip
+import json
+import subprocess
+import sys
+from datetime import date
+
+import openpyxl
+
+from plantools import load_plan
+from plantools.bench import generated_plan, next_month
+from plantools.consolidate import consolidate
+from plantools.packs import make_packs
+from plantools.template import write_plan_workbook
+
+from conftest import ROOT
+
+REFERENCE = ROOT / "tests" / "data" / "generated-copy-reference.json.gz"
+
+
+def test_benchmark_runs_on_a_tiny_plan_and_prints_its_table():
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench.py"), "--sizes", "30", "--repeat", "1"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[1].split() == ["actions", "ours", "s", "pandas", "s", "ratio", "peak", "MB", "read", "check",
+                                "diff", "write", "copy", "write", "packs"]
+    row = lines[3].split()
+    assert row[0] == "30" and len(row) == 10
+    ours, pandas, ratio = float(row[1]), float(row[2]), float(row[3])
+    assert ours > 0 and pandas > 0 and abs(ratio - ours / pandas) < 0.02
+
+
+def content(path):
+    book = openpyxl.load_workbook(path)
+    return {s.title: [[None if v is None else str(v) for v in row] for row in s.iter_rows(values_only=True)]
+            for s in book.worksheets}
+
+
+def test_consolidated_copy_and_packs_are_what_they_were_before_any_speed_up(tmp_path):
+    """The reference was made by the code before the performance work (commit 'Hardening
+    tests...'), from the same seeded plan: every cell of the copy and of each pack, and the
+    manifest, must be the same."""
+    plan = generated_plan(400, seed=7)
+    write_plan_workbook(tmp_path / "Generated.xlsx", plan, force=True)
+    consolidate(load_plan(tmp_path / "Generated.xlsx"), "2019-05", tmp_path / "m", today=date(2019, 5, 31))
+    write_plan_workbook(tmp_path / "Generated.xlsx", next_month(plan, seed=8), force=True)
+    second = consolidate(load_plan(tmp_path / "Generated.xlsx"), "2019-06", tmp_path / "m", today=date(2019, 6, 30))
+    run = make_packs(load_plan(tmp_path / "Generated.xlsx"), "2019-06", tmp_path / "p", today=date(2019, 6, 30))
+    reference = json.loads(gzip.decompress(REFERENCE.read_bytes()))
+    copy = content(second.path)
+    copy["Plan"][1][0] = copy["Plan"][1][0].split(" on ")[0]  # the day it was made
+    for sheet, rows in reference["copy"].items():
+        assert len(copy[sheet]) == len(rows), sheet
+        for number, (row, expected) in enumerate(zip(copy[sheet], rows), start=1):
+            assert row == expected, f"{sheet} row {number}"
+    assert sorted(copy) == sorted(reference["copy"])
+    packs = {p.workbook.name: content(p.workbook) for p in run.packs if p.workbook}
+    assert packs == reference["packs"]
+    assert (tmp_path / "p" / "manifest.csv").read_text(encoding="utf-8-sig") == reference["manifest"]
