@@ -38,6 +38,20 @@ class _Group(click.Group):
 workbook_argument = click.argument(
     "workbook", type=click.Path(dir_okay=True, path_type=Path), default=DEFAULT_WORKBOOK,
 )
+def _check_month(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from .copies import check_month
+
+    try:
+        return check_month(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def month_option(what: str):
+    return click.option("--month", default=lambda: date.today().strftime("%Y-%m"), show_default="this month",
+                        callback=_check_month, help=f"The month of {what}, YYYY-MM.")
+
+
 today_option = click.option(
     "--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
     help="The date to judge deadlines by (YYYY-MM-DD). Default: today.",
@@ -98,8 +112,7 @@ def _day(value) -> date:
 
 @main.command()
 @workbook_argument
-@click.option("--month", default=lambda: date.today().strftime("%Y-%m"), show_default="this month",
-              help="The month of this copy, YYYY-MM.")
+@month_option("this copy")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder of the monthly copies. Default: 'monthly' beside the workbook.")
 @today_option
@@ -109,13 +122,8 @@ def consolidate(workbook: Path, month: str, out: Path | None, today, force: bool
     Change log (against the newest earlier copy in --out), Completeness and Key.
     The shared workbook is only read."""
     from .consolidate import consolidate as run, summary_lines
-    from .copies import check_month
     from .reader import load_plan
 
-    try:
-        check_month(month)
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--month") from None
     plan = load_plan(workbook)
     result = run(plan, month, out or workbook.parent / "monthly", today=today and today.date(), force=force)
     for line in summary_lines(result):
@@ -145,8 +153,7 @@ def format_command(workbook: Path, backup_dir: Path | None) -> None:
 
 @main.command()
 @workbook_argument
-@click.option("--month", default=lambda: date.today().strftime("%Y-%m"), show_default="this month",
-              help="The month of these packs, YYYY-MM.")
+@month_option("these packs")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the packs. Default: 'packs/<month>' beside the workbook.")
 @click.option("--sender", default=lambda: os.environ.get("PLANTOOLS_SENDER", ""),
@@ -157,14 +164,9 @@ def format_command(workbook: Path, backup_dir: Path | None) -> None:
 def packs(workbook: Path, month: str, out: Path | None, sender: str, today, force: bool) -> None:
     """Write one workbook per governance body with the actions it oversees, an email draft
     (.eml) beside each, and manifest.csv saying who gets what. Nothing confidential travels."""
-    from .copies import check_month
     from .packs import make_packs, summary_lines
     from .reader import load_plan
 
-    try:
-        check_month(month)
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--month") from None
     plan = load_plan(workbook)
     run = make_packs(plan, month, out or workbook.parent / "packs" / month, today=today and today.date(),
                      force=force, sender=sender)

@@ -8,7 +8,6 @@ nothing at all when the rules are already there.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import zipfile
@@ -19,7 +18,7 @@ from pathlib import Path
 from . import rag
 from .errors import PlanError
 from .reader import is_open_in_excel, load_plan, rag_columns
-from .workbook import temp_name
+from .workbook import atomic_file
 
 EXTRA_ROWS = 300  # rows below the last action that get the rules, for actions added later
 
@@ -157,15 +156,7 @@ def _add_rules(sheet, cell_range: str, first_cell: str) -> None:
 
 def _save_checked(book, path: Path, actions: int) -> None:
     """Save beside the workbook, read the result back as a plan, then move it into place."""
-    temp = path.with_name(temp_name(path.suffix))
-    try:
+    with atomic_file(path) as temp:
         book.save(temp)
         if len(load_plan(temp).actions) != actions:
             raise PlanError(path, "the formatted workbook did not read back the same; nothing was changed")
-        os.replace(temp, path)
-    except PermissionError:
-        raise PlanError(path, "cannot be replaced: is it open in Excel? Close it and run again") from None
-    except OSError as exc:
-        raise PlanError(path, f"cannot be written: {exc.strerror or exc}") from None
-    finally:
-        temp.unlink(missing_ok=True)
