@@ -125,15 +125,13 @@ def run_ours(workbook: Path) -> dict:
     from datetime import date
 
     from . import stages
-    from .consolidate import consolidate
-    from .packs import make_packs
+    from .monthly import run_month
     from .reader import load_plan
 
     seconds = stages.start()
-    today = date.fromisoformat(TODAY)
     plan = load_plan(workbook)
-    consolidate(plan, MONTHS[1], workbook.parent / "monthly", today=today, force=True)
-    make_packs(plan, MONTHS[1], workbook.parent / "packs", today=today, force=True)
+    run_month(plan, MONTHS[1], workbook.parent / "monthly", workbook.parent / "packs",
+              today=date.fromisoformat(TODAY), force=True)
     return seconds
 
 

@@ -175,6 +175,31 @@ def packs(workbook: Path, month: str, out: Path | None, sender: str, today, forc
 
 
 @main.command()
+@workbook_argument
+@month_option("the copy and the packs")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where 'monthly' (the copies) and 'packs/<month>' go. Default: beside the workbook.")
+@click.option("--sender", default=lambda: os.environ.get("PLANTOOLS_SENDER", ""),
+              help="The From address of the drafts. Default: $PLANTOOLS_SENDER.")
+@today_option
+@click.option("--force", is_flag=True, help="Replace this month's copy and packs.")
+def monthly(workbook: Path, month: str, out: Path | None, sender: str, today, force: bool) -> None:
+    """The monthly job: `consolidate`, then `packs`, from one reading of the workbook
+    (on a machine with two cores, large plans' packs are written meanwhile)."""
+    from .consolidate import summary_lines as copy_lines
+    from .monthly import run_month
+    from .packs import summary_lines as pack_lines
+    from .reader import load_plan
+
+    plan = load_plan(workbook)
+    base = out or workbook.parent
+    result, run = run_month(plan, month, base / "monthly", base / "packs" / month, today=today and today.date(),
+                            force=force, sender=sender)
+    for line in [*copy_lines(result), *pack_lines(run)]:
+        click.echo(line)
+
+
+@main.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--smtp-host", required=True, help="The mail server, e.g. smtp.council.gov.uk.")
 @click.option("--smtp-port", type=int, default=587, show_default=True)

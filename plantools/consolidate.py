@@ -49,6 +49,9 @@ class Consolidation:
     previous_month: str = ""
     exceptions: list[ExceptionRow] = field(default_factory=list)
     open_in_excel: bool = False
+    history: list[Change] = field(default_factory=list)  # this month's changes, then every earlier month's
+    earlier: Path | None = None  # the copy compared with
+    trend: list[list] = field(default_factory=list)
 
 
 def status(action: Action) -> str:
@@ -65,6 +68,14 @@ def consolidate(plan: Plan, month: str, out: Path, today: date | None = None, fo
 
     Deadlines are judged as of `today`, by default the month's last day for a past month
     and today for the current one."""
+    result = compare(plan, month, out, today, force)
+    write_copy(plan, result)
+    return result
+
+
+def compare(plan: Plan, month: str, out: Path, today: date | None = None, force: bool = False) -> Consolidation:
+    """Everything the copy says, without writing it: the checks, and the changes since the
+    newest earlier copy in `out` (this gives every action its lasting key)."""
     check_month(month)
     as_of = today or min(date.today(), month_end(month))
     target = copy_path(out, plan.path, month)
@@ -87,20 +98,24 @@ def consolidate(plan: Plan, month: str, out: Path, today: date | None = None, fo
                 action.key = action.key or f"{action.ref}@{month}"
     counts = Counter(status(a) for a in plan.actions)
     result = Consolidation(target, month, as_of, plan.actions, {s: counts[s] for s in (*rag.STATUSES, rag.NOT_RATED)},
-                           findings, changes, earlier.month if earlier else "", open_in_excel=plan.open_in_excel)
+                           findings, changes, earlier.month if earlier else "", open_in_excel=plan.open_in_excel,
+                           history=history, earlier=earlier_path)
     result.exceptions = _exceptions(plan.actions, pairs, history, result)
-    trend = [row for row in (earlier.trend if earlier else []) if row[0] != month]
-    trend.append([month, *(result.counts[s] for s in (*rag.STATUSES, rag.NOT_RATED)), len(plan.actions)])
-    with stage("write copy"), atomic_workbook(target, force=True, streaming=True) as book:
+    result.trend = [row for row in (earlier.trend if earlier else []) if row[0] != month]
+    result.trend.append([month, *(result.counts[s] for s in (*rag.STATUSES, rag.NOT_RATED)), len(plan.actions)])
+    return result
+
+
+def write_copy(plan: Plan, result: Consolidation) -> None:
+    with stage("write copy"), atomic_workbook(result.path, force=True, streaming=True) as book:
         formats = Formats(book)
-        book.set_properties({"title": f"{plan.title} – consolidated {month}", "author": "plantools"})
+        book.set_properties({"title": f"{plan.title} – consolidated {result.month}", "author": "plantools"})
         _plan_sheet(book, formats, plan, result)
-        _summary_sheet(book, formats, plan, result, trend)
+        _summary_sheet(book, formats, plan, result, result.trend)
         _exceptions_sheet(book, formats, result)
-        _log_sheet(book, formats, result, history if earlier else [], earlier_path)
+        _log_sheet(book, formats, result, result.history, result.earlier)
         _completeness_sheet(book, formats, result)
         write_key(book, formats)
-    return result
 
 
 def _exceptions(actions: list[Action], pairs: dict, history: list[Change], result: Consolidation) -> list[ExceptionRow]:
@@ -165,16 +180,16 @@ def _plan_sheet(book, formats: Formats, plan: Plan, result: Consolidation) -> No
 
 
 def write_plan_sheet(book, formats: Formats, title: str, note: str, actions: list[Action], month: str,
-                     as_of: date, page_title: str) -> None:
+                     as_of: date, page_title: str, columns: list[tuple[str, str]] = PLAN_COLUMNS) -> None:
     """The Plan sheet: one row an action, RAG rules and dropdown, filters, print set-up.
     The consolidated copy and every sub-group's pack share it."""
     sheet = book.add_worksheet("Plan")
     _title(sheet, formats, title, note)
     top = 3
-    for col, (label, name) in enumerate(PLAN_COLUMNS):
+    for col, (label, name) in enumerate(columns):
         write_text(sheet, top, col, label, formats.header)
         sheet.set_column(col, col, PLAN_WIDTHS[name])
-    fields = [name for _, name in PLAN_COLUMNS]
+    fields = [name for _, name in columns]
     widths = [PLAN_WIDTHS[name] for name in fields]
     for row, action in enumerate(actions, start=top + 1):
         late = overdue(action, as_of)

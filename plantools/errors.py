@@ -22,3 +22,7 @@ class PlanError(Exception):
         if cell:
             where += f", cell {cell}"
         super().__init__(f"{where}: {message}")
+
+    def __reduce__(self):
+        # rebuilt from its parts when it crosses from a worker process
+        return (PlanError, (self.path, self.message, self.sheet, self.cell))

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import rag
 from .consolidate import month_end, overdue, write_plan_sheet
+from .copies import PLAN_COLUMNS
 from .copies import check_month
 from .errors import PlanError
 from .model import Action, Plan
@@ -24,6 +25,8 @@ from .stages import stage
 from .workbook import Formats, atomic_file, atomic_workbook, write_key
 
 UNASSIGNED = "Unassigned (names no known body)"
+# the copy's columns but the action key, which is the consolidated copies' own bookkeeping
+PACK_COLUMNS = [(label, name) for label, name in PLAN_COLUMNS if name != "key"]
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = ["body", "email", "pack", "draft", "actions", "red", "amber", "overdue", "refs", "status"]
 READY, NO_EMAIL, NO_ACTIONS = "ready to send", "no email address: add one on the Governance sheet", "no actions"
@@ -113,7 +116,7 @@ def write_pack(pack: Pack, plan_title: str, month: str) -> None:
             book, formats, f"{plan_title} – {pack.body} – {month}",
             f"The {len(pack.actions)} actions that {pack.body} oversees. Please update the RAG and the "
             f"progress of each, and return this workbook to the Business Support Unit.",
-            pack.actions, month, pack.as_of, f"{pack.body} – {plan_title}",
+            pack.actions, month, pack.as_of, f"{pack.body} – {plan_title}", PACK_COLUMNS,
         )
         write_key(book, formats)
 

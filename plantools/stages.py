@@ -25,4 +25,10 @@ def stage(name: str) -> Iterator[None]:
     try:
         yield
     finally:
-        _seconds[name] = _seconds.get(name, 0.0) + time.perf_counter() - began
+        record(name, time.perf_counter() - began)
+
+
+def record(name: str, seconds: float) -> None:
+    """Add time measured elsewhere (in a worker process) to a stage."""
+    if _seconds is not None:
+        _seconds[name] = _seconds.get(name, 0.0) + seconds

@@ -34,10 +34,7 @@ def step(args: list[str]) -> int:
 
 
 def monthly(args: list[str]) -> int:
-    status = step(["consolidate", *args])
-    if status == 0:
-        status = step(["packs", *args])
-    return status
+    return step(["monthly", *args])
 
 
 if __name__ == "__main__":
