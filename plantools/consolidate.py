@@ -229,26 +229,15 @@ def _write_field(sheet, formats: Formats, row: int, col: int, action: Action, na
 
 
 def _summary_sheet(book, formats: Formats, plan: Plan, result: Consolidation, trend: list[list]) -> None:
-    import pandas as pd
-
     sheet = book.add_worksheet("Summary")
     _title(sheet, formats, f"{plan.title} – summary {result.month}",
            f"{len(plan.actions)} actions. Counts by RAG status; an action overseen by several bodies "
            "counts once for each.")
     statuses = [*rag.STATUSES, rag.NOT_RATED]
-    frame = pd.DataFrame({
-        "priority": [a.priority or "(no priority)" for a in plan.actions],
-        "status": [status(a) for a in plan.actions],
-    })
-    by_priority = pd.crosstab(frame["priority"], frame["status"]).reindex(columns=statuses, fill_value=0)
-    by_priority = by_priority.reindex(list(dict.fromkeys(frame["priority"])))
-    bodies = pd.DataFrame(
-        [(body, status(a)) for a in plan.actions for body in (a.bodies or (UNASSIGNED,))],
-        columns=["body", "status"],
-    )
-    by_body = pd.crosstab(bodies["body"], bodies["status"]).reindex(columns=statuses, fill_value=0)
-    named = [b.name for b in plan.bodies] + sorted(set(bodies["body"]) - {b.name for b in plan.bodies})
-    by_body = by_body.reindex([name for name in named if name in by_body.index])
+    by_priority = _counts((a.priority or "(no priority)", status(a)) for a in plan.actions)
+    by_body = _counts((body, status(a)) for a in plan.actions for body in (a.bodies or (UNASSIGNED,)))
+    named = [b.name for b in plan.bodies] + sorted(set(by_body) - {b.name for b in plan.bodies})
+    by_body = {name: by_body[name] for name in named if name in by_body}
     row = 3
     first_table = row
     row = _count_table(sheet, formats, row, "Priority", by_priority, statuses)
@@ -278,17 +267,26 @@ def _summary_sheet(book, formats: Formats, plan: Plan, result: Consolidation, tr
     _page_setup(sheet, plan.title, result.month, 0)
 
 
-def _count_table(sheet, formats: Formats, row: int, label: str, table, statuses: list[str]) -> int:
+def _counts(pairs) -> dict[str, Counter]:
+    """(group, status) pairs -> group -> Counter of statuses, groups in order of first sight."""
+    table: dict[str, Counter] = {}
+    for group, status_name in pairs:
+        table.setdefault(group, Counter())[status_name] += 1
+    return table
+
+
+def _count_table(sheet, formats: Formats, row: int, label: str, table: dict[str, Counter],
+                 statuses: list[str]) -> int:
     headers = [label, *statuses, "Total"]
     for col, text in enumerate(headers):
         write_text(sheet, row, col, text, formats.header)
-    for name, values in table.iterrows():
+    for name, counts in table.items():
         row += 1
-        write_text(sheet, row, 0, str(name), formats.text)
-        sheet.set_row(row, row_height([(str(name), SUMMARY_NAME_WIDTH)]))
+        write_text(sheet, row, 0, name, formats.text)
+        sheet.set_row(row, row_height([(name, SUMMARY_NAME_WIDTH)]))
         for col, status_name in enumerate(statuses, start=1):
-            sheet.write_number(row, col, int(values[status_name]), formats.text)
-        sheet.write_number(row, len(statuses) + 1, int(values.sum()), formats.bold_text)
+            sheet.write_number(row, col, counts[status_name], formats.text)
+        sheet.write_number(row, len(statuses) + 1, sum(counts.values()), formats.bold_text)
     return row
 
 
