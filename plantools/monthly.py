@@ -12,8 +12,7 @@ from pathlib import Path
 from . import stages
 from .consolidate import Consolidation, compare, write_copy
 from .model import Plan
-from .errors import PlanError
-from .packs import MANIFEST, PackRun, make_packs
+from .packs import PackRun, plan_packs, write_packs
 
 PARALLEL_FROM = 2000  # actions; below this a second process costs more than it saves
 
@@ -21,22 +20,23 @@ PARALLEL_FROM = 2000  # actions; below this a second process costs more than it 
 def run_month(plan: Plan, month: str, copies: Path, packs: Path, today: date | None = None,
               force: bool = False, sender: str = "") -> tuple[Consolidation, PackRun]:
     result = compare(plan, month, copies, today, force)  # first: it gives each action its key
-    if (Path(packs) / MANIFEST).exists() and not force:  # refused before anything is written
-        raise PlanError(Path(packs) / MANIFEST, f"packs for {month} are already in this folder: use --force")
+    run = plan_packs(plan, month, packs, result.as_of, force)  # refused here, before anything is written
     if len(plan.actions) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
         write_copy(plan, result)
-        return result, make_packs(plan, month, packs, result.as_of, force, sender)
+        with stages.stage("write packs"):
+            write_packs(run, plan.title, sender)
+        return result, run
     with ProcessPoolExecutor(max_workers=1) as pool:
-        packing = pool.submit(_packs_timed, plan, month, packs, result.as_of, force, sender)
+        writing = pool.submit(_write_packs_timed, run, plan.title, sender)
         write_copy(plan, result)
-        run, seconds = packing.result()
-    stages.record("write packs", seconds)  # the worker's own time, for the benchmark
+        stages.record("write packs", writing.result())  # the worker's own time, for the benchmark
     return result, run
 
 
-def _packs_timed(plan: Plan, month: str, out: Path, as_of: date, force: bool, sender: str) -> tuple[PackRun, float]:
+def _write_packs_timed(run: PackRun, plan_title: str, sender: str) -> float:
+    """In the worker: write, and send back only the time it took (not the packs again)."""
     import time
 
     began = time.perf_counter()
-    run = make_packs(plan, month, out, as_of, force, sender)
-    return run, time.perf_counter() - began
+    write_packs(run, plan_title, sender)
+    return time.perf_counter() - began

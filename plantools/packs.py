@@ -70,42 +70,54 @@ def file_name(body: str, month: str, suffix: str) -> str:
 def make_packs(plan: Plan, month: str, out: Path, today: date | None = None, force: bool = False,
                sender: str = "") -> PackRun:
     """Write every body's pack and draft into `out`, then the manifest."""
+    run = plan_packs(plan, month, out, today, force)
+    with stage("write packs"):
+        write_packs(run, plan.title, sender)
+    return run
+
+
+def plan_packs(plan: Plan, month: str, out: Path, today: date | None = None, force: bool = False) -> PackRun:
+    """Who gets which actions, under which file names: everything but the writing."""
     check_month(month)
     as_of = today or min(date.today(), month_end(month))
     out = Path(out)
     if (out / MANIFEST).exists() and not force:
         raise PlanError(out / MANIFEST, f"packs for {month} are already in this folder: use --force to remake them")
-    with stage("write packs"):
-        return _make_packs(plan, month, out, as_of, sender)
-
-
-def _make_packs(plan: Plan, month: str, out: Path, as_of: date, sender: str) -> PackRun:
-    from .mail import draft_message
-
-    run = PackRun(out, month)
+    run = PackRun(out, month, manifest=out / MANIFEST)
     names = [b.name for b in plan.bodies] or sorted({n for a in plan.actions for n in a.bodies})
     emails = {b.name: b.emails for b in plan.bodies}
+    members: dict[str, list[Action]] = {name: [] for name in names}
+    for action in plan.actions:
+        for name in action.bodies:
+            if name in members:
+                members[name].append(action)
     for name in names:
-        actions = [a for a in plan.actions if name in a.bodies]
-        pack = Pack(name, emails.get(name, ()), actions, as_of)
+        pack = Pack(name, emails.get(name, ()), members[name], as_of)
         run.packs.append(pack)
-        if not actions:
+        if not pack.actions:
             pack.status = NO_ACTIONS
             continue
         pack.workbook = out / file_name(name, month, ".xlsx")
-        write_pack(pack, plan.title, month)
         if not pack.emails:
             pack.status = NO_EMAIL
             continue
         pack.draft = out / file_name(name, month, ".eml")
-        message = draft_message(pack, plan.title, month, sender)
-        with atomic_file(pack.draft) as temp:
-            temp.write_bytes(message)
     run.unassigned = [a for a in plan.actions if not a.bodies]
-    run.manifest = out / MANIFEST
+    return run
+
+
+def write_packs(run: PackRun, plan_title: str, sender: str = "") -> None:
+    """Write the packs, drafts and manifest that plan_packs decided."""
+    from .mail import draft_message
+
+    for pack in run.packs:
+        if pack.workbook:
+            write_pack(pack, plan_title, run.month)
+        if pack.draft:
+            with atomic_file(pack.draft) as temp:
+                temp.write_bytes(draft_message(pack, plan_title, run.month, sender))
     with atomic_file(run.manifest) as temp:
         temp.write_text(manifest_text(run), encoding="utf-8-sig", newline="")  # Excel reads the BOM as UTF-8
-    return run
 
 
 def write_pack(pack: Pack, plan_title: str, month: str) -> None:

@@ -94,8 +94,6 @@ def load_plan(path: Path | str) -> Plan:
 
 
 def _read_plan(path: Path, book, package) -> Plan:
-    import python_calamine
-
     plan = Plan(path=path, open_in_excel=is_open_in_excel(path))
     sheets = []
     for name, kind, grid in _worksheets(path, book, package, plan):

@@ -5,7 +5,6 @@ import re
 from datetime import date
 
 import openpyxl
-import pytest
 from click.testing import CliRunner
 
 from plantools import load_plan

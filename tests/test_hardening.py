@@ -17,7 +17,7 @@ import xlsxwriter
 from click.testing import CliRunner
 from msoffcrypto.format.ooxml import OOXMLFile
 
-from plantools import PlanError, load_plan
+from plantools import load_plan
 from plantools.cli import main
 from plantools.consolidate import consolidate
 from plantools.workbook import atomic_workbook, write_text
