@@ -37,22 +37,22 @@ def _check_action(action: Action, today: date, known_bodies: bool) -> list[Findi
     def add(severity: str, field: str, message: str) -> None:
         found.append(Finding(severity, action.sheet, action.cell(field), action.ref, field, message))
 
-    if "owner" in action.cells and not action.owner:
+    if action.has("owner") and not action.owner:
         add("error", "owner", "no owner: say who leads this action")
     deadline = action.deadline
-    if "deadline" in action.cells:
+    if action.has("deadline"):
         if deadline.kind == MISSING:
             add("error", "deadline", "no deadline: give a month and year, e.g. 'March 2019', or 'Ongoing'")
         elif deadline.kind == UNREADABLE:
             add("error", "deadline", f"deadline '{deadline.text}' cannot be read as a date: "
                 "write a month and year, e.g. 'March 2019'")
-    if "governance" in action.cells:
+    if action.has("governance"):
         if not action.governance:
             add("error", "governance", "no governance body: name the sub-group or board that oversees it")
         elif known_bodies and not action.bodies:
             add("error", "governance", f"'{_short(action.governance)}' names no governance body "
                 "on the Governance sheet: correct it, or add it there as an alias")
-    if "rag" in action.cells and action.rag_text and action.rag is None:
+    if action.has("rag") and action.rag_text and action.rag is None:
         add("error", "rag", f"RAG '{_short(action.rag_text)}' is not one of Red, Amber, Green or Complete")
     _monitoring(action, today, add)
     return found
@@ -70,9 +70,9 @@ def _monitoring(action: Action, today: date, add) -> None:
                 "set the RAG to Complete")
         else:
             add("warning", "deadline", f"overdue: due {due:%d %b %Y} and not complete")
-    if action.rag in (rag.RED, rag.AMBER) and not action.progress and "progress" in action.cells:
+    if action.rag in (rag.RED, rag.AMBER) and not action.progress and action.has("progress"):
         add("warning", "progress", f"{action.rag} with no progress note saying why")
-    elif action.rag in (rag.RED, rag.AMBER) and "progress" not in action.cells:
+    elif action.rag in (rag.RED, rag.AMBER) and not action.has("progress"):
         add("warning", "progress", f"{action.rag}, and the sheet has no progress column to say why")
 
 

@@ -31,6 +31,15 @@ LABELS = {
 }
 
 
+def column_letter(col: int) -> str:
+    """1 -> A, 27 -> AA."""
+    letters = ""
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 @dataclass(eq=False)  # two actions are the same action only if they are the same object
 class Action:
     """One action of the plan, with the cell each of its fields came from."""
@@ -52,11 +61,29 @@ class Action:
     bodies: tuple[str, ...] = ()  # governance bodies that the governance text names
     sheet: str = ""
     row: int = 0
-    cells: dict[str, str] = field(default_factory=dict)  # field -> A1 address
+    # where each field came from: the sheet's columns (one dict shared by all its actions, so a
+    # plan of 100,000 actions does not hold 1.6 million addresses) and, for a field read from a
+    # merged cell, that cell's address
+    columns: dict[str, int] = field(default_factory=dict)
+    merged: dict[str, str] = field(default_factory=dict)
     key: str = ""  # lasting identity across months, given by the consolidated copies
 
+    def has(self, name: str) -> bool:
+        """Whether the sheet has a column for this field."""
+        return name in self.columns
+
     def cell(self, name: str) -> str:
-        return self.cells.get(name, f"A{self.row}")
+        """The A1 address of the cell this field came from."""
+        if name in self.merged:
+            return self.merged[name]
+        if name in self.columns:
+            return f"{column_letter(self.columns[name])}{self.row}"
+        return f"A{self.row}"
+
+    @property
+    def cells(self) -> dict[str, str]:
+        """Field -> A1 address, for every field the sheet has a column for."""
+        return {name: self.cell(name) for name in self.columns}
 
     def text(self, name: str) -> str:
         """A field as a person reads it."""

@@ -27,7 +27,7 @@ from .deadlines import parse_deadline
 from .errors import PlanError
 from .governance import Body, Matcher
 from .xlsxparts import CELL_BUDGET
-from .model import Action, Finding, KeyEntry, Plan
+from .model import Action, Finding, KeyEntry, Plan, column_letter
 from .stages import stage
 
 HEADER_SCAN_ROWS = 40  # title rows above the header: no real plan has more
@@ -280,15 +280,6 @@ class _Grid:
         return list(dict.fromkeys(texts))[:12]
 
 
-def column_letter(col: int) -> str:
-    """1 -> A, 27 -> AA."""
-    letters = ""
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def _find_header(grid: _Grid) -> _Header | None:
     """The row (or two rows) near the top that names the most plan columns."""
     best: tuple[int, int, dict[int, str]] | None = None  # (top row, last row, roles)
@@ -368,6 +359,8 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, matcher: Matcher | N
                     for c in range(1, grid.max_col + 1)} - {""}
     deadline_col = columns.get("deadline")
     ref_col = columns.get("objective_ref", columns.get("objective", 1))
+    sheet_columns = {**columns, "objective_ref": ref_col, "ref": columns.get("action_ref", ref_col)}
+    no_merges: dict[str, str] = {}  # shared by every action that has none
     priority = "" if not _PRIORITY_HEADING.match(sheet) else sheet
     objective_ref, objective = "", ""
     for row in range(header.row + 1, grid.max_row + 1):
@@ -403,13 +396,12 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, matcher: Matcher | N
             progress=values.get("progress", ""),
             sheet=sheet,
             row=row,
-            cells={role: grid.address(row, col) for role, col in role_columns},
+            columns=sheet_columns,
+            merged={role: grid.address(row, col) for role, col in sheet_columns.items()
+                    if (row, col) in grid.origin} or no_merges,
         )
-        action.cells.setdefault("objective_ref", grid.address(row, ref_col))
-        action.cells.setdefault("ref", grid.address(row, ref_col))
         if "action_ref" in header_roles:
             action.ref = values["action_ref"]
-            action.cells["ref"] = grid.address(row, columns["action_ref"])
         if "rag" in columns:
             action.rag_text = values["rag"]
             action.rag = ragmod.normalise(action.rag_text)
@@ -423,7 +415,7 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, matcher: Matcher | N
 
 def _details(actions: list[Action], sheet: str, package, plan: Plan) -> None:
     """Error values kept as text (#REF!), and a RAG read from an empty cell's fill colour."""
-    empty_rag = {a.cells["rag"]: a for a in actions if "rag" in a.cells and not a.rag_text}
+    empty_rag = {a.cell("rag"): a for a in actions if a.has("rag") and not a.rag_text}
     details = package.details(sheet, set(empty_rag))
     if details.errors:
         for action in actions:
