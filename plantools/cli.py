@@ -52,6 +52,10 @@ def month_option(what: str):
                         callback=_check_month, help=f"The month of {what}, YYYY-MM.")
 
 
+sender_option = click.option(
+    "--sender", default=lambda: os.environ.get("PLANTOOLS_SENDER", ""),
+    help="The From address of the drafts. Default: $PLANTOOLS_SENDER, else none (Outlook fills in your own).",
+)
 today_option = click.option(
     "--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
     help="The date to judge deadlines by (YYYY-MM-DD). Default: today.",
@@ -156,9 +160,7 @@ def format_command(workbook: Path, backup_dir: Path | None) -> None:
 @month_option("these packs")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the packs. Default: 'packs/<month>' beside the workbook.")
-@click.option("--sender", default=lambda: os.environ.get("PLANTOOLS_SENDER", ""),
-              help="The From address of the drafts. Default: $PLANTOOLS_SENDER, else none "
-                   "(Outlook fills in your own).")
+@sender_option
 @today_option
 @click.option("--force", is_flag=True, help="Remake packs already in the folder.")
 def packs(workbook: Path, month: str, out: Path | None, sender: str, today, force: bool) -> None:
@@ -179,8 +181,7 @@ def packs(workbook: Path, month: str, out: Path | None, sender: str, today, forc
 @month_option("the copy and the packs")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where 'monthly' (the copies) and 'packs/<month>' go. Default: beside the workbook.")
-@click.option("--sender", default=lambda: os.environ.get("PLANTOOLS_SENDER", ""),
-              help="The From address of the drafts. Default: $PLANTOOLS_SENDER.")
+@sender_option
 @today_option
 @click.option("--force", is_flag=True, help="Replace this month's copy and packs.")
 def monthly(workbook: Path, month: str, out: Path | None, sender: str, today, force: bool) -> None:
