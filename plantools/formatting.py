@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import rag
 from .errors import PlanError
-from .reader import is_open_in_excel, load_plan, rag_columns
+from .reader import is_open_in_excel, load_plan
 from .workbook import atomic_file
 
 EXTRA_ROWS = 300  # rows below the last action that get the rules, for actions added later
@@ -94,9 +94,11 @@ def format_workbook(path: Path, backup_dir: Path | None = None) -> FormatResult:
                               + ", ".join(lost) + "; nothing was written")
     book = openpyxl.load_workbook(path)
     result = FormatResult(path, changed=False)
-    for name, first_row, col in rag_columns(path):
-        sheet = book[name]
-        letter = openpyxl.utils.get_column_letter(col)
+    for name, (header_row, columns) in plan.layouts.items():
+        if "rag" not in columns:
+            continue
+        sheet, first_row = book[name], header_row + 1
+        letter = openpyxl.utils.get_column_letter(columns["rag"])
         cell_range = f"{letter}{first_row}:{letter}{sheet.max_row + EXTRA_ROWS}"
         if _has_rag_rules(sheet, letter, first_row):
             continue

@@ -110,21 +110,19 @@ class Finding:
         }
 
 
-@dataclass(frozen=True)
-class KeyEntry:
-    status: str
-    meaning: str
-
-
 @dataclass
 class Plan:
     path: Path
     title: str = ""
     actions: list[Action] = field(default_factory=list)
     bodies: list[Body] = field(default_factory=list)
-    key: list[KeyEntry] = field(default_factory=list)
-    plan_sheets: list[str] = field(default_factory=list)
+    # each plan sheet, in workbook order: its (last) header row and its columns, role -> number
+    layouts: dict[str, tuple[int, dict[str, int]]] = field(default_factory=dict)
     # sheets that are never shown outside the BSU: the risk log and hidden sheets
     confidential_sheets: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # what the reader itself noticed
     open_in_excel: bool = False
+
+    @property
+    def plan_sheets(self) -> list[str]:
+        return list(self.layouts)

@@ -27,7 +27,7 @@ from .deadlines import parse_deadline
 from .errors import PlanError
 from .governance import Body, Matcher
 from .xlsxparts import CELL_BUDGET
-from .model import Action, Finding, KeyEntry, Plan, column_letter
+from .model import Action, Finding, Plan, column_letter
 from .stages import stage
 
 HEADER_SCAN_ROWS = 40  # title rows above the header: no real plan has more
@@ -103,9 +103,7 @@ def _read_plan(path: Path, book, package) -> Plan:
             continue
         elif kind == "governance":
             plan.bodies = _read_bodies(grid, plan)
-        elif kind == "key":
-            plan.key = _read_key(grid)
-        else:
+        elif kind == "plan":
             sheets.append(grid)
     matcher = Matcher(plan.bodies) if plan.bodies else None
     found_headers: dict[str, list[str]] = {}
@@ -114,7 +112,7 @@ def _read_plan(path: Path, book, package) -> Plan:
         if header is None:
             found_headers[grid.title] = grid.texts_near_top()
             continue
-        plan.plan_sheets.append(grid.title)
+        plan.layouts[grid.title] = (header.row, header.columns)
         _read_actions(grid, header, plan, matcher, package)
     if not plan.plan_sheets:
         skipped = "; ".join(f.message for f in plan.findings if f.field == "sheet")
@@ -126,27 +124,26 @@ def _read_plan(path: Path, book, package) -> Plan:
     return plan
 
 
-def _worksheets(path: Path, book, package, plan: Plan | None = None):
-    """(name, kind, grid) for each worksheet; grid is None for a confidential sheet (never
-    read) and for one whose values span far more cells than any plan (never handed to the
-    reader, which would try to hold them all)."""
+def _worksheets(path: Path, book, package, plan: Plan):
+    """(name, kind, grid) for each worksheet; grid is None for a confidential sheet and the
+    key (never read), and for one whose values span far more cells than any plan (never
+    handed to the reader, which would try to hold them all)."""
     import python_calamine
 
     for meta in book.sheets_metadata:
         if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
             continue  # chart sheets and macro sheets hold no plan
         kind = sheet_kind(meta.name, meta.visible == python_calamine.SheetVisibleEnum.Visible)
-        if kind == "confidential":
+        if kind in ("confidential", "key"):
             yield meta.name, kind, None
             continue
         rows, cols, last = package.extent(meta.name)
         if rows * cols > CELL_BUDGET:
-            if plan is not None:
-                plan.findings.append(Finding(
-                    "warning", meta.name, last, "", "sheet",
-                    f"sheet '{meta.name}' not read: its values run as far as {last}, {rows:,} rows by "
-                    f"{cols:,} columns (a stray value far below or right of the plan?): clear it and save",
-                ))
+            plan.findings.append(Finding(
+                "warning", meta.name, last, "", "sheet",
+                f"sheet '{meta.name}' not read: its values run as far as {last}, {rows:,} rows by "
+                f"{cols:,} columns (a stray value far below or right of the plan?): clear it and save",
+            ))
             yield meta.name, kind, None
             continue
         yield meta.name, kind, _Grid(meta.name, _sheet(path, book, meta.name))
@@ -161,23 +158,6 @@ def sheet_kind(name: str, visible: bool = True) -> str:
     if re.fullmatch(r"\s*(rag\s*)?key\s*", name, re.IGNORECASE):
         return "key"
     return "plan"
-
-
-def rag_columns(path: Path) -> list[tuple[str, int, int]]:
-    """(sheet name, first data row, RAG column number) of each plan sheet with a RAG column."""
-    from .xlsxparts import Package
-
-    book, package = _open(path, path), Package(path)
-    try:
-        found = []
-        for name, kind, grid in _worksheets(path, book, package):
-            header = _find_header(grid) if grid is not None and kind == "plan" else None
-            if header and "rag" in header.columns:
-                found.append((name, header.row + 1, header.columns["rag"]))
-        return found
-    finally:
-        package.close()
-        book.close()
 
 
 def is_open_in_excel(path: Path) -> bool:
@@ -353,7 +333,6 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, matcher: Matcher | N
             ))
     if not plan.title:
         plan.title = _title_above(grid, header.row)
-    header_roles = set(columns)
     role_columns = list(columns.items())
     header_texts = {_clean(grid.value(r, c)) for r in (header.row - 1, header.row)
                     for c in range(1, grid.max_col + 1)} - {""}
@@ -400,7 +379,7 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, matcher: Matcher | N
             merged={role: grid.address(row, col) for role, col in sheet_columns.items()
                     if (row, col) in grid.origin} or no_merges,
         )
-        if "action_ref" in header_roles:
+        if "action_ref" in columns:
             action.ref = values["action_ref"]
         if "rag" in columns:
             action.rag_text = values["rag"]
@@ -560,15 +539,6 @@ def _read_bodies(grid: _Grid, plan: Plan) -> list[Body]:
 
 def _split(text: str, separators: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in re.split(separators, text) if part.strip())
-
-
-def _read_key(grid: _Grid) -> list[KeyEntry]:
-    entries = []
-    for row in range(1, min(grid.max_row, 50) + 1):
-        status = ragmod.normalise(grid.value(row, 1))
-        if status:
-            entries.append(KeyEntry(status, _clean(grid.value(row, 2))))
-    return entries
 
 
 def _no_plan_sheet_message(found: dict[str, list[str]]) -> str:

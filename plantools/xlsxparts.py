@@ -14,8 +14,6 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from defusedxml import ElementTree
-
 CELL_BUDGET = 20_000_000  # cells a sheet may span before it is not read (a plan has 1.6 million at most)
 NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -61,6 +59,8 @@ class Package:
 
     def sheet_part(self, sheet_name: str) -> str | None:
         if self._sheets is None:
+            from defusedxml import ElementTree  # only when a sheet's XML is looked at
+
             self._sheets = {}
             try:
                 book = ElementTree.fromstring(self._read("xl/workbook.xml"))
@@ -102,6 +102,7 @@ class Package:
     def style_fills(self) -> list[str | None]:
         """For each cell style (the s attribute), the ARGB of its solid fill, or None."""
         if self._fills is None:
+            from defusedxml import ElementTree
             from openpyxl.styles.colors import COLOR_INDEX
 
             self._fills = []
