@@ -27,6 +27,9 @@ class _Group(click.Group):
             ctx.exit(2)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except BrokenPipeError:  # piped into a reader that stopped (| head): nothing to say
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so exit's flush is quiet too
+            ctx.exit(1)
         except Exception as error:  # a bug or an input nobody foresaw: still one line
             if os.environ.get("PLANTOOLS_DEBUG"):
                 raise

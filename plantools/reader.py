@@ -39,7 +39,7 @@ _ROLE_RULES = [
     ("action_ref", r"^action (ref|reference|id|no|number)$"),
     ("objective_ref", r"^(objective )?(ref|reference|no|number|id)$"),
     ("governance", r"\b(governance|oversight|accountable body|reporting to|sub ?group|board)\b"),
-    ("deadline", r"\b(when|deadlines?|due|timescales?|target date|completion date|by when|end date)\b"),
+    ("deadline", r"\b(when|deadlines?|due|time ?scales?|time ?frames?|target date|completion date|by when|end date)\b"),
     ("rag", r"\b(rag|status|rating)\b"),
     ("progress", r"\b(progress|updates?|comments?|commentary|notes?)\b"),
     ("measure", r"\b(measures?|measurement|metrics?|kpis?|indicators?|success criteria)\b"),

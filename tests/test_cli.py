@@ -82,3 +82,12 @@ def test_new_writes_an_empty_plan_that_reads_back(tmp_path):
     assert plan.confidential_sheets == ["Risk log"]
     again = run("new", target)
     assert again.exit_code == 2 and "already exists" in again.output
+
+
+def test_output_piped_into_a_reader_that_stops_ends_quietly():
+    """`plantools check ... | head -1`: the reader goes away; no traceback, no "unexpected" line."""
+    run = subprocess.Popen([sys.executable, "-m", "plantools", "check", str(BUNDLED_2018)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    run.stdout.close()  # nobody reads what it prints
+    assert run.wait(timeout=60) != 0
+    assert run.stderr.read() == b""

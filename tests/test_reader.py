@@ -154,6 +154,7 @@ def test_no_plan_sheet_names_what_was_expected_and_found(tmp_path):
 @pytest.mark.parametrize("header, role", [
     ("Who? (Workplans)", "owner"), ("Actions (who and what)", "action_pair"), ("Governance oversight", "governance"),
     ("Who? (Governance/oversight)", "governance"), ("When?", "deadline"), ("Deadline", "deadline"), ("Due", "deadline"),
+    ("Timeframe", "deadline"), ("Time frame", "deadline"),
     ("Performance Measurement / Metrics", "measure"), ("Outcomes", "outcome"), ("Owner", "owner"), ("Lead", "owner"),
     ("Status", "rag"), ("RAG", "rag"), ("Progress update", "progress"), ("Objectives", "objective"),
     ("Resources", None), ("1. Governance & accountability", None),
