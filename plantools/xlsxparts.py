@@ -103,7 +103,6 @@ class Package:
         """For each cell style (the s attribute), the ARGB of its solid fill, or None."""
         if self._fills is None:
             from defusedxml import ElementTree
-            from openpyxl.styles.colors import COLOR_INDEX
 
             self._fills = []
             try:
@@ -119,6 +118,10 @@ class Package:
                     if fg is not None and fg.get("rgb"):
                         colour = fg.get("rgb")
                     elif fg is not None and (fg.get("indexed") or "").isdigit() and int(fg.get("indexed")) < 64:
+                        # the legacy palette; imported only here, as openpyxl (and numpy with it)
+                        # takes a third of a second to import
+                        from openpyxl.styles.colors import COLOR_INDEX
+
                         colour = COLOR_INDEX[int(fg.get("indexed"))]
                 colours.append(colour)  # theme colours depend on the theme: not guessed
             xfs = styles.find(f"{NS_MAIN}cellXfs")
