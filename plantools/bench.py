@@ -144,27 +144,19 @@ def run_pandas(workbook: Path) -> dict:
     return {}
 
 
-def _peak_mb() -> float | None:
-    status = Path("/proc/self/status")
-    if status.exists():  # Linux: the high-water mark of this process alone
-        import re
-
-        return int(re.search(r"VmHWM:\s+(\d+)", status.read_text()).group(1)) / 1024
-    try:
-        import resource
-    except ImportError:
-        return None  # Windows: not measured
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / (1024 if sys.platform == "darwin" else 1)
-
-
 def _child(which: str, workbook: str) -> None:
     """One timed run in a fresh interpreter, imports included; prints JSON."""
     import json
     import time
 
+    from .stages import WORKER_PEAK_MB, peak_mb
+
     began = time.perf_counter()
-    stages = (run_ours if which == "ours" else run_pandas)(Path(workbook))
-    print(json.dumps({"seconds": time.perf_counter() - began, "stages": stages, "peak_mb": _peak_mb()}))
+    seconds = (run_ours if which == "ours" else run_pandas)(Path(workbook))
+    took = time.perf_counter() - began
+    # both processes' peaks added: what the job needs at most, were they to peak at once
+    memory = (peak_mb() or 0.0) + seconds.pop(WORKER_PEAK_MB, 0.0)
+    print(json.dumps({"seconds": took, "stages": seconds, "peak_mb": memory}))
 
 
 def measure(which: str, workbook: Path) -> dict:

@@ -5,9 +5,11 @@ action inserted in the middle of an objective is one added action, and an action
 reference changed is still the same action:
 1. identical actions (same ref, same content) pair at once;
 2. identical content under a new reference pairs next (a renumbering);
-3. within each objective, the most alike remaining actions pair, best first (alike: the
+3. in the same objective, the one action with the same wording (its action, outcome, owner,
+   governance and measures) pairs, whatever its RAG, deadline or progress now say;
+4. within each objective, the most alike remaining actions pair, best first (alike: the
    words of their texts overlap, their owner, governance and deadline agree);
-4. across objectives, the same with a stricter threshold (an objective renumbered).
+5. across objectives, the same with a stricter threshold (an objective renumbered).
 Whatever is left was removed (previous month) or added (this month).
 
 A letter that shifts because a sibling was inserted or removed above it (2.1b becoming 2.1c)
@@ -18,6 +20,7 @@ or a new explicit action ref is. Each action carries a key from the month it fir
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from . import rag
@@ -86,11 +89,14 @@ def match(previous: list[Action], current: list[Action]) -> dict[int, tuple[Acti
     left = list(previous)
     right = list(current)
 
-    def pair_exact(key) -> None:
+    def pair_exact(key, only_if_unique: bool = False) -> None:
         nonlocal left, right
         index: dict[tuple, list[Action]] = {}
         for old in left:
             index.setdefault(key(old), []).append(old)
+        if only_if_unique:
+            twice = {k for k, n in Counter(key(new) for new in right).items() if n > 1}
+            index = {k: olds for k, olds in index.items() if len(olds) == 1 and k not in twice}
         still_right = []
         for new in right:
             candidates = index.get(key(new))
@@ -104,6 +110,7 @@ def match(previous: list[Action], current: list[Action]) -> dict[int, tuple[Acti
 
     pair_exact(lambda a: (a.ref, _content(a, with_objective=True)))
     pair_exact(lambda a: _content(a, with_objective=True))
+    pair_exact(lambda a: (a.objective_ref, a.objective, *_wording(a)), only_if_unique=True)
     groups: dict[str, tuple[list[Action], list[Action]]] = {}
     for old in left:
         groups.setdefault(old.objective_ref, ([], []))[0].append(old)
@@ -173,6 +180,11 @@ def _content(action: Action, with_objective: bool) -> tuple[str, ...]:
     return (action.objective, *own) if with_objective else own
 
 
+def _wording(action: Action) -> tuple[str, ...]:
+    """What an action says it is, apart from how it is going (RAG, deadline, progress)."""
+    return action.action, action.outcome, action.owner, action.governance, action.measure
+
+
 def summary(action: Action, limit: int = 120) -> str:
     text = " ".join((action.action or action.outcome or action.objective).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -186,14 +198,14 @@ def got_worse(before: str | None, after: str | None) -> bool:
     return before in RAG_RANK and after in RAG_RANK and RAG_RANK[after] > RAG_RANK[before]
 
 
-def slips(log: list[Change], key: str) -> int:
-    """How many times the log shows the action's deadline moved later."""
+def slips(log: list[Change]) -> Counter:
+    """Action key -> how many times the log shows its deadline moved later."""
     from .deadlines import parse_deadline
 
-    count = 0
+    count: Counter = Counter()
     for change in log:
-        if change.key == key and change.field == LABELS["deadline"]:
+        if change.field == LABELS["deadline"]:
             before, after = parse_deadline(change.old).due, parse_deadline(change.new).due
             if before and after and after > before:
-                count += 1
+                count[change.key] += 1
     return count

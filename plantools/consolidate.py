@@ -15,12 +15,12 @@ from pathlib import Path
 from . import rag
 from .changes import ADDED, CHANGED, REMOVED, Change, diff, got_worse, match, slips
 from .checks import check
-from .copies import (LOG_COLUMNS, PLAN_COLUMNS, TREND_COLUMNS, TREND_TITLE, check_month, copy_path,
-                     previous_copy, read_copy)
+from .copies import (LOG_COLUMNS, PLAN_COLUMNS, TREND_COLUMNS, TREND_TITLE, MonthlyCopy, check_month,
+                     copy_path, previous_copy, read_copy)
 from .errors import PlanError
 from .model import Action, Finding, Plan
 from .stages import stage
-from .workbook import Formats, add_rag_rules, atomic_workbook, row_height, write_key, write_text
+from .workbook import Formats, add_rag_rules, atomic_workbook, row_height, write_key, write_row, write_text
 
 PLAN_WIDTHS = {"ref": 6, "priority": 18, "objective_ref": 9, "objective": 26, "outcome": 32, "owner": 24,
                "action": 36, "governance": 22, "deadline": 18, "due": 11, "measure": 24, "rag": 9,
@@ -73,41 +73,60 @@ def consolidate(plan: Plan, month: str, out: Path, today: date | None = None, fo
     return result
 
 
-def compare(plan: Plan, month: str, out: Path, today: date | None = None, force: bool = False) -> Consolidation:
-    """Everything the copy says, without writing it: the checks, and the changes since the
-    newest earlier copy in `out` (this gives every action its lasting key)."""
+@dataclass
+class Earlier:
+    """Where this month's copy goes, and the newest earlier copy it is compared with."""
+
+    target: Path
+    path: Path | None = None
+    copy: MonthlyCopy | None = None
+
+
+def find_earlier(plan: Plan, month: str, out: Path, force: bool = False) -> Earlier:
+    """Everything in `out` that can refuse the run (an existing copy for the month, an
+    unreadable earlier copy), found before anything is written."""
     check_month(month)
-    as_of = today or min(date.today(), month_end(month))
     target = copy_path(out, plan.path, month)
     if target.exists() and not force:
         raise PlanError(target, f"a consolidated copy for {month} already exists: use --force to replace it")
+    with stage("diff"):
+        path = previous_copy(out, plan.path, month)
+        return Earlier(target, path, read_copy(path) if path else None)
+
+
+def compare(plan: Plan, month: str, out: Path, today: date | None = None, force: bool = False,
+            earlier: Earlier | None = None) -> Consolidation:
+    """Everything the copy says, without writing it: the checks, and the changes since the
+    newest earlier copy in `out` (this gives every action its lasting key)."""
+    found = earlier or find_earlier(plan, month, out, force)
+    as_of = today or min(date.today(), month_end(month))
     with stage("check"):
         findings = check(plan, as_of)
     with stage("diff"):
-        earlier_path = previous_copy(out, plan.path, month)
-        earlier = read_copy(earlier_path) if earlier_path else None
+        earlier_copy = found.copy
         changes: list[Change] = []
         history: list[Change] = []
         pairs: dict[int, tuple[Action, Action]] = {}
-        if earlier:
-            pairs = match(earlier.actions, plan.actions)
-            changes = diff(earlier.actions, plan.actions, month, pairs)
-            history = changes + earlier.log
+        if earlier_copy:
+            pairs = match(earlier_copy.actions, plan.actions)
+            changes = diff(earlier_copy.actions, plan.actions, month, pairs)
+            history = changes + earlier_copy.log
         else:
             for action in plan.actions:
                 action.key = action.key or f"{action.ref}@{month}"
     counts = Counter(status(a) for a in plan.actions)
-    result = Consolidation(target, month, as_of, plan.actions, {s: counts[s] for s in (*rag.STATUSES, rag.NOT_RATED)},
-                           findings, changes, earlier.month if earlier else "", open_in_excel=plan.open_in_excel,
-                           history=history, earlier=earlier_path)
+    result = Consolidation(found.target, month, as_of, plan.actions,
+                           {s: counts[s] for s in (*rag.STATUSES, rag.NOT_RATED)}, findings, changes,
+                           earlier_copy.month if earlier_copy else "", open_in_excel=plan.open_in_excel,
+                           history=history, earlier=found.path)
     result.exceptions = _exceptions(plan.actions, pairs, history, result)
-    result.trend = [row for row in (earlier.trend if earlier else []) if row[0] != month]
+    result.trend = [row for row in (earlier_copy.trend if earlier_copy else []) if row[0] != month]
     result.trend.append([month, *(result.counts[s] for s in (*rag.STATUSES, rag.NOT_RATED)), len(plan.actions)])
     return result
 
 
 def write_copy(plan: Plan, result: Consolidation) -> None:
-    with stage("write copy"), atomic_workbook(result.path, force=True, streaming=True) as book:
+    with stage("write copy"), atomic_workbook(result.path, force=True) as book:
         formats = Formats(book)
         book.set_properties({"title": f"{plan.title} – consolidated {result.month}", "author": "plantools"})
         _plan_sheet(book, formats, plan, result)
@@ -120,6 +139,7 @@ def write_copy(plan: Plan, result: Consolidation) -> None:
 
 def _exceptions(actions: list[Action], pairs: dict, history: list[Change], result: Consolidation) -> list[ExceptionRow]:
     slipped_now = {c.key for c in result.changes if c.field == "When?"}
+    slipped = slips(history) if slipped_now else Counter()
     found = []
     for action in actions:
         reasons = []
@@ -133,7 +153,7 @@ def _exceptions(actions: list[Action], pairs: dict, history: list[Change], resul
                 reasons.append(f"RAG worse ({before.rag} to {action.rag})")
             if before.progress == action.progress and action.rag != rag.COMPLETE:
                 reasons.append(f"No update since {result.previous_month}")
-            times = slips(history, action.key) if action.key in slipped_now else 0
+            times = slipped[action.key] if action.key in slipped_now else 0
             if times:
                 reasons.append(f"Deadline slipped ({_times(times)})")
         if reasons:
@@ -191,10 +211,20 @@ def write_plan_sheet(book, formats: Formats, title: str, note: str, actions: lis
         sheet.set_column(col, col, PLAN_WIDTHS[name])
     fields = [name for _, name in columns]
     widths = [PLAN_WIDTHS[name] for name in fields]
+    values = [_FIELD_VALUES.get(name, Action.text) for name in fields]
+    plain = [formats.overdue if name == "overdue" else formats.text for name in fields]
+    late_formats = [formats.overdue if name == "deadline" else fmt for name, fmt in zip(fields, plain)]
+    due = fields.index("due") if "due" in fields else None
     for row, action in enumerate(actions, start=top + 1):
         late = overdue(action, as_of)
-        texts = [_write_field(sheet, formats, row, col, action, name, late) for col, name in enumerate(fields)]
-        sheet.set_row(row, row_height(list(zip(texts, widths))))
+        cells = [value(action, name) for value, name in zip(values, fields)]
+        row_formats = late_formats if late else plain
+        if late and "overdue" in fields:
+            cells[fields.index("overdue")] = "Overdue"
+        if due is not None and cells[due].__class__ is datetime:
+            row_formats = [*row_formats]
+            row_formats[due] = formats.date
+        write_row(sheet, row, cells, row_formats, widths)
     last = top + max(len(actions), 1)
     add_rag_rules(sheet, formats, top + 1, last, fields.index("rag"))
     sheet.autofilter(top, 0, last, len(fields) - 1)
@@ -204,28 +234,20 @@ def write_plan_sheet(book, formats: Formats, title: str, note: str, actions: lis
     sheet.print_area(0, 0, last, fields.index("overdue"))
 
 
-def _write_field(sheet, formats: Formats, row: int, col: int, action: Action, name: str, late: bool) -> str:
-    """Write one cell of the Plan sheet; returns the text shown, to size the row."""
-    if name == "due":
-        due = action.deadline.due
-        if due:
-            sheet.write_datetime(row, col, datetime(due.year, due.month, due.day), formats.date)
-            return "31 Dec 2019"
-        text = "Ongoing" if action.deadline.kind == "ongoing" else ""
-        write_text(sheet, row, col, text, formats.text)
-        return text
-    if name == "overdue":
-        write_text(sheet, row, col, "Overdue" if late else "", formats.overdue)
-        return ""
-    if name == "source":
-        text = f"{action.sheet}!{action.cell('ref')}" if action.sheet else ""
-    elif name == "key":
-        text = action.key
-    else:
-        text = action.text(name)
-    fmt = formats.overdue if late and name == "deadline" else formats.text
-    write_text(sheet, row, col, text, fmt)
-    return text
+def _due(action: Action, name: str) -> datetime | str:
+    due = action.deadline.due
+    if due:
+        return datetime(due.year, due.month, due.day)
+    return "Ongoing" if action.deadline.kind == "ongoing" else ""
+
+
+# How the Plan sheet shows a field that is not simply the action's text.
+_FIELD_VALUES = {
+    "due": _due,
+    "overdue": lambda action, name: "",  # "Overdue" on late rows, set in write_plan_sheet
+    "source": lambda action, name: f"{action.sheet}!{action.cell('ref')}" if action.sheet else "",
+    "key": lambda action, name: action.key,
+}
 
 
 def _summary_sheet(book, formats: Formats, plan: Plan, result: Consolidation, trend: list[list]) -> None:
@@ -317,13 +339,13 @@ def _exceptions_sheet(book, formats: Formats, result: Consolidation) -> None:
     for col, (label, width) in enumerate(headers):
         write_text(sheet, 3, col, label, formats.header)
         sheet.set_column(col, col, width)
+    widths = [width for _, width in headers]
+    text_formats = [formats.text] * len(headers)
     for row, item in enumerate(result.exceptions, start=4):
         a = item.action
-        texts = [a.ref, "\n".join(item.reasons), a.text("rag"), a.owner, a.governance,
-                 a.deadline.text, a.action or a.outcome or a.objective, a.progress]
-        for col, text in enumerate(texts):
-            write_text(sheet, row, col, text, formats.text)
-        sheet.set_row(row, row_height(list(zip(texts, [w for _, w in headers]))))
+        write_row(sheet, row, [a.ref, "\n".join(item.reasons), a.text("rag"), a.owner, a.governance,
+                               a.deadline.text, a.action or a.outcome or a.objective, a.progress],
+                  text_formats, widths)
     if not result.exceptions:
         write_text(sheet, 4, 0, "No exceptions this month.", formats.subtitle)
     add_rag_rules(sheet, formats, 4, 3 + max(len(result.exceptions), 1), 2, dropdown=False)
@@ -343,12 +365,10 @@ def _log_sheet(book, formats: Formats, result: Consolidation, log: list[Change],
     for col, (label, width) in enumerate(zip(LOG_COLUMNS, widths)):
         write_text(sheet, 3, col, label, formats.header)
         sheet.set_column(col, col, width)
+    text_formats = [formats.text] * len(LOG_COLUMNS)
     for row, change in enumerate(log, start=4):
-        values = [change.month, change.ref, change.field, change.old, change.new, change.change, change.action,
-                  change.key]
-        for col, text in enumerate(values):
-            write_text(sheet, row, col, text, formats.text)
-        sheet.set_row(row, row_height(list(zip(values, widths))))
+        write_row(sheet, row, [change.month, change.ref, change.field, change.old, change.new, change.change,
+                               change.action, change.key], text_formats, widths)
     sheet.autofilter(3, 0, 3 + max(len(log), 1), len(LOG_COLUMNS) - 1)
     sheet.freeze_panes(4, 0)
     _page_setup(sheet, "Change log", result.month, 3)
@@ -364,11 +384,11 @@ def _completeness_sheet(book, formats: Formats, result: Consolidation) -> None:
     for col, (label, width) in enumerate(headers):
         write_text(sheet, 3, col, label, formats.header)
         sheet.set_column(col, col, width)
+    warning_formats = [formats.text] * len(headers)
+    error_formats = [formats.overdue, *warning_formats[1:]]
     for row, finding in enumerate(result.findings, start=4):
-        values = [finding.severity, finding.sheet, finding.cell, finding.ref, finding.field, finding.message]
-        for col, text in enumerate(values):
-            write_text(sheet, row, col, text, formats.overdue if finding.severity == "error" and col == 0
-                               else formats.text)
+        write_row(sheet, row, [finding.severity, finding.sheet, finding.cell, finding.ref, finding.field,
+                               finding.message], error_formats if finding.severity == "error" else warning_formats)
     sheet.autofilter(3, 0, 3 + max(len(result.findings), 1), len(headers) - 1)
     sheet.freeze_panes(4, 0)
     _page_setup(sheet, "Completeness", result.month, 3)

@@ -4,13 +4,14 @@ machine with two or more cores the packs are written by a second process meanwhi
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 
 from . import stages
-from .consolidate import Consolidation, compare, write_copy
+from .consolidate import Consolidation, compare, find_earlier, write_copy
 from .model import Plan
 from .packs import PackRun, plan_packs, write_packs
 
@@ -19,24 +20,35 @@ PARALLEL_FROM = 2000  # actions; below this a second process costs more than it 
 
 def run_month(plan: Plan, month: str, copies: Path, packs: Path, today: date | None = None,
               force: bool = False, sender: str = "") -> tuple[Consolidation, PackRun]:
-    result = compare(plan, month, copies, today, force)  # first: it gives each action its key
-    run = plan_packs(plan, month, packs, result.as_of, force)  # refused here, before anything is written
+    # whatever can refuse the run (a copy or packs already made, an unreadable earlier copy)
+    # does so here, before anything is written
+    earlier = find_earlier(plan, month, copies, force)
+    run = plan_packs(plan, month, packs, today, force)
     if len(plan.actions) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+        result = compare(plan, month, copies, today, force, earlier)
+        del earlier  # last month's actions: not needed while the copy is written
         write_copy(plan, result)
         with stages.stage("write packs"):
             write_packs(run, plan.title, sender)
         return result, run
-    with ProcessPoolExecutor(max_workers=1) as pool:
+    # a fresh interpreter, as Windows always starts one: it holds only what it is sent, not a
+    # copy of this process's memory
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
         writing = pool.submit(_write_packs_timed, run, plan.title, sender)
+        result = compare(plan, month, copies, today, force, earlier)  # meanwhile: checks and changes
+        del earlier
         write_copy(plan, result)
-        stages.record("write packs", writing.result())  # the worker's own time, for the benchmark
+        seconds, peak_mb = writing.result()
+    stages.record("write packs", seconds)  # the worker's own figures, for the benchmark
+    stages.record(stages.WORKER_PEAK_MB, peak_mb)
     return result, run
 
 
-def _write_packs_timed(run: PackRun, plan_title: str, sender: str) -> float:
-    """In the worker: write, and send back only the time it took (not the packs again)."""
+def _write_packs_timed(run: PackRun, plan_title: str, sender: str) -> tuple[float, float]:
+    """In the worker: write, and send back only the time it took and its peak memory."""
     import time
 
     began = time.perf_counter()
     write_packs(run, plan_title, sender)
-    return time.perf_counter() - began
+    return time.perf_counter() - began, stages.peak_mb() or 0.0

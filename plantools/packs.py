@@ -121,7 +121,7 @@ def write_packs(run: PackRun, plan_title: str, sender: str = "") -> None:
 
 
 def write_pack(pack: Pack, plan_title: str, month: str) -> None:
-    with atomic_workbook(pack.workbook, streaming=True) as book:
+    with atomic_workbook(pack.workbook) as book:
         formats = Formats(book)
         book.set_properties({"title": f"{pack.body}: business plan actions {month}", "author": "plantools"})
         write_plan_sheet(

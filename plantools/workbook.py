@@ -9,6 +9,7 @@ import socket
 import time
 import uuid
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
@@ -102,19 +103,18 @@ def atomic_file(path: Path, force: bool = True) -> Iterator[Path]:
 
 
 @contextmanager
-def atomic_workbook(path: Path, force: bool = True, streaming: bool = False) -> Iterator[object]:
+def atomic_workbook(path: Path, force: bool = True) -> Iterator[object]:
     """An xlsxwriter Workbook that appears under `path` only once it is complete.
 
-    streaming: each sheet is written row after row (never back to an earlier row), so
-    xlsxwriter can keep one row in memory instead of the whole sheet (its constant_memory)."""
+    Cells are kept in memory until the end (xlsxwriter's in_memory mode): a fifth faster than
+    its constant_memory mode, for about 250 MB more at the peak of a 100,000-action copy."""
     import xlsxwriter
 
     with atomic_file(path, force) as temp:
         # zipped into memory, then written in one go: a full disk or a lost share then fails
         # in our own write below, with nothing of xlsxwriter's left half open
         buffer = io.BytesIO()
-        mode = {"constant_memory": True} if streaming else {"in_memory": True}
-        book = xlsxwriter.Workbook(buffer, {**WORKBOOK_OPTIONS, **mode})
+        book = xlsxwriter.Workbook(buffer, {**WORKBOOK_OPTIONS, "in_memory": True})
         yield book
         book.close()
         with temp.open("wb") as handle:
@@ -187,6 +187,7 @@ def write_key(book, formats: Formats, name: str = "Key") -> None:
 
 LINE_HEIGHT = 15  # points, for Calibri 11
 MAX_ROW_HEIGHT = 409  # Excel's limit
+CHARS_PER_WIDTH = 1.15  # about this many characters fit in a unit of column width
 
 
 def row_height(cells: list[tuple[str, float]]) -> float:
@@ -195,8 +196,8 @@ def row_height(cells: list[tuple[str, float]]) -> float:
     lines = 1
     for text, width in cells:
         if text:
-            # a line break starts a line; about 1.15 characters fit in a unit of width
-            needed = text.count("\n") + 1 + int(len(text) / (width * 1.15))
+            # a line break starts a line, and so does running out of width
+            needed = text.count("\n") + 1 + int(len(text) / (width * CHARS_PER_WIDTH))
             lines = max(lines, needed)
     return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 3)
 
@@ -205,11 +206,36 @@ MAX_CELL_TEXT = 32767  # Excel's limit for one cell
 TRUNCATED = " …[cut: the cell in the shared workbook is longer than Excel allows]"
 
 
+def _fit(text: str) -> str:
+    return text if len(text) <= MAX_CELL_TEXT else text[: MAX_CELL_TEXT - len(TRUNCATED)] + TRUNCATED
+
+
 def write_text(sheet, row: int, col: int, text: str, fmt=None) -> None:
     """Text always as text (never a formula, number or link); nothing at all as a blank cell."""
-    if len(text) > MAX_CELL_TEXT:
-        text = text[: MAX_CELL_TEXT - len(TRUNCATED)] + TRUNCATED
     if text:
-        sheet.write_string(row, col, text, fmt)
+        sheet.write_string(row, col, _fit(text), fmt)
     else:
         sheet.write_blank(row, col, None, fmt)
+
+
+def write_row(sheet, row: int, values: list, formats: list, widths: list[float] | None = None) -> None:
+    """One row of a table: text as text (as write_text), a datetime as a date, a number as a
+    number; and, given the column widths, the row made tall enough for its wrapped text
+    (as row_height; both run once a cell in tables of 100,000 rows, so kept lean)."""
+    lines = 1
+    for col, value in enumerate(values):
+        if value.__class__ is str:
+            if not value:
+                sheet.write_blank(row, col, None, formats[col])
+                continue
+            sheet.write_string(row, col, _fit(value), formats[col])
+            if widths is not None:
+                fit = widths[col] * CHARS_PER_WIDTH
+                if len(value) >= fit or "\n" in value:
+                    lines = max(lines, value.count("\n") + 1 + int(len(value) / fit))
+        elif isinstance(value, datetime):
+            sheet.write_datetime(row, col, value, formats[col])
+        else:
+            sheet.write_number(row, col, value, formats[col])
+    if widths is not None:
+        sheet.set_row(row, min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 3))
