@@ -7,6 +7,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from pathlib import Path
 
@@ -26,22 +27,31 @@ def run_month(plan: Plan, month: str, copies: Path, packs: Path, today: date | N
     run = plan_packs(plan, month, packs, today, force)
     if len(plan.actions) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
         result = compare(plan, month, copies, today, force, earlier)
-        del earlier  # last month's actions: not needed while the copy is written
+        del earlier
         write_copy(plan, result)
         with stages.stage("write packs"):
             write_packs(run, plan.title, sender)
         return result, run
     # a fresh interpreter, as Windows always starts one: it holds only what it is sent, not a
     # copy of this process's memory
-    spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    try:
         writing = pool.submit(_write_packs_timed, run, plan.title, sender)
         result = compare(plan, month, copies, today, force, earlier)  # meanwhile: checks and changes
-        del earlier
+        del earlier  # last month's actions: not needed while the copy is written
         write_copy(plan, result)
-        seconds, peak_mb = writing.result()
-    stages.record("write packs", seconds)  # the worker's own figures, for the benchmark
-    stages.record(stages.WORKER_PEAK_MB, peak_mb)
+        try:
+            seconds, peak_mb = writing.result()
+        except BrokenProcessPool:
+            # the second process could not start or died (a script that runs this without the
+            # `if __name__ == "__main__":` guard that starting a process needs): write them here
+            with stages.stage("write packs"):
+                write_packs(run, plan.title, sender)
+        else:
+            stages.record("write packs", seconds)  # the worker's own figures, for the benchmark
+            stages.record(stages.WORKER_PEAK_MB, peak_mb)
+    finally:
+        pool.shutdown(cancel_futures=True)
     return result, run
 
 

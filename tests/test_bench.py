@@ -9,7 +9,7 @@ from datetime import date
 import openpyxl
 import pytest
 
-from plantools import load_plan, monthly
+from plantools import load_plan, monthly, stages
 from plantools.bench import generated_plan, next_month
 from plantools.consolidate import consolidate
 from plantools.packs import make_packs
@@ -56,8 +56,10 @@ def test_consolidated_copy_and_packs_are_what_they_were_before_any_speed_up(tmp_
         run = make_packs(load_plan(tmp_path / "Generated.xlsx"), "2019-06", tmp_path / "p", today=june)
     else:
         monkeypatch.setattr(monthly, "PARALLEL_FROM", 0)
+        measured = stages.start()
         second, run = monthly.run_month(load_plan(tmp_path / "Generated.xlsx"), "2019-06", tmp_path / "m",
                                         tmp_path / "p", today=june)
+        assert measured[stages.WORKER_PEAK_MB] > 0  # the packs were written by the second process
     reference = json.loads(gzip.decompress(REFERENCE.read_bytes()))
     copy = content(second.path)
     copy["Plan"][1][0] = copy["Plan"][1][0].split(" on ")[0]  # the day it was made

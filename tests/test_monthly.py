@@ -1,0 +1,42 @@
+"""The monthly job's second process: when it cannot start, the packs are still written."""
+
+import subprocess
+import sys
+
+from plantools import load_plan
+from plantools.bench import generated_plan
+from plantools.template import write_plan_workbook
+
+UNGUARDED_SCRIPT = """
+import sys
+from datetime import date
+from pathlib import Path
+
+from plantools import monthly
+from plantools.reader import load_plan
+
+monthly.PARALLEL_FROM = 0
+folder = Path(sys.argv[1])
+result, run = monthly.run_month(load_plan(folder / "Plan.xlsx"), "2019-06", folder / "copies", folder / "packs",
+                                today=date(2019, 6, 30))
+print("packs:", sum(1 for pack in run.packs if pack.workbook))
+"""
+
+
+def test_a_script_without_the_main_guard_still_gets_every_pack(tmp_path):
+    """Starting the second process re-runs the calling script; one without the
+    `if __name__ == "__main__":` guard makes that process fail (Python's rule; its traceback
+    shows on stderr). The job then writes the packs itself: all of them, once."""
+    write_plan_workbook(tmp_path / "Plan.xlsx", generated_plan(60, seed=3), force=True)
+    script = tmp_path / "my monthly run.py"
+    script.write_text(UNGUARDED_SCRIPT, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" in done.stderr  # the second process failed (how, depends on when it re-ran the script)
+    plan = load_plan(tmp_path / "Plan.xlsx")
+    bodies = {body for action in plan.actions for body in action.bodies}
+    written = sorted(path.name for path in (tmp_path / "packs").glob("*.xlsx"))
+    assert written == sorted(f"{body} 2019-06.xlsx" for body in bodies)
+    assert done.stdout.splitlines() == [f"packs: {len(bodies)}"]  # the job ran once, in the script itself
+    assert (tmp_path / "packs" / "manifest.csv").exists()
+    assert (tmp_path / "copies" / "Plan 2019-06.xlsx").exists()
