@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import re
 import subprocess
 import sys
 from datetime import date
@@ -21,8 +22,8 @@ REFERENCE = ROOT / "tests" / "data" / "generated-copy-reference.json.gz"
 
 
 def test_benchmark_runs_on_a_tiny_plan_and_prints_its_table():
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench.py"), "--sizes", "30", "--repeat", "1"],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench.py"), "--sizes", "30", "--repeat", "1",
+                             "--floor"], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[1].split() == ["actions", "ours", "s", "pandas", "s", "ratio", "peak", "MB", "read", "check",
@@ -31,6 +32,11 @@ def test_benchmark_runs_on_a_tiny_plan_and_prints_its_table():
     assert row[0] == "30" and len(row) == 10
     ours, pandas, ratio = float(row[1]), float(row[2]), float(row[3])
     assert ours > 0 and pandas > 0 and abs(ratio - ours / pandas) < 0.02
+    floor = re.fullmatch(r"\s+30: the outputs hold ([\d,]+) cells; xlsxwriter alone writes them in ([\d.]+) CPU s "
+                         r"\(copy ([\d.]+), packs ([\d.]+)\)", lines[4])
+    assert floor, lines[4:]
+    cells, together, copy, packs = int(floor[1].replace(",", "")), *map(float, floor.groups()[1:])
+    assert cells > 30 * 12 and copy > 0 and packs > 0 and abs(together - copy - packs) < 0.02
 
 
 def content(path):
