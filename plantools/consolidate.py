@@ -20,12 +20,13 @@ from .copies import (LOG_COLUMNS, PLAN_COLUMNS, TREND_COLUMNS, TREND_TITLE, Mont
 from .errors import PlanError
 from .model import Action, Finding, Plan
 from .stages import stage
-from .workbook import Formats, add_rag_rules, atomic_workbook, row_height, write_key, write_row, write_text
+from .workbook import Formats, add_rag_rules, atomic_workbook, write_key, write_row, write_text
 
 PLAN_WIDTHS = {"ref": 6, "priority": 18, "objective_ref": 9, "objective": 26, "outcome": 32, "owner": 24,
                "action": 36, "governance": 22, "deadline": 18, "due": 11, "measure": 24, "rag": 9,
                "progress": 36, "overdue": 9, "source": 18, "key": 14}
 SUMMARY_NAME_WIDTH = 48
+SUMMARY_COUNT_WIDTH = 10
 UNASSIGNED = "Unassigned (names no known body)"
 
 
@@ -285,7 +286,7 @@ def _summary_sheet(book, formats: Formats, plan: Plan, result: Consolidation, tr
         chart.set_title({"name": TREND_TITLE})
         sheet.insert_chart(row, len(TREND_COLUMNS) + 1, chart)
     sheet.set_column(0, 0, SUMMARY_NAME_WIDTH)
-    sheet.set_column(1, len(statuses) + 1, 10)
+    sheet.set_column(1, len(statuses) + 1, SUMMARY_COUNT_WIDTH)
     _page_setup(sheet, plan.title, result.month, 0)
 
 
@@ -302,13 +303,11 @@ def _count_table(sheet, formats: Formats, row: int, label: str, table: dict[str,
     headers = [label, *statuses, "Total"]
     for col, text in enumerate(headers):
         write_text(sheet, row, col, text, formats.header)
+    row_formats = [formats.text] * (len(statuses) + 1) + [formats.bold_text]
+    widths = [SUMMARY_NAME_WIDTH] + [SUMMARY_COUNT_WIDTH] * (len(statuses) + 1)
     for name, counts in table.items():
         row += 1
-        write_text(sheet, row, 0, name, formats.text)
-        sheet.set_row(row, row_height([(name, SUMMARY_NAME_WIDTH)]))
-        for col, status_name in enumerate(statuses, start=1):
-            sheet.write_number(row, col, counts[status_name], formats.text)
-        sheet.write_number(row, len(statuses) + 1, sum(counts.values()), formats.bold_text)
+        write_row(sheet, row, [name, *(counts[s] for s in statuses), sum(counts.values())], row_formats, widths)
     return row
 
 

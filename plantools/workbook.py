@@ -188,20 +188,6 @@ def write_key(book, formats: Formats, name: str = "Key") -> None:
 LINE_HEIGHT = 15  # points, for Calibri 11
 MAX_ROW_HEIGHT = 409  # Excel's limit
 CHARS_PER_WIDTH = 1.15  # about this many characters fit in a unit of column width
-
-
-def row_height(cells: list[tuple[str, float]]) -> float:
-    """The height that shows every line of wrapped text: (text, column width) pairs.
-    Spreadsheet programs do not all grow rows to fit on opening, so plantools sets them."""
-    lines = 1
-    for text, width in cells:
-        if text:
-            # a line break starts a line, and so does running out of width
-            needed = text.count("\n") + 1 + int(len(text) / (width * CHARS_PER_WIDTH))
-            lines = max(lines, needed)
-    return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 3)
-
-
 MAX_CELL_TEXT = 32767  # Excel's limit for one cell
 TRUNCATED = " …[cut: the cell in the shared workbook is longer than Excel allows]"
 
@@ -220,8 +206,9 @@ def write_text(sheet, row: int, col: int, text: str, fmt=None) -> None:
 
 def write_row(sheet, row: int, values: list, formats: list, widths: list[float] | None = None) -> None:
     """One row of a table: text as text (as write_text), a datetime as a date, a number as a
-    number; and, given the column widths, the row made tall enough for its wrapped text
-    (as row_height; both run once a cell in tables of 100,000 rows, so kept lean)."""
+    number; and, given the column widths, the row made tall enough to show every line of its
+    wrapped text, as spreadsheet programs do not all grow rows to fit on opening. (Runs once
+    a cell in tables of 100,000 rows, so kept lean.)"""
     lines = 1
     for col, value in enumerate(values):
         if value.__class__ is str:

@@ -191,3 +191,18 @@ def test_libreoffice_opens_the_copy_and_shows_it(tmp_path):
     assert [r[0] for r in table[1:6]] == ["1.1a", "1.2a", "1.2b", "1.2c", "2.1a"]
     assert table[1][table[0].index("Due date")] == "31 Jan 2019"
     assert table[1][table[0].index("Overdue")] == "Overdue"
+
+
+def test_rows_are_tall_enough_to_show_every_line_of_a_long_note(tmp_path):
+    """LibreOffice does not grow rows to fit wrapped text when it opens a file, so the copy
+    sets each row's height from its longest text and its line breaks."""
+    rows = [list(r) for r in OCTOBER]
+    rows[0][7] = "Draft circulated to all partners for comment; " * 9  # about 420 characters
+    rows[1][7] = "Audit tool late\nNew date agreed\nReport to QA in May"
+    simple_plan(tmp_path / "Plan.xlsx", rows, BODIES)
+    copy = consolidate(load_plan(tmp_path / "Plan.xlsx"), "2018-10", tmp_path / "m", today=date(2018, 10, 31))
+    sheet = openpyxl.load_workbook(copy.path)["Plan"]
+    heights = {sheet.cell(row, 1).value: sheet.row_dimensions[row].height for row in range(5, 5 + len(rows))}
+    assert 8 * 15 <= heights["1.1a"] <= 409  # the progress column is 36 wide: ten lines or so
+    assert heights["1.2a"] >= 3 * 15  # three lines typed with Alt+Enter
+    assert heights["2.1a"] < 2 * 15  # short texts: one line
