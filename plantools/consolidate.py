@@ -212,20 +212,14 @@ def write_plan_sheet(book, formats: Formats, title: str, note: str, actions: lis
         sheet.set_column(col, col, PLAN_WIDTHS[name])
     fields = [name for _, name in columns]
     widths = [PLAN_WIDTHS[name] for name in fields]
-    values = [_FIELD_VALUES.get(name, Action.text) for name in fields]
-    plain = [formats.overdue if name == "overdue" else formats.text for name in fields]
-    late_formats = [formats.overdue if name == "deadline" else fmt for name, fmt in zip(fields, plain)]
-    due = fields.index("due") if "due" in fields else None
+    values = [_FIELD_VALUES.get(name, _text) for name in fields]
+    # the four ways a row is formatted: (overdue?, has a due date?) -> a format for each column
+    row_formats = {(late, dated): [_plan_format(formats, name, late, dated) for name in fields]
+                   for late in (False, True) for dated in (False, True)}
     for row, action in enumerate(actions, start=top + 1):
         late = overdue(action, as_of)
-        cells = [value(action, name) for value, name in zip(values, fields)]
-        row_formats = late_formats if late else plain
-        if late and "overdue" in fields:
-            cells[fields.index("overdue")] = "Overdue"
-        if due is not None and cells[due].__class__ is datetime:
-            row_formats = [*row_formats]
-            row_formats[due] = formats.date
-        write_row(sheet, row, cells, row_formats, widths)
+        cells = [value(action, name, late) for value, name in zip(values, fields)]
+        write_row(sheet, row, cells, row_formats[late, action.deadline.due is not None], widths)
     last = top + max(len(actions), 1)
     add_rag_rules(sheet, formats, top + 1, last, fields.index("rag"))
     sheet.autofilter(top, 0, last, len(fields) - 1)
@@ -235,19 +229,31 @@ def write_plan_sheet(book, formats: Formats, title: str, note: str, actions: lis
     sheet.print_area(0, 0, last, fields.index("overdue"))
 
 
-def _due(action: Action, name: str) -> datetime | str:
+def _plan_format(formats: Formats, name: str, late: bool, dated: bool):
+    if name == "due" and dated:
+        return formats.date
+    if name == "overdue" or (name == "deadline" and late):
+        return formats.overdue
+    return formats.text
+
+
+def _text(action: Action, name: str, late: bool) -> str:
+    return action.text(name)
+
+
+def _due(action: Action, name: str, late: bool) -> datetime | str:
     due = action.deadline.due
     if due:
         return datetime(due.year, due.month, due.day)
     return "Ongoing" if action.deadline.kind == "ongoing" else ""
 
 
-# How the Plan sheet shows a field that is not simply the action's text.
+# What the Plan sheet shows in a column: (action, field, overdue?) -> a value for write_row.
 _FIELD_VALUES = {
     "due": _due,
-    "overdue": lambda action, name: "",  # "Overdue" on late rows, set in write_plan_sheet
-    "source": lambda action, name: f"{action.sheet}!{action.cell('ref')}" if action.sheet else "",
-    "key": lambda action, name: action.key,
+    "overdue": lambda action, name, late: "Overdue" if late else "",
+    "source": lambda action, name, late: f"{action.sheet}!{action.cell('ref')}" if action.sheet else "",
+    "key": lambda action, name, late: action.key,
 }
 
 
