@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from . import rag
+from .bulk import gc_paused
 from .changes import ADDED, CHANGED, REMOVED, Change, diff, got_worse, match, slips
 from .checks import check
 from .copies import (LOG_COLUMNS, PLAN_COLUMNS, TREND_COLUMNS, TREND_TITLE, MonthlyCopy, check_month,
@@ -20,7 +21,7 @@ from .copies import (LOG_COLUMNS, PLAN_COLUMNS, TREND_COLUMNS, TREND_TITLE, Mont
 from .errors import PlanError
 from .model import Action, Finding, Plan
 from .stages import stage
-from .workbook import Formats, add_rag_rules, atomic_workbook, write_key, write_row, write_text
+from .workbook import Formats, add_rag_rules, write_key, write_row, write_text, write_workbook
 
 PLAN_WIDTHS = {"ref": 6, "priority": 18, "objective_ref": 9, "objective": 26, "outcome": 32, "owner": 24,
                "action": 36, "governance": 22, "deadline": 18, "due": 11, "measure": 24, "rag": 9,
@@ -90,7 +91,7 @@ def find_earlier(plan: Plan, month: str, out: Path, force: bool = False) -> Earl
     target = copy_path(out, plan.path, month)
     if target.exists() and not force:
         raise PlanError(target, f"a consolidated copy for {month} already exists: use --force to replace it")
-    with stage("diff"):
+    with stage("diff"), gc_paused():
         path = previous_copy(out, plan.path, month)
         return Earlier(target, path, read_copy(path) if path else None)
 
@@ -103,7 +104,7 @@ def compare(plan: Plan, month: str, out: Path, today: date | None = None, force:
     as_of = today or min(date.today(), month_end(month))
     with stage("check"):
         findings = check(plan, as_of)
-    with stage("diff"):
+    with stage("diff"), gc_paused():
         earlier_copy = found.copy
         changes: list[Change] = []
         history: list[Change] = []
@@ -127,15 +128,19 @@ def compare(plan: Plan, month: str, out: Path, today: date | None = None, force:
 
 
 def write_copy(plan: Plan, result: Consolidation) -> None:
-    with stage("write copy"), atomic_workbook(result.path, force=True) as book:
-        formats = Formats(book)
-        book.set_properties({"title": f"{plan.title} – consolidated {result.month}", "author": "plantools"})
-        _plan_sheet(book, formats, plan, result)
-        _summary_sheet(book, formats, plan, result, result.trend)
-        _exceptions_sheet(book, formats, result)
-        _log_sheet(book, formats, result, result.history, result.earlier)
-        _completeness_sheet(book, formats, result)
-        write_key(book, formats)
+    with stage("write copy"):
+        write_workbook(result.path, lambda book: _copy_sheets(book, plan, result))
+
+
+def _copy_sheets(book, plan: Plan, result: Consolidation) -> None:
+    formats = Formats(book)
+    book.set_properties({"title": f"{plan.title} – consolidated {result.month}", "author": "plantools"})
+    _plan_sheet(book, formats, plan, result)
+    _summary_sheet(book, formats, plan, result, result.trend)
+    _exceptions_sheet(book, formats, result)
+    _log_sheet(book, formats, result, result.history, result.earlier)
+    _completeness_sheet(book, formats, result)
+    write_key(book, formats)
 
 
 def _exceptions(actions: list[Action], pairs: dict, history: list[Change], result: Consolidation) -> list[ExceptionRow]:

@@ -22,7 +22,7 @@ from .copies import check_month
 from .errors import PlanError
 from .model import Action, Plan
 from .stages import stage
-from .workbook import Formats, atomic_file, atomic_workbook, write_key
+from .workbook import Formats, atomic_file, write_key, write_workbook
 
 UNASSIGNED = "Unassigned (names no known body)"
 # the copy's columns but the action key, which is the consolidated copies' own bookkeeping
@@ -121,16 +121,19 @@ def write_packs(run: PackRun, plan_title: str, sender: str = "") -> None:
 
 
 def write_pack(pack: Pack, plan_title: str, month: str) -> None:
-    with atomic_workbook(pack.workbook) as book:
-        formats = Formats(book)
-        book.set_properties({"title": f"{pack.body}: business plan actions {month}", "author": "plantools"})
-        write_plan_sheet(
-            book, formats, f"{plan_title} – {pack.body} – {month}",
-            f"The {len(pack.actions)} actions that {pack.body} oversees. Please update the RAG and the "
-            f"progress of each, and return this workbook to the Business Support Unit.",
-            pack.actions, month, pack.as_of, f"{pack.body} – {plan_title}", PACK_COLUMNS,
-        )
-        write_key(book, formats)
+    write_workbook(pack.workbook, lambda book: _pack_sheets(book, pack, plan_title, month))
+
+
+def _pack_sheets(book, pack: Pack, plan_title: str, month: str) -> None:
+    formats = Formats(book)
+    book.set_properties({"title": f"{pack.body}: business plan actions {month}", "author": "plantools"})
+    write_plan_sheet(
+        book, formats, f"{plan_title} – {pack.body} – {month}",
+        f"The {len(pack.actions)} actions that {pack.body} oversees. Please update the RAG and the "
+        f"progress of each, and return this workbook to the Business Support Unit.",
+        pack.actions, month, pack.as_of, f"{pack.body} – {plan_title}", PACK_COLUMNS,
+    )
+    write_key(book, formats)
 
 
 def manifest_text(run: PackRun) -> str:

@@ -23,6 +23,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from . import rag as ragmod
+from .bulk import gc_paused
 from .deadlines import parse_deadline
 from .errors import PlanError
 from .governance import Body, Matcher
@@ -82,7 +83,7 @@ def load_plan(path: Path | str) -> Plan:
     from .xlsxparts import Package
 
     path = Path(path)
-    with stage("read"):
+    with stage("read"), gc_paused():
         source = open_workbook_bytes(path) or path
         book = _open(path, source)
         package = Package(source)

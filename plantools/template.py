@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .workbook import Formats, add_rag_rules, atomic_workbook, write_key, write_text
+from .workbook import Formats, add_rag_rules, write_key, write_text, write_workbook
 
 # (group header, header, field): a blank header means the group header names the column.
 DEFAULT_COLUMNS = [
@@ -34,32 +34,35 @@ def write_plan_workbook(path: Path, plan: dict, force: bool = False) -> None:
     """plan: {title, subtitle: [..], columns: [[group, header, field], ..], priorities:
     [{title, objectives: [{ref, objective, actions: [{field: text, merge_up: [field]}]}]}],
     bodies: [{name, aliases: [..], email: [..]}]}"""
+    write_workbook(path, lambda book: _plan_sheets(book, plan), force=force)
+
+
+def _plan_sheets(book, plan: dict) -> None:
     columns = [tuple(column) for column in plan.get("columns", DEFAULT_COLUMNS)]
-    with atomic_workbook(path, force=force) as book:
-        formats = Formats(book)
-        sheet = book.add_worksheet(plan.get("sheet", "Business Plan"))
-        last = len(columns) - 1
-        row = _write_titles(sheet, formats, plan, last)
-        header_row = row
-        _write_header(sheet, formats, columns, row)
-        row += 2
-        fields = [field for _, _, field in columns]
-        for priority in plan.get("priorities", []):
-            sheet.merge_range(row, 0, row, last, priority["title"], formats.heading)
-            row += 1
-            for objective in priority.get("objectives", []):
-                row = _write_objective(sheet, formats, fields, objective, row)
-        for index, field in enumerate(fields):
-            sheet.set_column(index, index, WIDTHS.get(field, 20))
-        if "rag" in fields:
-            add_rag_rules(sheet, formats, header_row + 2, max(row, header_row + 2 + BLANK_ROWS), fields.index("rag"))
-        sheet.freeze_panes(header_row + 2, 0)
-        sheet.repeat_rows(header_row, header_row + 1)
-        sheet.set_landscape()
-        sheet.fit_to_pages(1, 0)
-        _write_bodies(book, formats, plan.get("bodies", []))
-        _write_risk_log(book, formats)
-        write_key(book, formats)
+    formats = Formats(book)
+    sheet = book.add_worksheet(plan.get("sheet", "Business Plan"))
+    last = len(columns) - 1
+    row = _write_titles(sheet, formats, plan, last)
+    header_row = row
+    _write_header(sheet, formats, columns, row)
+    row += 2
+    fields = [field for _, _, field in columns]
+    for priority in plan.get("priorities", []):
+        sheet.merge_range(row, 0, row, last, priority["title"], formats.heading)
+        row += 1
+        for objective in priority.get("objectives", []):
+            row = _write_objective(sheet, formats, fields, objective, row)
+    for index, field in enumerate(fields):
+        sheet.set_column(index, index, WIDTHS.get(field, 20))
+    if "rag" in fields:
+        add_rag_rules(sheet, formats, header_row + 2, max(row, header_row + 2 + BLANK_ROWS), fields.index("rag"))
+    sheet.freeze_panes(header_row + 2, 0)
+    sheet.repeat_rows(header_row, header_row + 1)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    _write_bodies(book, formats, plan.get("bodies", []))
+    _write_risk_log(book, formats)
+    write_key(book, formats)
 
 
 def _write_titles(sheet, formats: Formats, plan: dict, last: int) -> int:

@@ -1,11 +1,16 @@
-"""The monthly job's second process: when it cannot start, the packs are still written."""
+"""The monthly job's second process, and its memory: when the process cannot start the packs
+are still written; workbooks written one after another do not pile up in memory."""
 
+import gc
 import subprocess
 import sys
+
+import xlsxwriter
 
 from plantools import load_plan
 from plantools.bench import generated_plan
 from plantools.template import write_plan_workbook
+from plantools.workbook import write_text, write_workbook
 
 UNGUARDED_SCRIPT = """
 import sys
@@ -40,3 +45,18 @@ def test_a_script_without_the_main_guard_still_gets_every_pack(tmp_path):
     assert done.stdout.splitlines() == [f"packs: {len(bodies)}"]  # the job ran once, in the script itself
     assert (tmp_path / "packs" / "manifest.csv").exists()
     assert (tmp_path / "copies" / "Plan 2019-06.xlsx").exists()
+
+
+def test_each_workbook_is_freed_as_soon_as_it_is_written(tmp_path):
+    """An xlsxwriter workbook refers to itself, so only Python's cycle collector frees it, and
+    plantools pauses that collector while it writes (see plantools/bulk.py). Twelve packs
+    must not stay in memory until it happens to run."""
+    def workbooks_alive() -> set[int]:
+        return {id(thing) for thing in gc.get_objects() if isinstance(thing, xlsxwriter.Workbook)}
+
+    before = workbooks_alive()  # other tests' workbooks, whatever the collector has done with them
+    for number in range(3):
+        write_workbook(tmp_path / f"pack {number}.xlsx",
+                       lambda book: [write_text(book.add_worksheet(), row, 0, f"action {row}") for row in range(500)])
+    assert workbooks_alive() - before == set()
+    assert gc.isenabled()  # the collector is back on, as it was
