@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from pathlib import Path
@@ -25,34 +25,37 @@ def run_month(plan: Plan, month: str, copies: Path, packs: Path, today: date | N
     # does so here, before anything is written
     earlier = find_earlier(plan, month, copies, force)
     run = plan_packs(plan, month, packs, today, force)
-    if len(plan.actions) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-        result = compare(plan, month, copies, today, force, earlier)
-        del earlier
-        write_copy(plan, result)
-        with stages.stage("write packs"):
-            write_packs(run, plan.title, sender)
-        return result, run
+    parallel = len(plan.actions) >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2
     # a fresh interpreter, as Windows always starts one: it holds only what it is sent, not a
     # copy of this process's memory
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) if parallel else None
     try:
-        writing = pool.submit(_write_packs_timed, run, plan.title, sender)
+        writing = pool.submit(_write_packs_timed, run, plan.title, sender) if pool else None
         result = compare(plan, month, copies, today, force, earlier)  # meanwhile: checks and changes
         del earlier  # last month's actions: not needed while the copy is written
         write_copy(plan, result)
-        try:
-            seconds, peak_mb = writing.result()
-        except BrokenProcessPool:
-            # the second process could not start or died (a script that runs this without the
-            # `if __name__ == "__main__":` guard that starting a process needs): write them here
+        if not _written_by_worker(writing):
             with stages.stage("write packs"):
                 write_packs(run, plan.title, sender)
-        else:
-            stages.record("write packs", seconds)  # the worker's own figures, for the benchmark
-            stages.record(stages.WORKER_PEAK_MB, peak_mb)
     finally:
-        pool.shutdown(cancel_futures=True)
+        if pool:
+            pool.shutdown(cancel_futures=True)
     return result, run
+
+
+def _written_by_worker(writing: Future | None) -> bool:
+    """Whether the second process wrote the packs (its figures recorded for the benchmark).
+    False when there was none, or when it could not start or died: a script that runs this
+    without the `if __name__ == "__main__":` guard that starting a process needs."""
+    if writing is None:
+        return False
+    try:
+        seconds, peak_mb = writing.result()
+    except BrokenProcessPool:
+        return False
+    stages.record("write packs", seconds)
+    stages.record(stages.WORKER_PEAK_MB, peak_mb)
+    return True
 
 
 def _write_packs_timed(run: PackRun, plan_title: str, sender: str) -> tuple[float, float]:
