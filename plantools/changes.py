@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from . import rag
-from .model import LABELS, Action
+from .model import LABELS, Action, letters
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 # the fields compared month to month, in the order the change log lists them
@@ -51,16 +51,20 @@ def diff(previous: list[Action], current: list[Action], month: str,
     """The changes from previous to current, in the order of the current plan (the pairs
     from match() when the caller has them already). Gives each current action its key."""
     pairs = match(previous, current) if pairs is None else pairs
+    keep_letters(current, pairs, previous)
     matched_previous = {id(old) for old, _ in pairs.values()}
     changes: list[Change] = []
+    keys: set[str] = set()
     for action in current:
         pair = pairs.get(id(action))
         if pair is None:
-            action.key = action.key or f"{action.ref}@{month}"
+            action.key = action.key or new_key(action, month, keys)
+            keys.add(action.key)
             changes.append(Change(month, action.ref, "", "", summary(action), ADDED, summary(action), action.key))
             continue
         old = pair[0]
-        action.key = old.key or f"{old.ref}@{month}"
+        action.key = old.key or new_key(old, month, keys)
+        keys.add(action.key)
         for field in COMPARED:
             before, after = old.text(field), action.text(field)
             if before != after and (field != "ref" or renumbered(old, action)):
@@ -72,15 +76,70 @@ def diff(previous: list[Action], current: list[Action], month: str,
     return changes
 
 
+def new_key(action: Action, month: str, taken: set[str] = frozenset()) -> str:
+    """The lasting key of an action first seen this month: its ref (or, with none, where it
+    stood) and the month; unique within the month."""
+    key = f"{action.ref or f'{action.sheet}!{action.row}'}@{month}"
+    number = 1
+    while key in taken:
+        number += 1
+        key = f"{action.ref or f'{action.sheet}!{action.row}'}#{number}@{month}"
+    return key
+
+
 def renumbered(old: Action, new: Action) -> bool:
-    """A new objective number or explicit ref; not a letter shifted by a sibling."""
-    return old.ref != new.ref and not (
-        old.objective_ref == new.objective_ref and _lettered(old) and _lettered(new))
+    """A new ref; not a letter that plantools added or kept (2.1 -> 2.1a)."""
+    return old.ref != new.ref and not (new.ref_base and _base(old.ref) == new.ref_base)
 
 
-def _lettered(action: Action) -> bool:
-    suffix = action.ref[len(action.objective_ref):]
-    return bool(action.objective_ref) and action.ref.startswith(action.objective_ref) and suffix.isalpha()
+def _base(ref: str) -> str:
+    """'2.1b' -> '2.1' (a letter plantools may have added), else the ref."""
+    stripped = ref.rstrip("abcdefghijklmnopqrstuvwxyz")
+    return stripped if stripped and stripped != ref and not stripped[-1].isalpha() else ref
+
+
+def keep_letters(current: list[Action], pairs: dict[int, tuple[Action, Action]], previous: list[Action]) -> None:
+    """An action whose ref is its objective's (shared, so lettered by plantools) keeps last
+    month's letter whatever rows were sorted, inserted or deleted; a new one takes the next
+    letter not used last month, so no letter changes its meaning."""
+    groups: dict[str, list[Action]] = {}
+    for action in current:
+        if action.ref_base:
+            groups.setdefault(action.ref_base, []).append(action)
+    if not groups:
+        return
+    last_letter: dict[str, int] = {}
+    for old in previous:
+        suffix = old.ref[len(_base(old.ref)):]
+        if suffix:
+            last_letter[_base(old.ref)] = max(last_letter.get(_base(old.ref), 0), _number(suffix))
+    used = {a.ref for a in current if not a.ref_base}
+    for base, actions in groups.items():
+        waiting = []
+        for action in actions:
+            pair = pairs.get(id(action))
+            old_ref = pair[0].ref if pair else ""
+            if old_ref and _base(old_ref) == base and old_ref not in used and (old_ref != base or len(actions) == 1):
+                action.ref = old_ref
+                used.add(old_ref)
+            elif len(actions) > 1:
+                waiting.append(action)
+        for action in waiting:
+            number = last_letter.get(base, 0)
+            while base + letters(number + 1) in used:
+                number += 1
+            number += 1
+            last_letter[base] = number
+            action.ref = base + letters(number)
+            used.add(action.ref)
+
+
+def _number(letters: str) -> int:
+    """a -> 1, z -> 26, aa -> 27."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 96
+    return number
 
 
 def match(previous: list[Action], current: list[Action]) -> dict[int, tuple[Action, Action]]:

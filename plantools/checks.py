@@ -23,7 +23,7 @@ def check(plan: Plan, today: date | None = None) -> list[Finding]:
             "the workbook is open in Excel (an owner file ~$ is beside it): "
             "this reads the last saved version",
         ))
-    known = bool(plan.bodies)
+    known = bool(plan.bodies) and not plan.bodies[0].inferred
     for action in plan.actions:
         findings.extend(_check_action(action, today, known))
     findings.extend(_check_refs(plan))
@@ -44,16 +44,26 @@ def _check_action(action: Action, today: date, known_bodies: bool) -> list[Findi
         if deadline.kind == MISSING:
             add("error", "deadline", "no deadline: give a month and year, e.g. 'March 2019', or 'Ongoing'")
         elif deadline.kind == UNREADABLE:
-            add("error", "deadline", f"deadline '{deadline.text}' cannot be read as a date: "
-                "write a month and year, e.g. 'March 2019'")
+            add("error", "deadline", f"deadline '{_short(deadline.text)}' cannot be read as a date: "
+                + (deadline.note or "write a month and year, e.g. 'March 2019'"))
+        elif deadline.note and deadline.due:
+            guessed = not deadline.note.startswith("a date shown as a month")
+            add("warning" if guessed else "note", "deadline",
+                f"deadline '{_short(deadline.text)}' read as {deadline.due:%d %b %Y} ({deadline.note})"
+                + (": correct the cell if that is not what it means" if guessed else ""))
     if action.has("governance"):
         if not action.governance:
             add("error", "governance", "no governance body: name the sub-group or board that oversees it")
         elif known_bodies and not action.bodies:
             add("error", "governance", f"'{_short(action.governance)}' names no governance body "
                 "on the Governance sheet: correct it, or add it there as an alias")
+        elif known_bodies and action.unknown_bodies:
+            unknown = "', '".join(_short(name) for name in action.unknown_bodies)
+            add("warning", "governance", f"'{_short(action.governance)}': '{unknown}' is no body on the "
+                "Governance sheet (the rest is read): correct it, or add it there as an alias")
     if action.has("rag") and action.rag_text and action.rag is None:
-        add("error", "rag", f"RAG '{_short(action.rag_text)}' is not one of Red, Amber, Green or Complete")
+        add("error", "rag", f"RAG '{_short(action.rag_text)}' is not one of Red, Amber, Green or Complete "
+            "(nor a word of the workbook's own key): type one of them")
     _monitoring(action, today, add)
     return found
 
@@ -77,28 +87,35 @@ def _monitoring(action: Action, today: date, add) -> None:
 
 
 def _check_refs(plan: Plan) -> list[Finding]:
-    """Actions with no objective reference, duplicate action refs, and an objective
-    reference that starts a second block further down (two objectives numbered alike)."""
+    """Two actions under one ref the user typed for an action; one objective number naming two
+    different objectives; an action with no ref where the others of its sheet have one.
+    A plan with no refs at all is fine: its actions are told apart by what they say."""
     found = []
     seen: dict[str, Action] = {}
-    blocks: dict[str, Action] = {}
-    previous = ""
+    objectives: dict[str, Action] = {}
+    with_refs = {a.sheet for a in plan.actions if a.ref}
     for action in plan.actions:
-        if not action.objective_ref:
-            found.append(Finding("error", action.sheet, action.cell("ref"), action.ref, "ref",
-                                 "no objective reference (such as 2.1) for this action"))
+        if not action.ref:
+            if action.sheet in with_refs and action.has("ref"):
+                found.append(Finding("warning", action.sheet, action.cell("ref"), "", "ref",
+                                     "no reference, where the sheet's other actions have one: give it one"))
+            continue
         first = seen.setdefault(action.ref, action)
         if first is not action:
             found.append(Finding("error", action.sheet, action.cell("ref"), action.ref, "ref",
                                  f"duplicate reference {action.ref}: also at '{first.sheet}'!{first.cell('ref')}"))
-        if action.objective_ref and action.objective_ref != previous:
-            block = blocks.setdefault(action.objective_ref, action)
-            if block is not action:
+        if action.objective_ref and action.objective:
+            other = objectives.setdefault(action.objective_ref, action)
+            if _words(other.objective) != _words(action.objective):
                 found.append(Finding("error", action.sheet, action.cell("objective_ref"), action.ref, "ref",
                                      f"objective {action.objective_ref} is numbered twice: "
-                                     f"also at '{block.sheet}'!{block.cell('objective_ref')}"))
-        previous = action.objective_ref
+                                     f"also at '{other.sheet}'!{other.cell('objective_ref')}"))
+                objectives[action.objective_ref] = action  # report each further objective once
     return found
+
+
+def _words(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -113,7 +130,7 @@ def _row(cell: str) -> int:
 
 def summary_line(plan: Plan, findings: list[Finding]) -> str:
     errors = sum(f.severity == "error" for f in findings)
-    warnings = len(findings) - errors
+    warnings = sum(f.severity == "warning" for f in findings)
     sheets = len(plan.plan_sheets)
     count = len(plan.actions)
     return (f"{count} action{'s' * (count != 1)} on {sheets} plan sheet{'s' * (sheets != 1)}: "

@@ -388,7 +388,7 @@ def _completeness_sheet(book, formats: Formats, result: Consolidation) -> None:
     sheet = book.add_worksheet("Completeness")
     errors = sum(f.severity == "error" for f in result.findings)
     _title(sheet, formats, f"Completeness – {result.month}",
-           f"{errors} errors and {len(result.findings) - errors} warnings from plantools check, "
+           f"{errors} errors and {sum(f.severity == 'warning' for f in result.findings)} warnings from plantools check, "
            f"as of {result.as_of:%d %b %Y}. Each points at the cell to fix in the shared workbook.")
     headers = [("Severity", 9), ("Sheet", 16), ("Cell", 7), ("Ref", 7), ("Field", 11), ("Message", 90)]
     for col, (label, width) in enumerate(headers):
@@ -413,7 +413,7 @@ def summary_lines(result: Consolidation) -> list[str]:
         *(["the workbook is open in Excel: this is its last saved version"] if result.open_in_excel else []),
         f"{len(result.actions)} actions: " + ", ".join(f"{counts[s]} {s}" for s in rag.STATUSES)
         + f", {counts[rag.NOT_RATED]} not yet rated",
-        f"{errors} errors, {len(result.findings) - errors} warnings (see the Completeness sheet)",
+        f"{errors} errors, {sum(f.severity == 'warning' for f in result.findings)} warnings (see the Completeness sheet)",
         f"{len(result.exceptions)} exceptions for the board (see the Exceptions sheet)",
     ]
     if result.previous_month:

@@ -31,10 +31,9 @@ class Deadline:
     text: str
     kind: str  # DATE, ONGOING, UNREADABLE or MISSING
     due: date | None = None
-
-    @property
-    def readable(self) -> bool:
-        return self.kind in (DATE, ONGOING)
+    # how a guess was made ("'Marhc' read as March"), or for an unreadable one, why it is not
+    # a date ("no year"); "" when the text says plainly what it means
+    note: str = ""
 
 
 MONTHS = {
@@ -72,21 +71,30 @@ _PATTERNS = [
     # March 31st, 2019
     ("mdy", re.compile(r"\b" + _MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR + r"(?!\d)")),
     # a month, with or without its year: "January 2019", "March '18", "January, March"
-    ("month", re.compile(r"\b" + _MONTH + r"(?:\s*,?\s*" + _YEAR + r")?(?![a-z])")),
+    # a month and a two-digit year after a dash or slash: "Apr-19", "Sept/19"
+    ("month", re.compile(r"\b" + _MONTH + r"\s*[-/]\s*(?P<year>\d\d)(?![a-z0-9/.])")),
+    # a month, with or without its year: "January 2019", "Mar-2019", "March '18", "January, March"
+    ("month", re.compile(r"\b" + _MONTH + r"(?:\s*[,/-]?\s*" + _YEAR + r")?(?![a-z0-9])")),
     # a bare year: "by 2019"
     ("year", re.compile(r"\b(?P<year>(?:19|20)\d\d)\b")),
 ]
 
 
-def parse_deadline(value: object) -> Deadline:
-    """Read a deadline cell: an Excel date, a number or text. Never raises."""
+def parse_deadline(value: object, month_only: bool = False) -> Deadline:
+    """Read a deadline cell: an Excel date, a number or text. Never raises.
+    month_only: the cell is a date that Excel shows as a month (number format mmm-yy), so it
+    means that month, and a month means its last day."""
     if isinstance(value, str):
         return _parse_text(value)  # plans repeat a few dozen deadlines: read each once
     if value is None:
         return Deadline("", MISSING)
     if isinstance(value, datetime):
-        return Deadline(value.date().isoformat(), DATE, value.date())
+        value = value.date()
     if isinstance(value, date):
+        if month_only:
+            end = _month_end(value.year, value.month)
+            return Deadline(f"{value:%b %Y}", DATE, end,
+                            f"a date shown as a month ({value:%b %Y}): read as the month's end, {end:%d %b %Y}")
         return Deadline(value.isoformat(), DATE, value)
     return _parse_text(str(value))
 
@@ -96,17 +104,81 @@ def _parse_text(value: str) -> Deadline:
     text = " ".join(value.split())
     if not text:
         return Deadline("", MISSING)
-    lowered = text.lower()
+    lowered, note = _correct_months(text)
     for clause in _CLAUSE_BREAK.split(lowered):
         dates = _dates_in(clause)
         if dates is None:
             break  # "31/02/2019" or "Q5 2018-19": looks like a date, is none
         if dates:
-            return Deadline(text, DATE, max(dates))
+            return Deadline(text, DATE, max(dates), note)
     else:
         if _ONGOING_WORDS.search(lowered):
             return Deadline(text, ONGOING)
-    return Deadline(text, UNREADABLE)
+    return Deadline(text, UNREADABLE, note=_why_unreadable(lowered))
+
+
+# A word just before a year, or just after a day, that is one or two letters off a month's
+# name: "Marhc 2019", "Septmber 2019", "31 Jnuary 2019". Nowhere else, so "match" stays.
+_NEAR_MONTH = re.compile(r"(?:(?<=\d)\s*|\b)([a-z]{4,10})(?=\.?\s*[-/,]?\s*(?:['’‘]\s?\d\d|(?:19|20)\d\d)\b)"
+                         r"|(?<=\d\s)([a-z]{4,10})\b")
+
+
+def _correct_months(text: str) -> tuple[str, str]:
+    """The text in lower case with misspelt month names corrected, and a note saying what
+    was read how."""
+    notes = []
+    original = text
+    text = text.lower()
+
+    def fix(match: re.Match) -> str:
+        word = match.group(1) or match.group(2)
+        month = _closest_month(word)
+        if month is None:
+            return match.group(0)
+        typed = original[match.start(match.lastindex):match.end(match.lastindex)]
+        notes.append(f"'{typed}' read as {calendar.month_name[month]}")
+        return match.group(0).replace(word, calendar.month_name[month].lower())
+
+    corrected = _NEAR_MONTH.sub(fix, text)
+    return corrected, "; ".join(notes)
+
+
+def _closest_month(word: str) -> int | None:
+    if word in MONTHS:
+        return None  # spelt right
+    best = []
+    for number in range(1, 13):
+        name = calendar.month_name[number].lower()
+        limit = 1 if len(word) <= 4 else 2
+        if _distance(word, name) <= limit or (len(word) >= 4 and _distance(word, name[:len(word)]) <= 1
+                                              and len(word) >= len(name) - 2):
+            best.append(number)
+    return best[0] if len(best) == 1 else None
+
+
+def _distance(a: str, b: str) -> int:
+    """Edit distance, with a swap of two neighbouring letters counting as one edit."""
+    rows = [list(range(len(b) + 1))]
+    for i, x in enumerate(a, 1):
+        row = [i]
+        for j, y in enumerate(b, 1):
+            cost = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (x != y))
+            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                cost = min(cost, rows[-2][j - 2] + 1)
+            row.append(cost)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+def _why_unreadable(text: str) -> str:
+    """What to write instead, for the forms people use that name no date."""
+    if re.search(r"\b(tbc|tba|tbd|to be (confirmed|agreed|decided))\b", text):
+        return "not yet decided: give the month and year when it is, e.g. 'March 2019', or 'Ongoing'"
+    if re.search(r"\bq[1-4]\b|\bquarter\b", text):
+        return "a quarter needs its financial year, e.g. 'Q3 2018-19'"
+    if re.search(r"\b(" + "|".join(MONTHS) + r")\b", text):
+        return "no year: write the month with its year, e.g. 'March 2019'"
+    return ""
 
 
 def _dates_in(clause: str) -> list[date] | None:

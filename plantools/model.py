@@ -40,6 +40,15 @@ def column_letter(col: int) -> str:
     return letters
 
 
+def letters(number: int) -> str:
+    """1 -> a, 26 -> z, 27 -> aa: the letters that tell apart the actions of one objective."""
+    text = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        text = chr(ord("a") + rest) + text
+    return text
+
+
 @dataclass(eq=False, slots=True)  # the same action only if the same object; slots: 100,000 of them
 class Action:
     """One action of the plan, with the cell each of its fields came from."""
@@ -59,6 +68,12 @@ class Action:
     rag_from_fill: bool = False  # the status was read from the cell's colour
     progress: str = ""
     bodies: tuple[str, ...] = ()  # governance bodies that the governance text names
+    unknown_bodies: tuple[str, ...] = ()  # names in the governance text that are no known body
+    # the objective's ref as typed, when the action's ref is its objective's: plantools adds a
+    # letter where several actions share it (2.1 -> 2.1a, 2.1b) and keeps each action's letter
+    # month to month; "" when the ref is the action's own, exactly as typed
+    ref_base: str = ""
+    extra: dict[str, str] = field(default_factory=dict)  # header -> text, for visible columns plantools does not know
     sheet: str = ""
     row: int = 0
     # where each field came from: the sheet's columns (one dict shared by all its actions, so a
@@ -96,7 +111,7 @@ class Action:
 
 @dataclass(frozen=True)
 class Finding:
-    severity: str  # "error" or "warning"
+    severity: str  # "error", "warning" or "note" (what the reader chose, where it had a choice)
     sheet: str
     cell: str
     ref: str
@@ -121,6 +136,9 @@ class Plan:
     # sheets that are never shown outside the BSU: the risk log and hidden sheets
     confidential_sheets: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # what the reader itself noticed
+    # headers of the visible columns the reader does not know, in sheet order: carried into
+    # the copy and the packs after the known ones, as they are
+    extra_columns: list[str] = field(default_factory=list)
     open_in_excel: bool = False
 
     @property

@@ -39,12 +39,50 @@ _WORDS = {
 }
 
 
-def normalise(text: object) -> str | None:
-    """'G', 'green ', 'AMBER', 'Completed' -> a status; None when not recognised."""
+# What staff paste from the emoji keyboard or a web page.
+_EMOJI = {
+    "\U0001F534": RED, "\u2B55": RED, "\u274C": RED, "\U0001F7E5": RED,  # red circle, circle, cross, square
+    "\U0001F7E0": AMBER, "\U0001F7E1": AMBER, "\U0001F7E7": AMBER, "\U0001F7E8": AMBER, "\u26A0": AMBER,
+    "\U0001F7E2": GREEN, "\U0001F7E9": GREEN,
+    "\U0001F535": COMPLETE, "\U0001F7E6": COMPLETE, "\u2705": COMPLETE, "\u2714": COMPLETE,
+}
+
+
+def words_key(text: str) -> str:
+    """The form in which RAG words are compared: lower case, letters only."""
+    return " ".join(re.sub(r"[^a-z ]+", " ", text.lower()).split())
+
+
+def normalise(text: object, words: dict[str, str] | None = None) -> str | None:
+    """'G', 'green ', 'AMBER', 'Completed', '🟢' -> a status; None when not recognised.
+    words: the workbook's own key ('on track' -> Green), read by the reader."""
     if text is None:
         return None
-    words = re.sub(r"[^a-z ]+", " ", str(text).lower())
-    return _WORDS.get(" ".join(words.split()))
+    text = str(text)
+    for char in text:
+        if char in _EMOJI and text.strip(" \ufe0f\n" + char) == "":
+            return _EMOJI[char]  # the emoji alone, perhaps with its colour selector
+    key = words_key(text)
+    found = _WORDS.get(key)
+    if found is None and words:
+        found = words.get(key)
+    return found
+
+
+def key_words(status_cell: object, meaning: object) -> dict[str, str]:
+    """The words a workbook's key row gives a status: 'Green' | 'Completed or On track'
+    gives 'completed or on track', 'completed' and 'on track'; words plantools already knows
+    keep their meaning."""
+    status = normalise(status_cell)
+    if status is None or not isinstance(meaning, str) or not meaning.strip():
+        return {}
+    phrases = [meaning, *re.split(r"\s+or\s+|;", meaning, flags=re.IGNORECASE)]
+    found = {}
+    for phrase in phrases:
+        key = words_key(phrase)
+        if key and key not in _WORDS and len(key.split()) <= 10:
+            found[key] = status
+    return found
 
 
 def status_of_fill(rgb: str | None) -> str | None:

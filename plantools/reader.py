@@ -17,8 +17,10 @@ error cells (#REF!) come from xlsxparts, and only when a sheet has them.
 
 from __future__ import annotations
 
+import calendar
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -26,9 +28,9 @@ from . import rag as ragmod
 from .bulk import gc_paused
 from .deadlines import parse_deadline
 from .errors import PlanError
-from .governance import Body, Matcher
-from .xlsxparts import CELL_BUDGET
-from .model import Action, Finding, Plan, column_letter
+from .governance import Body, Matcher, infer_bodies, merge_duplicates
+from .xlsxparts import CELL_BUDGET, shows_month_only
+from .model import Action, Finding, Plan, column_letter, letters
 from .stages import stage
 
 HEADER_SCAN_ROWS = 40  # title rows above the header: no real plan has more
@@ -37,11 +39,13 @@ MAX_COLUMNS = 100  # a plan has a dozen columns; a sheet claiming 16,384 is not 
 # First rule that matches a header's words wins, so the order matters:
 # "Who? (Governance/oversight)" is governance, "Actions (who and what)" is a pair.
 _ROLE_RULES = [
-    ("action_ref", r"^action (ref|reference|id|no|number)$"),
-    ("objective_ref", r"^(objective )?(ref|reference|no|number|id)$"),
+    ("action_ref", r"^(action|task) (ref|reference|id|no|number)$|^id$"),
+    ("ref", r"^(ref|reference|refs|no|number|item|item no)$"),  # action or objective: its values say
+    ("objective_ref", r"^(objective|obj) (ref|reference|no|number|id)$|^obj$"),
     ("governance", r"\b(governance|oversight|accountable body|reporting to|sub ?group|board)\b"),
     ("deadline", r"\b(when|deadlines?|due|time ?scales?|time ?frames?|target date|completion date|by when|end date)\b"),
     ("rag", r"\b(rag|status|rating)\b"),
+    ("extra", r"\b(complete|completed|percent|per cent)\b"),  # "% complete": carried as it is
     ("progress", r"\b(progress|updates?|comments?|commentary|notes?)\b"),
     ("measure", r"\b(measures?|measurement|metrics?|kpis?|indicators?|success criteria)\b"),
     ("outcome", r"\boutcomes?\b"),
@@ -68,6 +72,8 @@ def header_role(text: object) -> str | None:
     """The column a header names ('When?' -> 'deadline'), or None."""
     if not isinstance(text, str):
         return None
+    if text.strip() in ("#", "No.", "Nº", "№"):
+        return "action_ref" if text.strip() == "#" else "ref"
     words = " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
     if not words or len(words.split()) > 6 or words[0].isdigit():
         return None  # a title, a sentence or a numbered heading, not a column header
@@ -77,8 +83,13 @@ def header_role(text: object) -> str | None:
     return None
 
 
-def load_plan(path: Path | str) -> Plan:
-    """Read a plan workbook. Raises PlanError, with the file named, when it cannot."""
+def load_plan(path: Path | str, sheets: list[str] | tuple[str, ...] = ()) -> Plan:
+    """Read a plan workbook. Raises PlanError, with the file named, when it cannot.
+
+    sheets: the plan sheets, by name, when the officer pins them; by default every visible
+    sheet with a plan's header row, except those whose name or title speaks of risk, a
+    register, RAID, issues or confidential matters.
+    """
     from .sniff import open_workbook_bytes
     from .xlsxparts import Package
 
@@ -88,54 +99,96 @@ def load_plan(path: Path | str) -> Plan:
         book = _open(path, source)
         package = Package(source)
         try:
-            return _read_plan(path, book, package)
+            return _read_plan(path, book, package, tuple(sheets))
         finally:
             package.close()
             book.close()
 
 
-def _read_plan(path: Path, book, package) -> Plan:
+def _read_plan(path: Path, book, package, pinned: tuple[str, ...]) -> Plan:
+    _refuse_own_outputs(path, book, package)
     plan = Plan(path=path, open_in_excel=is_open_in_excel(path))
+    missing = [name for name in pinned if name not in book.sheet_names]
+    if missing:
+        raise PlanError(path, f"has no sheet named '{missing[0]}' (its sheets: {', '.join(book.sheet_names)})")
     sheets = []
-    for name, kind, grid in _worksheets(path, book, package, plan):
+    rag_words: dict[str, str] = {}
+    for name, kind, grid in _worksheets(path, book, package, plan, pinned):
         if kind == "confidential":
             plan.confidential_sheets.append(name)
         elif grid is None:
             continue
         elif kind == "governance":
             plan.bodies = _read_bodies(grid, plan)
+        elif kind == "key":
+            rag_words.update(_key_words(grid))
         elif kind == "plan":
             sheets.append(grid)
-    matcher = Matcher(plan.bodies) if plan.bodies else None
     found_headers: dict[str, list[str]] = {}
     for grid in sheets:
-        header = _find_header(grid)
+        header = _find_header(grid, package.layout(grid.title).hidden_columns, plan)
         if header is None:
             found_headers[grid.title] = grid.texts_near_top()
+            if grid.title in pinned:
+                raise PlanError(path, "no plan header row found on this sheet", sheet=grid.title)
+            _note(plan, grid.title, "A1", f"sheet '{grid.title}' not read as plan: no header row of plan columns")
             continue
+        title = _title_above(grid, header.row)
+        if grid.title not in pinned and CONFIDENTIAL_WORDS.search(title):
+            plan.confidential_sheets.append(grid.title)
+            _note(plan, grid.title, "A1", f"sheet '{grid.title}' left out as confidential: its title "
+                  f"'{_short(title)}' speaks of risk or confidential matters (pin it with --sheet to read it)")
+            continue
+        plan.title = plan.title or title
         plan.layouts[grid.title] = (header.row, header.columns)
-        _read_actions(grid, header, plan, matcher, package)
+        _read_actions(grid, header, plan, package, rag_words)
     if not plan.plan_sheets:
-        skipped = "; ".join(f.message for f in plan.findings if f.field == "sheet")
+        skipped = "; ".join(f.message for f in plan.findings if f.field == "sheet" and f.severity != "note")
         if skipped and not found_headers:
             raise PlanError(path, f"no plan sheet could be read: {skipped}")
         raise PlanError(path, _no_plan_sheet_message(found_headers) + (f"; {skipped}" if skipped else ""))
+    _read_bodies_of_actions(plan)
+    for action in plan.actions:
+        if action.rag_text and not action.rag_from_fill:
+            action.rag = ragmod.normalise(action.rag_text, rag_words)
     _assign_refs(plan)
+    _sheet_notes(plan)
     plan.title = plan.title or path.stem
     return plan
 
 
-def _worksheets(path: Path, book, package, plan: Plan):
-    """(name, kind, grid) for each worksheet; grid is None for a confidential sheet and the
-    key (never read), and for one whose values span far more cells than any plan (never
-    handed to the reader, which would try to hold them all)."""
+# A sheet that holds these is never read as plan unless the officer pins it: what is read goes
+# into the board's copy and the sub-groups' packs.
+CONFIDENTIAL_WORDS = re.compile(r"risk|regist|\braid\b|issues?\b|confiden|private|restricted|internal|"
+                                r"personal|do not (send|share|circulate)", re.IGNORECASE)
+
+
+def _refuse_own_outputs(path: Path, book, package) -> None:
+    """A monthly copy or a pack picked by mistake would read as a plan of its own rows."""
+    if package.creator() != "plantools":
+        return
+    what = "a monthly consolidated copy" if "Change log" in book.sheet_names else "a sub-group's pack"
+    raise PlanError(path, f"is {what} that plantools wrote, not the shared plan: give the shared plan workbook")
+
+
+def _worksheets(path: Path, book, package, plan: Plan, pinned: tuple[str, ...]):
+    """(name, kind, grid) for each worksheet; grid is None for a confidential sheet (never
+    read), and for one whose values span far more cells than any plan (never handed to the
+    reader, which would try to hold them all)."""
     import python_calamine
 
     for meta in book.sheets_metadata:
         if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
             continue  # chart sheets and macro sheets hold no plan
-        kind = sheet_kind(meta.name, meta.visible == python_calamine.SheetVisibleEnum.Visible)
-        if kind in ("confidential", "key"):
+        visible = meta.visible == python_calamine.SheetVisibleEnum.Visible
+        kind = sheet_kind(meta.name, visible)
+        if meta.name in pinned:
+            kind = "plan"  # the officer's word
+        elif pinned and kind == "plan":
+            kind = "other"  # the officer named the plan sheets: this is not one of them
+        if kind in ("confidential", "other"):
+            reason = _left_out_reason(meta.name, visible, kind)
+            _note(plan, meta.name, "A1", f"sheet '{meta.name}' left out: {reason}")
             yield meta.name, kind, None
             continue
         rows, cols, last = package.extent(meta.name)
@@ -150,15 +203,28 @@ def _worksheets(path: Path, book, package, plan: Plan):
         yield meta.name, kind, _Grid(meta.name, _sheet(path, book, meta.name))
 
 
+def _left_out_reason(name: str, visible: bool, kind: str) -> str:
+    if kind == "other":
+        return "not one of the plan sheets named with --sheet"
+    if not visible:
+        return "it is hidden, so treated as confidential"
+    return "its name speaks of risk or confidential matters, so it is never sent (pin it with --sheet to read it)"
+
+
 def sheet_kind(name: str, visible: bool = True) -> str:
-    """'confidential' (hidden, or the risk log), 'governance', 'key', or 'plan' (a candidate)."""
-    if not visible or re.search(r"\brisk", name, re.IGNORECASE):
+    """'confidential' (hidden, or a risk log, register, RAID or issues log, or named
+    confidential), 'governance', 'key', or 'plan' (a candidate)."""
+    if not visible or CONFIDENTIAL_WORDS.search(name):
         return "confidential"
     if re.search(r"governance|bodies|distribution", name, re.IGNORECASE):
         return "governance"
-    if re.fullmatch(r"\s*(rag\s*)?key\s*", name, re.IGNORECASE):
+    if re.fullmatch(r"\s*(rag\s*)?(key|legend)\s*", name, re.IGNORECASE):
         return "key"
     return "plan"
+
+
+def _note(plan: Plan, sheet: str, cell: str, message: str, field: str = "sheet") -> None:
+    plan.findings.append(Finding("note", sheet, cell, "", field, message))
 
 
 def is_open_in_excel(path: Path) -> bool:
@@ -199,6 +265,7 @@ def _reason(exc: Exception) -> str:
 class _Header:
     row: int  # the last header row: data starts below it
     columns: dict[str, int]  # role -> column number
+    extra: dict[int, str] = field(default_factory=dict)  # column -> header, for visible columns of no role
 
 
 class _Grid:
@@ -261,8 +328,9 @@ class _Grid:
         return list(dict.fromkeys(texts))[:12]
 
 
-def _find_header(grid: _Grid) -> _Header | None:
-    """The row (or two rows) near the top that names the most plan columns."""
+def _find_header(grid: _Grid, hidden: set[int], plan: Plan) -> _Header | None:
+    """The row (or two rows) near the top that names the most plan columns. Hidden columns
+    are never read: what they hold is neither this month's value nor meant to be sent."""
     best: tuple[int, int, dict[int, str]] | None = None  # (top row, last row, roles)
     for row in range(1, min(grid.max_row, HEADER_SCAN_ROWS) + 1):
         roles = _row_roles(grid, row)
@@ -272,14 +340,25 @@ def _find_header(grid: _Grid) -> _Header | None:
         below = _row_roles(grid, row + 1) if row < grid.max_row else {}
         if below and _is_sub_header(grid, row, below):
             roles, last = {**roles, **below}, row + 1
-        distinct = set(roles.values())
+        distinct = set(roles.values()) - {"extra"}
         if len(distinct) >= 3 and distinct & {"owner", "deadline", "governance", "action_pair", "action"}:
-            if best is None or len(distinct) > len(set(best[2].values())):
+            if best is None or len(distinct) > len(set(best[2].values()) - {"extra"}):
                 best = (row, last, roles)
     if best is None:
         return None
     top, last, roles = best
-    return _Header(last, _assign_columns(grid, top, roles))
+    for col in sorted(hidden):
+        label = _header_text(grid, top, last, col)
+        if label:
+            _note(plan, grid.title, f"{column_letter(col)}{last}", f"column {column_letter(col)} '{label}' is "
+                  "hidden: not read, and never sent", field="column")
+    visible = {col: role for col, role in roles.items() if col not in hidden}
+    return _assign_columns(grid, top, last, visible, hidden, plan)
+
+
+def _header_text(grid: _Grid, top: int, last: int, col: int) -> str:
+    texts = [_clean(grid.value(row, col)) for row in range(top, last + 1) if grid.own(row, col) or row == top]
+    return " ".join(dict.fromkeys(t for t in texts if t)).replace("\n", " ")
 
 
 def _row_roles(grid: _Grid, row: int) -> dict[int, str]:
@@ -303,26 +382,80 @@ def _is_sub_header(grid: _Grid, row: int, below: dict[int, str]) -> bool:
     return False
 
 
-def _assign_columns(grid: _Grid, top_row: int, roles: dict[int, str]) -> dict[str, int]:
+# The header words that name a column exactly; any other match is near ("Status" for the RAG)
+_EXACT = {
+    "rag": {"rag", "rag status", "rag rating", "rag rated"},
+    "progress": {"progress", "progress update", "progress updates", "update", "progress to date"},
+    "deadline": {"when", "deadline", "due", "due date", "by when", "target date", "timescale", "timescales"},
+    "owner": {"who", "owner", "lead", "who workplans", "lead officer"},
+    "governance": {"governance", "governance oversight", "oversight"},
+}
+_MONTH_IN_HEADER = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*['’]?(\d{2,4})?\b")
+_CONFIDENTIAL_COLUMN = re.compile(r"confiden|internal|private|restricted|do not (send|share)", re.IGNORECASE)
+
+
+def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hidden: set[int],
+                    plan: Plan) -> _Header:
     """Role -> column. A merged "Objectives" over two columns is the reference then the text;
-    an unsplit "Actions (who and what)" over two columns is who then what."""
-    columns: dict[str, int] = {}
+    an unsplit "Actions (who and what)" over two columns is who then what. Where two columns
+    could hold one field, the exact word beats a near one, then the latest month, then the
+    first; the others are carried as they are, and `check` says which was read."""
+    candidates: dict[str, list[int]] = {}
     for col in sorted(roles):
         role = roles[col]
-        origin = grid.origin.get((top_row, col), (top_row, col))
+        origin = grid.origin.get((top, col), (top, col))
         span = grid.width.get(origin, 1)
         first = origin[1] == col
         if role == "objective" and span > 1:
             role = "objective_ref" if first else "objective"
         elif role == "action_pair":
             role = "action" if span == 1 or not first else "owner"
-        if role == "objective" and "objective" in columns and "objective_ref" not in columns:
-            columns["objective_ref"] = columns.pop("objective")  # "Objective", "Objective description"
-        columns.setdefault(role, col)
-    return columns
+        label = _header_text(grid, top, last, col)
+        if _CONFIDENTIAL_COLUMN.search(label):
+            _note(plan, grid.title, f"{column_letter(col)}{last}", f"column {column_letter(col)} '{label}' "
+                  "is marked internal or confidential: not read, and never sent", field="column")
+            hidden.add(col)
+            continue
+        candidates.setdefault(role, []).append(col)
+    objective_cols = candidates.get("objective", [])
+    if len(objective_cols) > 1 and "objective_ref" not in candidates:
+        candidates["objective_ref"] = [objective_cols.pop(0)]  # "Objective", "Objective description"
+    columns: dict[str, int] = {}
+    for role, cols in candidates.items():
+        if role == "extra":
+            continue
+        ranked = sorted(cols, key=lambda c: _rank(role, _header_text(grid, top, last, c), c))
+        columns[role] = ranked[0]
+        if len(ranked) > 1:
+            chosen = ranked[0]
+            others = ", ".join(f"{column_letter(c)} '{_header_text(grid, top, last, c)}'" for c in ranked[1:])
+            _note(plan, grid.title, f"{column_letter(chosen)}{last}",
+                  f"{role.replace('_', ' ')} read from column {column_letter(chosen)} "
+                  f"'{_header_text(grid, top, last, chosen)}'; also there: {others} (carried as it is)",
+                  field="column")
+    used = set(columns.values()) | hidden
+    extra = {}
+    for col in range(1, grid.max_col + 1):
+        label = _header_text(grid, top, last, col) if col not in used else ""
+        if label and label not in extra.values():
+            extra[col] = label
+    return _Header(last, columns, extra)
 
 
-def _read_actions(grid: _Grid, header: _Header, plan: Plan, matcher: Matcher | None, package) -> None:
+def _rank(role: str, label: str, col: int) -> tuple:
+    words = " ".join(re.sub(r"[^a-z0-9]+", " ", label.lower()).split())
+    month = _MONTH_IN_HEADER.search(words)
+    plain = _MONTH_IN_HEADER.sub("", words).strip() if month else words
+    exact = plain in _EXACT.get(role, set())
+    when = (0, 0)
+    if month:
+        number = list(calendar.month_abbr).index(month.group(1).title())
+        year = int(month.group(2)) if month.group(2) else 0
+        when = (year + 2000 if 0 < year < 100 else year, number)
+    return (not exact, tuple(-v for v in when), col)
+
+
+def _read_actions(grid: _Grid, header: _Header, plan: Plan, package, rag_words: dict[str, str]) -> None:
     columns = header.columns
     sheet = grid.title
     first_action = len(plan.actions)
@@ -332,23 +465,28 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, matcher: Matcher | N
                 "error", sheet, f"A{header.row}", "", role,
                 f"no {role} column: expected a header such as {expected}",
             ))
-    if not plan.title:
-        plan.title = _title_above(grid, header.row)
+    for label in header.extra.values():
+        if label not in plan.extra_columns:
+            plan.extra_columns.append(label)
     role_columns = list(columns.items())
     header_texts = {_clean(grid.value(r, c)) for r in (header.row - 1, header.row)
                     for c in range(1, grid.max_col + 1)} - {""}
     deadline_col = columns.get("deadline")
-    ref_col = columns.get("objective_ref", columns.get("objective", 1))
-    sheet_columns = {**columns, "objective_ref": ref_col, "ref": columns.get("action_ref", ref_col)}
+    rag_col = columns.get("rag")
+    ref_col = _identity_column(columns)
+    sheet_columns = {**columns, **({"ref": ref_col} if ref_col else {})}
+    if "objective_ref" not in columns and "objective" in columns:
+        sheet_columns["objective_ref"] = columns["objective"]  # "1.1 To embed ..." in one cell
     no_merges: dict[str, str] = {}  # shared by every action that has none
     priority = "" if not _PRIORITY_HEADING.match(sheet) else sheet
     objective_ref, objective = "", ""
+    typed_refs: list[str] = []
     for row in range(header.row + 1, grid.max_row + 1):
         if grid.blank(row):
             continue
         values = {role: _clean(grid.value(row, col)) for role, col in role_columns}  # each cell cleaned once
         own = {role for role, col in role_columns if values[role] and grid.own(row, col)}
-        if not own:
+        if not own and not any(grid.own(row, c) and grid.raw(row, c) is not None for c in header.extra):
             continue  # a blank separator row, or only the spill of merges from above
         if sum(values[role] in header_texts for role in own) >= 3:
             continue  # the header repeated further down
@@ -356,12 +494,19 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, matcher: Matcher | N
         if heading:
             priority = heading
             continue
+        not_action = _not_an_action(grid, row, own, values, rag_col, rag_words)
+        if not_action:
+            _note(plan, sheet, f"A{row}", f"row {row} not read as an action: {not_action}", field="row")
+            continue
         if "objective_ref" in own or "objective" in own:
             objective_ref, objective = _objective(
                 grid.value(row, columns["objective_ref"]) if "objective_ref" in columns else None,
                 values.get("objective", ""), "objective_ref" in columns)
-        if own <= {"objective_ref", "objective", "priority"}:
+        if own <= {"objective_ref", "objective", "priority"} and not _has_extra(grid, row, header):
             continue  # an objective written on a row of its own, above its actions
+        deadline = None
+        if deadline_col:
+            deadline = parse_deadline(_deadline_value(grid.value(row, deadline_col)))
         action = Action(
             ref="",
             objective_ref=objective_ref,
@@ -371,7 +516,6 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, matcher: Matcher | N
             owner=values.get("owner", ""),
             action=values.get("action", ""),
             governance=values.get("governance", ""),
-            deadline=parse_deadline(_deadline_value(grid.value(row, deadline_col)) if deadline_col else None),
             measure=values.get("measure", ""),
             progress=values.get("progress", ""),
             sheet=sheet,
@@ -380,21 +524,83 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, matcher: Matcher | N
             merged={role: grid.address(row, col) for role, col in sheet_columns.items()
                     if (row, col) in grid.origin} or no_merges,
         )
-        if "action_ref" in columns:
-            action.ref = values["action_ref"]
-        if "rag" in columns:
+        if deadline is not None:
+            action.deadline = deadline
+        if header.extra:
+            action.extra = {label: _clean(grid.value(row, col)) for col, label in header.extra.items()}
+        if ref_col and ref_col != columns.get("objective_ref"):
+            typed_refs.append(_ref_text(grid.value(row, ref_col)))
+        else:
+            typed_refs.append(objective_ref)  # carried down from the objective's row
+        if rag_col:
             action.rag_text = values["rag"]
-            action.rag = ragmod.normalise(action.rag_text)
-        if matcher is not None:
-            action.bodies = matcher.match(action.governance)
-        elif action.governance:
-            action.bodies = (" ".join(action.governance.split()),)
         plan.actions.append(action)
-    _details(plan.actions[first_action:], grid.title, package, plan)
+    actions = plan.actions[first_action:]
+    _refs_of_sheet(actions, typed_refs, _ref_level(columns, grid, ref_col, actions, typed_refs))
+    _details(actions, grid.title, package, plan)
+    _hidden_rows(actions, package.layout(sheet), plan)
+
+
+def _identity_column(columns: dict[str, int]) -> int | None:
+    """The column whose values name each action: an action ref, else a ref, else the
+    objective's reference."""
+    for role in ("action_ref", "ref", "objective_ref"):
+        if role in columns:
+            return columns[role]
+    return None
+
+
+def _has_extra(grid: _Grid, row: int, header: _Header) -> bool:
+    return any(grid.own(row, col) and grid.raw(row, col) is not None for col in header.extra)
+
+
+_TOTAL = re.compile(r"^\s*(grand\s+|sub-?\s*)?totals?\b|^\s*(count|number of actions|sum)\b", re.IGNORECASE)
+_NOTE = re.compile(r"^\s*(notes?\b|nb\b|n\.b\.|\*|source\b|please\b|last updated\b|updated\b|version\b)",
+                   re.IGNORECASE)
+_KEY_HEADING = re.compile(r"^\s*(rag\s*)?(key|legend)\b|^\s*rag\s*(status|rating)?\s*key", re.IGNORECASE)
+
+
+def _not_an_action(grid: _Grid, row: int, own: set[str], values: dict[str, str], rag_col: int | None,
+                   rag_words: dict[str, str]) -> str:
+    """Why a row that holds values is no action ("" when it is one): a RAG key or legend, a
+    totals row or a note under the table, whether typed or the values of formulas."""
+    texts = [(col, grid.raw(row, col)) for col in range(grid.left, grid.max_col + 1)
+             if grid.own(row, col) and grid.raw(row, col) not in (None, "")]
+    if not texts:
+        return ""
+    first = str(texts[0][1])
+    if _KEY_HEADING.match(first) and len(texts) <= 3:
+        return "it is a RAG key"
+    if len(texts) <= 3 and not own & {"owner", "governance", "deadline"}:
+        statuses = [col for col, value in texts if col != rag_col and ragmod.normalise(value) is not None]
+        if statuses:
+            col = statuses[0]
+            meaning = next((v for c, v in texts if c > col and isinstance(v, str)), None)
+            rag_words.update(ragmod.key_words(grid.raw(row, col), meaning))
+            return "it is a RAG key"
+    if _TOTAL.match(first) and all(isinstance(v, (int, float)) or _looks_numeric(v) for _, v in texts[1:]):
+        return "it is a totals row"
+    if len(texts) == 1 and _NOTE.match(first):
+        return "it is a note under the table"
+    return ""
+
+
+def _looks_numeric(value: object) -> bool:
+    return isinstance(value, str) and bool(re.fullmatch(r"\s*[\d.,%]+\s*", value))
+
+
+def _hidden_rows(actions: list[Action], layout, plan: Plan) -> None:
+    hidden = [a for a in actions if a.row in layout.hidden_rows]
+    if hidden:
+        how = "by a filter or by hand" if layout.filtered else "by hand"
+        rows = ", ".join(str(a.row) for a in hidden[:20]) + (" ..." if len(hidden) > 20 else "")
+        _note(plan, hidden[0].sheet, f"A{hidden[0].row}", f"{len(hidden)} action row{'s' * (len(hidden) != 1)} "
+              f"hidden {how} (rows {rows}): read as actions all the same", field="row")
 
 
 def _details(actions: list[Action], sheet: str, package, plan: Plan) -> None:
-    """Error values kept as text (#REF!), and a RAG read from an empty cell's fill colour."""
+    """Error values kept as text (#REF!), a RAG read from an empty cell's fill colour, and a
+    date that Excel shows as a month (mmm-yy) read as that month's end."""
     empty_rag = {a.cell("rag"): a for a in actions if a.has("rag") and not a.rag_text}
     details = package.details(sheet, set(empty_rag))
     if details.errors:
@@ -417,6 +623,14 @@ def _details(actions: list[Action], sheet: str, package, plan: Plan) -> None:
                 "warning", sheet, address, "", "rag",
                 f"RAG read as {status} from the cell's colour: type {status} in the cell so that it is kept",
             ))
+    first_days = {a.cell("deadline"): a for a in actions
+                  if a.deadline.kind == "date" and a.deadline.due and a.deadline.due.day == 1
+                  and re.fullmatch(r"\d{4}-\d\d-01", a.deadline.text)}
+    if first_days:
+        for address, code in package.number_formats(sheet, set(first_days)).items():
+            if shows_month_only(code):
+                action = first_days[address]
+                action.deadline = parse_deadline(action.deadline.due, month_only=True)
 
 
 FIELD_TEXT = ("objective", "outcome", "owner", "action", "governance", "measure", "progress")
@@ -474,26 +688,99 @@ def _deadline_value(value: object) -> object:
     return _clean(value) if value is not None else None
 
 
+def _ref_level(columns: dict[str, int], grid: _Grid, ref_col: int | None, actions: list[Action],
+               typed: list[str]) -> str:
+    """'action' when the identity column's values tell actions apart (an Action ref, ID or #
+    column, or a Ref column whose values are mostly one an action), else 'objective' (one ref
+    shared by an objective's actions, merged down or repeated)."""
+    if ref_col is None:
+        return "objective"
+    if ref_col == columns.get("action_ref"):
+        return "action"
+    if ref_col == columns.get("objective_ref"):
+        return "objective"
+    filled = [t for t in typed if t]
+    counts = Counter(filled)
+    first = next((i for i, t in enumerate(typed) if t), len(typed))
+    if "" in typed[first:]:
+        return "objective"  # written once per objective, its other actions left blank
+    merged = any((a.row, ref_col) in grid.origin for a in actions)
+    shared = sum(1 for t in filled if counts[t] > 1)
+    return "objective" if merged or shared * 3 >= len(filled) > 0 else "action"
+
+
+def _refs_of_sheet(actions: list[Action], typed: list[str], level: str) -> None:
+    carried = ""
+    for action, ref in zip(actions, typed):
+        if level == "action":
+            action.ref = ref
+            continue
+        carried = ref or carried  # a ref written once, above the objective's actions
+        action.ref_base = carried  # lettered by _assign_refs if the plan has several actions under it
+        action.objective_ref = action.objective_ref or carried
+
+
 def _assign_refs(plan: Plan) -> None:
-    """Give every action without an explicit ref its objective's ref and a letter."""
-    counts: dict[str, int] = {}
+    """A ref that one objective shares among several actions gets a letter per action, in
+    plan order (2.1a, 2.1b); one held by a single action stays as typed. The letters are only
+    a start: the monthly copy gives each action back its letter of last month."""
+    counts = Counter(a.ref_base for a in plan.actions if a.ref_base)
+    seen: Counter = Counter()
     for action in plan.actions:
-        if action.ref:
+        base = action.ref_base
+        if not base:
             continue
-        if not action.objective_ref:
-            action.ref = f"{action.sheet}!{action.row}"
-            continue
-        counts[action.objective_ref] = counts.get(action.objective_ref, 0) + 1
-        action.ref = action.objective_ref + _letters(counts[action.objective_ref])
+        if counts[base] == 1:
+            action.ref = base
+        else:
+            seen[base] += 1
+            action.ref = base + letters(seen[base])
 
 
-def _letters(number: int) -> str:
-    """1 -> a, 26 -> z, 27 -> aa."""
-    text = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        text = chr(ord("a") + rest) + text
-    return text
+def _read_bodies_of_actions(plan: Plan) -> None:
+    """The bodies each action's governance cell names: those of the Governance sheet, or,
+    without one, those the plan's cells name (listed by `check` for the officer to see)."""
+    if plan.bodies:
+        plan.bodies, repeats = merge_duplicates(plan.bodies)
+        for first, repeat in repeats:
+            plan.findings.append(Finding(
+                "warning", repeat.sheet, f"A{repeat.row}", "", "governance",
+                f"'{repeat.name}' is on the Governance sheet twice (rows {first.row} and {repeat.row}): "
+                "read as one body with the aliases and emails of both"))
+    else:
+        plan.bodies = infer_bodies([a.governance for a in plan.actions if a.governance])
+    matcher = Matcher(plan.bodies)
+    for action in plan.actions:
+        if action.governance:
+            action.bodies, action.unknown_bodies = matcher.read(action.governance)
+    if plan.bodies and plan.bodies[0].inferred:
+        counts = Counter(name for a in plan.actions for name in a.bodies)
+        listed = "; ".join(f"{b.name} ({counts[b.name]})" for b in plan.bodies)
+        _note(plan, "", "", f"no Governance sheet: {len(plan.bodies)} bodies read from the governance "
+              f"cells, with their actions: {listed}. `plantools governance` writes a starting "
+              "Governance sheet to correct and paste in", field="governance")
+
+
+def _sheet_notes(plan: Plan) -> None:
+    counts = Counter(a.sheet for a in plan.actions)
+    for sheet in plan.plan_sheets:
+        row, _ = plan.layouts[sheet]
+        _note(plan, sheet, f"A{row}", f"sheet '{sheet}' read as plan: {counts[sheet]} "
+              f"action{'s' * (counts[sheet] != 1)}, header row {row}")
+
+
+def _key_words(grid: _Grid) -> dict[str, str]:
+    """The words of the workbook's own RAG key: a row with a status and what it means."""
+    words: dict[str, str] = {}
+    for row in range(grid.top, grid.max_row + 1):
+        values = [grid.raw(row, col) for col in range(grid.left, grid.max_col + 1)]
+        values = [v for v in values if isinstance(v, str) and v.strip()]
+        for index, value in enumerate(values[:-1]):
+            found = ragmod.key_words(value, values[index + 1])
+            if found:
+                words.update(found)
+                break
+    return words
 
 
 def _title_above(grid: _Grid, header_row: int) -> str:

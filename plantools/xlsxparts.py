@@ -27,11 +27,41 @@ _VALUED_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?<!/)>
 _WIDE_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{2,3})\d+"[^>]*?(?<!/)>')
 
 
+_COL = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
+_COL_ATTR = re.compile(rb'\b(min|max|hidden)="([^"]*)"')
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b(?=[^>]*\bhidden="(?:1|true)")[^>]*?\br="(\d+)"')
+# Excel's built-in date formats, by number (the rest are numbers, text or times)
+BUILTIN_DATE_FORMATS = {14: "mm-dd-yy", 15: "d-mmm-yy", 16: "d-mmm", 17: "mmm-yy", 22: "m/d/yy h:mm"}
+
+
+def shows_month_only(code: str) -> bool:
+    """A date format with a month but no day: 'mmm-yy', 'mmmm yyyy'."""
+    plain = re.sub(r'"[^"]*"|\[[^]]*\]|\\.', "", code.lower())
+    return "m" in plain and "y" in plain and "d" not in plain and "h" not in plain
+
+
+def _tinted(rgb: str, tint: float) -> str:
+    """Excel's tint: towards white when positive, towards black when negative (in HLS)."""
+    import colorsys
+
+    red, green, blue = (int(rgb[-6:][i:i + 2], 16) / 255 for i in (0, 2, 4))
+    hue, light, sat = colorsys.rgb_to_hls(red, green, blue)
+    light = light * (1 + tint) if tint < 0 else light * (1 - tint) + tint
+    return "FF" + "".join(f"{round(v * 255):02X}" for v in colorsys.hls_to_rgb(hue, light, sat))
+
+
 def column_number(letters: str) -> int:
     number = 0
     for letter in letters:
         number = number * 26 + ord(letter) - 64
     return number
+
+
+@dataclass
+class SheetLayout:
+    hidden_columns: set[int] = field(default_factory=set)
+    hidden_rows: set[int] = field(default_factory=set)
+    filtered: bool = False
 
 
 @dataclass
@@ -49,6 +79,8 @@ class Package:
                       for info in self.zip.infolist()}
         self._sheets: dict[str, str] | None = None
         self._fills: list[str | None] | None = None
+        self._theme: list[str | None] | None = None
+        self._codes: list[str] | None = None
         self._xml_name, self._xml = "", b""
 
     def close(self) -> None:
@@ -117,18 +149,99 @@ class Package:
                     fg = pattern.find(f"{NS_MAIN}fgColor")
                     if fg is not None and fg.get("rgb"):
                         colour = fg.get("rgb")
+                    elif fg is not None and (fg.get("theme") or "").isdigit():
+                        colour = self._theme_colour(int(fg.get("theme")), float(fg.get("tint") or 0))
                     elif fg is not None and (fg.get("indexed") or "").isdigit() and int(fg.get("indexed")) < 64:
                         # the legacy palette; imported only here, as openpyxl (and numpy with it)
                         # takes a third of a second to import
                         from openpyxl.styles.colors import COLOR_INDEX
 
                         colour = COLOR_INDEX[int(fg.get("indexed"))]
-                colours.append(colour)  # theme colours depend on the theme: not guessed
+                colours.append(colour)
             xfs = styles.find(f"{NS_MAIN}cellXfs")
             for xf in xfs if xfs is not None else []:
                 fill_id = int(xf.get("fillId") or 0)
                 self._fills.append(colours[fill_id] if fill_id < len(colours) else None)
         return self._fills
+
+    def _theme_colour(self, index: int, tint: float) -> str | None:
+        """A theme colour (Excel's Accent 6 with a tint, say) as RGB, from the theme part."""
+        if self._theme is None:
+            self._theme = []
+            name = next((n for n in self.names if re.fullmatch(r"xl/theme/theme\d*\.xml", n)), None)
+            if name:
+                from defusedxml import ElementTree
+
+                try:
+                    theme = ElementTree.fromstring(self._read(name))
+                except ElementTree.ParseError:
+                    return None
+                scheme = next((e for e in theme.iter() if e.tag.endswith("}clrScheme")), None)
+                for slot in scheme if scheme is not None else []:
+                    value = next((c.get("val") or c.get("lastClr") for c in slot), None)
+                    self._theme.append(value)
+                if len(self._theme) >= 4:  # Excel numbers lt1, dk1, lt2, dk2 where the file has dk1, lt1 ...
+                    self._theme[0:4] = [self._theme[1], self._theme[0], self._theme[3], self._theme[2]]
+        if index >= len(self._theme) or not self._theme[index]:
+            return None
+        return _tinted(self._theme[index], tint)
+
+    def layout(self, sheet_name: str) -> "SheetLayout":
+        """The sheet's hidden columns and rows, and whether a filter is set."""
+        xml = self.sheet_xml(sheet_name)
+        end = xml.find(b"sheetData")
+        found = SheetLayout()
+        for match in _COL.finditer(xml, 0, end if end >= 0 else len(xml)):
+            attrs = dict(_COL_ATTR.findall(match.group(1)))
+            if attrs.get(b"hidden") in (b"1", b"true") and attrs.get(b"min", b"").isdigit():
+                first, last = int(attrs[b"min"]), int(attrs.get(b"max") or attrs[b"min"])
+                found.hidden_columns.update(range(first, min(last, first + 16384) + 1))
+        if b'hidden="' in xml:
+            found.hidden_rows = {int(r) for r in _HIDDEN_ROW.findall(xml)}
+        found.filtered = b"autoFilter" in xml
+        return found
+
+    def number_formats(self, sheet_name: str, cells: set[str]) -> dict[str, str]:
+        """The number format code of each of the cells ('mmm-yy'), where it has one."""
+        if not cells:
+            return {}
+        codes = self._format_codes()
+        xml = self.sheet_xml(sheet_name)
+        found = {}
+        for match in _CELL.finditer(xml):
+            attrs = dict(_ATTR.findall(match.group(1)))
+            address = attrs.get(b"r", b"").decode("ascii", "replace")
+            if address in cells:
+                style = int(attrs.get(b"s") or 0)
+                if style < len(codes) and codes[style]:
+                    found[address] = codes[style]
+        return found
+
+    def _format_codes(self) -> list[str]:
+        if self._codes is None:
+            from defusedxml import ElementTree
+
+            self._codes = []
+            try:
+                styles = ElementTree.fromstring(self._read("xl/styles.xml"))
+            except (KeyError, ElementTree.ParseError):
+                return self._codes
+            custom = {int(f.get("numFmtId") or 0): f.get("formatCode") or ""
+                      for f in styles.iter(f"{NS_MAIN}numFmt")}
+            xfs = styles.find(f"{NS_MAIN}cellXfs")
+            for xf in xfs if xfs is not None else []:
+                number = int(xf.get("numFmtId") or 0)
+                self._codes.append(custom.get(number, BUILTIN_DATE_FORMATS.get(number, "")))
+        return self._codes
+
+    def creator(self) -> str:
+        """Who the document properties say made the workbook ('plantools' for its own)."""
+        try:
+            core = self._read("docProps/core.xml")
+        except KeyError:
+            return ""
+        found = re.search(rb"<dc:creator>([^<]*)</dc:creator>", core)
+        return found.group(1).decode("utf-8", "replace") if found else ""
 
     def details(self, sheet_name: str, fill_cells: set[str]) -> SheetDetails:
         """The solid fills of fill_cells, and every error value on the sheet."""

@@ -60,17 +60,17 @@ def test_bundled_plan_every_body_gets_its_actions_and_no_others(tmp_path):
 def test_manifest_drafts_and_bodies_without_email(tmp_path):
     _, run = packs_run(tmp_path)
     packs = {p.body: p for p in run.packs}
-    assert [a.ref for a in packs["Policy Sub-Group"].actions] == ["1.1a", "1.3a", "2.1a"]
-    assert [a.ref for a in packs["Learning and Development Sub-Group"].actions] == ["1.3a"]  # shared with Policy
+    assert [a.ref for a in packs["Policy Sub-Group"].actions] == ["1.1", "1.3", "2.1"]
+    assert [a.ref for a in packs["Learning and Development Sub-Group"].actions] == ["1.3"]  # shared with Policy
     assert packs["Learning and Development Sub-Group"].draft is None
     with run.manifest.open(encoding="utf-8-sig") as handle:
         rows = {row["body"]: row for row in csv.DictReader(handle)}
     assert rows["Policy Sub-Group"] == {
         "body": "Policy Sub-Group", "email": "policy.chair@example.org; policy.lead@example.org",
         "pack": "Policy Sub-Group 2018-11.xlsx", "draft": "Policy Sub-Group 2018-11.eml", "actions": "3",
-        "red": "1", "amber": "0", "overdue": "1", "refs": "1.1a 1.3a 2.1a", "status": "ready to send"}
+        "red": "1", "amber": "0", "overdue": "1", "refs": "1.1 1.3 2.1", "status": "ready to send"}
     assert rows["Learning and Development Sub-Group"]["status"].startswith("no email address")
-    assert rows["Unassigned (names no known body)"]["refs"] == "1.4a"
+    assert rows["Unassigned (names no known body)"]["refs"] == "1.4"
 
 
 def test_draft_is_an_unsent_message_with_the_pack_attached(tmp_path):
@@ -82,9 +82,9 @@ def test_draft_is_an_unsent_message_with_the_pack_attached(tmp_path):
     assert message["From"] == "bsu@example.org"
     assert message["Subject"] == "Partnership business plan: Policy Sub-Group actions, November 2018"
     body = message.get_body(("plain",)).get_content()
-    assert "- 1.1a (Red): Draft the agreement" in body
-    assert "- 2.1a (overdue since 31 Oct 2018): Work with schools" in body
-    assert "1.3a" not in body  # Green and on time: not for attention
+    assert "- 1.1 (Red): Draft the agreement" in body
+    assert "- 2.1 (overdue since 31 Oct 2018): Work with schools" in body
+    assert "1.3" not in body  # Green and on time: not for attention
     [attachment] = list(message.iter_attachments())
     assert attachment.get_content_type() == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert attachment.get_filename() == "Policy Sub-Group 2018-11.xlsx"
@@ -130,7 +130,7 @@ def test_cli_lists_bodies_without_email_on_screen_and_refuses_to_redo(tmp_path):
     lines = result.output.splitlines()
     assert "Learning and Development Sub-Group: 1 action, Learning and Development Sub-Group 2018-11.xlsx " \
            "(no email address: add one on the Governance sheet)" in lines
-    assert "Unassigned (names no known body): 1 action in no pack (1.4a): see plantools check" in lines
+    assert "Unassigned (names no known body): 1 action in no pack (1.4): see plantools check" in lines
     assert (tmp_path / "packs" / "2018-11" / "manifest.csv").exists()
     again = CliRunner().invoke(main, args)
     assert again.exit_code == 2 and "--force" in again.output

@@ -18,8 +18,8 @@ def test_bundled_2018_plan_reads_every_action_of_the_seed():
     plan = load_plan(BUNDLED_2018)
     assert plan.title == "Merton Safeguarding Children Board Business Plan 2018 – 19"
     assert [a.ref for a in plan.actions] == [
-        "1.1a", "2.1a", "2.1b", "2.1c", "2.1d", "2.2a", "2.2b", "2.2c",
-        "3.1a", "3.2a", "3.3a", "3.4a", "3.5a", "4.1a", "4.1b", "4.1c", "4.1d",
+        "1.1", "2.1a", "2.1b", "2.1c", "2.1d", "2.2a", "2.2b", "2.2c",
+        "3.1", "3.2", "3.3", "3.4", "3.5", "4.1a", "4.1b", "4.1c", "4.1d",
     ]
     actions = by_ref(plan)
     assert {a.priority.split(".")[0] for a in plan.actions} == {"1", "2", "3", "4"}
@@ -32,7 +32,7 @@ def test_bundled_2018_plan_reads_every_action_of_the_seed():
     assert actions["4.1c"].action == actions["4.1d"].action == actions["4.1b"].action
     assert actions["2.2b"].deadline.text == "March '18"
     assert actions["2.2b"].bodies == ("Policy Sub-Group", "Learning and Development Sub-Group", "MSCB BSU")
-    assert actions["1.1a"].owner.splitlines()[0] == "The Independent Chair"
+    assert actions["1.1"].owner.splitlines()[0] == "The Independent Chair"
     assert plan.confidential_sheets == ["Risk log"]
     assert all(a.rag is None and a.progress == "" for a in plan.actions)  # the seed gives none
 
@@ -43,10 +43,10 @@ def test_bundled_2012_plan_reads_its_own_header_words():
     assert len(plan.actions) == 13
     assert actions["2.2b"].objective == actions["2.2a"].objective
     assert actions["2.2b"].measure == "Evaluation of cases to assess where Early Help has improved outcomes"
-    assert actions["2.4a"].deadline.kind == "ongoing"
-    assert actions["3.1a"].priority == "3."
-    assert actions["4.1a"].owner == "Chair C& P Subgroup\nYouth Participation Team"
-    assert "governance" not in actions["1.1a"].cells  # the 2012-13 plan has no such column
+    assert actions["2.4"].deadline.kind == "ongoing"
+    assert actions["3.1"].priority == "3."
+    assert actions["4.1"].owner == "Chair C& P Subgroup\nYouth Participation Team"
+    assert "governance" not in actions["1.1"].cells  # the 2012-13 plan has no such column
 
 
 def test_seed_layout_with_merged_objectives(seed_like):
@@ -82,16 +82,16 @@ def test_renamed_headers_one_sheet_per_priority_and_excel_dates(tmp_path):
     }, bodies=[("Policy Sub-Group", "Policy", "p@example.org")])
     plan = load_plan(path)
     actions = by_ref(plan)
-    assert list(actions) == ["1.1a", "1.1b", "1.2a", "2.1a"]
+    assert list(actions) == ["1.1a", "1.1b", "1.2", "2.1"]
     assert plan.plan_sheets == ["Priority 1", "Priority 2"]
     assert actions["1.1a"].owner == "Jo Bloggs"
     assert actions["1.1a"].deadline.due == date(2019, 6, 30)
     assert actions["1.1b"].objective == "Objective one"  # written once, above
     assert [actions[r].rag for r in actions] == ["Green", "Amber", "Complete", "Red"]
-    assert actions["1.2a"].deadline.due == date(2019, 12, 31)
-    assert actions["2.1a"].priority == "Priority 2"
-    assert actions["2.1a"].bodies == ("Policy Sub-Group",)
-    assert actions["2.1a"].cells["owner"] == "D2"
+    assert actions["1.2"].deadline.due == date(2019, 12, 31)
+    assert actions["2.1"].priority == "Priority 2"
+    assert actions["2.1"].bodies == ("Policy Sub-Group",)
+    assert actions["2.1"].cells["owner"] == "D2"
 
 
 def test_rag_given_only_as_a_fill_colour_is_read_and_warned(tmp_path):
