@@ -136,6 +136,15 @@ def _write_bodies(book, formats: Formats, bodies: list[dict]) -> None:
     sheet.freeze_panes(1, 0)
 
 
+def write_governance_workbook(plan, path: Path, force: bool = False) -> Path:
+    """A workbook holding a starting Governance sheet for a plan that has none: each body its
+    governance cells name, the other spellings found (one per line) and an empty email column,
+    for the officer to correct and copy into the shared workbook as its Governance sheet."""
+    bodies = [{"name": body.name, "aliases": list(body.aliases), "email": list(body.emails)} for body in plan.bodies]
+    write_workbook(Path(path), lambda book: _write_bodies(book, Formats(book), bodies), force=force)
+    return Path(path)
+
+
 def _write_risk_log(book, formats: Formats) -> None:
     sheet = book.add_worksheet("Risk log")
     write_text(sheet, 0, 0, "CONFIDENTIAL risk log: never sent to sub-groups", formats.title)
