@@ -20,7 +20,8 @@ PARALLEL_FROM = 2000  # actions; below this a second process costs more than it 
 
 
 def run_month(plan: Plan, month: str, copies: Path, packs: Path, today: date | None = None,
-              force: bool = False, sender: str = "") -> tuple[Consolidation, PackRun]:
+              force: bool = False, sender: str = "", reply_by: date | None = None,
+              reply_to: str = "") -> tuple[Consolidation, PackRun]:
     # whatever can refuse the run (a copy or packs already made, an unreadable earlier copy)
     # does so here, before anything is written
     earlier = find_earlier(plan, month, copies, force)
@@ -30,13 +31,13 @@ def run_month(plan: Plan, month: str, copies: Path, packs: Path, today: date | N
     # copy of this process's memory
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) if parallel else None
     try:
-        writing = pool.submit(_write_packs_timed, run, plan.title, sender) if pool else None
+        writing = pool.submit(_write_packs_timed, run, plan.title, sender, reply_by, reply_to) if pool else None
         result = compare(plan, month, copies, today, force, earlier)  # meanwhile: checks and changes
         del earlier  # last month's actions: not needed while the copy is written
         write_copy(plan, result)
         if not _written_by_worker(writing):
             with stages.stage("write packs"):
-                write_packs(run, plan.title, sender)
+                write_packs(run, plan.title, sender, reply_by, reply_to)
     finally:
         if pool:
             pool.shutdown(cancel_futures=True)
@@ -58,10 +59,11 @@ def _written_by_worker(writing: Future | None) -> bool:
     return True
 
 
-def _write_packs_timed(run: PackRun, plan_title: str, sender: str) -> tuple[float, float]:
+def _write_packs_timed(run: PackRun, plan_title: str, sender: str, reply_by: date | None,
+                       reply_to: str) -> tuple[float, float]:
     """In the worker: write, and send back only the time it took and its peak memory."""
     import time
 
     began = time.perf_counter()
-    write_packs(run, plan_title, sender)
+    write_packs(run, plan_title, sender, reply_by, reply_to)
     return time.perf_counter() - began, stages.peak_mb() or 0.0

@@ -1,9 +1,16 @@
 """Sending the drafts through a real SMTP server on this machine (aiosmtpd)."""
 
+import asyncio
+import csv
+import os
 import socket
 import subprocess
+import sys
+import threading
+import time
 from datetime import date
-from email import message_from_bytes
+from email import policy
+from email.parser import BytesParser
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -14,7 +21,7 @@ from plantools import load_plan
 from plantools.cli import main
 from plantools.packs import make_packs
 
-from conftest import simple_plan
+from conftest import ROOT, simple_plan
 
 BODIES = [("Policy Sub-Group", "Policy", "policy@example.org"),
           ("QA Sub-Group", "QA", "qa@example.org; refused@example.org"),
@@ -26,25 +33,29 @@ DRAFTS = ["Learning and Development Sub-Group 2018-11.eml", "Policy Sub-Group 20
 
 
 class Recorder:
-    """An SMTP handler that keeps what it receives, refuses some addresses, and can drop
-    the connection when the n-th message's data arrives."""
+    """An SMTP handler that keeps what it receives, refuses some addresses (550, or the reply
+    given), can drop the connection when the n-th message's data arrives, and can hold each
+    message until `release` is set."""
 
-    def __init__(self, refuse=(), drop_on=None):
-        self.refuse, self.drop_on, self.data_seen, self.received = set(refuse), drop_on, 0, []
+    def __init__(self, refuse=(), drop_on=None, release=None):
+        self.refuse = refuse if isinstance(refuse, dict) else {a: "550 5.1.1 No such user here" for a in refuse}
+        self.drop_on, self.release, self.data_seen, self.received = drop_on, release, 0, []
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
-            return "550 5.1.1 No such user here"
+            return self.refuse[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.data_seen += 1
+        while self.release is not None and not self.release.is_set():
+            await asyncio.sleep(0.05)
         if self.data_seen == self.drop_on:
             server.transport.close()
             return "421 Closing"
-        message = message_from_bytes(envelope.content)
-        self.received.append({"to": list(envelope.rcpt_tos), "from": envelope.mail_from,
+        message = BytesParser(policy=policy.default).parsebytes(envelope.content)
+        self.received.append({"to": list(envelope.rcpt_tos), "from": envelope.mail_from, "bcc": message["Bcc"],
                               "subject": message["Subject"], "unsent": message["X-Unsent"],
                               "tls": session.ssl is not None})
         return "250 Message accepted"
@@ -84,6 +95,29 @@ def send(folder, port, *extra, env=None):
     return CliRunner(env=env).invoke(main, args)
 
 
+def send_command(folder, port, *extra):
+    """The same command as a separate process, as a second officer would run it."""
+    return [sys.executable, "-m", "plantools", "send", str(folder), "--smtp-host", "127.0.0.1",
+            "--smtp-port", str(port), "--no-tls", *extra]
+
+
+SUBPROCESS_ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def ledger_rows(folder):
+    with (folder / "sent.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def edit_draft(path, **headers):
+    """A draft as an officer might edit it in a mail program: headers changed or added."""
+    message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+    for name, value in headers.items():
+        del message[name]
+        message[name] = value
+    path.write_bytes(message.as_bytes(policy=policy.SMTP))
+
+
 def test_without_yes_it_only_shows_what_would_go(packs_folder, smtp_server):
     recorder = Recorder()
     server = smtp_server(recorder)
@@ -102,15 +136,18 @@ def test_sends_each_draft_once_and_reports_a_refused_recipient(packs_folder, smt
     recorder = Recorder(refuse={"refused@example.org"})
     server = smtp_server(recorder)
     result = send(packs_folder, server.port, "--no-tls", "--yes")
-    assert result.exit_code == 0, result.output
-    assert "sent: QA Sub-Group 2018-11.eml to qa@example.org, refused@example.org: sent, but refused for " \
+    assert result.exit_code == 1, result.output  # an address to correct
+    assert "sent: QA Sub-Group 2018-11.eml to qa@example.org, refused@example.org: sent, but refused for good: " \
            "refused@example.org (550 5.1.1 No such user here)" in result.output.splitlines()
     assert sorted(m["to"][0] for m in recorder.received) == ["ld@example.org", "policy@example.org", "qa@example.org"]
     assert {m["unsent"] for m in recorder.received} == {None}  # X-Unsent is for drafts only
     assert {m["from"] for m in recorder.received} == {"bsu@example.org"}
     again = send(packs_folder, server.port, "--no-tls", "--yes")
     assert again.exit_code == 0 and again.output.splitlines()[-1] == "0 sent, 0 failed, 3 sent before"
-    assert len(recorder.received) == 3
+    assert len(recorder.received) == 3  # refused for good: not tried again
+    assert {(r["recipient"], r["result"]) for r in ledger_rows(packs_folder)} == {
+        ("ld@example.org", "sent"), ("policy@example.org", "sent"), ("qa@example.org", "sent"),
+        ("refused@example.org", "refused")}
 
 
 def test_lost_connection_then_a_rerun_sends_only_the_rest(packs_folder, smtp_server):
@@ -121,14 +158,15 @@ def test_lost_connection_then_a_rerun_sends_only_the_rest(packs_folder, smtp_ser
     lines = result.output.splitlines()
     assert lines[0] == f"sent: {DRAFTS[0]} to ld@example.org"
     assert lines[1].startswith(f"FAILED: {DRAFTS[1]} to policy@example.org: connection lost")
+    assert lines[1].endswith("not recorded as sent")
     assert lines[2] == f"FAILED: {DRAFTS[2]} to qa@example.org, refused@example.org: not sent: the connection was lost"
     healthy = Recorder()
     second = smtp_server(healthy)
     rerun = send(packs_folder, second.port, "--no-tls", "--yes")
     assert rerun.exit_code == 0, rerun.output
-    assert sorted(m["subject"].split(": ")[1] for m in healthy.received) == [
-        "Policy Sub-Group actions, November 2018", "QA Sub-Group actions, November 2018"]
-    assert "already sent: " + DRAFTS[0] in rerun.output
+    assert sorted(m["subject"].split(": ")[1].split(",")[0] for m in healthy.received) == [
+        "Policy Sub-Group actions for November 2018", "QA Sub-Group actions for November 2018"]
+    assert "already sent on " in rerun.output and "skipped " + DRAFTS[0] in rerun.output
 
 
 def test_a_server_that_refuses_every_recipient_fails_that_draft_only(packs_folder, smtp_server):
@@ -136,7 +174,7 @@ def test_a_server_that_refuses_every_recipient_fails_that_draft_only(packs_folde
     server = smtp_server(recorder)
     result = send(packs_folder, server.port, "--no-tls", "--yes")
     assert result.exit_code == 1
-    assert f"FAILED: {DRAFTS[1]} to policy@example.org: every recipient refused: policy@example.org " \
+    assert f"FAILED: {DRAFTS[1]} to policy@example.org: refused for good: policy@example.org " \
            "(550 5.1.1 No such user here)" in result.output
     assert len(recorder.received) == 2
 
