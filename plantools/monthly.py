@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import stages
 from .consolidate import Consolidation, compare, find_earlier, write_copy
+from .mail import default_reply_by
 from .model import Plan
 from .packs import PackRun, plan_packs, write_packs
 
@@ -26,6 +27,7 @@ def run_month(plan: Plan, month: str, copies: Path, packs: Path, today: date | N
     # does so here, before anything is written
     earlier = find_earlier(plan, month, copies, force)
     run = plan_packs(plan, month, packs, today, force)
+    reply_by = reply_by or default_reply_by(month, today)
     parallel = len(plan.actions) >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2
     # a fresh interpreter, as Windows always starts one: it holds only what it is sent, not a
     # copy of this process's memory

@@ -71,9 +71,11 @@ def make_packs(plan: Plan, month: str, out: Path, today: date | None = None, for
                sender: str = "", reply_by: date | None = None, reply_to: str = "") -> PackRun:
     """Write every body's pack and draft into `out`, then the manifest. The drafts ask for a
     reply by `reply_by` (default: mail.default_reply_by) to `reply_to` (default: the sender)."""
+    from .mail import default_reply_by
+
     run = plan_packs(plan, month, out, today, force)
     with stage("write packs"):
-        write_packs(run, plan.title, sender, reply_by, reply_to)
+        write_packs(run, plan.title, sender, reply_by or default_reply_by(month, today), reply_to)
     return run
 
 
