@@ -458,8 +458,8 @@ def _recipients(message: EmailMessage) -> tuple[list[Recipient], str]:
     recipients: list[Recipient] = []
     seen: set[str] = set()
     for header in ("To", "Cc", "Bcc"):
-        for value in message.get_all(header) or []:
-            for address in split_addresses(str(value)):
+        for value in _raw(message, header):
+            for address in split_addresses(value):
                 if not valid_address(address):
                     return [], f"{header} holds {address!r}, which is not an email address: correct it and run again"
                 if address.casefold() not in seen:
@@ -468,6 +468,11 @@ def _recipients(message: EmailMessage) -> tuple[list[Recipient], str]:
     if not recipients:
         return [], "no recipient in its To, Cc or Bcc line"
     return recipients, ""
+
+
+def _raw(message: EmailMessage, header: str) -> list[str]:
+    """A header as written: the parsed one shows a broken address such as "@" as "<>"."""
+    return [header_text(v) for n, v in message.raw_items() if n.lower() == header.lower()]
 
 
 def _day(at: str) -> str:
@@ -520,7 +525,7 @@ def send_drafts(folder: Path, server: Server, sender: str = "", resend: bool = F
             elif draft.sent_on and not draft.problem:
                 run.already_sent.append(draft)
             else:  # a bad address, or every recipient refused it for good before
-                outcome = Outcome(draft.path, header_text(str(draft.message["To"] or "")), False,
+                outcome = Outcome(draft.path, ", ".join(_raw(draft.message, "To")), False,
                                   draft.problem or f"every recipient refused it for good before (see {LEDGER})")
                 run.outcomes.append(outcome)
                 report(outcome)
