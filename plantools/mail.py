@@ -15,6 +15,7 @@ import re
 import smtplib
 import socket
 import ssl
+import sys
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -325,7 +326,7 @@ def folder_lock(folder: Path) -> Iterator[None]:
 
 def _try_lock(fd: int) -> bool:
     try:
-        if os.name == "nt":
+        if sys.platform == "win32":
             import msvcrt
 
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
@@ -574,7 +575,7 @@ def _send_one(smtp: smtplib.SMTP, draft: Draft, sender: str, time_limit: float) 
         message["From"] = header_text(sender)
     to = describe(draft.waiting)
     addresses = [r.address for r in draft.waiting]
-    refused: dict[str, tuple[int, bytes | str]] = {}
+    refused: dict[str, tuple[int, bytes]] = {}
     with time_limit_on(smtp, time_limit) as expired:
         try:
             refused = smtp.send_message(message, to_addrs=addresses)  # Bcc is never in what goes
@@ -584,13 +585,13 @@ def _send_one(smtp: smtplib.SMTP, draft: Draft, sender: str, time_limit: float) 
             why = f"no answer within {time_limit:g} s" if expired.is_set() else str(exc) or type(exc).__name__
             return Outcome(draft.path, to, False, f"connection lost ({why}); not recorded as sent"), []
         except smtplib.SMTPResponseException as exc:  # the sender or the message refused: for everyone
-            refused = {a: (exc.smtp_code, exc.smtp_error) for a in addresses}
+            refused = {a: (exc.smtp_code, _bytes(exc.smtp_error)) for a in addresses}
         except smtplib.SMTPException as exc:
             return Outcome(draft.path, to, False, f"not sent ({exc})"), []
     at = datetime.now().isoformat(timespec="seconds")
     entries = []
     for recipient in draft.waiting:
-        code, reply = refused.get(recipient.address, (250, ""))
+        code, reply = refused.get(recipient.address, (250, b""))
         result = SENT if recipient.address not in refused else FOR_NOW if 400 <= code < 500 else FOR_GOOD
         entries.append(Entry(draft.path.name, message["Message-ID"] or "", recipient.address, recipient.header,
                              result, f"{code} {_text(reply)}".strip() if result != SENT else "", at))
@@ -610,8 +611,12 @@ def _note(entries: list[Entry]) -> str:
     return ("sent, but " if len(later) + len(never) < len(entries) else "") + ", ".join(parts)
 
 
-def _text(reply: bytes | str) -> str:
-    return header_text(reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply))
+def _bytes(reply: bytes | str) -> bytes:
+    return reply if isinstance(reply, bytes) else str(reply).encode("utf-8")
+
+
+def _text(reply: bytes) -> str:
+    return header_text(reply.decode("utf-8", "replace"))
 
 
 @contextmanager
@@ -643,7 +648,7 @@ def connect(server: Server, folder: Path, time_limit: float = TIME_LIMIT) -> smt
     timeout = min(TIMEOUT, time_limit)
     smtp = (smtplib.SMTP_SSL(timeout=timeout, context=context) if server.security == "ssl"
             else smtplib.SMTP(timeout=timeout))
-    smtp._host = server.host  # the name the certificate must carry: connect() alone does not set it
+    smtp._host = server.host  # type: ignore[attr-defined]  # the name the certificate must carry: connect() alone does not set it
     try:
         with time_limit_on(smtp, time_limit) as expired:
             _open(smtp, server, folder, context, time_limit, expired)
