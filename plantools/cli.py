@@ -60,9 +60,11 @@ sender_option = click.option(
     help="The From address of the drafts. Default: $PLANTOOLS_SENDER, else none (Outlook fills in your own).",
 )
 def _check_address(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from email.utils import parseaddr
+
     from .mail import valid_address
 
-    if value and not valid_address(value):
+    if value and not valid_address(parseaddr(value)[1]):
         raise click.BadParameter(f"{value!r} is not an email address")
     return value
 

@@ -314,10 +314,15 @@ def folder_lock(folder: Path) -> Iterator[None]:
         os.write(fd, f"process {os.getpid()} on {socket.gethostname()} since {datetime.now():%H:%M:%S}\n".encode())
         yield
     finally:
-        if os.name != "nt":
+        if sys.platform != "win32":
             path.unlink(missing_ok=True)  # before unlocking: whoever locks the old file sees it is gone
+        else:
+            import msvcrt
+
+            os.lseek(fd, 0, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)  # Windows wants its locks undone before the close
         os.close(fd)  # closing releases the lock
-        if os.name == "nt":
+        if sys.platform == "win32":
             try:
                 path.unlink()
             except OSError:
@@ -517,6 +522,7 @@ def send_drafts(folder: Path, server: Server, sender: str = "", resend: bool = F
     lost connection, so a second run sends only the rest."""
     folder = Path(folder)
     run = SendRun()
+    drafts_in(folder)  # a folder that is not one of packs: said so before any lock is made in it
     with folder_lock(folder):
         drafts = preview(folder, sender, resend)
         waiting = []
