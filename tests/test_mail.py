@@ -298,10 +298,8 @@ class Trickler(Recorder):
 
 
 def test_a_server_that_trickles_its_answer_is_cut_off_at_the_time_limit(packs_folder, smtp_server):
-    trickler = Trickler()
-    began = time.monotonic()
+    trickler = Trickler()  # without the limit, this send would never return
     result = send(packs_folder, smtp_server(trickler).port, "--no-tls", "--yes", "--time-limit", "1")
-    assert time.monotonic() - began < 20  # bounded: without the limit it never returns
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert lines[0] == f"FAILED: {DRAFTS[0]} to ld@example.org: connection lost (no answer within 1 s); " \
@@ -476,3 +474,15 @@ def test_the_email_a_chair_reads(tmp_path):
     assert LONG.startswith(kept) and LONG[len(kept)] == " "  # cut between words, never in one
     assert "by Friday 14 December 2018." in body
     assert lines[-1] == "Jane Smith"
+
+
+def test_a_ledger_from_before_per_recipient_rows_is_still_honoured(packs_folder, smtp_server):
+    (packs_folder / "sent.csv").write_text("draft,message_id,to,sent_at,refused\r\n"
+                                           f"{DRAFTS[1]},<old@example.org>,policy@example.org,2018-12-01T09:00:00,\r\n",
+                                           encoding="utf-8")
+    recorder = Recorder()
+    result = send(packs_folder, smtp_server(recorder).port, "--no-tls", "--yes")
+    assert result.exit_code == 0, result.output
+    assert f"already sent on 1 Dec 2018: skipped {DRAFTS[1]}" in result.output.splitlines()
+    assert sorted(m["to"][0] for m in recorder.received) == ["ld@example.org", "qa@example.org"]
+    assert ledger_rows(packs_folder)[0]["recipient"] == "policy@example.org"  # rewritten, row kept
