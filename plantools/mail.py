@@ -259,6 +259,12 @@ def _ledger_writer(folder: Path, entries: list[Entry]) -> Iterator[Callable[[lis
             with atomic_file(path) as temp:
                 temp.write_bytes(header + _row_bytes(entries))
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
+        try:
+            if os.fstat(fd).st_size == 0:
+                _write_synced(fd, header)
+        except OSError:
+            os.close(fd)
+            raise
     except PlanError as error:
         raise PlanError(path, f"nothing sent: {error.message}") from None
     except PermissionError:
@@ -267,9 +273,6 @@ def _ledger_writer(folder: Path, entries: list[Entry]) -> Iterator[Callable[[lis
     except OSError as exc:
         raise PlanError(path, f"nothing sent: the ledger cannot be written ({exc.strerror or exc})") from None
     try:
-        if os.fstat(fd).st_size == 0:
-            _write_synced(fd, header)
-
         def append(rows: list[Entry]) -> None:
             _write_synced(fd, _row_bytes(rows))
 
