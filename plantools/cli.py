@@ -59,6 +59,25 @@ sender_option = click.option(
     "--sender", default=lambda: os.environ.get("PLANTOOLS_SENDER", ""),
     help="The From address of the drafts. Default: $PLANTOOLS_SENDER, else none (Outlook fills in your own).",
 )
+def _check_address(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from email.utils import parseaddr
+
+    from .mail import valid_address
+
+    if value and not valid_address(parseaddr(value)[1]):
+        raise click.BadParameter(f"{value!r} is not an email address")
+    return value
+
+
+reply_by_option = click.option(
+    "--reply-by", type=click.DateTime(["%Y-%m-%d"]), default=None,
+    help="The date (YYYY-MM-DD) by which the drafts ask for a reply. Default: 14 days after the "
+         "month's end (or after today, if that has passed), a weekend moved to the Monday.",
+)
+reply_to_option = click.option(
+    "--reply-to", default="", callback=_check_address,
+    help="The address replies go to, if not the sender's (e.g. the BSU's shared mailbox).",
+)
 today_option = click.option(
     "--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
     help="The date to judge deadlines by (YYYY-MM-DD). Default: today.",
@@ -164,9 +183,12 @@ def format_command(workbook: Path, backup_dir: Path | None) -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the packs. Default: 'packs/<month>' beside the workbook.")
 @sender_option
+@reply_by_option
+@reply_to_option
 @today_option
 @click.option("--force", is_flag=True, help="Remake packs already in the folder.")
-def packs(workbook: Path, month: str, out: Path | None, sender: str, today, force: bool) -> None:
+def packs(workbook: Path, month: str, out: Path | None, sender: str, reply_by, reply_to: str, today,
+          force: bool) -> None:
     """Write one workbook per governance body with the actions it oversees, an email draft
     (.eml) beside each, and manifest.csv saying who gets what. Nothing confidential travels."""
     from .packs import make_packs, summary_lines
@@ -174,7 +196,7 @@ def packs(workbook: Path, month: str, out: Path | None, sender: str, today, forc
 
     plan = load_plan(workbook)
     run = make_packs(plan, month, out or workbook.parent / "packs" / month, today=today and today.date(),
-                     force=force, sender=sender)
+                     force=force, sender=sender, reply_by=reply_by and reply_by.date(), reply_to=reply_to)
     for line in summary_lines(run):
         click.echo(line)
 
@@ -185,9 +207,12 @@ def packs(workbook: Path, month: str, out: Path | None, sender: str, today, forc
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where 'monthly' (the copies) and 'packs/<month>' go. Default: beside the workbook.")
 @sender_option
+@reply_by_option
+@reply_to_option
 @today_option
 @click.option("--force", is_flag=True, help="Replace this month's copy and packs.")
-def monthly(workbook: Path, month: str, out: Path | None, sender: str, today, force: bool) -> None:
+def monthly(workbook: Path, month: str, out: Path | None, sender: str, reply_by, reply_to: str, today,
+            force: bool) -> None:
     """The monthly job: `consolidate`, then `packs`, from one reading of the workbook
     (on a machine with two cores, large plans' packs are written meanwhile)."""
     from .consolidate import summary_lines as copy_lines
@@ -198,7 +223,7 @@ def monthly(workbook: Path, month: str, out: Path | None, sender: str, today, fo
     plan = load_plan(workbook)
     base = out or workbook.parent
     result, run = run_month(plan, month, base / "monthly", base / "packs" / month, today=today and today.date(),
-                            force=force, sender=sender)
+                            force=force, sender=sender, reply_by=reply_by and reply_by.date(), reply_to=reply_to)
     for line in [*copy_lines(result), *pack_lines(run)]:
         click.echo(line)
 
@@ -217,21 +242,26 @@ def monthly(workbook: Path, month: str, out: Path | None, sender: str, today, fo
               help="The certificate authority that signed the server's certificate, if not a public one.")
 @click.option("--sender", default=lambda: os.environ.get("PLANTOOLS_SENDER", ""),
               help="The From address, if the drafts have none. Default: $PLANTOOLS_SENDER.")
+@click.option("--resend", is_flag=True,
+              help="Send again drafts that sent.csv says were sent (e.g. after packs --force remade them).")
+@click.option("--time-limit", type=click.FloatRange(min=1), default=300, show_default=True,
+              help="Seconds that connecting, or sending one message, may take in all.")
 @click.option("--yes", is_flag=True, help="Really send. Without it, only show what would go to whom.")
 def send(folder: Path, smtp_host: str, smtp_port: int, security: str, user: str, ca_file: Path | None,
-         sender: str, yes: bool) -> None:
-    """Send the email drafts that plantools packs wrote into FOLDER. A draft already sent
-    (see FOLDER/sent.csv) is never sent again, so after a failure just run it again."""
-    from .mail import Server, drafts_in, read_draft, send_drafts, sent_ids
+         sender: str, resend: bool, time_limit: float, yes: bool) -> None:
+    """Send the email drafts that plantools packs wrote into FOLDER, one send at a time per
+    folder. FOLDER/sent.csv records what became of each recipient: nobody gets a draft twice,
+    an address refused for now (4xx) is tried again on the next run, one refused for good
+    (5xx) is reported. A draft remade by packs --force after it went is skipped unless --resend.
+
+    Exit status: 0 all delivered, 1 something to retry or fix, 2 nothing could be sent."""
+    from .mail import Server, preview, preview_line, send_drafts
 
     if user and security == "none":
         raise click.UsageError("a password is never sent unencrypted: use --starttls or --ssl with --user")
-    done = sent_ids(folder)
     if not yes:
-        for path in drafts_in(folder):
-            message = read_draft(path)
-            state = "already sent" if message["Message-ID"] in done else "would send"
-            click.echo(f"{state}: {path.name} to {message['To']}")
+        for draft in preview(folder, sender, resend):
+            click.echo(preview_line(draft))
         click.echo("nothing sent: add --yes to send")
         return
     password = ""
@@ -239,13 +269,13 @@ def send(folder: Path, smtp_host: str, smtp_port: int, security: str, user: str,
         password = os.environ.get("PLANTOOLS_SMTP_PASSWORD") or click.prompt(
             f"Password for {user} on {smtp_host}", hide_input=True)
     server = Server(smtp_host, smtp_port, security, user, password, ca_file)
-    run = send_drafts(folder, server, sender,
+    run = send_drafts(folder, server, sender, resend, time_limit,
                       report=lambda o: click.echo(f"{'sent' if o.sent else 'FAILED'}: {o.draft.name} to {o.to}"
                                                   + ("" if o.note == "sent" else f": {o.note}")))
-    for path in run.already_sent:
-        click.echo(f"already sent: {path.name}")
-    sent = len(run.outcomes) - len(run.failed)
-    click.echo(f"{sent} sent, {len(run.failed)} failed, {len(run.already_sent)} sent before")
-    if run.failed:
-        click.echo("run the same command again to send what failed", err=True)
+    for draft in run.already_sent:
+        click.echo(f"already sent on {draft.sent_on}: skipped {draft.path.name}")
+    click.echo(f"{len(run.sent)} sent, {len(run.failed)} failed, {len(run.already_sent)} sent before")
+    if not run.complete:
+        click.echo("run the same command again to retry what was refused for now or not sent; "
+                   "an address refused for good needs correcting first", err=True)
         sys.exit(1)

@@ -1,82 +1,379 @@
 """Email: a draft (.eml) for each pack, and sending the drafts of a folder over SMTP.
 
 Drafts carry "X-Unsent: 1", so Outlook opens them as new messages ready to send, and any
-mail reader opens them too. Sending keeps a ledger (sent.csv) beside the drafts: a draft is
-sent once, and a run after a failure sends only what did not go.
+mail reader opens them too. Sending keeps a ledger (sent.csv) beside the drafts with one row
+per recipient: a recipient who has it is never sent it again, one refused for now (4xx) is
+tried again on the next run, and one refused for good (5xx) is reported, not retried.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import os
+import re
 import smtplib
 import socket
 import ssl
+import sys
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from email.utils import formatdate, getaddresses, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from . import rag
+from .deadlines import MISSING, UNREADABLE
 from .errors import PlanError
+from .workbook import atomic_file
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-LEDGER = "sent.csv"
-LEDGER_COLUMNS = ["draft", "message_id", "to", "sent_at", "refused"]
-TIMEOUT = 60  # seconds for the server to answer
+TIMEOUT = 60  # seconds for the server to answer one read
+TIME_LIMIT = 300  # seconds for one message in all, however the server trickles its answer
+REPLY_DAYS = 14  # the default reply-by date: this long after the month's end
+CUT = 200  # characters of an action's text in the email
+SIGNATURE = "Business Support Unit"
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")  # English whatever the machine's locale
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+# ---------------------------------------------------------------------------------- drafts
 
 
-def draft_message(pack, plan_title: str, month: str, sender: str = "") -> bytes:
-    """The .eml for one pack: addressed to the body, its workbook attached."""
+def month_words(month: str) -> str:
+    """'2018-11' -> 'November 2018'."""
+    return f"{MONTHS[int(month[5:]) - 1]} {month[:4]}"
+
+
+def uk_date(day: date) -> str:
+    """'Friday 14 December 2018'."""
+    return f"{DAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def default_reply_by(month: str, today: date | None = None) -> date:
+    """14 days after the month's end, or after today if that date has passed; a weekend
+    moves to the Monday."""
     from .consolidate import month_end
 
-    when = month_end(month).strftime("%B %Y")
+    today = today or date.today()
+    day = month_end(month) + timedelta(days=REPLY_DAYS)
+    if day < today:
+        day = today + timedelta(days=REPLY_DAYS)
+    return day + timedelta(days=(7 - day.weekday()) % 7 if day.weekday() >= 5 else 0)
+
+
+def header_text(text: str) -> str:
+    """One line for a header: line breaks (a name typed with Alt+Enter) and other control
+    characters become spaces, which a header may hold."""
+    return " ".join(re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", " ", str(text)).split())
+
+
+def valid_address(address: str) -> bool:
+    """Something the server can deliver to: local@domain, neither part empty ('@' is not)."""
+    return bool(re.fullmatch(r"[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\".]+(\.[^@\s<>()\[\],;:\".]+)*", address))
+
+
+def draft_message(pack, plan_title: str, month: str, sender: str = "", reply_by: date | None = None,
+                  reply_to: str = "") -> bytes:
+    """The .eml for one pack: addressed to the body, its workbook attached, asking for a
+    reply by `reply_by` (default_reply_by when not given)."""
+    when = month_words(month)
+    reply_by = reply_by or default_reply_by(month)
+    sender = header_text(sender)
     message = EmailMessage()
-    message["Subject"] = f"{plan_title}: {pack.body} actions, {when}"
-    message["To"] = ", ".join(pack.emails)
+    message["Subject"] = header_text(f"{plan_title}: {pack.body} actions for {when}, "
+                                     f"please reply by {uk_date(reply_by)}")
+    message["To"] = ", ".join(header_text(e) for e in pack.emails)
     if sender:
         message["From"] = sender
+    if reply_to:
+        message["Reply-To"] = header_text(reply_to)
     message["Date"] = formatdate(localtime=True)
-    domain = sender.rpartition("@")[2] if "@" in sender else "plantools.invalid"
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "plantools.invalid"
     message["Message-ID"] = make_msgid(domain=domain)  # a domain given: no slow lookup of this machine's name
     message["X-Unsent"] = "1"
-    message.set_content(_body_text(pack, plan_title, when))
+    name = parseaddr(sender)[0] if sender else ""
+    message.set_content(_body_text(pack, header_text(plan_title), when, reply_by, name or SIGNATURE))
     message.add_attachment(pack.workbook.read_bytes(), maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1],
-                           filename=pack.workbook.name)
+                           filename=header_text(pack.workbook.name))
     return message.as_bytes(policy=policy.SMTP)
 
 
-def _body_text(pack, plan_title: str, when: str) -> str:
-    red, amber, late = pack.count(rag.RED), pack.count(rag.AMBER), pack.overdue
+def _body_text(pack, plan_title: str, when: str, reply_by: date, signature: str) -> str:
+    body = header_text(pack.body)
+    late_ids = {id(a) for a in pack.overdue}  # by identity: comparing whole actions is slow and wrong
+    undated = [a for a in pack.actions if a.deadline.kind in (MISSING, UNREADABLE)]
+    counts = [f"{pack.count(rag.RED)} Red", f"{pack.count(rag.AMBER)} Amber", f"{len(late_ids)} overdue",
+              f"{len(undated)} with no clear deadline"]
     lines = [
-        f"Dear colleagues of the {pack.body},",
+        f"Dear colleagues of the {body},",
         "",
-        f"Attached are the {len(pack.actions)} actions of the {plan_title} that the {pack.body} oversees, "
-        f"as consolidated for {when}: {red} Red, {amber} Amber, {len(late)} overdue.",
+        f"Attached are the {len(pack.actions)} actions of the {plan_title} that the {body} oversees, "
+        f"as consolidated for {when}: {', '.join(counts)}.",
         "",
     ]
-    late_ids = {id(a) for a in late}  # by identity: comparing whole actions is slow and wrong
-    attention = [a for a in pack.actions if a.rag in (rag.RED, rag.AMBER) or id(a) in late_ids]
+    attention = []
+    for action in pack.actions:
+        notes = [action.rag] if action.rag in (rag.RED, rag.AMBER) else []
+        if id(action) in late_ids:
+            notes.append(f"overdue since {action.deadline.due.day} {MONTHS[action.deadline.due.month - 1][:3]} "
+                         f"{action.deadline.due.year}")
+        if action.deadline.kind in (MISSING, UNREADABLE):
+            notes.append("no clear deadline")
+        if notes:
+            what = shorten(one_line(action.action or action.outcome or action.objective), CUT)
+            attention.append(f"• {header_text(action.ref)} ({', '.join(notes)}): {what}")
     if attention:
-        lines.append("For your attention:")
-        for action in attention:
-            notes = [action.rag] if action.rag in (rag.RED, rag.AMBER) else []
-            if id(action) in late_ids:
-                notes.append(f"overdue since {action.deadline.due:%d %b %Y}")
-            what = " ".join((action.action or action.outcome or action.objective).split())
-            lines.append(f"- {action.ref} ({', '.join(notes)}): {what[:150]}")
-        lines.append("")
+        lines += ["For your attention:", *attention, ""]
     lines += [
         "Please update the RAG status and the progress of each action in the attached workbook "
-        "and return it to the Business Support Unit before the next board meeting.",
+        f"and return it to the Business Support Unit by {uk_date(reply_by)}.",
         "",
-        "Business Support Unit",
+        "Kind regards,",
+        "",
+        signature,
     ]
     return "\n".join(lines) + "\n"
+
+
+def one_line(text: str) -> str:
+    """A cell's lines as one: list markers dropped, lines joined with '; ' unless a line
+    already ends a sentence or clause."""
+    parts = [re.sub(r"^(?:[-*•·▪–]|\d+[.)])\s+", "", line.strip()) for line in str(text).splitlines()]
+    joined = ""
+    for part in (" ".join(p.split()) for p in parts):
+        if part:
+            joined += ("" if not joined else " " if joined[-1] in ".;:,!?" else "; ") + part
+    return header_text(joined)
+
+
+def shorten(text: str, limit: int) -> str:
+    """The text whole if it fits, else cut at the last word that fits, with '…'; never
+    mid-word (a first word longer than the limit is kept whole)."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit + 1].rsplit(" ", 1)[0] if " " in text[:limit + 1] else text.split(" ", 1)[0]
+    return cut.rstrip(" ,;:-–") + "…"
+
+
+# --------------------------------------------------------------------------------- the ledger
+
+LEDGER = "sent.csv"
+LEDGER_COLUMNS = ["draft", "message_id", "recipient", "header", "result", "reply", "at"]
+SENT, FOR_NOW, FOR_GOOD = "sent", "refused for now", "refused"  # a recipient's result
+LOCK = ".plantools-send.lock"
+
+
+@dataclass
+class Entry:
+    """One ledger row: what became of one recipient of one draft."""
+
+    draft: str
+    message_id: str
+    recipient: str
+    header: str
+    result: str
+    reply: str
+    at: str
+
+
+def read_ledger(folder: Path) -> list[Entry]:
+    """The ledger's rows, whatever Excel saved it as (UTF-8 with or without BOM, Windows-1252,
+    commas or semicolons), never through a link. Older ledgers (one row per draft) are read
+    as one row per To address."""
+    path = Path(folder) / LEDGER
+    data = _read_plain(path)
+    if data is None:
+        return []
+    text = _decode(data)
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if ";" in first and "," not in first else ","
+    entries = []
+    for row in csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if isinstance(v, str)}
+        if "recipient" in row:
+            entries.append(Entry(*(row.get(c, "") for c in LEDGER_COLUMNS)))
+        elif row.get("to"):  # plantools before per-recipient rows: sent to every To address
+            for address in split_addresses(row["to"]):
+                refused = address in row.get("refused", "")
+                entries.append(Entry(row.get("draft", ""), row.get("message_id", ""), address, "To",
+                                     FOR_GOOD if refused else SENT, row.get("refused", ""), row.get("sent_at", "")))
+    return entries
+
+
+def _read_plain(path: Path) -> bytes | None:
+    if path.is_symlink():
+        raise PlanError(path, "is a link: plantools keeps its ledger only as a plain file in the packs folder; "
+                              "put the file itself there")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise PlanError(path, f"cannot be read: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read()
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")  # every byte is something: a ledger is never unreadable
+
+
+def _canonical(data: bytes) -> bool:
+    header = ("\ufeff" + ",".join(LEDGER_COLUMNS) + "\r\n").encode("utf-8")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return data.startswith(header) and data.endswith(b"\n")
+
+
+def _row_bytes(entries: list[Entry]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for e in entries:
+        writer.writerow([e.draft, e.message_id, e.recipient, e.header, e.result, e.reply, e.at])
+    return buffer.getvalue().encode("utf-8")
+
+
+@contextmanager
+def _ledger_writer(folder: Path, entries: list[Entry]) -> Iterator[Callable[[list[Entry]], None]]:
+    """Open the ledger for appending before anything is sent, so a ledger that cannot be
+    written (open in Excel, read-only) stops the run with nothing sent. A ledger that Excel
+    re-saved is first rewritten, every row kept, as plantools writes it."""
+    path = Path(folder) / LEDGER
+    data = _read_plain(path)
+    header = ("\ufeff" + ",".join(LEDGER_COLUMNS) + "\r\n").encode("utf-8")
+    try:
+        if data is not None and not _canonical(data):
+            with atomic_file(path) as temp:
+                temp.write_bytes(header + _row_bytes(entries))
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
+        try:
+            if os.fstat(fd).st_size == 0:
+                _write_synced(fd, header)
+        except OSError:
+            os.close(fd)
+            raise
+    except PlanError as error:
+        raise PlanError(path, f"nothing sent: {error.message}") from None
+    except PermissionError:
+        raise PlanError(path, "nothing sent: the ledger cannot be written: is it open in Excel, or read-only? "
+                              "Close it and run again") from None
+    except OSError as exc:
+        raise PlanError(path, f"nothing sent: the ledger cannot be written ({exc.strerror or exc})") from None
+    try:
+        def append(rows: list[Entry]) -> None:
+            _write_synced(fd, _row_bytes(rows))
+
+        yield append
+    finally:
+        os.close(fd)
+
+
+def _write_synced(fd: int, data: bytes) -> None:
+    """Write all of it and make the disk hold it before anything else happens."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+    os.fsync(fd)
+
+
+@contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """One `send` at a time per packs folder. The operating system's lock on the lock file
+    goes with its process, so a lock left by a process that died is simply taken over."""
+    path = Path(folder) / LOCK
+    for _ in range(20):
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
+        except OSError as exc:
+            raise PlanError(path, f"nothing sent: cannot write in the packs folder ({exc.strerror or exc})") from None
+        if not _try_lock(fd):
+            os.close(fd)
+            raise PlanError(folder, f"another plantools send is sending from this folder{_holder(path)}: "
+                                    "nothing sent; run again when it has finished")
+        try:
+            same = os.path.samestat(os.fstat(fd), os.stat(path))
+        except OSError:
+            same = False
+        if same:  # not a file that the previous holder unlinked as we opened it
+            break
+        os.close(fd)
+    else:
+        raise PlanError(path, "nothing sent: the lock file keeps changing; run again")
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, f"process {os.getpid()} on {socket.gethostname()} since {datetime.now():%H:%M:%S}\n".encode())
+        yield
+    finally:
+        if sys.platform != "win32":
+            path.unlink(missing_ok=True)  # before unlocking: whoever locks the old file sees it is gone
+        else:
+            import msvcrt
+
+            os.lseek(fd, 0, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)  # Windows wants its locks undone before the close
+        os.close(fd)  # closing releases the lock
+        if sys.platform == "win32":
+            try:
+                path.unlink()
+            except OSError:
+                pass  # another send has it open: it is theirs now
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _holder(path: Path) -> str:
+    try:
+        text = header_text(path.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return ""
+    return f" ({text})" if text else ""
+
+
+# ---------------------------------------------------------------------------------- sending
+
+@dataclass
+class Recipient:
+    header: str  # "To", "Cc" or "Bcc"
+    address: str
+
+
+@dataclass
+class Draft:
+    """One draft, and what this run would do with it."""
+
+    path: Path
+    message: EmailMessage
+    recipients: list[Recipient]
+    waiting: list[Recipient]  # whom this run sends it to
+    sent_on: str = ""  # when the ledger says it first went, if it did
+    retry: dict[str, str] = field(default_factory=dict)  # address -> the earlier refusal for now
+    problem: str = ""  # why it cannot be sent at all
 
 
 @dataclass
@@ -90,11 +387,20 @@ class Outcome:
 @dataclass
 class SendRun:
     outcomes: list[Outcome] = field(default_factory=list)
-    already_sent: list[Path] = field(default_factory=list)
+    already_sent: list[Draft] = field(default_factory=list)
+
+    @property
+    def sent(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.sent]
 
     @property
     def failed(self) -> list[Outcome]:
         return [o for o in self.outcomes if not o.sent]
+
+    @property
+    def complete(self) -> bool:
+        """Every recipient of every draft has it, or had it before."""
+        return all(o.note == SENT for o in self.outcomes)
 
 
 @dataclass
@@ -121,117 +427,267 @@ def read_draft(path: Path) -> EmailMessage:
     return BytesParser(policy=policy.default).parsebytes(path.read_bytes())
 
 
-def sent_ids(folder: Path) -> set[str]:
-    ledger = Path(folder) / LEDGER
-    if not ledger.exists():
-        return set()
-    with ledger.open(encoding="utf-8", newline="") as handle:
-        return {row["message_id"] for row in csv.DictReader(handle)}
+def split_addresses(text: str) -> list[str]:
+    """The addresses of a header or a cell, separated by commas or semicolons; a piece that
+    is not an address is kept as typed, so it can be reported."""
+    pieces = re.findall(r'(?:"[^"]*"|<[^>]*>|[^,;])+', text)
+    return [parseaddr(p.strip())[1] or p.strip() for p in pieces if p.strip()]
 
 
-def send_drafts(folder: Path, server: Server, sender: str = "",
-                report: Callable[[Outcome], None] = lambda outcome: None) -> SendRun:
-    """Send every draft in `folder` not yet in its ledger. Stops at a lost connection;
-    what was sent is in the ledger, so a second run sends only the rest."""
-    run = SendRun()
-    done = sent_ids(folder)
-    waiting = []
-    for path in drafts_in(folder):
-        message = read_draft(path)
-        if message["Message-ID"] in done:
-            run.already_sent.append(path)
-        else:
-            waiting.append((path, message))
-    if not waiting:
-        return run
-    smtp = connect(server, folder)
-    try:
-        for index, (path, message) in enumerate(waiting):
-            outcome = _send_one(smtp, path, message, sender)
-            run.outcomes.append(outcome)
-            report(outcome)
-            if outcome.sent:
-                _record(folder, path, message, outcome)
-            elif outcome.note.startswith("connection lost"):
-                for rest, rest_message in waiting[index + 1:]:
-                    skipped = Outcome(rest, rest_message["To"] or "", False, "not sent: the connection was lost")
-                    run.outcomes.append(skipped)
-                    report(skipped)
-                break
-    finally:
+def preview(folder: Path, sender: str = "", resend: bool = False) -> list[Draft]:
+    """What `send` would do with each draft in `folder`, from the drafts and the ledger."""
+    entries = read_ledger(folder)
+    by_draft: dict[str, list[Entry]] = {}
+    for entry in entries:
+        by_draft.setdefault(entry.draft.casefold(), []).append(entry)  # Windows: one file, any case
+    return [_plan(path, by_draft.get(path.name.casefold(), []), sender, resend) for path in drafts_in(folder)]
+
+
+def _plan(path: Path, entries: list[Entry], sender: str, resend: bool) -> Draft:
+    message = read_draft(path)
+    recipients, problem = _recipients(message)
+    if not problem and not (sender or message["From"]):
+        problem = "no sender: give --sender (the From address)"
+    last = {e.recipient.casefold(): e for e in entries}  # the latest row for each address
+    sent = [e for e in entries if e.result == SENT]
+    remade = bool(sent) and all(e.message_id != message["Message-ID"] for e in entries)
+    waiting = recipients if resend else [r for r in recipients if _due(last.get(r.address.casefold()), remade)]
+    retry = {r.address: last[r.address.casefold()].reply for r in waiting
+             if not resend and r.address.casefold() in last}
+    return Draft(path, message, recipients, waiting, _day(sent[0].at) if sent else "", retry, problem)
+
+
+def _due(entry: Entry | None, remade: bool) -> bool:
+    """Whether a recipient gets the draft in this run: one never tried, unless the draft was
+    remade (packs --force) after it went; one refused for now, always."""
+    return not remade if entry is None else entry.result == FOR_NOW
+
+
+def _recipients(message: EmailMessage) -> tuple[list[Recipient], str]:
+    recipients: list[Recipient] = []
+    seen: set[str] = set()
+    for header in ("To", "Cc", "Bcc"):
+        for value in _raw(message, header):
+            for address in split_addresses(value):
+                if not valid_address(address):
+                    return [], f"{header} holds {address!r}, which is not an email address: correct it and run again"
+                if address.casefold() not in seen:
+                    seen.add(address.casefold())
+                    recipients.append(Recipient(header, address))
+    if not recipients:
+        return [], "no recipient in its To, Cc or Bcc line"
+    return recipients, ""
+
+
+def _raw(message: EmailMessage, header: str) -> list[str]:
+    """A header as written: the parsed one shows a broken address such as "@" as "<>"."""
+    return [header_text(v) for n, v in message.raw_items() if n.lower() == header.lower()]
+
+
+def _day(at: str) -> str:
+    """'2018-11-30T10:04:00' (or Excel's '30/11/2018 10:04') -> '30 Nov 2018'."""
+    for parse in (datetime.fromisoformat, lambda t: datetime.strptime(t.split()[0], "%d/%m/%Y")):
         try:
-            smtp.quit()
-        except (smtplib.SMTPException, OSError):
-            pass
+            when = parse(at)
+        except (ValueError, IndexError):
+            continue
+        return f"{when.day} {MONTHS[when.month - 1][:3]} {when.year}"
+    return at or "an earlier run"
+
+
+def describe(recipients: list[Recipient]) -> str:
+    """'a@x, b@x; Cc: c@x; Bcc: d@x'."""
+    parts = []
+    for header in ("To", "Cc", "Bcc"):
+        addresses = ", ".join(r.address for r in recipients if r.header == header)
+        if addresses:
+            parts.append(addresses if header == "To" else f"{header}: {addresses}")
+    return "; ".join(parts)
+
+
+def preview_line(draft: Draft) -> str:
+    if draft.problem:
+        return f"cannot send: {draft.path.name}: {draft.problem}"
+    if not draft.waiting:
+        if draft.sent_on:
+            return f"already sent on {draft.sent_on}: skipped {draft.path.name}"
+        return f"not sent: {draft.path.name}: every recipient refused it for good (see {LEDGER})"
+    if draft.retry:
+        return f"would retry: {draft.path.name} to {describe(draft.waiting)} (refused for now before: " \
+               f"{'; '.join(filter(None, draft.retry.values())) or 'no reply'})"
+    return f"would send: {draft.path.name} to {describe(draft.waiting)}"
+
+
+def send_drafts(folder: Path, server: Server, sender: str = "", resend: bool = False,
+                time_limit: float = TIME_LIMIT, report: Callable[[Outcome], None] = lambda outcome: None) -> SendRun:
+    """Send every draft in `folder` to whoever the ledger says has not had it. One run at a
+    time per folder; each message's ledger rows are on disk before the next goes; stops at a
+    lost connection, so a second run sends only the rest."""
+    folder = Path(folder)
+    run = SendRun()
+    drafts_in(folder)  # a folder that is not one of packs: said so before any lock is made in it
+    with folder_lock(folder):
+        drafts = preview(folder, sender, resend)
+        waiting = []
+        for draft in drafts:
+            if draft.waiting and not draft.problem:
+                waiting.append(draft)
+            elif draft.sent_on and not draft.problem:
+                run.already_sent.append(draft)
+            else:  # a bad address, or every recipient refused it for good before
+                outcome = Outcome(draft.path, ", ".join(_raw(draft.message, "To")), False,
+                                  draft.problem or f"every recipient refused it for good before (see {LEDGER})")
+                run.outcomes.append(outcome)
+                report(outcome)
+        if not waiting:
+            return run
+        with _ledger_writer(folder, read_ledger(folder)) as record:
+            smtp = connect(server, folder, time_limit)
+            try:
+                _send_all(smtp, waiting, sender, time_limit, record, run, report)
+            finally:
+                try:
+                    smtp.quit()
+                except (smtplib.SMTPException, OSError):
+                    pass
     return run
 
 
-def connect(server: Server, folder: Path) -> smtplib.SMTP:
+def _send_all(smtp: smtplib.SMTP, waiting: list[Draft], sender: str, time_limit: float,
+              record: Callable[[list[Entry]], None], run: SendRun, report: Callable[[Outcome], None]) -> None:
+    for index, draft in enumerate(waiting):
+        outcome, entries = _send_one(smtp, draft, sender, time_limit)
+        if entries:
+            try:
+                record(entries)
+            except OSError as exc:
+                report(outcome)
+                raise PlanError(draft.path.parent / LEDGER,
+                                f"{draft.path.name} went out but cannot be recorded here "
+                                f"({exc.strerror or exc}): nothing more sent; add its rows before running "
+                                "again, or it goes twice") from None
+        run.outcomes.append(outcome)
+        report(outcome)
+        if outcome.note.startswith("connection lost"):
+            for rest in waiting[index + 1:]:
+                skipped = Outcome(rest.path, describe(rest.waiting), False, "not sent: the connection was lost")
+                run.outcomes.append(skipped)
+                report(skipped)
+            return
+
+
+def _send_one(smtp: smtplib.SMTP, draft: Draft, sender: str, time_limit: float) -> tuple[Outcome, list[Entry]]:
+    message = draft.message
+    del message["X-Unsent"]  # it is being sent now, not drafted
+    if sender:
+        del message["From"]
+        message["From"] = header_text(sender)
+    to = describe(draft.waiting)
+    addresses = [r.address for r in draft.waiting]
+    refused: dict[str, tuple[int, bytes]] = {}
+    with time_limit_on(smtp, time_limit) as expired:
+        try:
+            refused = smtp.send_message(message, to_addrs=addresses)  # Bcc is never in what goes
+        except smtplib.SMTPRecipientsRefused as exc:
+            refused = exc.recipients
+        except (smtplib.SMTPServerDisconnected, ConnectionError, socket.timeout) as exc:
+            why = f"no answer within {time_limit:g} s" if expired.is_set() else str(exc) or type(exc).__name__
+            return Outcome(draft.path, to, False, f"connection lost ({why}); not recorded as sent"), []
+        except smtplib.SMTPResponseException as exc:  # the sender or the message refused: for everyone
+            refused = {a: (exc.smtp_code, _bytes(exc.smtp_error)) for a in addresses}
+        except smtplib.SMTPException as exc:
+            return Outcome(draft.path, to, False, f"not sent ({exc})"), []
+    at = datetime.now().isoformat(timespec="seconds")
+    entries = []
+    for recipient in draft.waiting:
+        code, reply = refused.get(recipient.address, (250, b""))
+        result = SENT if recipient.address not in refused else FOR_NOW if 400 <= code < 500 else FOR_GOOD
+        entries.append(Entry(draft.path.name, message["Message-ID"] or "", recipient.address, recipient.header,
+                             result, f"{code} {_text(reply)}".strip() if result != SENT else "", at))
+    return Outcome(draft.path, to, len(refused) < len(addresses), _note(entries)), entries
+
+
+def _note(entries: list[Entry]) -> str:
+    later = [f"{e.recipient} ({e.reply})" for e in entries if e.result == FOR_NOW]
+    never = [f"{e.recipient} ({e.reply})" for e in entries if e.result == FOR_GOOD]
+    if not later and not never:
+        return SENT
+    parts = []
+    if never:
+        parts.append("refused for good: " + "; ".join(never))
+    if later:
+        parts.append("refused for now, tried again on the next run: " + "; ".join(later))
+    return ("sent, but " if len(later) + len(never) < len(entries) else "") + ", ".join(parts)
+
+
+def _bytes(reply: bytes | str) -> bytes:
+    return reply if isinstance(reply, bytes) else str(reply).encode("utf-8")
+
+
+def _text(reply: bytes) -> str:
+    return header_text(reply.decode("utf-8", "replace"))
+
+
+@contextmanager
+def time_limit_on(smtp: smtplib.SMTP, seconds: float) -> Iterator[threading.Event]:
+    """Cut the connection if what runs inside takes longer than `seconds` in all: the socket's
+    timeout is per read, and a server can answer one slow line at a time forever."""
+    expired = threading.Event()
+
+    def cut() -> None:
+        expired.set()
+        if smtp.sock is not None:
+            try:
+                smtp.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    timer = threading.Timer(seconds, cut)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield expired
+    finally:
+        timer.cancel()
+
+
+def connect(server: Server, folder: Path, time_limit: float = TIME_LIMIT) -> smtplib.SMTP:
     """Open the connection; STARTTLS and SSL verify the server's certificate and name."""
     context = ssl.create_default_context(cafile=str(server.ca_file) if server.ca_file else None)
+    timeout = min(TIMEOUT, time_limit)
+    smtp = (smtplib.SMTP_SSL(timeout=timeout, context=context) if server.security == "ssl"
+            else smtplib.SMTP(timeout=timeout))
+    smtp._host = server.host  # type: ignore[attr-defined]  # the name the certificate must carry: connect() alone does not set it
+    try:
+        with time_limit_on(smtp, time_limit) as expired:
+            _open(smtp, server, folder, context, time_limit, expired)
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _open(smtp: smtplib.SMTP, server: Server, folder: Path, context: ssl.SSLContext, time_limit: float,
+          expired: threading.Event) -> None:
     where = f"{server.host}:{server.port}"
     try:
-        if server.security == "ssl":
-            smtp = smtplib.SMTP_SSL(server.host, server.port, timeout=TIMEOUT, context=context)
-        else:
-            smtp = smtplib.SMTP(server.host, server.port, timeout=TIMEOUT)
-            if server.security == "starttls":
-                smtp.starttls(context=context)
+        smtp.connect(server.host, server.port)
+        smtp.ehlo()
+        if server.security == "starttls":
+            if not smtp.has_extn("starttls"):
+                raise PlanError(folder, f"nothing sent: {where} does not offer STARTTLS; try --ssl")
+            smtp.starttls(context=context)
+            smtp.ehlo()
         if server.user:
+            if not smtp.has_extn("auth"):
+                raise PlanError(folder, f"nothing sent: {where} offers no login (no AUTH): "
+                                        "leave out --user if it takes mail without one")
             smtp.login(server.user, server.password)
     except ssl.SSLCertVerificationError as exc:
         raise PlanError(folder, f"nothing sent: the certificate of {where} could not be verified "
                                 f"({exc.verify_message}); give the council's CA with --ca-file") from None
     except smtplib.SMTPAuthenticationError:
         raise PlanError(folder, f"nothing sent: {where} refused the user name or password") from None
-    except smtplib.SMTPNotSupportedError:
-        raise PlanError(folder, f"nothing sent: {where} does not offer STARTTLS; try --ssl") from None
     except (smtplib.SMTPException, OSError) as exc:
-        raise PlanError(folder, f"nothing sent: cannot connect to {where} ({exc})") from None
-    return smtp
-
-
-def _send_one(smtp: smtplib.SMTP, path: Path, message: EmailMessage, sender: str) -> Outcome:
-    del message["X-Unsent"]  # it is being sent now, not drafted
-    if sender:
-        del message["From"]
-        message["From"] = sender
-    to = message["To"] or ""
-    if not message["From"]:
-        return Outcome(path, to, False, "no sender: give --sender (the From address)")
-    if not getaddresses([to]):
-        return Outcome(path, to, False, "no recipient in the draft's To line")
-    try:
-        refused = smtp.send_message(message)
-    except smtplib.SMTPRecipientsRefused as exc:
-        return Outcome(path, to, False, "every recipient refused: " + _refusals(exc.recipients))
-    except (smtplib.SMTPServerDisconnected, ConnectionError, socket.timeout) as exc:
-        return Outcome(path, to, False, f"connection lost ({exc or type(exc).__name__})")
-    except smtplib.SMTPResponseException as exc:
-        return Outcome(path, to, False, f"refused by the server ({exc.smtp_code} {_text(exc.smtp_error)})")
-    except smtplib.SMTPException as exc:
-        return Outcome(path, to, False, f"not sent ({exc})")
-    note = ("sent, but refused for " + _refusals(refused)) if refused else "sent"
-    return Outcome(path, to, True, note)
-
-
-def _refusals(recipients: dict) -> str:
-    return "; ".join(f"{address} ({code} {_text(reply)})" for address, (code, reply) in recipients.items())
-
-
-def _text(reply: bytes | str) -> str:
-    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
-
-
-def _record(folder: Path, path: Path, message: EmailMessage, outcome: Outcome) -> None:
-    """Append to the ledger at once, and to disk, so a crash later cannot resend this one."""
-    ledger = Path(folder) / LEDGER
-    new = not ledger.exists()
-    with ledger.open("a", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\r\n")
-        if new:
-            writer.writerow(LEDGER_COLUMNS)
-        writer.writerow([path.name, message["Message-ID"], outcome.to, datetime.now().isoformat(timespec="seconds"),
-                         "" if outcome.note == "sent" else outcome.note])
-        handle.flush()
-        os.fsync(handle.fileno())
+        why = f"no answer within {time_limit:g} s" if expired.is_set() else header_text(str(exc))
+        raise PlanError(folder, f"nothing sent: cannot connect to {where} ({why})") from None

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import stages
 from .consolidate import Consolidation, compare, find_earlier, write_copy
+from .mail import default_reply_by
 from .model import Plan
 from .packs import PackRun, plan_packs, write_packs
 
@@ -20,23 +21,25 @@ PARALLEL_FROM = 2000  # actions; below this a second process costs more than it 
 
 
 def run_month(plan: Plan, month: str, copies: Path, packs: Path, today: date | None = None,
-              force: bool = False, sender: str = "") -> tuple[Consolidation, PackRun]:
+              force: bool = False, sender: str = "", reply_by: date | None = None,
+              reply_to: str = "") -> tuple[Consolidation, PackRun]:
     # whatever can refuse the run (a copy or packs already made, an unreadable earlier copy)
     # does so here, before anything is written
     earlier = find_earlier(plan, month, copies, force)
     run = plan_packs(plan, month, packs, today, force)
+    reply_by = reply_by or default_reply_by(month, today)
     parallel = len(plan.actions) >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2
     # a fresh interpreter, as Windows always starts one: it holds only what it is sent, not a
     # copy of this process's memory
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) if parallel else None
     try:
-        writing = pool.submit(_write_packs_timed, run, plan.title, sender) if pool else None
+        writing = pool.submit(_write_packs_timed, run, plan.title, sender, reply_by, reply_to) if pool else None
         result = compare(plan, month, copies, today, force, earlier)  # meanwhile: checks and changes
         del earlier  # last month's actions: not needed while the copy is written
         write_copy(plan, result)
         if not _written_by_worker(writing):
             with stages.stage("write packs"):
-                write_packs(run, plan.title, sender)
+                write_packs(run, plan.title, sender, reply_by, reply_to)
     finally:
         if pool:
             pool.shutdown(cancel_futures=True)
@@ -58,10 +61,11 @@ def _written_by_worker(writing: Future | None) -> bool:
     return True
 
 
-def _write_packs_timed(run: PackRun, plan_title: str, sender: str) -> tuple[float, float]:
+def _write_packs_timed(run: PackRun, plan_title: str, sender: str, reply_by: date | None,
+                       reply_to: str) -> tuple[float, float]:
     """In the worker: write, and send back only the time it took and its peak memory."""
     import time
 
     began = time.perf_counter()
-    write_packs(run, plan_title, sender)
+    write_packs(run, plan_title, sender, reply_by, reply_to)
     return time.perf_counter() - began, stages.peak_mb() or 0.0

@@ -68,11 +68,14 @@ def file_name(body: str, month: str, suffix: str) -> str:
 
 
 def make_packs(plan: Plan, month: str, out: Path, today: date | None = None, force: bool = False,
-               sender: str = "") -> PackRun:
-    """Write every body's pack and draft into `out`, then the manifest."""
+               sender: str = "", reply_by: date | None = None, reply_to: str = "") -> PackRun:
+    """Write every body's pack and draft into `out`, then the manifest. The drafts ask for a
+    reply by `reply_by` (default: mail.default_reply_by) to `reply_to` (default: the sender)."""
+    from .mail import default_reply_by
+
     run = plan_packs(plan, month, out, today, force)
     with stage("write packs"):
-        write_packs(run, plan.title, sender)
+        write_packs(run, plan.title, sender, reply_by or default_reply_by(month, today), reply_to)
     return run
 
 
@@ -106,7 +109,8 @@ def plan_packs(plan: Plan, month: str, out: Path, today: date | None = None, for
     return run
 
 
-def write_packs(run: PackRun, plan_title: str, sender: str = "") -> None:
+def write_packs(run: PackRun, plan_title: str, sender: str = "", reply_by: date | None = None,
+                reply_to: str = "") -> None:
     """Write the packs, drafts and manifest that plan_packs decided."""
     from .mail import draft_message
 
@@ -115,7 +119,7 @@ def write_packs(run: PackRun, plan_title: str, sender: str = "") -> None:
             write_pack(pack, plan_title, run.month)
         if pack.draft:
             with atomic_file(pack.draft) as temp:
-                temp.write_bytes(draft_message(pack, plan_title, run.month, sender))
+                temp.write_bytes(draft_message(pack, plan_title, run.month, sender, reply_by, reply_to))
     with atomic_file(run.manifest) as temp:
         temp.write_text(manifest_text(run), encoding="utf-8-sig", newline="")  # Excel reads the BOM as UTF-8
 

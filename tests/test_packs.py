@@ -80,10 +80,11 @@ def test_draft_is_an_unsent_message_with_the_pack_attached(tmp_path):
     assert message["X-Unsent"] == "1"
     assert message["To"] == "policy.chair@example.org, policy.lead@example.org"
     assert message["From"] == "bsu@example.org"
-    assert message["Subject"] == "Partnership business plan: Policy Sub-Group actions, November 2018"
+    assert message["Subject"] == "Partnership business plan: Policy Sub-Group actions for November 2018, " \
+                                 "please reply by Friday 14 December 2018"
     body = message.get_body(("plain",)).get_content()
-    assert "- 1.1 (Red): Draft the agreement" in body
-    assert "- 2.1 (overdue since 31 Oct 2018): Work with schools" in body
+    assert "• 1.1 (Red): Draft the agreement" in body
+    assert "• 2.1 (overdue since 31 Oct 2018): Work with schools" in body
     assert "1.3" not in body  # Green and on time: not for attention
     [attachment] = list(message.iter_attachments())
     assert attachment.get_content_type() == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
