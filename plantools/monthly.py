@@ -1,11 +1,15 @@
 """The whole monthly job in one go: the consolidated copy and every sub-group's pack, from
 one reading of the plan. The copy and the packs do not depend on each other, so on a
-machine with two or more cores the packs are written by a second process meanwhile."""
+machine with two or more cores the packs are written by a second process meanwhile.
+
+All or nothing: the packs are written into a staging folder and moved into place only once
+the copy is written too, so a run whose copy fails leaves no pack ready to send."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
@@ -14,7 +18,9 @@ from pathlib import Path
 from . import stages
 from .consolidate import Consolidation, compare, find_earlier, write_copy
 from .model import Plan
-from .packs import PackRun, plan_packs, write_packs
+from .errors import PlanError
+from .packs import PackRun, make_staging, plan_packs, publish, write_packs
+from .workbook import make_folder, open_in_excel, owner_file, temp_name, write_error
 
 PARALLEL_FROM = 2000  # actions; below this a second process costs more than it saves
 
@@ -25,22 +31,42 @@ def run_month(plan: Plan, month: str, copies: Path, packs: Path, today: date | N
     # does so here, before anything is written
     earlier = find_earlier(plan, month, copies, force)
     run = plan_packs(plan, month, packs, today, force)
+    check_copy_target(earlier.target, plan.path)
+    staging = make_staging(run)
     parallel = len(plan.actions) >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2
     # a fresh interpreter, as Windows always starts one: it holds only what it is sent, not a
     # copy of this process's memory
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) if parallel else None
     try:
-        writing = pool.submit(_write_packs_timed, run, plan.title, sender) if pool else None
+        writing = pool.submit(_write_packs_timed, run, plan.title, sender, staging) if pool else None
         result = compare(plan, month, copies, today, force, earlier)  # meanwhile: checks and changes
         del earlier  # last month's actions: not needed while the copy is written
         write_copy(plan, result)
         if not _written_by_worker(writing):
             with stages.stage("write packs"):
-                write_packs(run, plan.title, sender)
+                write_packs(run, plan.title, sender, staging)
+        publish(run, staging)  # only now, the copy written, are the packs ready to send
     finally:
         if pool:
-            pool.shutdown(cancel_futures=True)
+            pool.shutdown(cancel_futures=True)  # waits for a worker still writing into staging
+        shutil.rmtree(staging, ignore_errors=True)
     return result, run
+
+
+def check_copy_target(target: Path, shared: Path) -> None:
+    """Before anything is written: the copy's folder can be written in (a file made and
+    removed), the copy is not open in Excel, and it is not the shared workbook."""
+    if target.exists() and shared.exists() and os.path.samefile(target, shared):
+        raise PlanError(target, "is the shared workbook itself: the copy is never written over it")
+    if target.exists() and owner_file(target):
+        raise open_in_excel(target)
+    make_folder(target.parent)
+    probe = target.parent / temp_name(".probe")
+    try:
+        probe.open("xb").close()
+        probe.unlink()
+    except OSError as exc:
+        raise write_error(target, exc) from None
 
 
 def _written_by_worker(writing: Future | None) -> bool:
@@ -58,10 +84,10 @@ def _written_by_worker(writing: Future | None) -> bool:
     return True
 
 
-def _write_packs_timed(run: PackRun, plan_title: str, sender: str) -> tuple[float, float]:
+def _write_packs_timed(run: PackRun, plan_title: str, sender: str, staging: Path) -> tuple[float, float]:
     """In the worker: write, and send back only the time it took and its peak memory."""
     import time
 
     began = time.perf_counter()
-    write_packs(run, plan_title, sender)
+    write_packs(run, plan_title, sender, staging)
     return time.perf_counter() - began, stages.peak_mb() or 0.0
