@@ -146,7 +146,8 @@ def atomic_file(path: Path, force: bool = True) -> Iterator[Path]:
     except OSError as exc:
         raise write_error(path, exc, replacing) from None
     finally:
-        temp.unlink(missing_ok=True)
+        if temp.exists():  # a read-only disk refuses even to unlink what is not there
+            temp.unlink()
 
 
 def write_workbook(path: Path, fill: Callable[[Any], None], force: bool = True) -> None:
