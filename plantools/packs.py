@@ -163,9 +163,10 @@ def check_targets(run: PackRun, shared: Path, force: bool) -> None:
     are the files the folder's manifest lists with the same sha256; anything else of the same
     name (a returned pack, a workbook staff saved there) is replaced only with --force. The
     shared workbook itself, and a file open in Excel, are never replaced."""
-    ours = _written_before(run.manifest)
+    manifest = run.folder / MANIFEST
+    ours = _written_before(manifest)
     foreign = None
-    for path in [run.manifest, *_targets(run)]:
+    for path in [manifest, *_targets(run)]:
         if not path.exists():
             continue
         if path.is_dir():
@@ -174,19 +175,19 @@ def check_targets(run: PackRun, shared: Path, force: bool) -> None:
             raise PlanError(path, "is the shared workbook itself: packs are never written over it; give another --out")
         if owner_file(path):
             raise open_in_excel(path)
-        if not force and foreign is None and path != run.manifest and ours.get(path.name.casefold()) != _sha256(path):
+        if not force and foreign is None and path != manifest and ours.get(path.name.casefold()) != _sha256(path):
             foreign = path
     if force:
         return
     if foreign:
         raise PlanError(foreign, "is already here and plantools did not write it (a returned pack?): "
                                  "move it, or use --force to replace it")
-    if run.manifest.exists():
-        raise PlanError(run.manifest, f"packs for {run.month} are already in this folder: use --force to remake them")
+    if manifest.exists():
+        raise PlanError(manifest, f"packs for {run.month} are already in this folder: use --force to remake them")
 
 
 def _targets(run: PackRun) -> list[Path]:
-    return [path for pack in run.packs for path in (pack.workbook, pack.draft) if path]
+    return [path for pack in run.packs for path in (pack.workbook, pack.draft) if path is not None]
 
 
 def _written_before(manifest: Path) -> dict[str, str]:
@@ -253,7 +254,7 @@ def publish(run: PackRun, staging: Path) -> None:
             except OSError as exc:
                 raise write_error(target, exc, replacing=True) from None
             moved.append(target)
-        with atomic_file(run.manifest) as temp:
+        with atomic_file(run.folder / MANIFEST) as temp:
             temp.write_text(manifest_text(run), encoding="utf-8-sig", newline="")  # Excel reads the BOM as UTF-8
     except PlanError:
         for path in moved:
