@@ -175,7 +175,7 @@ def check_targets(run: PackRun, shared: Path, force: bool) -> None:
             raise PlanError(path, "is the shared workbook itself: packs are never written over it; give another --out")
         if owner_file(path):
             raise open_in_excel(path)
-        if not force and foreign is None and path != manifest and ours.get(path.name.casefold()) != _sha256(path):
+        if not force and foreign is None and path != manifest and not _same(ours.get(path.name.casefold()), path):
             foreign = path
     if force:
         return
@@ -199,6 +199,12 @@ def _written_before(manifest: Path) -> dict[str, str]:
         return {}
     return {row[name].casefold(): row.get(f"{name}_sha256") or "" for row in rows for name in ("pack", "draft")
             if row.get(name)}
+
+
+def _same(recorded: str | None, path: Path) -> bool:
+    """Whether `path` is as plantools wrote it: listed with the same sha256 (or listed by a
+    manifest from before plantools recorded sha256s)."""
+    return recorded is not None and (recorded == "" or recorded == _sha256(path))
 
 
 def _sha256(path: Path) -> str:
