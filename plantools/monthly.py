@@ -2,8 +2,9 @@
 one reading of the plan. The copy and the packs do not depend on each other, so on a
 machine with two or more cores the packs are written by a second process meanwhile.
 
-All or nothing: the packs are written into a staging folder and moved into place only once
-the copy is written too, so a run whose copy fails leaves no pack ready to send."""
+All or nothing: the packs are written into a staging folder and the copy under a temporary
+name, and both take their own names only once everything is written, so a run that fails
+leaves neither a copy nor a pack ready to send (and can simply be run again)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import os
 import shutil
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -27,30 +29,53 @@ PARALLEL_FROM = 2000  # actions; below this a second process costs more than it 
 
 def run_month(plan: Plan, month: str, copies: Path, packs: Path, today: date | None = None,
               force: bool = False, sender: str = "") -> tuple[Consolidation, PackRun]:
-    # whatever can refuse the run (a copy or packs already made, an unreadable earlier copy)
-    # does so here, before anything is written
+    # whatever can refuse the run (a copy or packs already made, an unreadable earlier copy,
+    # a folder that cannot be written) does so here, before anything is written
     earlier = find_earlier(plan, month, copies, force)
     run = plan_packs(plan, month, packs, today, force)
     check_copy_target(earlier.target, plan.path)
     staging = make_staging(run)
+    staged_copy = earlier.target.with_name(temp_name(".xlsx"))
     parallel = len(plan.actions) >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2
     # a fresh interpreter, as Windows always starts one: it holds only what it is sent, not a
     # copy of this process's memory
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) if parallel else None
     try:
         writing = pool.submit(_write_packs_timed, run, plan.title, sender, staging) if pool else None
+        if not pool:
+            _write_packs_here(run, plan.title, sender, staging)
         result = compare(plan, month, copies, today, force, earlier)  # meanwhile: checks and changes
         del earlier  # last month's actions: not needed while the copy is written
-        write_copy(plan, result)
-        if not _written_by_worker(writing):
-            with stages.stage("write packs"):
-                write_packs(run, plan.title, sender, staging)
-        publish(run, staging)  # only now, the copy written, are the packs ready to send
+        _write_staged_copy(plan, result, staged_copy)
+        if pool and not _written_by_worker(writing):
+            _write_packs_here(run, plan.title, sender, staging)
+        # only now, everything written, do the copy and then the packs take their names
+        try:
+            os.replace(staged_copy, result.path)
+        except OSError as exc:
+            raise write_error(result.path, exc, replacing=True) from None
+        publish(run, staging)
     finally:
         if pool:
             pool.shutdown(cancel_futures=True)  # waits for a worker still writing into staging
         shutil.rmtree(staging, ignore_errors=True)
+        if staged_copy.exists():
+            staged_copy.unlink()
     return result, run
+
+
+def _write_packs_here(run: PackRun, plan_title: str, sender: str, staging: Path) -> None:
+    with stages.stage("write packs"):
+        write_packs(run, plan_title, sender, staging)
+
+
+def _write_staged_copy(plan: Plan, result: Consolidation, staged: Path) -> None:
+    """The copy, written under a temporary name beside its own (a failure named by its own)."""
+    try:
+        write_copy(plan, replace(result, path=staged))
+    except PlanError as error:
+        where = result.path if error.path == staged else error.path
+        raise PlanError(where, error.message, error.sheet, error.cell) from None
 
 
 def check_copy_target(target: Path, shared: Path) -> None:

@@ -137,9 +137,11 @@ def test_a_pack_open_in_excel_is_not_replaced(tmp_path):
     assert files(out) == before
 
 
-def test_a_name_that_breaks_the_draft_leaves_nothing_written(tmp_path, monkeypatch):
+@pytest.mark.parametrize("command", ["packs", "monthly"])
+def test_a_draft_that_cannot_be_made_leaves_nothing_written(tmp_path, monkeypatch, command):
     """Whatever fails while the packs are written (here the draft of the third body), the
-    run leaves no pack, no draft, no manifest and no staging folder."""
+    run leaves no pack, no draft, no manifest, no staging folder and (monthly) no copy, and
+    runs again without --force."""
     from plantools import mail
 
     shared = awkward_plan(tmp_path)
@@ -152,12 +154,12 @@ def test_a_name_that_breaks_the_draft_leaves_nothing_written(tmp_path, monkeypat
         return real(pack, *args, **kwargs)
 
     monkeypatch.setattr(mail, "draft_message", failing_third)
-    out = tmp_path / "packs"
-    result = invoke("packs", shared, "--month", "2018-11", "--out", out)
+    out = tmp_path / "out"
+    result = invoke(command, shared, "--month", "2018-11", "--out", out)
     assert result.exit_code == 2 and len(made) == 3
-    assert list(out.iterdir()) == []
+    assert [path for path in out.rglob("*") if path.is_file()] == []
     monkeypatch.setattr(mail, "draft_message", real)
-    assert invoke("packs", shared, "--month", "2018-11", "--out", out).exit_code == 0  # no --force needed
+    assert invoke(command, shared, "--month", "2018-11", "--out", out).exit_code == 0
 
 
 @pytest.fixture
