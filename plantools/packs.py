@@ -224,7 +224,7 @@ def make_staging(run: PackRun) -> Path:
     try:
         staging.mkdir()
     except OSError as exc:
-        raise write_error(staging, exc) from None
+        raise PlanError(run.folder, write_error(staging, exc).message) from None  # named by the folder itself
     return staging
 
 
