@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from plantools.cli import main
 
-from conftest import REALWORLD, simple_plan
+from conftest import REALWORLD
 
 XLS = REALWORLD / "poi__61045_govdocs1_626534.xls"
 
