@@ -3,6 +3,7 @@
     python -m plantools.bench                      # 60, 1,000, 20,000 and 100,000 actions
     python -m plantools.bench --sizes 60 1000 --repeat 3
     python -m plantools.bench --sizes 20000 --floor   # and xlsxwriter alone, for the same cells
+    python -m plantools.bench --scale                 # 2,000 bodies and 50,000 actions; a 5,000 x 5,000 junk sheet
 
 A generated plan is laid out like the published ones (title rows, the two-row header,
 priority headings, objectives merged down their actions, text deadlines, a dozen governance
@@ -35,14 +36,20 @@ def _sentence(rng: random.Random, words: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize()
 
 
-def generated_plan(actions: int, seed: int = 1) -> dict:
-    """A plan of `actions` actions, in the shape template.write_plan_workbook takes."""
+def many_bodies(count: int) -> list[tuple[str, list[str]]]:
+    return [(f"B{n:04d} Sub-Group", [f"B{n:04d} SG", f"Group {n:04d}"]) for n in range(1, count + 1)]
+
+
+def generated_plan(actions: int, seed: int = 1, bodies: int = 0) -> dict:
+    """A plan of `actions` actions, in the shape template.write_plan_workbook takes; overseen
+    by the dozen BODIES, or by `bodies` made-up ones."""
     rng = random.Random(seed)
+    known = many_bodies(bodies) if bodies else BODIES
     plan = {
         "title": f"Generated partnership business plan ({actions:,} actions)",
         "subtitle": ["Made by plantools.bench for testing and measuring"],
         "bodies": [{"name": name, "aliases": aliases, "email": [f"{name.split()[0].lower()}@example.org"]}
-                   for name, aliases in BODIES],
+                   for name, aliases in known],
         "priorities": [],
     }
     made = 0
@@ -56,10 +63,10 @@ def generated_plan(actions: int, seed: int = 1) -> dict:
             count = min(rng.randint(1, 6), actions - made)
             objective = {"ref": f"{number}.{objective_number}", "objective": _sentence(rng, 10), "actions": []}
             for _ in range(count):
-                bodies = rng.sample(BODIES, rng.choice([1, 1, 1, 2]))
+                overseers = rng.sample(known, rng.choice([1, 1, 1, 2]))
                 objective["actions"].append({
                     "outcome": _sentence(rng, 12), "owner": _sentence(rng, 3), "action": _sentence(rng, 14),
-                    "governance": " and ".join(rng.choice([name, *aliases]) for name, aliases in bodies),
+                    "governance": " and ".join(rng.choice([name, *aliases]) for name, aliases in overseers),
                     "deadline": rng.choice(DEADLINES), "measure": _sentence(rng, 5),
                     "rag": rng.choice(STATUSES), "progress": _sentence(rng, 9) if rng.random() < 0.8 else "",
                 })
@@ -147,6 +154,95 @@ def run_pandas(workbook: Path) -> dict:
     return {}
 
 
+def run_check(workbook: Path) -> dict:
+    """`plantools check`: read the plan, match every governance cell to a body, check."""
+    from datetime import date
+
+    from . import stages
+    from .checks import check
+    from .reader import load_plan
+
+    seconds = stages.start()
+    plan = load_plan(workbook)
+    with stages.stage("check"):
+        check(plan, date.fromisoformat(TODAY))
+    return seconds
+
+
+def write_junk_sheet(path: Path, rows: int, columns: int) -> Path:
+    """A small generated plan with a sheet 'Pasted' of `rows` x `columns` numbers beside it, as
+    a paste gone wrong makes. The sheet's XML is streamed into the package: no grid is built."""
+    import zipfile
+
+    from .xlsxparts import column_letters
+
+    plain = path.with_name(path.stem + " (plain).xlsx")
+    write_generated(plain, 60)
+    rng = random.Random(rows * columns)
+    row_xml = "".join(f'<c r="{column_letters(c)}#"><v>{rng.randint(0, 10**6)}</v></c>' for c in range(1, columns + 1))
+    added = {
+        "xl/workbook.xml": (b"</sheets>", b'<sheet name="Pasted" sheetId="99" r:id="rIdJunk"/></sheets>'),
+        "xl/_rels/workbook.xml.rels": (b"</Relationships>", b'<Relationship Id="rIdJunk" Type="http://schemas.'
+                                       b'openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+                                       b'Target="worksheets/junk.xml"/></Relationships>'),
+        "[Content_Types].xml": (b"</Types>", b'<Override PartName="/xl/worksheets/junk.xml" ContentType="application/'
+                                b'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'),
+    }
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename in added:
+                data = data.replace(*added[info.filename])
+            out.writestr(info.filename, data)
+        with out.open("xl/worksheets/junk.xml", "w", force_zip64=True) as part:
+            part.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.'
+                       b'openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+            for row in range(1, rows + 1):
+                part.write(f'<row r="{row}">{row_xml.replace("#", str(row))}</row>'.encode())
+            part.write(b"</sheetData></worksheet>")
+    plain.unlink()
+    return path
+
+
+def run_refuse(workbook: Path) -> dict:
+    """Read a plan beside a junk sheet: the junk refused (not read), the plan read."""
+    from . import stages
+    from .reader import load_plan
+
+    seconds = stages.start()
+    plan = load_plan(workbook)
+    refused = [f.message for f in plan.findings if f.field == "sheet"]
+    print(refused[0] if refused else "NOT REFUSED", file=sys.stderr)
+    return seconds
+
+
+RUNS = {"ours": run_ours, "pandas": run_pandas, "check": run_check, "refuse": run_refuse}
+
+
+def scale(echo=print) -> list[dict]:
+    """The two scale cases of issue 11, once each, in a fresh process: time and peak memory."""
+    import tempfile
+
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        plan = Path(folder) / "Many bodies.xlsx"
+        from .template import write_plan_workbook
+
+        write_plan_workbook(plan, generated_plan(50_000, seed=11, bodies=2_000), force=True)
+        check = measure("check", plan)
+        echo(f"check, 2,000 governance bodies and 50,000 actions: {check['seconds']:.1f} s "
+             f"(read {check['stages'].get('read', 0):.1f} s, check {check['stages'].get('check', 0):.1f} s), "
+             f"peak {check['peak_mb']:.0f} MB")
+        results.append(check)
+        plan.unlink()
+        junk = write_junk_sheet(Path(folder) / "Junk beside the plan.xlsx", 5_000, 5_000)
+        refuse = measure("refuse", junk)
+        echo(f"a 5,000 x 5,000 junk sheet ({junk.stat().st_size / 2**20:.0f} MB file): refused in "
+             f"{refuse['seconds']:.1f} s, peak {refuse['peak_mb']:.0f} MB: {refuse['said']}")
+        results.append(refuse)
+    return results
+
+
 def _child(which: str, workbook: str) -> None:
     """One timed run in a fresh interpreter, imports included; prints JSON."""
     import json
@@ -155,7 +251,7 @@ def _child(which: str, workbook: str) -> None:
     from .stages import WORKER_PEAK_MB, peak_mb
 
     began = time.perf_counter()
-    seconds = (run_ours if which == "ours" else run_pandas)(Path(workbook))
+    seconds = RUNS[which](Path(workbook))
     took = time.perf_counter() - began
     # both processes' peaks added: what the job needs at most, were they to peak at once
     memory = (peak_mb() or 0.0) + seconds.pop(WORKER_PEAK_MB, 0.0)
@@ -168,7 +264,7 @@ def measure(which: str, workbook: Path) -> dict:
 
     done = subprocess.run([sys.executable, "-m", "plantools.bench", "--child", which, str(workbook)],
                           capture_output=True, text=True, check=True)
-    return json.loads(done.stdout)
+    return {**json.loads(done.stdout), "said": done.stderr.strip()}
 
 
 def writer_floor(folder: Path) -> tuple[int, float, float]:
@@ -249,10 +345,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each, alternating; medians shown")
     parser.add_argument("--floor", action="store_true",
                         help="then time xlsxwriter alone writing the same cells as the job wrote")
+    parser.add_argument("--scale", action="store_true",
+                        help="instead: `check` of 2,000 bodies and 50,000 actions, and a plan beside a "
+                             "5,000 x 5,000 junk sheet (time and peak memory until it is refused)")
     parser.add_argument("--child", nargs=2, metavar=("WHICH", "WORKBOOK"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         _child(*args.child)
+        return
+    if args.scale:
+        scale()
         return
     print(f"the monthly job (read, check, consolidate against last month, packs) against pandas "
           f"read_excel + to_excel of the same sheet; medians of {args.repeat} runs, each in a fresh process")

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from .errors import PlanError
+from .terminal import cleaned_output
 
 BUNDLED = Path(__file__).resolve().parent.parent / "workbooks"
 DEFAULT_WORKBOOK = BUNDLED / "MSCB Business Plan 2018-19.xlsx"
@@ -20,6 +21,10 @@ class _Group(click.Group):
     """Turns every PlanError into one line on stderr and exit status 2, never a traceback."""
 
     def invoke(self, ctx: click.Context):
+        with cleaned_output():  # no escape sequence from a workbook reaches the terminal
+            return self._invoke(ctx)
+
+    def _invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except PlanError as error:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .terminal import one_line
+
 
 class PlanError(Exception):
     """A workbook that cannot be read, or an output that cannot be written.
@@ -21,7 +23,7 @@ class PlanError(Exception):
             where += f", sheet '{sheet}'"
         if cell:
             where += f", cell {cell}"
-        super().__init__(f"{where}: {message}")
+        super().__init__(one_line(f"{where}: {message}"))  # one line, whatever a name or cell holds
 
     def __reduce__(self):
         # rebuilt from its parts when it crosses from a worker process

@@ -96,9 +96,11 @@ class Matcher:
 
     def __post_init__(self) -> None:
         self._order = {body.name: index for index, body in enumerate(self.bodies)}
+        self._exact: dict[str, str] = {}  # "A/B Group" and "A:B Group" are two names
         for body in self.bodies:
             for alias in (body.name, *body.aliases):
                 self._known.setdefault(normalise(alias), body.name)
+                self._exact.setdefault(_same_name(alias), body.name)
 
     def match(self, text: str) -> tuple[str, ...]:
         """The names of the bodies that text names, in the order of the bodies' list."""
@@ -112,7 +114,7 @@ class Matcher:
         return found
 
     def _read(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        whole = self._known.get(normalise(text or ""))
+        whole = self._exact.get(_same_name(text or "")) or self._known.get(normalise(text or ""))
         if whole:
             return (whole,), ()  # a name of the Governance sheet, separators and all
         bodies: list[str] = []
@@ -189,14 +191,19 @@ def infer_bodies(texts: list[str]) -> list[Body]:
     return bodies
 
 
+def _same_name(text: str) -> str:
+    """Names that differ only in case and spacing are one name."""
+    return " ".join(text.casefold().split())
+
+
 def merge_duplicates(bodies: list[Body]) -> tuple[list[Body], list[tuple[Body, Body]]]:
-    """One body per name (case and spelling of sub-group aside): a body listed twice on the
-    Governance sheet keeps every alias and email of both rows. Returns the bodies and the
-    (first, repeat) pairs that were merged."""
+    """One body per name (case and spacing aside): a body listed twice on the Governance
+    sheet keeps every alias and email of both rows. Returns the bodies and the (first,
+    repeat) pairs that were merged."""
     merged: dict[str, Body] = {}
     repeats: list[tuple[Body, Body]] = []
     for body in bodies:
-        key = normalise(body.name)
+        key = _same_name(body.name)
         first = merged.get(key)
         if first is None:
             merged[key] = body

@@ -1,13 +1,19 @@
 """The whole monthly job in one go: the consolidated copy and every sub-group's pack, from
 one reading of the plan. The copy and the packs do not depend on each other, so on a
-machine with two or more cores the packs are written by a second process meanwhile."""
+machine with two or more cores the packs are written by a second process meanwhile.
+
+All or nothing: the packs are written into a staging folder and the copy under a temporary
+name, and both take their own names only once everything is written, so a run that fails
+leaves neither a copy nor a pack ready to send (and can simply be run again)."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +21,9 @@ from . import stages
 from .consolidate import Consolidation, compare, find_earlier, write_copy
 from .mail import default_reply_by
 from .model import Plan
-from .packs import PackRun, plan_packs, write_packs
+from .errors import PlanError
+from .packs import PackRun, make_staging, plan_packs, publish, write_packs
+from .workbook import make_folder, open_in_excel, owner_file, temp_name, write_error
 
 PARALLEL_FROM = 2000  # actions; below this a second process costs more than it saves
 
@@ -23,27 +31,71 @@ PARALLEL_FROM = 2000  # actions; below this a second process costs more than it 
 def run_month(plan: Plan, month: str, copies: Path, packs: Path, today: date | None = None,
               force: bool = False, sender: str = "", reply_by: date | None = None,
               reply_to: str = "") -> tuple[Consolidation, PackRun]:
-    # whatever can refuse the run (a copy or packs already made, an unreadable earlier copy)
-    # does so here, before anything is written
+    # whatever can refuse the run (a copy or packs already made, an unreadable earlier copy,
+    # a folder that cannot be written) does so here, before anything is written
     earlier = find_earlier(plan, month, copies, force)
     run = plan_packs(plan, month, packs, today, force)
-    reply_by = reply_by or default_reply_by(month, today)
+    check_copy_target(earlier.target, plan.path)
+    staging = make_staging(run)
+    staged_copy = earlier.target.with_name(temp_name(".xlsx"))
+    mail = (sender, reply_by or default_reply_by(month, today), reply_to)
     parallel = len(plan.actions) >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2
     # a fresh interpreter, as Windows always starts one: it holds only what it is sent, not a
     # copy of this process's memory
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) if parallel else None
     try:
-        writing = pool.submit(_write_packs_timed, run, plan.title, sender, reply_by, reply_to) if pool else None
+        writing = pool.submit(_write_packs_timed, run, plan.title, staging, *mail) if pool else None
+        if not pool:
+            _write_packs_here(run, plan.title, staging, *mail)
         result = compare(plan, month, copies, today, force, earlier)  # meanwhile: checks and changes
         del earlier  # last month's actions: not needed while the copy is written
-        write_copy(plan, result)
-        if not _written_by_worker(writing):
-            with stages.stage("write packs"):
-                write_packs(run, plan.title, sender, reply_by, reply_to)
+        _write_staged_copy(plan, result, staged_copy)
+        if pool and not _written_by_worker(writing):
+            _write_packs_here(run, plan.title, staging, *mail)
+        # only now, everything written, do the copy and then the packs take their names
+        try:
+            os.replace(staged_copy, result.path)
+        except OSError as exc:
+            raise write_error(result.path, exc, replacing=True) from None
+        publish(run, staging)
     finally:
         if pool:
-            pool.shutdown(cancel_futures=True)
+            pool.shutdown(cancel_futures=True)  # waits for a worker still writing into staging
+        shutil.rmtree(staging, ignore_errors=True)
+        if staged_copy.exists():
+            staged_copy.unlink()
     return result, run
+
+
+def _write_packs_here(run: PackRun, plan_title: str, staging: Path, sender: str, reply_by: date,
+                      reply_to: str) -> None:
+    with stages.stage("write packs"):
+        write_packs(run, plan_title, staging, sender, reply_by, reply_to)
+
+
+def _write_staged_copy(plan: Plan, result: Consolidation, staged: Path) -> None:
+    """The copy, written under a temporary name beside its own (a failure named by its own)."""
+    try:
+        write_copy(plan, replace(result, path=staged))
+    except PlanError as error:
+        where = result.path if error.path == staged else error.path
+        raise PlanError(where, error.message, error.sheet, error.cell) from None
+
+
+def check_copy_target(target: Path, shared: Path) -> None:
+    """Before anything is written: the copy's folder can be written in (a file made and
+    removed), the copy is not open in Excel, and it is not the shared workbook."""
+    if target.exists() and shared.exists() and os.path.samefile(target, shared):
+        raise PlanError(target, "is the shared workbook itself: the copy is never written over it")
+    if target.exists() and owner_file(target):
+        raise open_in_excel(target)
+    make_folder(target.parent)
+    probe = target.parent / temp_name(".probe")
+    try:
+        probe.open("xb").close()
+        probe.unlink()
+    except OSError as exc:
+        raise write_error(target, exc) from None
 
 
 def _written_by_worker(writing: Future | None) -> bool:
@@ -61,11 +113,11 @@ def _written_by_worker(writing: Future | None) -> bool:
     return True
 
 
-def _write_packs_timed(run: PackRun, plan_title: str, sender: str, reply_by: date | None,
+def _write_packs_timed(run: PackRun, plan_title: str, staging: Path, sender: str, reply_by: date,
                        reply_to: str) -> tuple[float, float]:
     """In the worker: write, and send back only the time it took and its peak memory."""
     import time
 
     began = time.perf_counter()
-    write_packs(run, plan_title, sender, reply_by, reply_to)
+    write_packs(run, plan_title, staging, sender, reply_by, reply_to)
     return time.perf_counter() - began, stages.peak_mb() or 0.0

@@ -8,9 +8,14 @@ defined names or document properties of the shared workbook.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import os
 import re
-from dataclasses import dataclass, field
+import shutil
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -22,13 +27,16 @@ from .copies import check_month
 from .errors import PlanError
 from .model import Action, Plan
 from .stages import stage
-from .workbook import Formats, atomic_file, write_key, write_workbook
+from .terminal import clean
+from .workbook import (Formats, atomic_file, make_folder, open_in_excel, owner_file, temp_name, write_error,
+                       write_key, write_workbook)
 
 UNASSIGNED = "Unassigned (names no known body)"
 # the copy's columns but the action key, which is the consolidated copies' own bookkeeping
 PACK_COLUMNS = [(label, name) for label, name in PLAN_COLUMNS if name != "key"]
 MANIFEST = "manifest.csv"
-MANIFEST_COLUMNS = ["body", "email", "pack", "draft", "actions", "red", "amber", "overdue", "refs", "status"]
+MANIFEST_COLUMNS = ["body", "email", "pack", "draft", "actions", "red", "amber", "overdue", "refs", "status",
+                    "pack_sha256", "draft_sha256"]  # what plantools wrote: a file with other bytes is not its own
 READY, NO_EMAIL, NO_ACTIONS = "ready to send", "no email address: add one on the Governance sheet", "no actions"
 
 
@@ -57,41 +65,84 @@ class PackRun:
     packs: list[Pack] = field(default_factory=list)
     unassigned: list[Action] = field(default_factory=list)
     manifest: Path | None = None
+    hashes: dict[str, str] = field(default_factory=dict)  # file name -> sha256 of what was written
 
 
-def file_name(body: str, month: str, suffix: str) -> str:
-    """'<body> <month>.xlsx', safe as a Windows file name."""
-    name = re.sub(r'[<>:"/\\|?*\x00-\x1f]+', "-", body).strip(" .") or "body"
-    if re.fullmatch(r"(con|prn|aux|nul|com\d|lpt\d)", name, re.IGNORECASE):
-        name += "_"
-    return f"{name[:120]} {month}{suffix}"
+_NOT_IN_NAMES = re.compile(r'[<>:"/\\|?*]')  # what Windows refuses in a file name
+_RESERVED = re.compile(r"(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\s*\..*)?", re.IGNORECASE)
+MAX_STEM_BYTES = 150  # a file name may have 255; room for the month, the suffix and '~$'
+
+
+def safe_stem(body: str) -> str:
+    """A body's name as the start of a file name on any disk: no line breaks, control or
+    invisible characters, none that Windows refuses, no leading or trailing dot or space,
+    not a reserved device name (CON, NUL...), not too long."""
+    text = " ".join(clean(unicodedata.normalize("NFC", body)).split())
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")  # bidi overrides, zero widths
+    text = _NOT_IN_NAMES.sub("-", text)
+    text = text.encode("utf-8")[:MAX_STEM_BYTES].decode("utf-8", "ignore").strip(" .")
+    if _RESERVED.fullmatch(text):
+        text = "_" + text
+    return text or "body"
+
+
+def file_stems(bodies: list[str]) -> dict[str, str]:
+    """Each body's file name stem, distinct from every other's even where case does not count
+    (Windows, macOS): bodies whose names come out the same ("A/B Group", "A:B Group"; "QA
+    Sub-Group", "qa sub-group") each get a short mark made from the exact name, so that the
+    same body gets the same file name every month, whichever others there are."""
+    stems = {body: safe_stem(body) for body in bodies}
+    alike: dict[str, list[str]] = defaultdict(list)
+    for body, stem in stems.items():
+        alike[stem.casefold()].append(body)
+    for same in alike.values():
+        if len(same) > 1:
+            for body in same:
+                stems[body] += f" ({hashlib.sha256(body.encode('utf-8')).hexdigest()[:6]})"
+    taken: set[str] = set()
+    for body, stem in stems.items():  # a marked name that is also another body's own name
+        number, unique = 2, stem
+        while unique.casefold() in taken:
+            unique, number = f"{stem} ({number})", number + 1
+        taken.add(unique.casefold())
+        stems[body] = unique
+    return stems
 
 
 def make_packs(plan: Plan, month: str, out: Path, today: date | None = None, force: bool = False,
                sender: str = "", reply_by: date | None = None, reply_to: str = "") -> PackRun:
-    """Write every body's pack and draft into `out`, then the manifest. The drafts ask for a
-    reply by `reply_by` (default: mail.default_reply_by) to `reply_to` (default: the sender)."""
+    """Write every body's pack and draft into `out`, then the manifest: all of them or, if
+    anything fails, none. The drafts ask for a reply by `reply_by` (default:
+    mail.default_reply_by) to `reply_to` (default: the sender)."""
     from .mail import default_reply_by
 
     run = plan_packs(plan, month, out, today, force)
-    with stage("write packs"):
-        write_packs(run, plan.title, sender, reply_by or default_reply_by(month, today), reply_to)
+    staging = make_staging(run)
+    try:
+        with stage("write packs"):
+            write_packs(run, plan.title, staging, sender, reply_by or default_reply_by(month, today), reply_to)
+        publish(run, staging)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return run
 
 
 def plan_packs(plan: Plan, month: str, out: Path, today: date | None = None, force: bool = False) -> PackRun:
-    """Who gets which actions, under which file names: everything but the writing."""
+    """Who gets which actions, under which file names, and whether they may be written:
+    everything but the writing."""
     check_month(month)
     as_of = today or min(date.today(), month_end(month))
     out = Path(out)
-    if (out / MANIFEST).exists() and not force:
-        raise PlanError(out / MANIFEST, f"packs for {month} are already in this folder: use --force to remake them")
     run = PackRun(out, month, manifest=out / MANIFEST)
-    names = [b.name for b in plan.bodies] or sorted({n for a in plan.actions for n in a.bodies})
-    emails = {b.name: b.emails for b in plan.bodies}
+    # a body on two Governance rows is one body: one pack, to all its addresses
+    names = list(dict.fromkeys(b.name for b in plan.bodies)) or sorted({n for a in plan.actions for n in a.bodies})
+    emails: dict[str, tuple[str, ...]] = defaultdict(tuple)
+    for body in plan.bodies:
+        emails[body.name] += tuple(e for e in body.emails if e not in emails[body.name])
+    stems = file_stems(names)
     members: dict[str, list[Action]] = {name: [] for name in names}
     for action in plan.actions:
-        for name in action.bodies:
+        for name in dict.fromkeys(action.bodies):
             if name in members:
                 members[name].append(action)
     for name in names:
@@ -100,28 +151,126 @@ def plan_packs(plan: Plan, month: str, out: Path, today: date | None = None, for
         if not pack.actions:
             pack.status = NO_ACTIONS
             continue
-        pack.workbook = out / file_name(name, month, ".xlsx")
+        pack.workbook = out / f"{stems[name]} {month}.xlsx"
         if not pack.emails:
             pack.status = NO_EMAIL
             continue
-        pack.draft = out / file_name(name, month, ".eml")
+        pack.draft = out / f"{stems[name]} {month}.eml"
     run.unassigned = [a for a in plan.actions if not a.bodies]
+    check_targets(run, plan.path, force)
     return run
 
 
-def write_packs(run: PackRun, plan_title: str, sender: str = "", reply_by: date | None = None,
+def check_targets(run: PackRun, shared: Path, force: bool) -> None:
+    """Refuse, before anything is written, to write over what is not plantools' own. Its own
+    are the files the folder's manifest lists with the same sha256; anything else of the same
+    name (a returned pack, a workbook staff saved there) is replaced only with --force. The
+    shared workbook itself, and a file open in Excel, are never replaced."""
+    manifest = run.folder / MANIFEST
+    ours = _written_before(manifest)
+    foreign = None
+    for path in [manifest, *_targets(run)]:
+        if not path.exists():
+            continue
+        if path.is_dir():
+            raise PlanError(path, "is a folder: nothing can be written under its name; move it or give another --out")
+        if Path(shared).exists() and os.path.samefile(path, shared):
+            raise PlanError(path, "is the shared workbook itself: packs are never written over it; give another --out")
+        if owner_file(path):
+            raise open_in_excel(path)
+        if not force and foreign is None and path != manifest and not _same(ours.get(path.name.casefold()), path):
+            foreign = path
+    if force:
+        return
+    if foreign:
+        raise PlanError(foreign, "is already here and plantools did not write it (a returned pack?): "
+                                 "move it, or use --force to replace it")
+    if manifest.exists():
+        raise PlanError(manifest, f"packs for {run.month} are already in this folder: use --force to remake them")
+
+
+def _targets(run: PackRun) -> list[Path]:
+    return [path for pack in run.packs for path in (pack.workbook, pack.draft) if path is not None]
+
+
+def _written_before(manifest: Path) -> dict[str, str]:
+    """File name (case folded) -> sha256, as the folder's manifest records what plantools wrote."""
+    try:
+        with manifest.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return {}
+    return {row[name].casefold(): row.get(f"{name}_sha256") or "" for row in rows for name in ("pack", "draft")
+            if row.get(name)}
+
+
+def _same(recorded: str | None, path: Path) -> bool:
+    """Whether `path` is as plantools wrote it: listed with the same sha256 (or listed by a
+    manifest from before plantools recorded sha256s)."""
+    return recorded is not None and (recorded == "" or recorded == _sha256(path))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def make_staging(run: PackRun) -> Path:
+    """A hidden folder inside the packs folder that the packs are written into first, then
+    moved from into place (a rename on the same disk) once every one is written. Making it
+    is also the test that the folder can be written at all."""
+    make_folder(run.folder)
+    staging = run.folder / temp_name(".staging")
+    try:
+        staging.mkdir()
+    except OSError as exc:
+        raise PlanError(run.folder, write_error(staging, exc).message) from None  # named by the folder itself
+    return staging
+
+
+def write_packs(run: PackRun, plan_title: str, staging: Path, sender: str = "", reply_by: date | None = None,
                 reply_to: str = "") -> None:
-    """Write the packs, drafts and manifest that plan_packs decided."""
+    """Write the packs and drafts that plan_packs decided into `staging`, under their own names."""
     from .mail import draft_message
 
-    for pack in run.packs:
-        if pack.workbook:
-            write_pack(pack, plan_title, run.month)
-        if pack.draft:
-            with atomic_file(pack.draft) as temp:
-                temp.write_bytes(draft_message(pack, plan_title, run.month, sender, reply_by, reply_to))
-    with atomic_file(run.manifest) as temp:
-        temp.write_text(manifest_text(run), encoding="utf-8-sig", newline="")  # Excel reads the BOM as UTF-8
+    try:
+        for pack in run.packs:
+            staged = replace(pack, workbook=pack.workbook and staging / pack.workbook.name,
+                             draft=pack.draft and staging / pack.draft.name)
+            if staged.workbook:
+                write_pack(staged, plan_title, run.month)
+            if staged.draft:
+                with atomic_file(staged.draft) as temp:
+                    temp.write_bytes(draft_message(staged, plan_title, run.month, sender, reply_by, reply_to))
+    except PlanError as error:  # said of the file or folder it is about, not of the staging folder
+        where = run.folder if error.path in (staging, staging / "-") else run.folder / error.path.name
+        raise PlanError(where, error.message, error.sheet, error.cell) from None
+
+
+def publish(run: PackRun, staging: Path) -> None:
+    """Move the staged packs into place, the drafts last, then write the manifest with the
+    sha256 of each file. If a move fails, the drafts already moved are taken away again, so
+    that nothing is left ready to send."""
+    moved: list[Path] = []
+    try:
+        for target in sorted(_targets(run), key=lambda path: path.suffix == ".eml"):
+            staged = staging / target.name
+            run.hashes[target.name] = _sha256(staged)
+            try:
+                os.replace(staged, target)
+            except OSError as exc:
+                raise write_error(target, exc, replacing=True) from None
+            moved.append(target)
+        with atomic_file(run.folder / MANIFEST) as temp:
+            temp.write_text(manifest_text(run), encoding="utf-8-sig", newline="")  # Excel reads the BOM as UTF-8
+    except PlanError:
+        for path in moved:
+            if path.suffix == ".eml":
+                path.unlink(missing_ok=True)
+        raise
 
 
 def write_pack(pack: Pack, plan_title: str, month: str) -> None:
@@ -149,10 +298,12 @@ def manifest_text(run: PackRun) -> str:
             pack.body, "; ".join(pack.emails), pack.workbook.name if pack.workbook else "",
             pack.draft.name if pack.draft else "", len(pack.actions), pack.count(rag.RED), pack.count(rag.AMBER),
             len(pack.overdue), " ".join(a.ref for a in pack.actions), pack.status,
+            run.hashes.get(pack.workbook.name, "") if pack.workbook else "",
+            run.hashes.get(pack.draft.name, "") if pack.draft else "",
         ]))
     if run.unassigned:
         writer.writerow(csv_safe([UNASSIGNED, "", "", "", len(run.unassigned), "", "", "",
-                                  " ".join(a.ref for a in run.unassigned), "in no pack: see plantools check"]))
+                                  " ".join(a.ref for a in run.unassigned), "in no pack: see plantools check", "", ""]))
     return buffer.getvalue()
 
 

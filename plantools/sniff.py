@@ -1,7 +1,7 @@
 """What a file really is, before any parser sees it, and whether it is safe to open.
 
 A renamed CSV or PDF, an empty file, a truncated download, an old .xls, a .xlsb, an .ods,
-a password-protected workbook and a zip bomb each get one plain sentence that says what
+a Word or PowerPoint file, a password-protected workbook and a zip bomb each get one plain sentence that says what
 to do, instead of a parser's exception or a machine that grinds for minutes.
 """
 
@@ -31,6 +31,7 @@ def open_workbook_bytes(path: Path) -> io.BytesIO | None:
     an encrypted workbook and $PLANTOOLS_WORKBOOK_PASSWORD opens it, else None (read the path)."""
     head = _head(path)
     if head.startswith(OLE_MAGIC):
+        _not_word_or_powerpoint(_ole_streams(path), path)
         plain = _ole(path)
         check_package(plain, path)
         plain.seek(0)
@@ -80,6 +81,7 @@ def check_package(source: Path | io.BytesIO, path: Path) -> None:
                               "save it again from Excel") from None
     except OSError as exc:
         raise PlanError(path, f"cannot be read ({exc.strerror or exc})") from None
+    _not_word_or_powerpoint(names, path)
     if "xl/workbook.bin" in names:
         raise PlanError(path, f"is a binary workbook (.xlsb): {SAVE_AS_XLSX}")
     if not any(name.endswith("workbook.xml") for name in names):
@@ -95,6 +97,28 @@ def check_package(source: Path | io.BytesIO, path: Path) -> None:
     if total > MAX_TOTAL_BYTES:
         raise PlanError(path, f"refused: it would unpack to {total // (1024 * 1024)} MB, "
                               "far more than any plan needs")
+
+
+# a part (.docx, .pptx) or stream (.doc, .ppt) that only that program's files have
+OTHER_OFFICE = {"word/document.xml": "a Word document", "worddocument": "a Word document",
+                "ppt/presentation.xml": "a PowerPoint presentation", "powerpoint document": "a PowerPoint presentation"}
+
+
+def _not_word_or_powerpoint(names: set[str], path: Path) -> None:
+    for name, what in OTHER_OFFICE.items():
+        if name in names:
+            raise PlanError(path, f"is {what}, not an Excel workbook: give the plan workbook (.xlsx)")
+
+
+def _ole_streams(path: Path) -> set[str]:
+    """The lower-cased names of an OLE file's top-level streams ('workbook', 'worddocument')."""
+    import olefile  # msoffcrypto's own dependency
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            return {entry[0].lower() for entry in ole.listdir(streams=True, storages=True)}
+    except (OSError, ValueError, IndexError, KeyError, olefile.olefile.OleFileError):
+        return set()  # damaged: said below
 
 
 def _ole(path: Path) -> io.BytesIO:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import re
+import shutil
 import socket
 import time
 import uuid
@@ -40,8 +42,8 @@ def temp_name(suffix: str) -> str:
 
 
 def remove_stale_temps(folder: Path) -> None:
-    """Delete temp files that a killed run left behind: this machine's whose process has
-    gone, and any over a day old. A run still writing keeps its file."""
+    """Delete temp files (and staging folders) that a killed run left behind: this machine's
+    whose process has gone, and any over a day old. A run still writing keeps its own."""
     host = re.sub(r"[^A-Za-z0-9]", "", socket.gethostname())[:30] or "host"
     try:
         temps = list(Path(folder).glob(TEMP_PREFIX + "*"))
@@ -52,7 +54,9 @@ def remove_stale_temps(folder: Path) -> None:
         try:
             old = time.time() - temp.stat().st_mtime > STALE_AFTER
             mine_and_dead = bool(found) and found.group(1) == host and not _running(int(found.group(2)))
-            if old or mine_and_dead:
+            if (old or mine_and_dead) and temp.is_dir():
+                shutil.rmtree(temp)
+            elif old or mine_and_dead:
                 temp.unlink()
         except OSError:
             continue  # still open by its writer (Windows), or already gone
@@ -78,6 +82,49 @@ def _running(pid: int) -> bool:
     return True
 
 
+def owner_file(path: Path) -> Path | None:
+    """The '~$' file Excel keeps beside a workbook it has open (for long names '~$' takes the
+    place of the first two characters), if there is one."""
+    for name in ("~$" + path.name, "~$" + path.name[2:]):
+        if (path.parent / name).exists():
+            return path.parent / name
+    return None
+
+
+def open_in_excel(path: Path) -> PlanError:
+    owner = owner_file(path)
+    beside = f" ({owner.name} is beside it)" if owner else ""
+    return PlanError(path, f"is open in Excel{beside}: close it and run again")
+
+
+def write_error(path: Path, exc: OSError, replacing: bool = False) -> PlanError:
+    """Why writing `path` failed, in one line: the disk full or read-only, no permission on
+    its folder, or (when replacing it) the file open in Excel."""
+    folder = path.parent
+    if exc.errno == errno.EROFS:
+        return PlanError(folder, "is on a read-only disk: nothing can be written there")
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return PlanError(path, f"cannot be written: the disk is full ({exc.strerror})")
+    if exc.errno == errno.ENAMETOOLONG:
+        return PlanError(path, "cannot be written: the file name is too long for this disk")
+    if isinstance(exc, PermissionError):
+        if replacing and path.exists() and (owner_file(path) or os.name == "nt"):
+            return open_in_excel(path)  # Windows refuses to replace a file another program has open
+        return PlanError(folder, "no permission to write in this folder")
+    return PlanError(path, f"cannot be written: {exc.strerror or exc}")
+
+
+def make_folder(folder: Path) -> None:
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise PlanError(folder, "cannot be made: a file is in the way (give a folder for the output)") from None
+    except OSError as exc:
+        existing = next((p for p in [folder, *folder.parents] if p.is_dir()), folder)
+        raise write_error(existing / "-", exc) from None  # the folder it could not write in
+
+
 @contextmanager
 def atomic_file(path: Path, force: bool = True) -> Iterator[Path]:
     """A temporary path beside `path` to write to; moved into place only when the block
@@ -85,22 +132,22 @@ def atomic_file(path: Path, force: bool = True) -> Iterator[Path]:
     path = Path(path)
     if path.exists() and not force:
         raise PlanError(path, "already exists: use --force to replace it")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise PlanError(path, f"cannot write here: {exc.strerror or exc}") from None
+    if path.exists() and owner_file(path):
+        raise open_in_excel(path)
+    make_folder(path.parent)
     remove_stale_temps(path.parent)
     # a unique name in the same folder, so that the final move is a rename on the same disk
     temp = path.with_name(temp_name(path.suffix))
+    replacing = False
     try:
         yield temp
+        replacing = True
         os.replace(temp, path)
-    except PermissionError:
-        raise PlanError(path, "cannot be replaced: is it open in Excel? Close it and run again") from None
     except OSError as exc:
-        raise PlanError(path, f"cannot be written: {exc.strerror or exc}") from None
+        raise write_error(path, exc, replacing) from None
     finally:
-        temp.unlink(missing_ok=True)
+        if temp.exists():  # a read-only disk refuses even to unlink what is not there
+            temp.unlink()
 
 
 def write_workbook(path: Path, fill: Callable[[Any], None], force: bool = True) -> None:

@@ -1,30 +1,40 @@
-"""Two things the fast reader does not report, read straight from the sheet's XML when needed:
-the solid fill of cells (a RAG given only as a colour) and error values (#REF!, #N/A).
+"""What the fast reader does not report, read straight from the sheet's XML when needed: the
+solid fill of cells (a RAG given only as a colour), error values (#REF!, #N/A), how far a
+sheet's values run (before any reader builds its grid), and text a reader of the workbook
+would not see in Excel (a hidden row, white text, ";;;", a formula reading another sheet).
 
-Only the few cells asked about are looked at, by a scan of the raw XML that does not build
-a tree, so asking costs a fraction of a second even for a sheet of 100,000 rows.
+Nothing builds a tree of a sheet: the raw XML is scanned, and for the extent and concealed
+text streamed a block of whole rows at a time, so time and memory follow the sheet's size.
 """
 
 from __future__ import annotations
 
+import html
 import io
 import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 CELL_BUDGET = 20_000_000  # cells a sheet may span before it is not read (a plan has 1.6 million at most)
 NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/?)>")
 _ATTR = re.compile(rb'\b(r|s|t)="([^"]*)"')
+_ATTR_ANY = re.compile(rb'\b(\w+)="([^"]*)"')
 _VALUE = re.compile(rb"(?:\s*<(?:\w+:)?f\b[^>]*?(?:/>|>.*?</(?:\w+:)?f>))?\s*<(?:\w+:)?v>([^<]*)<", re.DOTALL)
 
 
-_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
 _VALUED_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?<!/)>')
-_WIDE_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{2,3})\d+"[^>]*?(?<!/)>')
+_ROW_END = re.compile(rb"</(?:\w+:)?row>")
+BLOCK = 1 << 20  # bytes of a sheet's XML read at a time
+# a row's start, or a whole cell: its attributes and what it holds (None for <c .../>)
+_ROW_OR_CELL = re.compile(rb'<(?:\w+:)?row\b([^>]*)>|<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.DOTALL)
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", re.DOTALL)
+_HAS_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]|<(?:\w+:)?t\b[^>]*>[^<]")
+_SHEET_REFERENCE = re.compile(r"'((?:[^']|'')+)'!|([^\W\d][\w.]*)!")
 
 
 _COL = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
@@ -55,6 +65,14 @@ def column_number(letters: str) -> int:
     for letter in letters:
         number = number * 26 + ord(letter) - 64
     return number
+
+
+def column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 @dataclass
@@ -114,54 +132,99 @@ class Package:
             self._xml_name, self._xml = part, self._read(part)
         return self._xml
 
+    def blocks(self, sheet_name: str) -> Iterator[bytes]:
+        """The sheet's XML, a block of whole rows at a time (a block ends just after a </row>)."""
+        part = self.sheet_part(sheet_name)
+        if part is None or part.lower() not in self.names:
+            return
+        with self.zip.open(self.names[part.lower()]) as stream:
+            rest = b""
+            while chunk := stream.read(BLOCK):
+                data = rest + chunk
+                end = _last_row_end(data)
+                if end < 0:  # one row longer than a block: read on
+                    rest = data
+                    continue
+                yield data[:end]
+                rest = data[end:]
+            if rest:
+                yield rest
+
     def extent(self, sheet_name: str) -> tuple[int, int, str]:
-        """(rows, columns, last cell) that the sheet's valued cells span, from its XML, so that
-        a sheet with one value at XFD1048576 is known before any reader builds its grid."""
-        xml = self.sheet_xml(sheet_name)
-        rows = max((int(r) for r in _ROW.findall(xml)), default=0)
-        cols = max((column_number(c.decode()) for c in _WIDE_CELL.findall(xml)), default=26)
-        if rows * cols <= CELL_BUDGET:
-            return rows, cols, ""
-        # row elements can be styled and empty: count only cells that hold a value
-        last_row, last_col, last = 0, 0, ""
-        for letters, number in _VALUED_CELL.findall(xml):
-            row, col = int(number), column_number(letters.decode())
-            if row > last_row or col > last_col:
-                last_row, last_col = max(row, last_row), max(col, last_col)
-                last = letters.decode() + number.decode()
-        return last_row, last_col, last
+        """(rows, columns, last cell) that the sheet's valued cells span, streamed from its XML,
+        so that a sheet with one value at XFD1048576, or 5,000 columns of junk, is known before
+        any reader builds its grid. The last cell is the corner: the last column, the last row.
+
+        A row's cells are in column order (the format requires it), so only the last valued
+        cell of each row is looked at."""
+        last_row, last_col = 0, 0
+        for xml in self.blocks(sheet_name):
+            start = 0
+            for end in _row_ends(xml):
+                found = _last_valued_cell(xml, start, end)
+                start = end
+                if found:
+                    last_col, last_row = max(last_col, found[0]), max(last_row, found[1])
+        return last_row, last_col, f"{column_letters(last_col)}{last_row}" if last_row else ""
+
+    def concealed(self, sheet_name: str) -> dict[str, str]:
+        """Cells whose text someone reading the sheet in Excel would not see, or that bring in
+        another sheet's: address -> why ("in a hidden row", "white text", "text the colour of
+        its fill", "number format ';;;' hides it", "formula reads sheet 'Risk log'")."""
+        looks = self.style_looks()
+        found: dict[str, str] = {}
+        shared: dict[bytes, str] = {}  # a shared formula's si -> the sheet its first cell reads
+        hidden_row = False
+        for xml in self.blocks(sheet_name):
+            for match in _ROW_OR_CELL.finditer(xml):
+                if match.group(1) is not None:
+                    hidden_row = bool(re.search(rb'\bhidden="(1|true)"', match.group(1)))
+                    continue
+                content = match.group(3)
+                if not content:
+                    continue
+                attrs = dict(_ATTR.findall(match.group(2)))
+                reasons = []
+                if _HAS_VALUE.search(content):
+                    if hidden_row:
+                        reasons.append("in a hidden row")
+                    style = int(attrs.get(b"s") or 0)
+                    if style < len(looks) and looks[style]:
+                        reasons.append(looks[style])
+                formula = _FORMULA.search(content)
+                if formula:
+                    other = _other_sheet(formula, sheet_name, shared)
+                    if other:
+                        reasons.append(f"formula reads sheet '{other}'")
+                if reasons:
+                    found[attrs.get(b"r", b"").decode("ascii", "replace")] = "; ".join(reasons)
+        return found
+
+    def _styles(self):
+        from defusedxml import ElementTree  # only when the styles are looked at
+
+        try:
+            return ElementTree.fromstring(self._read("xl/styles.xml"))
+        except (KeyError, ElementTree.ParseError):
+            return None
 
     def style_fills(self) -> list[str | None]:
         """For each cell style (the s attribute), the ARGB of its solid fill, or None."""
         if self._fills is None:
-            from defusedxml import ElementTree
-
             self._fills = []
-            try:
-                styles = ElementTree.fromstring(self._read("xl/styles.xml"))
-            except (KeyError, ElementTree.ParseError):
+            styles = self._styles()
+            if styles is None:
                 return self._fills
-            colours = []
-            for fill in styles.iter(f"{NS_MAIN}fill"):
-                pattern = fill.find(f"{NS_MAIN}patternFill")
-                colour = None
-                if pattern is not None and pattern.get("patternType") == "solid":
-                    fg = pattern.find(f"{NS_MAIN}fgColor")
-                    if fg is not None and fg.get("rgb"):
-                        colour = fg.get("rgb")
-                    elif fg is not None and (fg.get("theme") or "").isdigit():
-                        colour = self._theme_colour(int(fg.get("theme")), float(fg.get("tint") or 0))
-                    elif fg is not None and (fg.get("indexed") or "").isdigit() and int(fg.get("indexed")) < 64:
-                        # the legacy palette; imported only here, as openpyxl (and numpy with it)
-                        # takes a third of a second to import
-                        from openpyxl.styles.colors import COLOR_INDEX
-
-                        colour = COLOR_INDEX[int(fg.get("indexed"))]
-                colours.append(colour)
+            colours = [_colour(fill.find(f"{NS_MAIN}patternFill/{NS_MAIN}fgColor"))
+                       if _solid(fill) else None for fill in styles.iter(f"{NS_MAIN}fill")]
             xfs = styles.find(f"{NS_MAIN}cellXfs")
             for xf in xfs if xfs is not None else []:
                 fill_id = int(xf.get("fillId") or 0)
-                self._fills.append(colours[fill_id] if fill_id < len(colours) else None)
+                colour = colours[fill_id] if fill_id < len(colours) else None
+                if colour is not None and colour.startswith("theme"):  # "theme9:-0.25"
+                    number, tint = colour[5:].split(":")
+                    colour = self._theme_colour(int(number), float(tint))
+                self._fills.append(colour)
         return self._fills
 
     def _theme_colour(self, index: int, tint: float) -> str | None:
@@ -242,6 +305,32 @@ class Package:
             return ""
         found = re.search(rb"<dc:creator>([^<]*)</dc:creator>", core)
         return found.group(1).decode("utf-8", "replace") if found else ""
+    def style_looks(self) -> list[str]:
+        """For each cell style, why text in it cannot be seen ("" when it can): a font the
+        colour of its fill (white where there is no fill), or a number format of empty
+        sections such as ';;;'."""
+        styles = self._styles()
+        if styles is None:
+            return []
+        fonts = [_colour(font.find(f"{NS_MAIN}color")) for font in styles.iter(f"{NS_MAIN}font")]
+        fills = [_colour(fill.find(f"{NS_MAIN}patternFill/{NS_MAIN}fgColor")) if _solid(fill) else None
+                 for fill in styles.iter(f"{NS_MAIN}fill")]
+        formats = {fmt.get("numFmtId"): fmt.get("formatCode") or "" for fmt in styles.iter(f"{NS_MAIN}numFmt")}
+        looks = []
+        xfs = styles.find(f"{NS_MAIN}cellXfs")
+        for xf in xfs if xfs is not None else []:
+            font = fonts[int(xf.get("fontId") or 0)] if int(xf.get("fontId") or 0) < len(fonts) else None
+            fill = fills[int(xf.get("fillId") or 0)] if int(xf.get("fillId") or 0) < len(fills) else None
+            code = re.sub(r'"[^"]*"', "x", formats.get(xf.get("numFmtId"), ""))
+            if code.count(";") >= 2 and not code.replace(";", "").strip():
+                looks.append(f"number format '{formats[xf.get('numFmtId')]}' hides it")
+            elif font is not None and fill is None and font == WHITE:
+                looks.append("white text")
+            elif font is not None and font == fill:
+                looks.append("text the colour of its fill")
+            else:
+                looks.append("")
+        return looks
 
     def details(self, sheet_name: str, fill_cells: set[str]) -> SheetDetails:
         """The solid fills of fill_cells, and every error value on the sheet."""
@@ -268,3 +357,90 @@ class Package:
                 if value:
                     found.errors[address] = value.group(1).decode("utf-8", "replace")
         return found
+
+
+WHITE = "FFFFFF"
+
+
+def _solid(fill) -> bool:
+    pattern = fill.find(f"{NS_MAIN}patternFill")
+    return pattern is not None and pattern.get("patternType") == "solid"
+
+
+def _colour(element) -> str | None:
+    """A colour element as six hex digits, or 'theme<n>' for a theme colour (theme 0 with no
+    tint is the theme's white, as Excel numbers them); None for none or automatic."""
+    if element is None:
+        return None
+    if element.get("rgb"):
+        return element.get("rgb")[-6:].upper()
+    indexed = element.get("indexed") or ""
+    if indexed.isdigit() and int(indexed) < 64:
+        # the legacy palette; imported only here, as openpyxl (and numpy with it) takes a
+        # third of a second to import
+        from openpyxl.styles.colors import COLOR_INDEX
+
+        return COLOR_INDEX[int(indexed)][-6:].upper()
+    theme = element.get("theme")
+    if theme is not None:
+        tint = float(element.get("tint") or 0)
+        return WHITE if theme == "0" and not tint else f"theme{theme}:{tint}"
+    return None
+
+
+def _last_row_end(data: bytes) -> int:
+    """Where the last </row> in data ends, or -1."""
+    at = data.rfind(b"row>")
+    while at >= 0:
+        start = data.rfind(b"</", 0, at)
+        if start >= 0 and _ROW_END.fullmatch(data, start, at + 4):
+            return at + 4
+        at = data.rfind(b"row>", 0, at)
+    return -1
+
+
+def _row_ends(xml: bytes) -> Iterator[int]:
+    at = xml.find(b"row>")
+    while at >= 0:
+        start = xml.rfind(b"</", 0, at)
+        if start >= 0 and _ROW_END.fullmatch(xml, start, at + 4):
+            yield at + 4
+        at = xml.find(b"row>", at + 4)
+    yield len(xml)  # what follows the last row (or a sheet with no rows)
+
+
+def _last_valued_cell(xml: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """(column, row) of the last cell with a value between start and end (one row)."""
+    close = xml.rfind(b"</c>", start, end)
+    if close >= 0:
+        opening = xml.rfind(b"<c ", start, close)
+        cell = _VALUED_CELL.match(xml, opening) if opening >= 0 else None
+        if cell and cell.end() <= close:
+            return column_number(cell.group(1).decode()), int(cell.group(2))
+    if xml.find(b"c>", start, end) < 0:
+        return None  # no cell here holds anything
+    found = None  # prefixed names (<x:c>) or odd spacing: every cell of the row looked at
+    for cell in _VALUED_CELL.finditer(xml, start, end):
+        column, row = column_number(cell.group(1).decode()), int(cell.group(2))
+        found = (max(column, found[0]), max(row, found[1])) if found else (column, row)
+    return found
+
+
+def _other_sheet(formula: re.Match, sheet_name: str, shared: dict[bytes, str]) -> str:
+    """The first other sheet a cell's formula reads ('' if none): its own text, or for a
+    cell of a shared formula, the text of the formula's first cell."""
+    attrs = dict(_ATTR_ANY.findall(formula.group(1)))
+    text = html.unescape((formula.group(2) or b"").decode("utf-8", "replace"))
+    if not text:
+        return shared.get(attrs.get(b"si", b""), "")
+    text = re.sub(r'"(?:[^"]|"")*"', '""', text)  # "Done!" in quotes reads no sheet
+    other = ""
+    for quoted, plain in _SHEET_REFERENCE.findall(text):
+        name = quoted.replace("''", "'") if quoted else plain
+        name = re.sub(r"^\[\d+\]", "", name)  # [1]Sheet: a linked workbook's sheet
+        if name != sheet_name:
+            other = name
+            break
+    if attrs.get(b"t") == b"shared" and b"si" in attrs:
+        shared[attrs[b"si"]] = other
+    return other
