@@ -274,7 +274,7 @@ def _cell_value(cell, shared: Callable[[], list[str]]) -> Value:
     return _UNESCAPE.sub(lambda m: chr(int(m.group(1), 16)), raw) if kind == "str" else raw
 
 
-def _same(old: Value, new: Value) -> bool:
+def same_value(old: Value, new: Value) -> bool:
     if old is None or new is None:
         return old is None and new is None
     if isinstance(old, bool) or isinstance(new, bool):
@@ -567,7 +567,7 @@ def _edit_row(package: _Package, sheet: _Sheet, number: int, row_attrs: dict[byt
         attrs = _attrs(tag.group(1))
         if b"vm" in attrs:
             raise sheet.refuse("holds a picture or other rich value in the cell; nothing was written", address)
-        if _same(_old_value(package, sheet, sheet.xml[cell_start:cell_stop]), value):
+        if same_value(_old_value(package, sheet, sheet.xml[cell_start:cell_stop]), value):
             continue
         kept = b"".join(b" " + m.group(0) for m in _ATTR.finditer(tag.group(1))
                         if m.group(1) not in (b"t", b"cm", b"vm"))  # the type is the new value's
@@ -636,8 +636,8 @@ class Changes:
 
 def changed_cells(source: Source, target: Source) -> Changes:
     """Compare two packages part by part and the sheets that differ cell by cell (parsed XML)."""
-    old_path = Path(source) if isinstance(source, (str, Path)) else Path("source")
-    new_path = Path(target) if isinstance(target, (str, Path)) else Path("target")
+    old_path = Path(source) if isinstance(source, (str, Path)) else Path(getattr(source, "name", "source"))
+    new_path = Path(target) if isinstance(target, (str, Path)) else Path(getattr(target, "name", "target"))
     old, new = _Package(old_path, source), _Package(new_path, target)
     changes = Changes()
     try:
