@@ -19,6 +19,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from .errors import PlanError
 from .reader import is_open_in_excel
@@ -122,7 +123,7 @@ def _read_back(path: Path, written: Path, cells: dict[str, dict[str, tuple[Value
                                                            nrows=max(r for r, _ in keys.values()))
             for address, (_, new) in changes.items():
                 row, col = keys[address]
-                got = rows[row - 1][col - 1] if row <= len(rows) and col <= len(rows[row - 1]) else ""
+                got: Any = rows[row - 1][col - 1] if row <= len(rows) and col <= len(rows[row - 1]) else ""
                 if not same_value(None if got == "" else got, new):
                     raise PlanError(path, f"read back {got!r} instead of {new!r}; nothing was written",
                                     sheet=sheet, cell=address)

@@ -59,7 +59,7 @@ MAX_SMALL_XML = 64 * 1024 * 1024  # workbook.xml, relationships, tables, shared 
 MAX_TEXT = 32767  # Excel's limit for one cell
 MAX_ROW, MAX_COL = 1048576, 16384
 
-_ATTRS = rb"""((?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*"""
+_ATTRS = rb"([^>]*?)"  # a tag's attributes: the values in these tags never hold '>'
 _ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _ADDRESS = re.compile(r"\$?([A-Z]{1,3})\$?([1-9][0-9]{0,6})")
 _ESCAPED = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
@@ -491,10 +491,10 @@ def _edit_sheet(package: _Package, part: str, name: str, cells: Mapping[str, Val
             splices.append((sheet.data_end, sheet.data_end, new_rows))
     splices.extend(_widen_dimension(sheet, [key for key, value in wanted.items() if value is not None]))
     out, at = [], 0
-    for start, end, text in sorted(splices, key=lambda s: (s[0], s[1])):
-        out.append(sheet.xml[at:start])
+    for first, stop, text in sorted(splices, key=lambda s: (s[0], s[1])):
+        out.append(sheet.xml[at:first])
         out.append(text)
-        at = end
+        at = stop
     out.append(sheet.xml[at:])
     return b"".join(out)
 
@@ -713,36 +713,39 @@ def _canonical(element) -> tuple:
             [_canonical(child) for child in element])
 
 
+def _paired(a: Iterator[tuple], b: Iterator[tuple]) -> Iterator[tuple[tuple | None, tuple | None]]:
+    """Walk two key-sorted streams side by side: items with equal keys together, others alone."""
+    x, y = next(a, None), next(b, None)
+    while x is not None or y is not None:
+        if x is not None and (y is None or x[0] < y[0]):
+            yield x[1], None
+            x = next(a, None)
+        elif y is not None and (x is None or y[0] < x[0]):
+            yield None, y[1]
+            y = next(b, None)
+        elif x is not None and y is not None:
+            yield x[1], y[1]
+            x, y = next(a, None), next(b, None)
+
+
 def _compare_sheet(old: _Package, new: _Package, part: str, sheet: str, changes: Changes) -> None:
     from defusedxml import DefusedXmlException, ElementTree
 
     cells = changes.cells.setdefault(sheet, {})
-    missing = object()
-    items_a, items_b = _sheet_items(old, part), _sheet_items(new, part)
     try:
-        a, b = next(items_a, None), next(items_b, None)
-        while a is not None or b is not None:
-            if b is None or (a is not None and a[0] < b[0]):
-                x, y, a = a[1], missing, next(items_a, None)
-            elif a is None or b[0] < a[0]:
-                x, y, b = missing, b[1], next(items_b, None)
-            else:
-                x, y = a[1], b[1]
-                a, b = next(items_a, None), next(items_b, None)
-            kind = (x if x is not missing else y)[0]
-            if kind == "cell":
-                _compare_cell(old, new, x if x is not missing else None, y if y is not missing else None,
-                              sheet, cells, changes)
-            elif kind == "row":
-                if x is missing and set(y[1]) == {"r"}:
-                    continue  # a row created for new cells
-                if x is missing or y is missing or x[1] != y[1]:
-                    row = (x if x is not missing else y)[1].get("r", "?")
-                    changes.other.append(f"{sheet}: row {row} changed")
+        for x, y in _paired(_sheet_items(old, part), _sheet_items(new, part)):
+            one: tuple = x if x is not None else y  # type: ignore[assignment]
+            if one[0] == "cell":
+                _compare_cell(old, new, x, y, f"{sheet}!{one[1]}", cells, changes)
+            elif one[0] == "row":
+                if x is None and set(one[1]) == {"r"}:
+                    continue  # a row made for new cells
+                if x != y:
+                    changes.other.append(f"{sheet}: row {one[1].get('r', '?')} changed")
             elif x != y:
-                if x is not missing and y is not missing and _local(x[1]) == "dimension" and _wider(x, y):
-                    continue
-                changes.other.append(f"{sheet}: <{_local((x if x is not missing else y)[1])}> changed")
+                if x is not None and y is not None and _local(x[1]) == "dimension" and _wider(x, y):
+                    continue  # widened to take in new cells
+                changes.other.append(f"{sheet}: <{_local(one[1])}> changed")
     except (ElementTree.ParseError, DefusedXmlException, ValueError) as exc:
         changes.other.append(f"{sheet}: its XML cannot be read ({exc})")
     if not cells:
@@ -765,12 +768,12 @@ def _element(canonical: tuple):
     return element
 
 
-def _compare_cell(old: _Package, new: _Package, x, y, sheet: str, cells: dict, changes: Changes) -> None:
+def _compare_cell(old: _Package, new: _Package, x: tuple | None, y: tuple | None, where: str, cells: dict,
+                  changes: Changes) -> None:
     if x is not None and y is not None and x[2] == y[2]:
         return
     before = _cell_value(_element(x[2]), old.shared_strings) if x is not None else None
     after = _cell_value(_element(y[2]), new.shared_strings) if y is not None else None
-    address = (x or y)[1]
-    cells[address] = (before, after)
+    cells[where.rpartition("!")[2]] = (before, after)
     if x is not None and y is not None and dict(x[2][1]).get("s") != dict(y[2][1]).get("s"):
-        changes.other.append(f"{sheet}: the style of {address} changed")
+        changes.other.append(f"{where}: its style changed")

@@ -131,6 +131,28 @@ def test_new_cells_go_in_order(tmp_path):
     assert openpyxl.load_workbook(tmp_path / "out.xlsx", read_only=True)["Plan"]["B9"].value == "b9"
 
 
+def test_prefixed_namespace(tmp_path):
+    """Writers built on the Open XML SDK put SpreadsheetML under a prefix: <x:c>, <x:row>."""
+    plain = tmp_path / "plain.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "Plan"
+    book.active["A1"], book.active["A3"] = "old", 5
+    book.save(plain)
+    source = tmp_path / "prefixed.xlsx"
+    with zipfile.ZipFile(plain) as old, zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb"<(/?)(?!\?)", rb"<\1x:", data).replace(b"xmlns=", b"xmlns:x=")
+            new.writestr(info, data)
+    edits = {"A1": "new", "B1": "b", "A2": 2}
+    edit_cells(source, tmp_path / "out.xlsx", {"Plan": edits})
+    assert_only_cells_changed(source, tmp_path / "out.xlsx", "Plan", edits)
+    with zipfile.ZipFile(tmp_path / "out.xlsx") as package:
+        assert b'<x:row r="2"><x:c r="A2"><x:v>2</x:v></x:c></x:row>' in package.read("xl/worksheets/sheet1.xml")
+    assert calamine_values(tmp_path / "out.xlsx", "Plan", edits) == edits
+
+
 def test_verifier_sees_what_openpyxl_drops(tmp_path):
     source = REALWORLD / "poi__NewStyleConditionalFormattings.xlsx"
     book = openpyxl.load_workbook(source)
@@ -252,12 +274,16 @@ def test_refused_when_changed_since_the_dry_run(shared):
     assert digest(shared) == before and not (shared.parent / "backups").exists()
 
 
-def test_refused_formula_leaves_shared_workbook_alone(tmp_path):
+@pytest.mark.parametrize("name, cell, words", [
+    ("calamine__issue_553.xlsx", "B2", "cell B2: holds a formula"),
+    ("xlsxwriter__merge_range01.xlsx", "D2", "cell D2: is inside the merged range B2:D2"),
+])
+def test_refused_cell_leaves_shared_workbook_alone(tmp_path, name, cell, words):
     path = tmp_path / "Plan.xlsx"
-    path.write_bytes((REALWORLD / "calamine__issue_553.xlsx").read_bytes())
+    path.write_bytes((REALWORLD / name).read_bytes())
     before = digest(path)
-    with pytest.raises(PlanError, match="cell B2: holds a formula"):
-        write_cells_into(path, {"Sheet1": {"A2": "fine", "B2": "Red"}})
+    with pytest.raises(PlanError, match=words):
+        write_cells_into(path, {"Sheet1": {"A9": "fine", cell: "Red"}})
     assert digest(path) == before and sorted(p.name for p in tmp_path.iterdir()) == ["Plan.xlsx"]
 
 
