@@ -641,11 +641,18 @@ def changed_cells(source: Source, target: Source) -> Changes:
     old, new = _Package(old_path, source), _Package(new_path, target)
     changes = Changes()
     try:
-        olds, news = old.infos, new.infos
-        if [i.filename for i in olds] != [i.filename for i in news]:
-            changes.other.append("the zip entries differ in name or order")
-        for a, b in zip(olds, news):
-            if a.filename != b.filename:
+        names, new_names = [i.filename for i in old.infos], [i.filename for i in new.infos]
+        gone, added = [n for n in names if n not in new_names], [n for n in new_names if n not in names]
+        if gone:
+            changes.other.append("parts gone: " + ", ".join(gone))
+        if added:
+            changes.other.append("parts added: " + ", ".join(added))
+        if not gone and not added and names != new_names:
+            changes.other.append("the parts are in another order")
+        news = {i.filename: i for i in new.infos}
+        for a in old.infos:
+            b = news.get(a.filename)
+            if b is None:
                 continue
             if a.compress_type != b.compress_type:
                 changes.other.append(f"{a.filename}: compression changed")
