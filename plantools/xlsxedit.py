@@ -64,7 +64,7 @@ _ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _ADDRESS = re.compile(r"\$?([A-Z]{1,3})\$?([1-9][0-9]{0,6})")
 _ESCAPED = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 _UNESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")  # not allowed raw in XML (\r: parsers turn it to \n)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")  # not allowed in XML, or (\r) read back as \n
 
 
 # ---------------------------------------------------------------- cells and ranges
@@ -308,7 +308,7 @@ def _check_value(path: Path, sheet: str, address: str, value: Value) -> Value:
 def _escape(text: str) -> bytes:
     """Text as the content of a <t>: Excel's _xHHHH_ escapes for what XML cannot carry."""
     text = _ESCAPED.sub(r"_x005F_\1", text)  # a literal '_x0041_' must not be read as 'A'
-    text = _CONTROL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text.replace("\r", "_x000D_"))
+    text = _CONTROL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode("utf-8")
 
 

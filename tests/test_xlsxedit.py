@@ -20,6 +20,8 @@ import openpyxl
 import pytest
 import python_calamine
 import xlsxwriter
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from plantools.errors import PlanError
 from plantools.shared import file_sha256, preview_cells, write_cells_into
@@ -112,6 +114,18 @@ def test_text_is_kept_exactly_and_style_stays(tmp_path):
     assert (edited["C1"].value, edited["D1"].value) == (None, 2.5)
     assert calamine_values(tmp_path / "out.xlsx", "Plan", ["B1"]) == {"B1": text}
     assert changed_cells(source, tmp_path / "out.xlsx").cells["Plan"]["B1"] == ("old note", text)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60))
+def test_any_text_reads_back_exactly(tmp_path, text):
+    target = io.BytesIO()
+    edit_cells(REALWORLD / "xlsxwriter__macro01.xlsm", target, {"Sheet1": {"B2": text}})
+    target.seek(0)
+    assert changed_cells(REALWORLD / "xlsxwriter__macro01.xlsm", target).cells == {"Sheet1": {"B2": (None, text)}}
+    target.seek(0)
+    rows = python_calamine.CalamineWorkbook.from_filelike(target).get_sheet_by_name("Sheet1").to_python()
+    assert rows[1][1] == text
 
 
 def test_new_cells_go_in_order(tmp_path):
