@@ -134,7 +134,7 @@ class _Package:
             self.parts[key] = info
         self.sheets: dict[str, tuple[str, str]] = {}  # name -> (part, relationship type)
         self.shared_part = ""
-        self._shared: list[str] | None = None
+        self._shared: _SharedStrings | list[str] | None = None
         self._read_workbook()
 
     @staticmethod
@@ -217,11 +217,11 @@ class _Package:
         return next((n for n, (p, k) in self.sheets.items() if k == "worksheet" and self._key(p) == self._key(part)),
                     None)
 
-    def shared_strings(self) -> list[str]:
+    def shared_strings(self) -> _SharedStrings | list[str]:
         if self._shared is None:
             self._shared = []
             if self.shared_part and self.info(self.shared_part) is not None:
-                self._shared = [_text_of(si) for si in self.xml(self.shared_part) if _local(si.tag) == "si"]
+                self._shared = _SharedStrings(self.path, self.read(self.shared_part, MAX_XML))
         return self._shared
 
     def tables(self, part: str) -> list[tuple[str, tuple[int, int, int, int], int, int]]:
@@ -250,7 +250,7 @@ def _text_of(element) -> str:
     return _UNESCAPE.sub(lambda m: chr(int(m.group(1), 16)), "".join(parts))
 
 
-def _cell_value(cell, shared: Callable[[], list[str]]) -> Value:
+def _cell_value(cell, shared: Callable[[], _SharedStrings | list[str]]) -> Value:
     """What a <c> element holds: text, number, bool, an error such as '#N/A', '=FORMULA'."""
     children = {_local(child.tag): child for child in cell}
     if "f" in children:
@@ -314,6 +314,56 @@ def _escape(text: str) -> bytes:
 
 # ---------------------------------------------------------------- the sheet's XML
 
+def _plain_xml_problem(xml: bytes) -> str:
+    """Why an XML part is not one plantools scans as bytes: what no spreadsheet program
+    writes, and what XML bombs and tricks come in by."""
+    head = xml[:200].lstrip(b"\xef\xbb\xbf")
+    declared = re.match(rb"\s*<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']+)", head)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (declared and declared.group(1).lower() not in (b"utf-8", b"utf8")):
+        return "its XML is not UTF-8, which no spreadsheet program writes"
+    if re.search(rb"<!DOCTYPE", xml, re.IGNORECASE):
+        return "its XML declares a DOCTYPE, as an XML bomb does; no spreadsheet program writes one"
+    return ""
+
+
+def _root(xml: bytes, name: bytes) -> tuple[bytes, bytes, int] | None:
+    """The SpreadsheetML prefix (with its colon, or nothing), the namespace declarations and
+    the end of the root element `name`; None when it is not SpreadsheetML."""
+    root = re.search(rb"<(?:([\w.-]+):)?" + name + rb"\b" + _ATTRS + rb">", xml)
+    if not root:
+        return None
+    prefix = root.group(1) or b""
+    if _attrs(root.group(2)).get(b"xmlns:" + prefix if prefix else b"xmlns", b"").decode() not in MAIN_NS:
+        return None
+    namespaces = b" ".join(re.findall(rb"""xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*')""", root.group(2)))
+    return (prefix + b":" if prefix else b""), namespaces, root.end()
+
+
+def _fragment(namespaces: bytes, xml: bytes):
+    """Parse a piece of a part (a row, a cell, a shared string) under the part's namespaces."""
+    from defusedxml import ElementTree
+
+    return ElementTree.fromstring(b"<w " + namespaces + b">" + xml + b"</w>")
+
+
+class _SharedStrings:
+    """The shared strings, found by a scan of the bytes; each parsed only when asked for, so
+    that reading a few of 900,000 takes no time."""
+
+    def __init__(self, path: Path, xml: bytes) -> None:
+        problem, root = _plain_xml_problem(xml), _root(xml, b"sst")
+        if problem or root is None or b"<!--" in xml[root[2]:] or b"<![CDATA[" in xml:
+            raise PlanError(path, "its shared strings part cannot be read: "
+                                  + (problem or "it is not the XML spreadsheet programs write"))
+        p, self.namespaces, start = root
+        self.xml = xml
+        found = re.compile(b"<" + p + rb"si\b[^>]*?(?:/>|>.*?</" + p + rb"si\s*>)", re.DOTALL)
+        self.spans = [match.span() for match in found.finditer(xml, start)]
+
+    def __getitem__(self, index: int) -> str:
+        start, end = self.spans[index]
+        return _text_of(_fragment(self.namespaces, self.xml[start:end])[0])
+
 @dataclass
 class _Sheet:
     """One worksheet's XML and where its parts are, found by scanning the bytes (no tree)."""
@@ -331,23 +381,14 @@ class _Sheet:
         return PlanError(self.path, message, sheet=self.name, cell=cell)
 
     def locate(self) -> None:
-        head = self.xml[:200].lstrip(b"\xef\xbb\xbf")
-        declared = re.match(rb"\s*<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']+)", head)
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (declared and declared.group(1).lower() not in (b"utf-8", b"utf8")):
-            raise self.refuse("its XML is not UTF-8, which no spreadsheet program writes")
-        if re.search(rb"<!DOCTYPE", self.xml, re.IGNORECASE):
-            raise self.refuse("its XML declares a DOCTYPE, as an XML bomb does; no spreadsheet program writes one")
-        root = re.search(rb"<(?:([\w.-]+):)?worksheet\b" + _ATTRS + rb">", self.xml)
-        if not root:
-            raise self.refuse("its XML has no <worksheet> element")
-        self.namespaces = b" ".join(m.group(0) for m in re.finditer(
-            rb"""xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*')""", root.group(2)))
-        prefix = root.group(1) or b""
-        bound = _attrs(root.group(2)).get(b"xmlns:" + prefix if prefix else b"xmlns", b"").decode()
-        if bound not in MAIN_NS:
+        problem = _plain_xml_problem(self.xml)
+        if problem:
+            raise self.refuse(problem)
+        root = _root(self.xml, b"worksheet")
+        if root is None:
             raise self.refuse("its XML is not a SpreadsheetML worksheet")
-        self.p = prefix + b":" if prefix else b""
-        tag = re.compile(b"<" + self.p + rb"sheetData\b" + _ATTRS + rb"(/?)>").search(self.xml, root.end())
+        self.p, self.namespaces, root_end = root
+        tag = re.compile(b"<" + self.p + rb"sheetData\b" + _ATTRS + rb"(/?)>").search(self.xml, root_end)
         if not tag:
             raise self.refuse("its XML has no <sheetData>")
         if tag.group(2):
@@ -578,8 +619,8 @@ def _edit_row(package: _Package, sheet: _Sheet, number: int, row_attrs: dict[byt
 def _old_value(package: _Package, sheet: _Sheet, cell_xml: bytes) -> Value:
     from defusedxml import ElementTree, DefusedXmlException
 
-    try:  # the cell alone, under its sheet's namespace declarations
-        wrapped = ElementTree.fromstring(b"<w " + sheet.namespaces + b">" + cell_xml + b"</w>")
+    try:
+        wrapped = _fragment(sheet.namespaces, cell_xml)
     except (ElementTree.ParseError, DefusedXmlException) as exc:
         raise sheet.refuse(f"a cell's XML cannot be read ({exc})") from None
     return _cell_value(wrapped[0], package.shared_strings)
