@@ -358,9 +358,15 @@ class _SharedStrings:
         p, self.namespaces, start = root
         self.xml = xml
         found = re.compile(b"<" + p + rb"si\b[^>]*?(?:/>|>.*?</" + p + rb"si\s*>)", re.DOTALL)
-        self.spans = [match.span() for match in found.finditer(xml, start)]
+        self._found = found.finditer(xml, start)
+        self.spans: list[tuple[int, int]] = []  # found so far: the scan goes only as far as asked
 
     def __getitem__(self, index: int) -> str:
+        while len(self.spans) <= index:
+            match = next(self._found, None)
+            if match is None:
+                raise IndexError(index)
+            self.spans.append(match.span())
         start, end = self.spans[index]
         return _text_of(_fragment(self.namespaces, self.xml[start:end])[0])
 
@@ -702,7 +708,7 @@ def changed_cells(source: Source, target: Source) -> Changes:
             sheet = old.sheet_name(a.filename)
             if sheet is None:
                 changes.other.append(f"{a.filename}: content changed")
-            else:
+            elif not _compare_rows(old, new, a.filename, sheet, changes):
                 _compare_sheet(old, new, a.filename, sheet, changes)
     finally:
         old.close()
@@ -720,6 +726,103 @@ def _same_bytes(old: _Package, a: zipfile.ZipInfo, new: _Package, b: zipfile.Zip
                 return False
             if not chunk:
                 return True
+
+
+_ROW_NUMBER = re.compile(rb"""(?:^|\s)r\s*=\s*["'](\d+)["']""")
+
+
+def _rows(xml: bytes) -> tuple[_Sheet, bytes, dict[int, bytes], bytes] | None:
+    """The sheet cut at the start of each row: (sheet, head, {row: its XML up to the next
+    row}, tail), which put together again are the whole XML. None when it cannot be cut so
+    (rows without numbers or out of order, comments in the cells...)."""
+    sheet = _Sheet(Path(), "", xml)
+    try:
+        sheet.locate()
+    except PlanError:
+        return None
+    starts: list[tuple[int, int]] = []
+    for match in re.compile(b"<" + sheet.p + rb"row\b" + _ATTRS + rb"/?>").finditer(xml, sheet.data_start,
+                                                                                   sheet.data_end):
+        number = _ROW_NUMBER.search(match.group(1))
+        if not number or (starts and int(number.group(1)) <= starts[-1][0]):
+            return None
+        starts.append((int(number.group(1)), match.start()))
+    ends = [start for _, start in starts[1:]] + [sheet.data_end]
+    rows = {number: xml[start:end] for (number, start), end in zip(starts, ends)}
+    return sheet, xml[:starts[0][1] if starts else sheet.data_end], rows, xml[sheet.data_end:]
+
+
+def _compare_rows(old: _Package, new: _Package, part: str, sheet: str, changes: Changes) -> bool:
+    """The quick comparison of two versions of a sheet: byte-identical rows are the same rows;
+    only the rows that differ are parsed and compared cell by cell. False, with nothing
+    recorded, when anything else differs: the whole sheets are then compared parsed."""
+    from defusedxml import DefusedXmlException, ElementTree
+
+    before, after = _rows(old.read(part, MAX_XML)), _rows(new.read(part, MAX_XML))
+    if before is None or after is None:
+        return False
+    dimension = re.compile(rb"""(<(?:[\w.-]+:)?dimension\b[^>]*?\bref\s*=\s*["'])([^"']*)""")
+    refs = [dimension.search(version[1]) for version in (before, after)]
+    if (before[3] != after[3] or dimension.sub(rb"\1", before[1], 1) != dimension.sub(rb"\1", after[1], 1)
+            or (refs[0] is None) != (refs[1] is None)):
+        return False
+    cells: dict[str, tuple[Value, Value]] = {}
+    found = Changes(cells={sheet: cells})
+    if refs[0] and refs[1] and refs[0].group(2) != refs[1].group(2) and not _wider(
+            ("", "", [("ref", refs[0].group(2).decode())]), ("", "", [("ref", refs[1].group(2).decode())])):
+        found.other.append(f"{sheet}: <dimension> changed")
+    try:
+        _well_formed(new.read(part, MAX_XML))
+        for number in sorted(set(before[2]) | set(after[2])):
+            x, y = before[2].get(number), after[2].get(number)
+            if x != y:
+                _compare_row(old, new, sheet, number, x and _fragment(before[0].namespaces, x),
+                             y and _fragment(after[0].namespaces, y), found)
+    except (ElementTree.ParseError, DefusedXmlException, ValueError) as exc:
+        found.other.append(f"{sheet}: its XML cannot be read ({exc})")
+    if cells:
+        changes.cells[sheet] = cells
+    changes.other.extend(found.other)
+    return True
+
+
+def _well_formed(xml: bytes) -> None:
+    """Parse the whole part without building anything, to know it is XML throughout (it has
+    no DOCTYPE, so no entities: _rows made sure)."""
+    from xml.parsers import expat
+
+    try:
+        expat.ParserCreate().Parse(xml, True)
+    except expat.ExpatError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _compare_row(old: _Package, new: _Package, sheet: str, number: int, x, y, changes: Changes) -> None:
+    """One row as parsed from each version (None where it is not there)."""
+    items: list[list[tuple]] = []
+    for version in (x, y):
+        rows = [] if version is None else [e for e in version if _local(e.tag) == "row"]
+        if version is not None and len(rows) != 1 or rows and rows[0].get("r") != str(number):
+            raise ValueError(f"row {number} is not one row")
+        found, col = [], 0
+        for index, element in enumerate(rows[0] if rows else []):
+            if _local(element.tag) != "c":
+                found.append(((1, index, 0), ("xml", *_canonical(element))))
+                continue
+            col = split_address(element.get("r"))[1] if element.get("r") else col + 1
+            found.append(((0, col, 0), ("cell", address_of(number, col), _canonical(element))))
+        if [key for key, _ in found] != sorted(set(key for key, _ in found)):
+            raise ValueError(f"the cells of row {number} are out of order")
+        items.append([((0, 0, 0), ("row", dict(rows[0].attrib)))] + found if rows else [])
+    cells = changes.cells[sheet]
+    for a, b in _paired(iter(items[0]), iter(items[1])):
+        one: tuple = a if a is not None else b  # type: ignore[assignment]
+        if one[0] == "cell":
+            _compare_cell(old, new, a, b, f"{sheet}!{one[1]}", cells, changes)
+        elif one[0] == "row" and a is None and set(one[1]) == {"r"}:
+            continue  # a row made for new cells
+        elif a != b:
+            changes.other.append(f"{sheet}: row {number} changed")
 
 
 def _sheet_items(package: _Package, part: str) -> Iterator[tuple[tuple[int, int, int], tuple]]:

@@ -167,6 +167,46 @@ def test_prefixed_namespace(tmp_path):
     assert calamine_values(tmp_path / "out.xlsx", "Plan", edits) == edits
 
 
+def test_empty_sheet_gets_its_first_rows(tmp_path):
+    source = tmp_path / "empty.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "Plan"
+    book.create_sheet("Empty")
+    book.save(source)
+    edits = {"B2": "first", "A5": 5}
+    edit_cells(source, tmp_path / "out.xlsx", {"Empty": edits})
+    assert_only_cells_changed(source, tmp_path / "out.xlsx", "Empty", edits)
+    assert calamine_values(tmp_path / "out.xlsx", "Empty", edits) == edits
+
+
+def rewritten(source: Path, target: Path, part: str, old: bytes, new: bytes) -> Path:
+    """A copy of source with one part's bytes changed, as a faulty writer would leave it."""
+    with zipfile.ZipFile(source) as a, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as b:
+        for info in a.infolist():
+            data = a.read(info)
+            b.writestr(info, data.replace(old, new, 1) if info.filename == part else data)
+    return target
+
+
+@pytest.mark.parametrize("old, new, found", [
+    (b'<c r="A4" s="1" t="s"><v>2</v>', b'<c r="A4" s="1" t="s"><v>0</v>', "cells"),  # not asked for
+    (b'<c r="A2"', b'<c r="A2" s="1"', "style"),  # the edited cell's style
+    (b"<sheetView ", b'<sheetView zoomScale="90" ', "other"),  # outside the cells
+    (b"</sheetData>", b'<row r="90"><c r="A90"><v>1</v></c></row></sheetData>', "cells"),
+])
+def test_verifier_catches_what_an_editor_should_not_do(tmp_path, old, new, found):
+    source = REALWORLD / "poi__right-to-left.xlsx"
+    edited = tmp_path / "edited.xlsx"
+    edit_cells(source, edited, {"English": {"A2": 456}})
+    faulty = rewritten(edited, tmp_path / "faulty.xlsx", "xl/worksheets/sheet1.xml", old, new)
+    assert digest(faulty) != digest(edited)
+    changes = changed_cells(source, faulty)
+    if found == "cells":
+        assert set(changes.cells["English"]) - {"A2"} and changes.other == []
+    else:
+        assert changes.other and all("changed" in line for line in changes.other)
+
+
 def test_verifier_sees_what_openpyxl_drops(tmp_path):
     source = REALWORLD / "poi__NewStyleConditionalFormattings.xlsx"
     book = openpyxl.load_workbook(source)
