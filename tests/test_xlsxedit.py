@@ -9,7 +9,6 @@ import io
 import os
 import random
 import re
-import signal
 import subprocess
 import sys
 import time
