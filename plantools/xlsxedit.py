@@ -19,6 +19,9 @@ API (all errors are plantools.errors.PlanError, one line naming file, sheet and 
   that is not its top-left cell; a table's header or totals row; a picture in a cell; a
   digitally signed workbook; XML with a DOCTYPE, comments or CDATA (no spreadsheet program
   writes them; they are how XML bombs and tricks come in).
+- ``cell_problems(source, edits)`` says, without writing anything, why each edit that
+  ``edit_cells`` would refuse cannot be made: {sheet: {address: reason}}, all of them at once,
+  for a dry run to list as conflicts.
 - ``changed_cells(source, target)`` reads both packages back and returns ``Changes``: for each
   sheet the cells whose XML differs, as {address: (old value, new value)}, and in ``other``
   every other difference (a part that is not byte-identical, an entry gone, added, reordered or
@@ -287,25 +290,20 @@ def same_value(old: Value, new: Value) -> bool:
     return old == new
 
 
-def _check_value(path: Path, sheet: str, address: str, value: Value) -> Value:
-    if value is None or value == "":
-        return None
+def _value_problem(value: Value) -> str:
     if isinstance(value, float) and not math.isfinite(value):
-        raise PlanError(path, f"{value} is not a number a cell can hold", sheet=sheet, cell=address)
+        return f"{value} is not a number a cell can hold"
     if isinstance(value, str):
         if len(value) > MAX_TEXT:
-            raise PlanError(path, f"the text is {len(value)} characters, more than the {MAX_TEXT} a cell holds",
-                            sheet=sheet, cell=address)
+            return f"the text is {len(value)} characters, more than the {MAX_TEXT} a cell holds"
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            raise PlanError(path, "the text holds characters that cannot be stored", sheet=sheet,
-                            cell=address) from None
-        return value
-    if isinstance(value, (bool, int, float)):
-        return value
-    raise PlanError(path, f"cannot write a {type(value).__name__} into a cell (text, number or nothing)",
-                    sheet=sheet, cell=address)
+            return "the text holds characters that cannot be stored"
+        return ""
+    if value is None or isinstance(value, (bool, int, float)):
+        return ""
+    return f"cannot write a {type(value).__name__} into a cell (text, number or nothing)"
 
 
 def _escape(text: str) -> bytes:
@@ -444,59 +442,98 @@ class _Sheet:
 
 # ---------------------------------------------------------------- editing
 
+Refused = dict[str, dict[str, str]]  # sheet -> address -> why the cell cannot be written
+
+
 def edit_cells(source: Source, target: Source, edits: Edits) -> None:
     """Copy `source` to `target` with `edits` ({sheet: {address: value}}) applied; see the
     module's docstring. Nothing is written to `target` when an edit is refused."""
-    path = Path(source) if isinstance(source, (str, Path)) else Path(getattr(source, "name", "workbook"))
+    path = _path(source, "workbook")
+    if isinstance(target, (str, Path)) and path.exists() and Path(target).exists() and path.samefile(target):
+        raise PlanError(path, "cannot be edited onto itself: write to another file, then replace")
     package = _Package(path, source)
     try:
-        if any(package._key(info.filename).startswith("_xmlsignatures/") for info in package.infos):
-            raise PlanError(path, "is digitally signed: changing any cell would break its signature; "
-                                  "nothing was written")
-        new_parts: dict[str, bytes] = {}
-        for sheet_name, cells in edits.items():
-            if not cells:
-                continue
-            part = package.sheet_part(sheet_name)
-            info = package.info(part)
-            assert info is not None
-            if info.filename in new_parts:
-                raise PlanError(path, "the same sheet was given twice", sheet=sheet_name)
-            new_parts[info.filename] = _edit_sheet(package, part, package.sheet_name(part) or sheet_name, cells)
+        new_parts, refused = _edit_package(package, edits)
+        for sheet, cells in refused.items():
+            for address, why in cells.items():
+                raise PlanError(path, f"{why}; nothing was written", sheet=sheet, cell=address)
         _write_package(package, target, new_parts)
     finally:
         package.close()
 
 
-def _edit_sheet(package: _Package, part: str, name: str, cells: Mapping[str, Value]) -> bytes:
+def cell_problems(source: Source, edits: Edits) -> Refused:
+    """Why each edit that edit_cells would refuse cannot be made ({sheet: {address: reason}});
+    all at once, for a dry run to list. Problems with the whole workbook or a whole sheet
+    (not a workbook, no such sheet, signed) raise PlanError as edit_cells does."""
+    package = _Package(_path(source, "workbook"), source)
+    try:
+        return _edit_package(package, edits)[1]
+    finally:
+        package.close()
+
+
+def _path(source: Source, default: str) -> Path:
+    return Path(source) if isinstance(source, (str, Path)) else Path(getattr(source, "name", default))
+
+
+def _edit_package(package: _Package, edits: Edits) -> tuple[dict[str, bytes], Refused]:
+    """The new XML of each sheet edited, by zip entry name, and the edits refused."""
     path = package.path
+    if any(package._key(info.filename).startswith("_xmlsignatures/") for info in package.infos):
+        raise PlanError(path, "is digitally signed: changing any cell would break its signature; nothing was written")
+    new_parts: dict[str, bytes] = {}
+    refused: Refused = {}
+    for sheet_name, cells in edits.items():
+        if not cells:
+            continue
+        part = package.sheet_part(sheet_name)
+        info = package.info(part)
+        assert info is not None
+        if info.filename in new_parts:
+            raise PlanError(path, "the same sheet was given twice", sheet=sheet_name)
+        name = package.sheet_name(part) or sheet_name
+        problems: dict[str, str] = {}
+        new_parts[info.filename] = _edit_sheet(package, part, name, cells, problems)
+        if problems:
+            refused[name] = problems
+    return new_parts, refused
+
+
+def _edit_sheet(package: _Package, part: str, name: str, cells: Mapping[str, Value],
+                refused: dict[str, str]) -> bytes:
+    """The sheet's XML with `cells` written, but for those refused (address -> why)."""
     wanted: dict[tuple[int, int], Value] = {}
     for address, value in cells.items():
         try:
             key = split_address(str(address))
         except ValueError:
-            raise PlanError(path, f"'{address}' is not a cell address such as B7", sheet=name) from None
+            refused[str(address)] = "is not a cell address such as B7"
+            continue
         if key in wanted:
-            raise PlanError(path, "the cell was given twice", sheet=name, cell=address_of(*key))
-        wanted[key] = _check_value(path, name, address_of(*key), value)
+            refused[address_of(*key)] = "was given twice"
+        elif _value_problem(value):
+            refused[address_of(*key)] = _value_problem(value)
+        else:
+            wanted[key] = None if value == "" else value
 
-    sheet = _Sheet(path, name, package.read(part, MAX_XML))
+    sheet = _Sheet(package.path, name, package.read(part, MAX_XML))
     sheet.locate()
     arrays, merged = sheet.array_ranges(), sheet.merged_ranges()
     tables = package.tables(part)
-    for key in wanted:
+    for key in list(wanted):
         address = address_of(*key)
         if any(_inside(key, box) for box in arrays):
-            raise sheet.refuse("is part of an array formula or data table; nothing was written", address)
+            refused[address] = "is part of an array formula or data table"
         for box in merged:
             if _inside(key, box) and key != (box[0], box[1]):
-                raise sheet.refuse(f"is inside the merged range {address_of(box[0], box[1])}:"
-                                   f"{address_of(box[2], box[3])} but not its top-left cell; nothing was written",
-                                   address)
+                refused[address] = (f"is inside the merged range {address_of(box[0], box[1])}:"
+                                    f"{address_of(box[2], box[3])} but not its top-left cell")
         for table, box, header, totals in tables:
             if _inside(key, box) and (key[0] < box[0] + header or key[0] > box[2] - totals):
-                raise sheet.refuse(f"is in the header or totals row of the table '{table}'; nothing was written",
-                                   address)
+                refused[address] = f"is in the header or totals row of the table '{table}'"
+        if address in refused:
+            del wanted[key]
 
     splices: list[tuple[int, int, bytes]] = []
     by_row: dict[int, dict[int, Value]] = {}
@@ -532,7 +569,7 @@ def _edit_sheet(package: _Package, part: str, name: str, cells: Mapping[str, Val
             if not end:
                 raise sheet.refuse(f"its XML is cut short (row {number} is not closed)")
             splices.extend(_edit_row(package, sheet, number, attrs, match.end(), end.start(), by_row[number],
-                                     col_styles))
+                                     col_styles, refused))
     new_rows = b"".join(_new_row(sheet, row, by_row[row], col_styles) for row in pending)
     if new_rows:
         if sheet.data_tag is not None:  # <sheetData/>
@@ -585,7 +622,7 @@ def _cell_xml(p: bytes, attrs: bytes, value: Value) -> bytes:
 
 
 def _edit_row(package: _Package, sheet: _Sheet, number: int, row_attrs: dict[bytes, bytes], start: int, end: int,
-              values: dict[int, Value], col_styles) -> list[tuple[int, int, bytes]]:
+              values: dict[int, Value], col_styles, refused: dict[str, str]) -> list[tuple[int, int, bytes]]:
     p = sheet.p
     cell_tag = re.compile(b"<" + p + rb"c\b" + _ATTRS + rb"(/?)>")
     cell_end = re.compile(b"</" + p + rb"c\s*>")
@@ -618,10 +655,12 @@ def _edit_row(package: _Package, sheet: _Sheet, number: int, row_attrs: dict[byt
             continue
         cell_start, cell_stop, tag, content = existing[col]
         if re.search(b"<" + p + rb"f\b", content):
-            raise sheet.refuse("holds a formula: plantools does not overwrite formulas; nothing was written", address)
+            refused[address] = "holds a formula: plantools does not overwrite formulas"
+            continue
         attrs = _attrs(tag.group(1))
         if b"vm" in attrs:
-            raise sheet.refuse("holds a picture or other rich value in the cell; nothing was written", address)
+            refused[address] = "holds a picture or other rich value in the cell"
+            continue
         if same_value(_old_value(package, sheet, sheet.xml[cell_start:cell_stop]), value):
             continue
         kept = b"".join(b" " + m.group(0) for m in _ATTR.finditer(tag.group(1))
@@ -691,9 +730,7 @@ class Changes:
 
 def changed_cells(source: Source, target: Source) -> Changes:
     """Compare two packages part by part and the sheets that differ cell by cell (parsed XML)."""
-    old_path = Path(source) if isinstance(source, (str, Path)) else Path(getattr(source, "name", "source"))
-    new_path = Path(target) if isinstance(target, (str, Path)) else Path(getattr(target, "name", "target"))
-    old, new = _Package(old_path, source), _Package(new_path, target)
+    old, new = _Package(_path(source, "source"), source), _Package(_path(target, "target"), target)
     changes = Changes()
     try:
         names, new_names = [i.filename for i in old.infos], [i.filename for i in new.infos]

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from plantools.errors import PlanError
 from plantools.shared import file_sha256, preview_cells, write_cells_into
-from plantools.xlsxedit import changed_cells, edit_cells, split_address
+from plantools.xlsxedit import cell_problems, changed_cells, edit_cells, split_address
 
 from conftest import REALWORLD, digest, soffice_convert
 
@@ -238,6 +238,23 @@ def test_refusals_name_sheet_and_cell_and_write_nothing(tmp_path, name, sheet, c
     if refused.value.cell:
         assert f"sheet '{sheet}', cell {cell}" in message
     assert not (tmp_path / "out.xlsx").exists() and digest(REALWORLD / name) == before
+
+
+def test_cell_problems_lists_every_refusal_at_once():
+    edits = {"B2": "Red", "B4": "shared formula", "C2": "fine", "E1": float("nan"), "ZZZZ1": 1, "A1": ["a list"]}
+    problems = cell_problems(REALWORLD / "calamine__issue_553.xlsx", {"Sheet1": edits})
+    assert set(problems["Sheet1"]) == {"B2", "B4", "E1", "ZZZZ1", "A1"}
+    assert "formula" in problems["Sheet1"]["B4"] and "not a cell address" in problems["Sheet1"]["ZZZZ1"]
+    assert cell_problems(REALWORLD / "calamine__issue_553.xlsx", {"Sheet1": {"C2": "fine"}}) == {}
+
+
+def test_edit_onto_itself_refused(tmp_path):
+    path = tmp_path / "Plan.xlsm"
+    path.write_bytes((REALWORLD / "xlsxwriter__macro01.xlsm").read_bytes())
+    before = digest(path)
+    with pytest.raises(PlanError, match="onto itself"):
+        edit_cells(path, path, {"Sheet1": {"A1": "x"}})
+    assert digest(path) == before
 
 
 # ---------------------------------------------------------------- LibreOffice
