@@ -23,6 +23,7 @@ from typing import Any
 
 from .errors import PlanError
 from .reader import is_open_in_excel
+from .sniff import OLE_MAGIC, check_package
 from .workbook import atomic_file
 from .xlsxedit import Edits, Value, same_value, address_of, changed_cells, edit_cells, split_address
 
@@ -93,6 +94,10 @@ def _refuse_if_open(path: Path) -> None:
 def _edit(path: Path, data: bytes, edits: Edits) -> tuple[bytes, dict[str, dict[str, tuple[Value, Value]]]]:
     """The edited package in memory, and its changes as read back from it: only the cells
     asked for, each holding the value asked for, or it is refused."""
+    if data.startswith(OLE_MAGIC):
+        raise PlanError(path, "is encrypted (password-protected) or an old .xls: plantools writes only into an "
+                              ".xlsx or .xlsm without a password; nothing was written")
+    check_package(io.BytesIO(data), path)  # a whole package, not a zip bomb
     source, target = io.BytesIO(data), io.BytesIO()
     source.name = target.name = str(path)  # errors name the workbook
     edit_cells(source, target, edits)

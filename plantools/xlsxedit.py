@@ -237,9 +237,9 @@ class _Package:
             if kind.endswith("/table") and self.info(target) is not None:
                 table = self.xml(target)
                 box = _range(table.get("ref") or "")
-                if box:
-                    found.append((table.get("displayName") or table.get("name") or "", box,
-                                  int(table.get("headerRowCount") or 1), int(table.get("totalsRowCount") or 0)))
+                header, totals = table.get("headerRowCount") or "1", table.get("totalsRowCount") or "0"
+                if box and header.isdigit() and totals.isdigit():
+                    found.append((table.get("displayName") or table.get("name") or "", box, int(header), int(totals)))
         return found
 
 

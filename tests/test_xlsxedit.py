@@ -347,6 +347,7 @@ def test_refused_when_changed_since_the_dry_run(shared):
 @pytest.mark.parametrize("name, cell, words", [
     ("calamine__issue_553.xlsx", "B2", "cell B2: holds a formula"),
     ("xlsxwriter__merge_range01.xlsx", "D2", "cell D2: is inside the merged range B2:D2"),
+    ("calamine__pass_protected.xlsx", "A1", "is encrypted"),
 ])
 def test_refused_cell_leaves_shared_workbook_alone(tmp_path, name, cell, words):
     path = tmp_path / "Plan.xlsx"
