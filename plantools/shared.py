@@ -8,7 +8,9 @@ reads the new values back from it with calamine, and only then moves it into pla
 any moment leaves the old workbook or the new one, whole.
 
 `preview_cells` is the dry run: the same checks and refusals, the cells that would change, and
-the hash to hand to `write_cells_into` as expected_sha256.
+the hash to hand to `write_cells_into` as expected_sha256. Both raise PlanError on the first
+edit refused (a formula, a merged cell...): `plantools.xlsxedit.cell_problems` lists them all,
+so a caller can report them and leave them out.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from .errors import PlanError
 from .reader import is_open_in_excel
 from .sniff import OLE_MAGIC, check_package
 from .workbook import atomic_file
-from .xlsxedit import Edits, Value, same_value, address_of, changed_cells, edit_cells, split_address
+from .xlsxedit import Edits, Value, address_of, changed_cells, edit_cells, same_value, split_address
 
 
 @dataclass
