@@ -29,7 +29,7 @@ from .bulk import gc_paused
 from .deadlines import parse_deadline
 from .errors import PlanError
 from .governance import Body, Matcher, infer_bodies, merge_duplicates
-from .xlsxparts import CELL_BUDGET, shows_month_only
+from .xlsxparts import CELL_BUDGET, column_number, shows_month_only
 from .model import Action, Finding, Plan, column_letter, letters
 from .stages import stage
 
@@ -539,6 +539,7 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, package, rag_words: 
     _refs_of_sheet(actions, typed_refs, _ref_level(columns, grid, ref_col, actions, typed_refs))
     _details(actions, grid.title, package, plan)
     _hidden_rows(actions, package.layout(sheet), plan)
+    _concealed(actions, {*sheet_columns.values(), *header.extra}, package, plan)
 
 
 def _identity_column(columns: dict[str, int]) -> int | None:
@@ -587,6 +588,31 @@ def _not_an_action(grid: _Grid, row: int, own: set[str], values: dict[str, str],
 
 def _looks_numeric(value: object) -> bool:
     return isinstance(value, str) and bool(re.fullmatch(r"\s*[\d.,%]+\s*", value))
+
+
+def _concealed(actions: list[Action], columns: set[int], package, plan: Plan) -> None:
+    """Text that goes out with an action though nobody reading the sheet sees it: white or
+    ';;;' text, or a formula bringing in another sheet's (the risk log's?) words. Hidden rows
+    are noted once, by _hidden_rows."""
+    if not actions:
+        return
+    rows = {a.row: a for a in actions}
+    for address, why in package.concealed(actions[0].sheet).items():
+        reasons = [r for r in why.split("; ") if r != "in a hidden row"]
+        match = re.fullmatch(r"([A-Z]+)(\d+)", address)
+        if not reasons or not match or int(match.group(2)) not in rows:
+            continue
+        if column_number(match.group(1)) in columns:
+            action = rows[int(match.group(2))]
+            formula = [r for r in reasons if r.startswith("formula")]
+            unseen = [r for r in reasons if not r.startswith("formula")]
+            if unseen:
+                message = (f"text nobody sees in the workbook ({'; '.join(unseen)}) goes out in the copy "
+                           "and the packs: make it visible, or clear it if it is not meant to be sent")
+            else:
+                message = (f"the cell's {formula[0].replace('formula reads', 'formula brings in the words of')}, "
+                           "and they go out in the copy and the packs: check they are meant to be sent")
+            plan.findings.append(Finding("warning", action.sheet, address, "", "cell", message))
 
 
 def _hidden_rows(actions: list[Action], layout, plan: Plan) -> None:
@@ -756,7 +782,7 @@ def _read_bodies_of_actions(plan: Plan) -> None:
     if plan.bodies and plan.bodies[0].inferred:
         counts = Counter(name for a in plan.actions for name in a.bodies)
         listed = "; ".join(f"{b.name} ({counts[b.name]})" for b in plan.bodies)
-        _note(plan, "", "", f"no Governance sheet: {len(plan.bodies)} bodies read from the governance "
+        _note(plan, "", "", f"no Governance sheet: {len(plan.bodies)} bod{'ies' if len(plan.bodies) != 1 else 'y'} read from the governance "
               f"cells, with their actions: {listed}. `plantools governance` writes a starting "
               "Governance sheet to correct and paste in", field="governance")
 
