@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import stages
 from .consolidate import Consolidation, compare, find_earlier, write_copy
+from .exceptions import STALE_MONTHS
 from .model import Plan
 from .packs import PackRun, plan_packs, write_packs
 
@@ -20,18 +21,20 @@ PARALLEL_FROM = 2000  # actions; below this a second process costs more than it 
 
 
 def run_month(plan: Plan, month: str, copies: Path, packs: Path, today: date | None = None,
-              force: bool = False, sender: str = "") -> tuple[Consolidation, PackRun]:
+              force: bool = False, sender: str = "", paper: str = "A4",
+              stale_months: int = STALE_MONTHS) -> tuple[Consolidation, PackRun]:
     # whatever can refuse the run (a copy or packs already made, an unreadable earlier copy)
     # does so here, before anything is written
     earlier = find_earlier(plan, month, copies, force)
-    run = plan_packs(plan, month, packs, today, force)
+    run = plan_packs(plan, month, packs, today, force, paper)
     parallel = len(plan.actions) >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2
     # a fresh interpreter, as Windows always starts one: it holds only what it is sent, not a
     # copy of this process's memory
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) if parallel else None
     try:
         writing = pool.submit(_write_packs_timed, run, plan.title, sender) if pool else None
-        result = compare(plan, month, copies, today, force, earlier)  # meanwhile: checks and changes
+        # meanwhile: checks and changes
+        result = compare(plan, month, copies, today, force, earlier, paper, stale_months)
         del earlier  # last month's actions: not needed while the copy is written
         write_copy(plan, result)
         if not _written_by_worker(writing):

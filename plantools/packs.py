@@ -16,17 +16,17 @@ from functools import cached_property
 from pathlib import Path
 
 from . import rag
-from .consolidate import month_end, overdue, write_plan_sheet
-from .copies import PLAN_COLUMNS
-from .copies import check_month
 from .errors import PlanError
 from .model import Action, Plan
+from .months import check_month, label, month_end
+from .overdue import is_overdue
+from .sheets import FONT_SIZE, key_sheet, plan_columns, write_plan_sheet
 from .stages import stage
-from .workbook import Formats, atomic_file, write_key, write_workbook
+from .workbook import Formats, atomic_file, write_workbook
 
 UNASSIGNED = "Unassigned (names no known body)"
 # the copy's columns but the action key, which is the consolidated copies' own bookkeeping
-PACK_COLUMNS = [(label, name) for label, name in PLAN_COLUMNS if name != "key"]
+PACK_LEAVES_OUT = ("key",)
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = ["body", "email", "pack", "draft", "actions", "red", "amber", "overdue", "refs", "status"]
 READY, NO_EMAIL, NO_ACTIONS = "ready to send", "no email address: add one on the Governance sheet", "no actions"
@@ -47,7 +47,7 @@ class Pack:
 
     @cached_property
     def overdue(self) -> list[Action]:
-        return [a for a in self.actions if overdue(a, self.as_of)]
+        return [a for a in self.actions if is_overdue(a, self.as_of)]
 
 
 @dataclass
@@ -57,6 +57,8 @@ class PackRun:
     packs: list[Pack] = field(default_factory=list)
     unassigned: list[Action] = field(default_factory=list)
     manifest: Path | None = None
+    paper: str = "A4"
+    extra_columns: list[str] = field(default_factory=list)  # the plan's (see Plan.extra_columns)
 
 
 def file_name(body: str, month: str, suffix: str) -> str:
@@ -68,22 +70,23 @@ def file_name(body: str, month: str, suffix: str) -> str:
 
 
 def make_packs(plan: Plan, month: str, out: Path, today: date | None = None, force: bool = False,
-               sender: str = "") -> PackRun:
-    """Write every body's pack and draft into `out`, then the manifest."""
-    run = plan_packs(plan, month, out, today, force)
+               sender: str = "", paper: str = "A4") -> PackRun:
+    """Write every body's pack and draft into `out`, then the manifest (paper: "A4" or "A3")."""
+    run = plan_packs(plan, month, out, today, force, paper)
     with stage("write packs"):
         write_packs(run, plan.title, sender)
     return run
 
 
-def plan_packs(plan: Plan, month: str, out: Path, today: date | None = None, force: bool = False) -> PackRun:
+def plan_packs(plan: Plan, month: str, out: Path, today: date | None = None, force: bool = False,
+               paper: str = "A4") -> PackRun:
     """Who gets which actions, under which file names: everything but the writing."""
     check_month(month)
     as_of = today or min(date.today(), month_end(month))
     out = Path(out)
     if (out / MANIFEST).exists() and not force:
         raise PlanError(out / MANIFEST, f"packs for {month} are already in this folder: use --force to remake them")
-    run = PackRun(out, month, manifest=out / MANIFEST)
+    run = PackRun(out, month, manifest=out / MANIFEST, paper=paper, extra_columns=list(plan.extra_columns))
     names = [b.name for b in plan.bodies] or sorted({n for a in plan.actions for n in a.bodies})
     emails = {b.name: b.emails for b in plan.bodies}
     members: dict[str, list[Action]] = {name: [] for name in names}
@@ -112,7 +115,7 @@ def write_packs(run: PackRun, plan_title: str, sender: str = "") -> None:
 
     for pack in run.packs:
         if pack.workbook:
-            write_pack(pack, plan_title, run.month)
+            write_pack(pack, plan_title, run)
         if pack.draft:
             with atomic_file(pack.draft) as temp:
                 temp.write_bytes(draft_message(pack, plan_title, run.month, sender))
@@ -120,20 +123,22 @@ def write_packs(run: PackRun, plan_title: str, sender: str = "") -> None:
         temp.write_text(manifest_text(run), encoding="utf-8-sig", newline="")  # Excel reads the BOM as UTF-8
 
 
-def write_pack(pack: Pack, plan_title: str, month: str) -> None:
-    write_workbook(pack.workbook, lambda book: _pack_sheets(book, pack, plan_title, month))
+def write_pack(pack: Pack, plan_title: str, run: PackRun) -> None:
+    write_workbook(pack.workbook, lambda book: _pack_sheets(book, pack, plan_title, run))
 
 
-def _pack_sheets(book, pack: Pack, plan_title: str, month: str) -> None:
-    formats = Formats(book)
-    book.set_properties({"title": f"{pack.body}: business plan actions {month}", "author": "plantools"})
+def _pack_sheets(book, pack: Pack, plan_title: str, run: PackRun) -> None:
+    formats = Formats(book, FONT_SIZE)
+    month = label(run.month)
+    book.set_properties({"title": f"{pack.body}: business plan actions, {month}", "author": "plantools"})
+    columns = plan_columns(pack.actions, run.extra_columns, run.paper, leave_out=PACK_LEAVES_OUT)
     write_plan_sheet(
         book, formats, f"{plan_title} – {pack.body} – {month}",
         f"The {len(pack.actions)} actions that {pack.body} oversees. Please update the RAG and the "
         f"progress of each, and return this workbook to the Business Support Unit.",
-        pack.actions, month, pack.as_of, f"{pack.body} – {plan_title}", PACK_COLUMNS,
+        pack.actions, run.month, pack.as_of, f"{pack.body} – {plan_title}", columns, run.paper,
     )
-    write_key(book, formats)
+    key_sheet(book, formats, f"{pack.body} – {plan_title}", run.month)
 
 
 def manifest_text(run: PackRun) -> str:
