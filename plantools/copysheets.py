@@ -22,7 +22,7 @@ UNASSIGNED = "Unassigned (names no known body)"
 SUMMARY_NAME_WIDTH = 40
 SUMMARY_COUNT_WIDTH = 10
 HIGHLIGHT_ITEMS = 4  # items listed under each highlight; the rest are counted
-HIGHLIGHT_CHARS = 100  # an item's text is cut (at a word, with "…") to one printed line
+HIGHLIGHT_CHARS = 72  # an item's text is cut (at a word, with "…") to one printed line
 
 
 def write_copy_sheets(plan: Plan, result: Consolidation) -> None:
@@ -86,7 +86,7 @@ def _highlights_sheet(book, formats: Formats, plan: Plan, result: Consolidation)
     month = label(result.month)
     compared = (f"compared with {label(result.previous_month)}" if result.previous_month
                 else "the first consolidated month: nothing to compare with")
-    widths = [10, 12, 12, 12, 50]
+    widths = [8, 10, 10, 10, 34]  # A4 portrait
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
     write_text(sheet, 0, 0, f"Highlights – {month}", formats.title)
@@ -222,7 +222,7 @@ def _bar_chart(book, sheet, header_row: int, rows: int, statuses: list[str], tit
             "categories": ["Summary", header_row + 1, 0, header_row + rows, 0],
             "values": ["Summary", header_row + 1, col, header_row + rows, col],
             "border": {"color": "#000000", "width": 0.75},
-            "data_labels": {"value": True, "font": {"size": 8, "bold": True},
+            "data_labels": {"value": True, "font": {"size": 9, "bold": True},
                             "fill": {"color": "#FFFFFF"}},
             **fill,
         })

@@ -20,7 +20,7 @@ from .errors import PlanError
 from .model import Action, Plan
 from .months import check_month, label, month_end
 from .overdue import is_overdue
-from .sheets import FONT_SIZE, key_sheet, plan_columns, write_plan_sheet
+from .sheets import ALWAYS_PRINTED, FONT_SIZE, key_sheet, plan_columns, write_plan_sheet
 from .stages import stage
 from .workbook import Formats, atomic_file, write_workbook
 
@@ -131,7 +131,8 @@ def _pack_sheets(book, pack: Pack, plan_title: str, run: PackRun) -> None:
     formats = Formats(book, FONT_SIZE)
     month = label(run.month)
     book.set_properties({"title": f"{pack.body}: business plan actions, {month}", "author": "plantools"})
-    columns = plan_columns(pack.actions, run.extra_columns, run.paper, leave_out=PACK_LEAVES_OUT)
+    columns = plan_columns(pack.actions, run.extra_columns, run.paper, leave_out=PACK_LEAVES_OUT,
+                           always=(*ALWAYS_PRINTED, "progress"))
     write_plan_sheet(
         book, formats, f"{plan_title} – {pack.body} – {month}",
         f"The {len(pack.actions)} actions that {pack.body} oversees. Please update the RAG and the "

@@ -21,12 +21,14 @@ from .workbook import Formats, add_rag_rules, wrapped_lines, write_key, write_ro
 
 FONT_SIZE = 9  # points: body text of every sheet the board prints
 LINE_HEIGHT = 12  # points a line of 9 pt text (Excel's own row height for it)
-# characters of 9 pt text in a unit of column width (a unit is a digit of the default
-# Calibri 11): DejaVu Sans, which LibreOffice uses where Calibri is missing, is the widest
-CHARS_PER_WIDTH = 1.1
+# characters of 9 pt text in a unit of column width (a unit is a digit of the default font,
+# Calibri 11): about 1.3 fit in Excel, 1.45 where LibreOffice stands DejaVu Sans in for Calibri
+CHARS_PER_WIDTH = 1.25
 
-# paper -> (xlsxwriter's paper code, width units across the page in landscape, in portrait)
-PAPERS = {"A4": (9, 138, 96), "A3": (8, 202, 138)}
+# paper -> (xlsxwriter's paper code, width units across the page in landscape, in portrait).
+# A unit is 5.25 pt in Excel, but 7 pt where LibreOffice measures it with DejaVu Sans (when
+# Calibri is not installed): the widths fit that wider case, so the text prints at its own size.
+PAPERS = {"A4": (9, 104, 72), "A3": (8, 150, 104)}
 
 
 @dataclass(frozen=True)
@@ -40,13 +42,13 @@ class Column:
 
 # The Plan sheet's columns: printed first, then the helpers.
 PLAN_COLUMNS: tuple[Column, ...] = (
-    Column("ref", "Ref", 6, True),
+    Column("ref", "Ref", 5, True),
     Column("objective_once", "Objectives", 20, True, True),
     Column("action", "Action", 30, True, True),
     Column("owner", "Who (owner)", 14, True, True),
     Column("governance", "Governance oversight", 14, True, True),
-    Column("deadline", "When?", 12, True),
-    Column("rag", "RAG", 9, True),
+    Column("deadline", "When?", 10, True),
+    Column("rag", "RAG", 8, True),
     Column("progress", "Progress update", 30, True, True),
     Column("objective_ref", "Objective", 9),
     Column("objective", "Objective description", 26),
@@ -58,8 +60,9 @@ PLAN_COLUMNS: tuple[Column, ...] = (
     Column("source", "Source cell", 18),
     Column("key", "Action key", 14),
 )
-# printed even when empty on every row: what an update asks for
-ALWAYS_PRINTED = {"ref", "rag", "progress"}
+# printed even when empty on every row: the ref, and the RAG (a plan nobody has rated yet
+# shows it); a pack, an update form, adds the progress
+ALWAYS_PRINTED = ("ref", "rag")
 EXTRA_WIDTH = 14
 
 
@@ -91,17 +94,18 @@ def _getter(column: Column) -> Callable[[Action, bool], object]:
 
 
 def plan_columns(actions: list[Action], extra_columns: list[str], paper: str = "A4",
-                 leave_out: tuple[str, ...] = ()) -> list[Column]:
+                 leave_out: tuple[str, ...] = (), always: tuple[str, ...] = ALWAYS_PRINTED) -> list[Column]:
     """The Plan sheet's columns for these actions: the printed ones first (any the plan's
     extra columns after the known ones), widened to fill the page; a printed column empty on
-    every row moves among the helpers. leave_out: helper columns not wanted at all."""
+    every row moves among the helpers, unless named in `always`. leave_out: helper columns
+    not wanted at all."""
     extras = [Column(f"extra:{heading}", heading, EXTRA_WIDTH, True, True) for heading in extra_columns]
     known = [c for c in PLAN_COLUMNS if c.name not in leave_out]
     candidates = [c for c in known if c.printed] + extras
     printed, unprinted = [], []
     for column in candidates:
         get = _getter(column)
-        if column.name in ALWAYS_PRINTED or any(get(action, False) for action in actions):
+        if column.name in always or any(get(action, False) for action in actions):
             printed.append(column)
         else:
             unprinted.append(replace(column, printed=False, flexible=False))
@@ -198,5 +202,5 @@ def _escape(text: str) -> str:
 
 def key_sheet(book, formats: Formats, title: str, month: str) -> None:
     """The RAG key, on one page."""
-    sheet = write_key(book, formats)
+    sheet = write_key(book, formats, line_height=LINE_HEIGHT)
     page_setup(sheet, title, month, landscape=False, one_page=True)

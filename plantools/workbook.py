@@ -179,16 +179,16 @@ def add_rag_rules(sheet, formats: Formats, first_row: int, last_row: int, col: i
     })
 
 
-def write_key(book, formats: Formats, name: str = "Key"):
+def write_key(book, formats: Formats, name: str = "Key", line_height: float = 15):
     """The RAG key, set up to print on one page; returns the sheet."""
     sheet = book.add_worksheet(name)
+    widths = [14, 56]
     sheet.write_string(0, 0, "RAG status", formats.header)
     sheet.write_string(0, 1, "Meaning", formats.header)
     for row, status in enumerate(rag.STATUSES, start=1):
-        sheet.write_string(row, 0, status, formats.rag[status])
-        sheet.write_string(row, 1, rag.KEY[status], formats.text)
-    sheet.set_column(0, 0, 14)
-    sheet.set_column(1, 1, 70)
+        write_row(sheet, row, [status, rag.KEY[status]], [formats.rag[status], formats.text], widths, line_height)
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
     sheet.set_portrait()
     sheet.set_paper(9)  # A4
     sheet.fit_to_pages(1, 1)
