@@ -22,7 +22,7 @@ UNASSIGNED = "Unassigned (names no known body)"
 SUMMARY_NAME_WIDTH = 40
 SUMMARY_COUNT_WIDTH = 10
 HIGHLIGHT_ITEMS = 4  # items listed under each highlight; the rest are counted
-HIGHLIGHT_CHARS = 72  # an item's text is cut (at a word, with "…") to one printed line
+HIGHLIGHT_CHARS = 78  # an item's text is cut (at a word, with "…") to one printed line
 
 
 def write_copy_sheets(plan: Plan, result: Consolidation) -> None:
@@ -67,8 +67,8 @@ def _table_rows(sheet, formats: Formats, first: int, rows: list[list], widths: l
 
 
 def _short(text: str, limit: int = HIGHLIGHT_CHARS) -> str:
-    """One line: cut at a word, with "…"."""
-    text = " ".join(text.split())
+    """One line: lines joined with "; ", cut at a word, with "…"."""
+    text = "; ".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
     if len(text) <= limit:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0]
@@ -120,6 +120,7 @@ def _highlights_sheet(book, formats: Formats, plan: Plan, result: Consolidation)
         ("Gaps in completeness", [("", f"{what}: {len(refs)} ({' '.join(refs)})") for what, refs in found.gaps]),
     ]
     for heading, items in sections:
+        sheet.set_row(row + 1, 6)  # a gap, not a line
         row += 2
         sheet.merge_range(row, 0, row, 4, f"{heading}: {len(items) if items else 'none'}", formats.heading)
         for ref, text in items[:HIGHLIGHT_ITEMS]:

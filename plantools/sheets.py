@@ -110,10 +110,33 @@ def plan_columns(actions: list[Action], extra_columns: list[str], paper: str = "
         else:
             unprinted.append(replace(column, printed=False, flexible=False))
     room = PAPERS[paper][1] - sum(c.width for c in printed if not c.flexible)
-    share = sum(c.width for c in printed if c.flexible)
-    scale = room / share if share else 1.0
-    printed = [replace(c, width=round(c.width * scale, 1)) if c.flexible else c for c in printed]
+    flexible = [c for c in printed if c.flexible]
+    widths = dict(zip((c.name for c in flexible), _share(room, flexible, actions)))
+    printed = [replace(c, width=widths[c.name]) if c.flexible else c for c in printed]
     return printed + unprinted + [c for c in known if not c.printed]
+
+
+MIN_WIDTH = 8  # a printed column is never narrower (its header must fit on two lines)
+
+
+def _share(room: float, columns: list[Column], actions: list[Action]) -> list[float]:
+    """The page width left over, shared among the flexible columns: half by their usual
+    widths, half by how much text they hold here, so the wordiest column gets the room and
+    rows come out shorter."""
+    getters = [_getter(c) for c in columns]
+    volume = [0] * len(columns)
+    shown = None
+    for action in actions:
+        once = (action.objective_ref, action.objective) != shown
+        shown = (action.objective_ref, action.objective)
+        for index, (column, get) in enumerate(zip(columns, getters)):
+            if column.name != "objective_once" or once:
+                volume[index] += len(str(get(action, False)))
+    base, text = sum(c.width for c in columns) or 1, sum(volume) or 1
+    widths = [max(MIN_WIDTH, room * (c.width / base + v / text) / 2) for c, v in zip(columns, volume)]
+    over = sum(widths) - room  # taken back from the columns above the minimum
+    wide = sum(w for w in widths if w > MIN_WIDTH)
+    return [round(w - over * w / wide, 1) if w > MIN_WIDTH and wide else w for w in widths]
 
 
 def write_plan_sheet(book, formats: Formats, title: str, note: str, actions: list[Action], month: str,
