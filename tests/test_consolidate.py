@@ -218,9 +218,71 @@ def test_rows_are_as_tall_as_their_printed_text_needs(tmp_path):
              for row in range(5, 5 + len(rows))}
     assert 14 <= lines["1.1a"] <= 20  # 420 characters, about 28 to a line
     assert lines["1.2a"] >= 14  # the objective, 320 characters, about 18 to a line
-    assert lines["1.2b"] == 1  # the same objective, not printed again; short texts: one line
+    assert lines["1.2b"] <= 2  # the same objective, not printed again: only its own short texts count
     rows[1][1] = "Neglect"
     simple_plan(tmp_path / "Plan.xlsx", rows, BODIES)
     copy = consolidate(load_plan(tmp_path / "Plan.xlsx"), "2018-11", tmp_path / "m", today=date(2018, 10, 31))
     sheet = openpyxl.load_workbook(copy.path)["Plan"]
     assert sheet.row_dimensions[6].height == 3 * 12 + 3  # three lines typed with Alt+Enter: three lines
+
+
+def _months_unchanged(tmp_path, months, **options):
+    shared = simple_plan(tmp_path / "plan.xlsx", OCTOBER, BODIES)
+    out = tmp_path / "monthly"
+    return [consolidate(load_plan(shared), month, out, today=date(2018, 10, 31), **options) for month in months]
+
+
+def test_an_unchanged_green_action_is_no_exception_until_its_note_is_three_months_old(tmp_path):
+    october, november, december, january = _months_unchanged(tmp_path, ["2018-10", "2018-11", "2018-12", "2019-01"])
+    for result in (november, december):
+        reasons = {e.action.ref: e.reasons for e in result.exceptions}
+        assert reasons == {"1.2a": ["Amber", f"No new progress note since {'October' if result is november else 'November'} 2018"]}
+    reasons = {e.action.ref: e.reasons for e in january.exceptions}
+    assert reasons["1.1a"] == ["No update for 3 months (since October 2018)"]  # Green, its note unchanged
+    assert reasons["1.2a"] == ["Amber", "No update for 3 months (since October 2018)"]
+    assert "1.2c" in reasons and "2.1a" in reasons
+
+
+def test_stale_months_is_an_option(tmp_path):
+    *_, december = _months_unchanged(tmp_path, ["2018-10", "2018-11", "2018-12"], stale_months=2)
+    reasons = {e.action.ref: e.reasons for e in december.exceptions}
+    assert reasons["1.1a"] == ["No update for 2 months (since October 2018)"]
+
+
+def test_missing_owner_deadline_and_governance_are_exceptions_with_days_overdue(tmp_path):
+    rows = [list(r) for r in OCTOBER]
+    rows[0][3] = None  # no owner
+    rows[2][5] = None  # no deadline
+    rows[3][4] = None  # no governance body
+    rows[4][5] = "September 2018"  # overdue by the end of October
+    simple_plan(tmp_path / "plan.xlsx", rows, BODIES)
+    result = consolidate(load_plan(tmp_path / "plan.xlsx"), "2018-10", tmp_path / "m", today=date(2018, 10, 31))
+    reasons = {e.action.ref: e.reasons for e in result.exceptions}
+    assert reasons["1.1a"] == ["No owner"]
+    assert reasons["1.2b"] == ["No deadline"]
+    assert reasons["1.2c"] == ["No governance body"]
+    assert reasons["2.1a"] == ["Overdue by 31 days (due 30 Sep 2018)"]
+
+
+def test_highlights_say_what_moved_and_what_is_missing(tmp_path):
+    shared = simple_plan(tmp_path / "plan.xlsx", OCTOBER, BODIES)
+    out = tmp_path / "monthly"
+    consolidate(load_plan(shared), "2018-10", out, today=date(2018, 10, 31))
+    rows = [list(r) for r in OCTOBER]
+    rows[0][6] = "Red"  # 1.1a Green to Red
+    rows[2][6] = "Complete"  # 1.2b done
+    rows[4][5] = "September 2018"  # 2.1a overdue
+    simple_plan(shared, rows, BODIES)
+    consolidate(load_plan(shared), "2018-11", out, today=date(2018, 11, 30))
+    rows[3][3] = None  # 1.2c loses its owner
+    simple_plan(shared, rows, BODIES)
+    december = consolidate(load_plan(shared), "2018-12", out, today=date(2018, 12, 31))
+    sheet = openpyxl.load_workbook(december.path)["Highlights"]
+    cells = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+    lines = [" ".join(str(c) for c in row) for row in cells if row]
+    assert lines[0] == "Highlights – December 2018"
+    assert "Red 1 1 +0" in lines and "Green 1 1 +0" in lines and "Complete 1 1 +0" in lines
+    assert "New Reds: none" in lines and "Completed this month: none" in lines  # that was November
+    assert "Overdue: 1" in lines and "2.1a 92 days overdue (due 30 Sep 2018): Approve the DVA strategy" in lines
+    assert "Red for two months or more: 1" in lines and "1.1a Red for 2 months: Draft the agreement" in lines
+    assert "Gaps in completeness: 1" in lines and "No owner: 1 (1.2c)" in lines
