@@ -244,14 +244,15 @@ def write_row(sheet, row: int, values: list, formats: list, widths: list[float] 
               line_height: float = LINE_HEIGHT, chars_per_width: float = CHARS_PER_WIDTH) -> None:
     """One row of a table: text as text (as write_text), a datetime as a date, a number as a
     number; and, given the column widths, the row made as tall as its wrapped text needs, as
-    spreadsheet programs do not all grow rows to fit on opening. A width of 0 leaves that
-    column out of the count (a column that is not printed). (Runs once a cell in tables of
+    spreadsheet programs do not all grow rows to fit on opening. A width of 0 marks a column
+    that is not printed: left out of the count, and an empty value there writes no cell. (Runs once a cell in tables of
     100,000 rows, so kept lean.)"""
     lines = 1
     for col, value in enumerate(values):
         if value.__class__ is str:
             if not value:
-                sheet.write_blank(row, col, None, formats[col])
+                if widths is None or widths[col]:  # a border on paper; nothing at all off it
+                    sheet.write_blank(row, col, None, formats[col])
                 continue
             sheet.write_string(row, col, _fit(value), formats[col])
             if widths is not None and widths[col]:
