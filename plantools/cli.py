@@ -137,9 +137,9 @@ def _day(value) -> date:
 @click.option("--force", is_flag=True, help="Replace an existing copy for the same month.")
 def consolidate(workbook: Path, month: str, out: Path | None, today, paper: str, stale_months: int,
                 force: bool) -> None:
-    """Write the month's consolidated copy of the plan: Plan, Summary, Exceptions,
-    Change log (against the newest earlier copy in --out), Completeness and Key.
-    The shared workbook is only read."""
+    """Write the month's consolidated copy of the plan, a board paper: Highlights, Plan,
+    Summary, Exceptions, Change log (against the newest earlier copy in --out),
+    Completeness and Key. The shared workbook is only read."""
     from .consolidate import consolidate as run, summary_lines
     from .reader import load_plan
 
