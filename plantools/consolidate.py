@@ -163,7 +163,7 @@ def _exceptions(actions: list[Action], pairs: dict, result: Consolidation) -> li
         if why:
             found.append(ExceptionRow(action, why))
     order = {rag.RED: 0, rag.AMBER: 1}
-    return sorted(found, key=lambda e: order.get(e.action.rag, 2))
+    return sorted(found, key=lambda e: order.get(e.action.rag or "", 2))
 
 
 def _highlights(actions: list[Action], pairs: dict, result: Consolidation, trend: list[list]) -> Highlights:

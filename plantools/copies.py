@@ -79,11 +79,11 @@ def read_copy(path: Path) -> MonthlyCopy:
 
 def _table(rows: list[list], first_header: str) -> tuple[list[str], list[list]]:
     """The table whose header row starts with first_header, and its rows."""
-    rows = iter(rows)
-    for row in rows:
+    lines = iter(rows)
+    for row in lines:
         if row and row[0] == first_header:
             header = [str(value or "") for value in row]
-            return header, [r for r in rows if any(v not in (None, "") for v in r)]
+            return header, [r for r in lines if any(v not in (None, "") for v in r)]
     return [], []
 
 
@@ -126,13 +126,13 @@ def _read_log(rows: list[list]) -> list[Change]:
 
 
 def _read_trend(rows: list[list]) -> list[list]:
-    rows = iter(rows)
-    for row in rows:
+    lines = iter(rows)
+    for row in lines:
         if row and row[0] == TREND_TITLE:
             break
-    next(rows, None)  # its header
+    next(lines, None)  # its header
     table = []
-    for row in rows:
+    for row in lines:
         if not row or row[0] in (None, ""):
             break
         table.append([from_label(str(row[0])), *(int(v or 0) for v in row[1:len(TREND_COLUMNS)])])

@@ -115,7 +115,7 @@ def _highlights_sheet(book, formats: Formats, plan: Plan, result: Consolidation)
         ("Deadlines slipped", [(c.ref, f"{c.old} to {c.new} ({_times(n)} in all): {c.action}")
                                for c, n in found.slipped]),
         ("Overdue", [(a.ref, f"{days} days overdue (due {uk_date(a.deadline.due)}): {_what(a)}")
-                     for a, days in found.overdue]),
+                     for a, days in found.overdue if a.deadline.due]),
         ("Red for two months or more", [(a.ref, f"Red for {months} months: {_what(a)}") for a, months in found.long_red]),
         ("Gaps in completeness", [("", f"{what}: {len(refs)} ({' '.join(refs)})") for what, refs in found.gaps]),
     ]

@@ -34,7 +34,7 @@ def reasons(action: Action, as_of: date, before: Action | None = None, slipped: 
     if action.rag in (rag.RED, rag.AMBER):
         found.append(action.rag)
     late = days_overdue(action, as_of)
-    if late:
+    if late and action.deadline.due:
         found.append(f"Overdue by {_count(late, 'day')} (due {uk_date(action.deadline.due)})")
     if before is not None and got_worse(before.rag, action.rag):
         found.append(f"RAG worse ({before.rag} to {action.rag})")

@@ -15,4 +15,5 @@ def is_overdue(action: Action, as_of: date) -> bool:
 
 def days_overdue(action: Action, as_of: date) -> int:
     """Days since the due date of an overdue action; 0 for one that is not overdue."""
-    return (as_of - action.deadline.due).days if is_overdue(action, as_of) else 0
+    due = action.deadline.due
+    return (as_of - due).days if due and is_overdue(action, as_of) else 0

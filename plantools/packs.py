@@ -124,7 +124,8 @@ def write_packs(run: PackRun, plan_title: str, sender: str = "") -> None:
 
 
 def write_pack(pack: Pack, plan_title: str, run: PackRun) -> None:
-    write_workbook(pack.workbook, lambda book: _pack_sheets(book, pack, plan_title, run))
+    if pack.workbook:
+        write_workbook(pack.workbook, lambda book: _pack_sheets(book, pack, plan_title, run))
 
 
 def _pack_sheets(book, pack: Pack, plan_title: str, run: PackRun) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Callable
+from typing import Callable, Sequence
 
 from .model import Action
 from .months import label, uk_date
@@ -181,7 +181,7 @@ def _format(formats: Formats, name: str, late: bool, dated: bool):
     return formats.text
 
 
-def header_row(sheet, formats: Formats, row: int, labels: list[str], widths: list[float]) -> None:
+def header_row(sheet, formats: Formats, row: int, labels: list[str], widths: Sequence[float]) -> None:
     """A table's header, its columns' widths, and the row as tall as its longest label."""
     lines = 1
     for col, (text, width) in enumerate(zip(labels, widths)):

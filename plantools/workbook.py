@@ -11,7 +11,7 @@ import uuid
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from . import rag
 from .bulk import gc_paused
@@ -182,7 +182,7 @@ def add_rag_rules(sheet, formats: Formats, first_row: int, last_row: int, col: i
 def write_key(book, formats: Formats, name: str = "Key", line_height: float = 15):
     """The RAG key, set up to print on one page; returns the sheet."""
     sheet = book.add_worksheet(name)
-    widths = [14, 56]
+    widths: list[float] = [14, 56]
     sheet.write_string(0, 0, "RAG status", formats.header)
     sheet.write_string(0, 1, "Meaning", formats.header)
     for row, status in enumerate(rag.STATUSES, start=1):
@@ -240,7 +240,7 @@ def wrapped_lines(text: str, chars: float) -> int:
     return lines
 
 
-def write_row(sheet, row: int, values: list, formats: list, widths: list[float] | None = None,
+def write_row(sheet, row: int, values: list, formats: list, widths: Sequence[float] | None = None,
               line_height: float = LINE_HEIGHT, chars_per_width: float = CHARS_PER_WIDTH) -> None:
     """One row of a table: text as text (as write_text), a datetime as a date, a number as a
     number; and, given the column widths, the row made as tall as its wrapped text needs, as
