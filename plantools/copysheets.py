@@ -96,17 +96,15 @@ def _highlights_sheet(book, formats: Formats, plan: Plan, result: Consolidation)
     row = 3
     before = found.before
     header_row(sheet, formats, row, ["RAG", "This month", "Last month", "Change"], widths[:4])
-    for name in STATUSES:
+    number = book.add_format({"border": 1, "align": "right", "font_size": FONT_SIZE})
+    total = book.add_format({"border": 1, "align": "right", "bold": True, "font_size": FONT_SIZE})
+    counts = [(name, result.counts[name], before.get(name) if before else None) for name in STATUSES]
+    counts.append(("Total", len(plan.actions), sum(before.values()) if before else None))
+    for name, now, was in counts:
         row += 1
-        now = result.counts[name]
-        was = before.get(name) if before else None
         cells = [name, now, "–" if was is None else was, "–" if was is None else f"{now - was:+d}"]
-        write_row(sheet, row, cells, [formats.rag.get(name, formats.bold_text)] + [formats.text] * 3)
-    row += 1
-    total_before = sum(before.values()) if before else None
-    write_row(sheet, row, ["Total", len(plan.actions), "–" if total_before is None else total_before,
-                           "–" if total_before is None else f"{len(plan.actions) - total_before:+d}"],
-              [formats.bold_text] * 4)
+        write_row(sheet, row, cells, [formats.rag.get(name, formats.bold_text)]
+                  + [total if name == "Total" else number] * 3)
     sections = [
         ("New Reds", [(a.ref, f"{_what(a)} ({a.owner or 'no owner'})") for a in found.new_reds]),
         ("Completed this month", [(a.ref, _what(a)) for a in found.completed]),

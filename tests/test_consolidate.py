@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from plantools import load_plan
 from plantools.cli import main
 from plantools.consolidate import consolidate
+from plantools.copies import read_copy
 
 from conftest import BUNDLED_2018, digest, simple_plan, soffice_convert
 
@@ -286,3 +287,21 @@ def test_highlights_say_what_moved_and_what_is_missing(tmp_path):
     assert "Overdue: 1" in lines and "2.1a 92 days overdue (due 30 Sep 2018): Approve the DVA strategy" in lines
     assert "Red for two months or more: 1" in lines and "1.1a Red for 2 months: Draft the agreement" in lines
     assert "Gaps in completeness: 1" in lines and "No owner: 1 (1.2c)" in lines
+
+
+def test_columns_the_reader_does_not_know_print_after_the_known_ones_and_read_back(tmp_path):
+    simple_plan(tmp_path / "plan.xlsx", OCTOBER, BODIES)
+    plan = load_plan(tmp_path / "plan.xlsx")
+    plan.extra_columns = ["Budget", "Risk ref"]  # as the reader gives them: header -> cell text
+    for number, action in enumerate(plan.actions):
+        action.extra = {"Budget": f"£{number}k", "Risk ref": ""}
+    result = consolidate(plan, "2018-10", tmp_path / "m", today=date(2018, 10, 31))
+    sheet = openpyxl.load_workbook(result.path)["Plan"]
+    header = [c.value for c in sheet[4]]
+    assert header[:9] == ["Ref", "Objectives", "Action", "Who (owner)", "Governance oversight", "When?", "RAG",
+                          "Progress update", "Budget"]
+    assert sheet.print_area == "'Plan'!$A$1:$I$9"  # "Risk ref", empty on every row, is not printed
+    assert "Risk ref" in header[9:]
+    assert [sheet.cell(row, 9).value for row in range(5, 10)] == ["£0k", "£1k", "£2k", "£3k", "£4k"]
+    again = read_copy(result.path)
+    assert [a.extra["Budget"] for a in again.actions] == ["£0k", "£1k", "£2k", "£3k", "£4k"]
