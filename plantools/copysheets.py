@@ -12,6 +12,7 @@ from datetime import date
 from . import rag
 from .consolidate import STATUSES, Consolidation, status
 from .copies import LOG_COLUMNS, TREND_COLUMNS, TREND_TITLE
+from .exceptions import times
 from .model import Action, Plan
 from .months import label, uk_date
 from .sheets import (CHARS_PER_WIDTH, FONT_SIZE, LINE_HEIGHT, PAPERS, header_row, key_sheet, page_setup,
@@ -49,9 +50,9 @@ def _copy_sheets(book, plan: Plan, result: Consolidation) -> None:
     key_sheet(book, formats, plan.title, result.month)
 
 
-def _fit_widths(widths: list[float], paper: str, landscape: bool = True, flexible: tuple[int, ...] = ()) -> list[float]:
-    """Widen the `flexible` columns so the table fills the page across."""
-    across = PAPERS[paper][1 if landscape else 2]
+def _fit_widths(widths: list[float], paper: str, flexible: tuple[int, ...]) -> list[float]:
+    """Widen or narrow the `flexible` columns so the table fills the page across (landscape)."""
+    across = PAPERS[paper][1]
     room = across - sum(w for i, w in enumerate(widths) if i not in flexible)
     share = sum(widths[i] for i in flexible)
     return [round(w * room / share, 1) if i in flexible and share else w for i, w in enumerate(widths)]
@@ -110,7 +111,7 @@ def _highlights_sheet(book, formats: Formats, plan: Plan, result: Consolidation)
         ("Completed this month", [(a.ref, _what(a)) for a in found.completed]),
         ("Added", [(c.ref, c.new) for c in found.added]),
         ("Removed", [(c.ref, c.old) for c in found.removed]),
-        ("Deadlines slipped", [(c.ref, f"{c.old} to {c.new} ({_times(n)} in all): {c.action}")
+        ("Deadlines slipped", [(c.ref, f"{c.old} to {c.new} ({times(n)} in all): {c.action}")
                                for c, n in found.slipped]),
         ("Overdue", [(a.ref, f"{days} days overdue (due {uk_date(a.deadline.due)}): {_what(a)}")
                      for a, days in found.overdue if a.deadline.due]),
@@ -132,10 +133,6 @@ def _highlights_sheet(book, formats: Formats, plan: Plan, result: Consolidation)
                               formats.subtitle)
     page_setup(sheet, plan.title, result.month, landscape=False, one_page=True)
     sheet.print_area(0, 0, row, 4)
-
-
-def _times(count: int) -> str:
-    return "once" if count == 1 else "twice" if count == 2 else f"{count} times"
 
 
 def _summary_sheet(book, formats: Formats, plan: Plan, result: Consolidation) -> None:

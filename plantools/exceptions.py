@@ -39,7 +39,7 @@ def reasons(action: Action, as_of: date, before: Action | None = None, slipped: 
     if before is not None and got_worse(before.rag, action.rag):
         found.append(f"RAG worse ({before.rag} to {action.rag})")
     if slipped:
-        found.append(f"Deadline slipped ({_times(slipped)})")
+        found.append(f"Deadline slipped ({times(slipped)})")
     if action.has("owner") and not action.owner:
         found.append("No owner")
     if action.has("deadline") and action.deadline.kind == MISSING:
@@ -84,5 +84,5 @@ def _count(number: int, unit: str) -> str:
     return f"{number} {unit}{'s' * (number != 1)}"
 
 
-def _times(count: int) -> str:
+def times(count: int) -> str:
     return "once" if count == 1 else "twice" if count == 2 else f"{count} times"

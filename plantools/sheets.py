@@ -25,10 +25,11 @@ LINE_HEIGHT = 12  # points a line of 9 pt text (Excel's own row height for it)
 # Calibri 11): about 1.3 fit in Excel, 1.45 where LibreOffice stands DejaVu Sans in for Calibri
 CHARS_PER_WIDTH = 1.25
 
-# paper -> (xlsxwriter's paper code, width units across the page in landscape, in portrait).
-# A unit is 5.25 pt in Excel, but 7 pt where LibreOffice measures it with DejaVu Sans (when
-# Calibri is not installed): the widths fit that wider case, so the text prints at its own size.
-PAPERS = {"A4": (9, 104, 72), "A3": (8, 150, 104)}
+# paper -> (xlsxwriter's paper code, width units across the page in landscape). A unit is
+# 5.25 pt in Excel, but 7 pt where LibreOffice measures it with DejaVu Sans (when Calibri is
+# not installed): the widths fit that wider case, so the text prints at its own size. The
+# portrait sheets (Highlights, Key) are 72 units wide, A4's width in portrait.
+PAPERS = {"A4": (9, 104), "A3": (8, 150)}
 
 
 @dataclass(frozen=True)
