@@ -215,8 +215,11 @@ def page_setup(sheet, title: str, month: str, paper: str = "A4", header_row: int
     sheet.fit_to_pages(1, 1 if one_page else 0)
     if header_row is not None:
         sheet.repeat_rows(header_row)
-    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    sheet.set_header(f"&L&B{_escape(title)}&R{label(month)}")
+    sheet.set_margins(left=0.4, right=0.4, top=0.6 if landscape else 0.85, bottom=0.6)
+    if landscape:
+        sheet.set_header(f"&L&B{_escape(title)}&R{label(month)}")
+    else:  # too narrow for both on one line
+        sheet.set_header(f"&L&B{_escape(title)}&B\n{label(month)}")
     sheet.set_footer(f"&LMade {uk_date(date.today())}&RPage &P of &N")
 
 

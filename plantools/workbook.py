@@ -146,7 +146,8 @@ class Formats:
             "text_wrap": True, "valign": "top", "border": 1, "font_color": "#C00000", "bold": True, **size,
         })
         self.rag = {
-            status: book.add_format({"bg_color": fill, "font_color": font, "border": 1, "bold": True, **size})
+            status: book.add_format({"bg_color": fill, "font_color": font, "border": 1, "bold": True,
+                                     "valign": "top", **size})
             for status, (fill, font) in rag.COLOURS.items()
         }
         # conditional formats take only what differs from the cell's own format
