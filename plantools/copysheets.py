@@ -283,7 +283,7 @@ def _log_sheet(book, formats: Formats, result: Consolidation) -> None:
                 "earlier months' changes follow this month's.")
     printed = len(LOG_COLUMNS) - 1  # all but the action key
     title_block(sheet, formats, f"Change log – {label(result.month)}", note, printed)
-    widths = _fit_widths([14, 6, 14, 30, 30, 9, 30], result.paper, flexible=(3, 4, 6)) + [14]
+    widths = _fit_widths([14, 6, 14, 24, 24, 9, 40], result.paper, flexible=(3, 4, 6)) + [14]
     header_row(sheet, formats, 3, LOG_COLUMNS, widths)
     rows = [[label(c.month), c.ref, c.field, c.old, c.new, c.change, c.action, c.key] for c in result.history]
     counted = widths[:printed] + [0]
