@@ -305,3 +305,28 @@ def test_columns_the_reader_does_not_know_print_after_the_known_ones_and_read_ba
     assert [sheet.cell(row, 9).value for row in range(5, 10)] == ["£0k", "£1k", "£2k", "£3k", "£4k"]
     again = read_copy(result.path)
     assert [a.extra["Budget"] for a in again.actions] == ["£0k", "£1k", "£2k", "£3k", "£4k"]
+
+
+def test_a_copy_written_before_the_board_paper_layout_is_still_read(tmp_path):
+    """Last month's copy may come from the version before this layout (months as 2019-06,
+    no Highlights, other column order): the reference copy in tests/data is one."""
+    import gzip
+    import json
+
+    from conftest import ROOT
+
+    reference = json.loads(gzip.decompress((ROOT / "tests" / "data" / "generated-copy-reference.json.gz").read_bytes()))
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in reference["copy"].items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(tmp_path / "Generated 2019-06.xlsx")
+    old = read_copy(tmp_path / "Generated 2019-06.xlsx")
+    plan_rows = [r for r in reference["copy"]["Plan"][4:] if any(r)]
+    assert len(old.actions) == len(plan_rows) == 400
+    assert (old.actions[0].ref, old.actions[0].objective_ref, old.actions[0].key) == ("1.1a", "1.1", "1.1a@2019-05")
+    assert old.actions[0].objective == plan_rows[0][2] and old.actions[0].extra == {}
+    assert {c.month for c in old.log} == {"2019-06"} and len(old.log) == 113
+    assert [row[0] for row in old.trend] == ["2019-05", "2019-06"]
