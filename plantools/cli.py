@@ -42,7 +42,7 @@ workbook_argument = click.argument(
     "workbook", type=click.Path(dir_okay=True, path_type=Path), default=DEFAULT_WORKBOOK,
 )
 def _check_month(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    from .copies import check_month
+    from .months import check_month
 
     try:
         return check_month(value)

@@ -15,7 +15,7 @@ from .changes import Change
 from .deadlines import parse_deadline
 from .errors import PlanError
 from .model import Action
-from .months import check_month, from_label
+from .months import from_label
 from .sheets import PLAN_COLUMNS as COLUMNS
 
 # The Plan sheet's columns: (header, field). The header row is the first row of the table;
@@ -34,9 +34,6 @@ class MonthlyCopy:
     actions: list[Action] = field(default_factory=list)
     log: list[Change] = field(default_factory=list)
     trend: list[list] = field(default_factory=list)  # rows of TREND_COLUMNS
-
-
-__all__ = ["check_month", "copy_path", "previous_copy", "read_copy", "MonthlyCopy"]
 
 
 def copy_path(out: Path, workbook: Path, month: str) -> Path:
