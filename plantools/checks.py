@@ -8,6 +8,7 @@ from datetime import date
 from . import rag
 from .deadlines import MISSING, UNREADABLE
 from .model import Action, Finding, Plan
+from .overdue import is_overdue
 
 
 _ACHIEVED = re.compile(r"\b(achieved|completed?|done)\b", re.IGNORECASE)
@@ -71,7 +72,7 @@ def _check_action(action: Action, today: date, known_bodies: bool) -> list[Findi
 def _monitoring(action: Action, today: date, add) -> None:
     """What the board asks about: overdue, Green past its date, Red or Amber unexplained."""
     due = action.deadline.due
-    if due and due < today and action.rag != rag.COMPLETE:
+    if due and is_overdue(action, today):
         if action.rag == rag.GREEN:
             add("warning", "deadline", f"Green but the deadline ({due:%d %b %Y}) has passed: "
                 "mark it Complete, or give a new date and a RAG")

@@ -47,7 +47,7 @@ workbook_argument = click.argument(
     "workbook", type=click.Path(dir_okay=True, path_type=Path), default=DEFAULT_WORKBOOK,
 )
 def _check_month(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    from .copies import check_month
+    from .months import check_month
 
     try:
         return check_month(value)
@@ -64,6 +64,8 @@ sender_option = click.option(
     "--sender", default=lambda: os.environ.get("PLANTOOLS_SENDER", ""),
     help="The From address of the drafts. Default: $PLANTOOLS_SENDER, else none (Outlook fills in your own).",
 )
+
+
 def _check_address(ctx: click.Context, param: click.Parameter, value: str) -> str:
     from email.utils import parseaddr
 
@@ -82,6 +84,15 @@ reply_by_option = click.option(
 reply_to_option = click.option(
     "--reply-to", default="", callback=_check_address,
     help="The address replies go to, if not the sender's (e.g. the BSU's shared mailbox).",
+)
+paper_option = click.option(
+    "--paper", type=click.Choice(["A4", "A3"], case_sensitive=False), default="A4", show_default=True,
+    callback=lambda ctx, param, value: value.upper(),
+    help="The paper the Plan sheet is printed on (landscape): A3 for plans with long texts.",
+)
+stale_option = click.option(
+    "--stale-months", type=click.IntRange(min=1), default=3, show_default=True,
+    help="An action whose progress note has not changed for this many months is an exception.",
 )
 today_option = click.option(
     "--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
@@ -147,16 +158,20 @@ def _day(value) -> date:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder of the monthly copies. Default: 'monthly' beside the workbook.")
 @today_option
+@paper_option
+@stale_option
 @click.option("--force", is_flag=True, help="Replace an existing copy for the same month.")
-def consolidate(workbook: Path, month: str, out: Path | None, today, force: bool) -> None:
-    """Write the month's consolidated copy of the plan: Plan, Summary, Exceptions,
-    Change log (against the newest earlier copy in --out), Completeness and Key.
-    The shared workbook is only read."""
+def consolidate(workbook: Path, month: str, out: Path | None, today, paper: str, stale_months: int,
+                force: bool) -> None:
+    """Write the month's consolidated copy of the plan, a board paper: Highlights, Plan,
+    Summary, Exceptions, Change log (against the newest earlier copy in --out),
+    Completeness and Key. The shared workbook is only read."""
     from .consolidate import consolidate as run, summary_lines
     from .reader import load_plan
 
     plan = load_plan(workbook)
-    result = run(plan, month, out or workbook.parent / "monthly", today=today and today.date(), force=force)
+    result = run(plan, month, out or workbook.parent / "monthly", today=today and today.date(), force=force,
+                 paper=paper, stale_months=stale_months)
     for line in summary_lines(result):
         click.echo(line)
 
@@ -191,9 +206,10 @@ def format_command(workbook: Path, backup_dir: Path | None) -> None:
 @reply_by_option
 @reply_to_option
 @today_option
+@paper_option
 @click.option("--force", is_flag=True, help="Remake packs already in the folder.")
 def packs(workbook: Path, month: str, out: Path | None, sender: str, reply_by, reply_to: str, today,
-          force: bool) -> None:
+          paper: str, force: bool) -> None:
     """Write one workbook per governance body with the actions it oversees, an email draft
     (.eml) beside each, and manifest.csv saying who gets what. Nothing confidential travels."""
     from .packs import make_packs, summary_lines
@@ -201,7 +217,8 @@ def packs(workbook: Path, month: str, out: Path | None, sender: str, reply_by, r
 
     plan = load_plan(workbook)
     run = make_packs(plan, month, out or workbook.parent / "packs" / month, today=today and today.date(),
-                     force=force, sender=sender, reply_by=reply_by and reply_by.date(), reply_to=reply_to)
+                     force=force, sender=sender, reply_by=reply_by and reply_by.date(), reply_to=reply_to,
+                     paper=paper)
     for line in summary_lines(run):
         click.echo(line)
 
@@ -215,9 +232,11 @@ def packs(workbook: Path, month: str, out: Path | None, sender: str, reply_by, r
 @reply_by_option
 @reply_to_option
 @today_option
+@paper_option
+@stale_option
 @click.option("--force", is_flag=True, help="Replace this month's copy and packs.")
 def monthly(workbook: Path, month: str, out: Path | None, sender: str, reply_by, reply_to: str, today,
-            force: bool) -> None:
+            paper: str, stale_months: int, force: bool) -> None:
     """The monthly job: `consolidate`, then `packs`, from one reading of the workbook
     (on a machine with two cores, large plans' packs are written meanwhile)."""
     from .consolidate import summary_lines as copy_lines
@@ -228,7 +247,8 @@ def monthly(workbook: Path, month: str, out: Path | None, sender: str, reply_by,
     plan = load_plan(workbook)
     base = out or workbook.parent
     result, run = run_month(plan, month, base / "monthly", base / "packs" / month, today=today and today.date(),
-                            force=force, sender=sender, reply_by=reply_by and reply_by.date(), reply_to=reply_to)
+                            force=force, sender=sender, reply_by=reply_by and reply_by.date(), reply_to=reply_to,
+                     paper=paper)
     for line in [*copy_lines(result), *pack_lines(run)]:
         click.echo(line)
 

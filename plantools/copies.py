@@ -15,17 +15,13 @@ from .changes import Change
 from .deadlines import parse_deadline
 from .errors import PlanError
 from .model import Action
+from .months import from_label
+from .sheets import PLAN_COLUMNS as COLUMNS
 
-MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-
-# The Plan sheet's columns: (header, field). The header row is the first row of the table.
-PLAN_COLUMNS = [
-    ("Ref", "ref"), ("Objective", "objective_ref"), ("Objective description", "objective"),
-    ("Outcomes", "outcome"), ("Who (owner)", "owner"), ("Action", "action"),
-    ("Governance oversight", "governance"), ("When?", "deadline"), ("Due date", "due"),
-    ("Performance measures", "measure"), ("RAG", "rag"), ("Progress update", "progress"),
-    ("Overdue", "overdue"), ("Priority", "priority"), ("Source cell", "source"), ("Action key", "key"),
-]
+# The Plan sheet's columns: (header, field). The header row is the first row of the table;
+# columns the writer makes for print only (the objective shown once) are not read back.
+PLAN_COLUMNS = [(c.label, c.name) for c in COLUMNS if c.name != "objective_once"]
+PRINT_ONLY = {c.label for c in COLUMNS if c.name == "objective_once"}
 LOG_COLUMNS = ["Month", "Ref", "Field", "Old", "New", "Change", "Action", "Action key"]
 TREND_COLUMNS = ["Month", *rag.STATUSES, rag.NOT_RATED, "Total"]
 TREND_TITLE = "RAG trend by month"
@@ -38,12 +34,6 @@ class MonthlyCopy:
     actions: list[Action] = field(default_factory=list)
     log: list[Change] = field(default_factory=list)
     trend: list[list] = field(default_factory=list)  # rows of TREND_COLUMNS
-
-
-def check_month(text: str) -> str:
-    if not MONTH.match(text or ""):
-        raise ValueError(f"'{text}' is not a month: write it as YYYY-MM, e.g. 2018-11")
-    return text
 
 
 def copy_path(out: Path, workbook: Path, month: str) -> Path:
@@ -86,11 +76,11 @@ def read_copy(path: Path) -> MonthlyCopy:
 
 def _table(rows: list[list], first_header: str) -> tuple[list[str], list[list]]:
     """The table whose header row starts with first_header, and its rows."""
-    rows = iter(rows)
-    for row in rows:
+    lines = iter(rows)
+    for row in lines:
         if row and row[0] == first_header:
             header = [str(value or "") for value in row]
-            return header, [r for r in rows if any(v not in (None, "") for v in r)]
+            return header, [r for r in lines if any(v not in (None, "") for v in r)]
     return [], []
 
 
@@ -103,16 +93,19 @@ def _text(value: object) -> str:
 def _read_actions(rows: list[list]) -> list[Action]:
     header, rows = _table(rows, "Ref")
     fields = {name: header.index(label) for label, name in PLAN_COLUMNS if label in header}
+    known = {label for label, _ in PLAN_COLUMNS} | PRINT_ONLY
+    extras = {label: index for index, label in enumerate(header) if label and label not in known}
     actions = []
     for row in rows:
         value = {name: _text(row[index]) if index < len(row) else "" for name, index in fields.items()}
+        extra = {label: _text(row[index]) if index < len(row) else "" for label, index in extras.items()}
         actions.append(Action(
             ref=value["ref"], objective_ref=value.get("objective_ref", ""), priority=value.get("priority", ""),
             objective=value.get("objective", ""), outcome=value.get("outcome", ""), owner=value.get("owner", ""),
             action=value.get("action", ""), governance=value.get("governance", ""),
             deadline=parse_deadline(value.get("deadline") or None), measure=value.get("measure", ""),
             rag=rag.normalise(value.get("rag")), rag_text=value.get("rag", ""),
-            progress=value.get("progress", ""), key=value.get("key", ""),
+            progress=value.get("progress", ""), key=value.get("key", ""), extra=extra,
         ))
     return actions
 
@@ -123,21 +116,21 @@ def _read_log(rows: list[list]) -> list[Change]:
     log = []
     for row in rows:
         get = {label: _text(row[i]) if i < len(row) else "" for label, i in index.items()}
-        log.append(Change(get.get("Month", ""), get.get("Ref", ""), get.get("Field", ""), get.get("Old", ""),
+        log.append(Change(from_label(get.get("Month", "")), get.get("Ref", ""), get.get("Field", ""), get.get("Old", ""),
                           get.get("New", ""), get.get("Change", ""), get.get("Action", ""),
                           get.get("Action key", "")))
     return log
 
 
 def _read_trend(rows: list[list]) -> list[list]:
-    rows = iter(rows)
-    for row in rows:
+    lines = iter(rows)
+    for row in lines:
         if row and row[0] == TREND_TITLE:
             break
-    next(rows, None)  # its header
+    next(lines, None)  # its header
     table = []
-    for row in rows:
+    for row in lines:
         if not row or row[0] in (None, ""):
             break
-        table.append([str(row[0]), *(int(v or 0) for v in row[1:len(TREND_COLUMNS)])])
+        table.append([from_label(str(row[0])), *(int(v or 0) for v in row[1:len(TREND_COLUMNS)])])
     return table

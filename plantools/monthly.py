@@ -20,6 +20,7 @@ from pathlib import Path
 from . import stages
 from .consolidate import Consolidation, compare, find_earlier, write_copy
 from .mail import default_reply_by
+from .exceptions import STALE_MONTHS
 from .model import Plan
 from .errors import PlanError
 from .packs import PackRun, make_staging, plan_packs, publish, write_packs
@@ -30,11 +31,12 @@ PARALLEL_FROM = 2000  # actions; below this a second process costs more than it 
 
 def run_month(plan: Plan, month: str, copies: Path, packs: Path, today: date | None = None,
               force: bool = False, sender: str = "", reply_by: date | None = None,
-              reply_to: str = "") -> tuple[Consolidation, PackRun]:
+              reply_to: str = "", paper: str = "A4",
+              stale_months: int = STALE_MONTHS) -> tuple[Consolidation, PackRun]:
     # whatever can refuse the run (a copy or packs already made, an unreadable earlier copy,
     # a folder that cannot be written) does so here, before anything is written
     earlier = find_earlier(plan, month, copies, force)
-    run = plan_packs(plan, month, packs, today, force)
+    run = plan_packs(plan, month, packs, today, force, paper)
     check_copy_target(earlier.target, plan.path)
     staging = make_staging(run)
     staged_copy = earlier.target.with_name(temp_name(".xlsx"))
@@ -47,7 +49,8 @@ def run_month(plan: Plan, month: str, copies: Path, packs: Path, today: date | N
         writing = pool.submit(_write_packs_timed, run, plan.title, staging, *mail) if pool else None
         if not pool:
             _write_packs_here(run, plan.title, staging, *mail)
-        result = compare(plan, month, copies, today, force, earlier)  # meanwhile: checks and changes
+        # meanwhile: checks and changes
+        result = compare(plan, month, copies, today, force, earlier, paper, stale_months)
         del earlier  # last month's actions: not needed while the copy is written
         _write_staged_copy(plan, result, staged_copy)
         if pool and not _written_by_worker(writing):

@@ -21,11 +21,11 @@ from functools import cached_property
 from pathlib import Path
 
 from . import rag
-from .consolidate import month_end, overdue, write_plan_sheet
-from .copies import PLAN_COLUMNS
-from .copies import check_month
 from .errors import PlanError
 from .model import Action, Plan
+from .months import check_month, label, month_end
+from .overdue import is_overdue
+from .sheets import ALWAYS_PRINTED, FONT_SIZE, key_sheet, plan_columns, write_plan_sheet
 from .stages import stage
 from .terminal import clean
 from .workbook import (Formats, atomic_file, make_folder, open_in_excel, owner_file, temp_name, write_error,
@@ -33,7 +33,7 @@ from .workbook import (Formats, atomic_file, make_folder, open_in_excel, owner_f
 
 UNASSIGNED = "Unassigned (names no known body)"
 # the copy's columns but the action key, which is the consolidated copies' own bookkeeping
-PACK_COLUMNS = [(label, name) for label, name in PLAN_COLUMNS if name != "key"]
+PACK_LEAVES_OUT = ("key",)
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = ["body", "email", "pack", "draft", "actions", "red", "amber", "overdue", "refs", "status",
                     "pack_sha256", "draft_sha256"]  # what plantools wrote: a file with other bytes is not its own
@@ -55,7 +55,7 @@ class Pack:
 
     @cached_property
     def overdue(self) -> list[Action]:
-        return [a for a in self.actions if overdue(a, self.as_of)]
+        return [a for a in self.actions if is_overdue(a, self.as_of)]
 
 
 @dataclass
@@ -66,6 +66,8 @@ class PackRun:
     unassigned: list[Action] = field(default_factory=list)
     manifest: Path | None = None
     hashes: dict[str, str] = field(default_factory=dict)  # file name -> sha256 of what was written
+    paper: str = "A4"
+    extra_columns: list[str] = field(default_factory=list)  # the plan's (see Plan.extra_columns)
 
 
 _NOT_IN_NAMES = re.compile(r'[<>:"/\\|?*]')  # what Windows refuses in a file name
@@ -110,13 +112,13 @@ def file_stems(bodies: list[str]) -> dict[str, str]:
 
 
 def make_packs(plan: Plan, month: str, out: Path, today: date | None = None, force: bool = False,
-               sender: str = "", reply_by: date | None = None, reply_to: str = "") -> PackRun:
+               sender: str = "", reply_by: date | None = None, reply_to: str = "", paper: str = "A4") -> PackRun:
     """Write every body's pack and draft into `out`, then the manifest: all of them or, if
     anything fails, none. The drafts ask for a reply by `reply_by` (default:
-    mail.default_reply_by) to `reply_to` (default: the sender)."""
+    mail.default_reply_by) to `reply_to` (default: the sender); paper: "A4" or "A3"."""
     from .mail import default_reply_by
 
-    run = plan_packs(plan, month, out, today, force)
+    run = plan_packs(plan, month, out, today, force, paper)
     staging = make_staging(run)
     try:
         with stage("write packs"):
@@ -127,13 +129,14 @@ def make_packs(plan: Plan, month: str, out: Path, today: date | None = None, for
     return run
 
 
-def plan_packs(plan: Plan, month: str, out: Path, today: date | None = None, force: bool = False) -> PackRun:
+def plan_packs(plan: Plan, month: str, out: Path, today: date | None = None, force: bool = False,
+               paper: str = "A4") -> PackRun:
     """Who gets which actions, under which file names, and whether they may be written:
     everything but the writing."""
     check_month(month)
     as_of = today or min(date.today(), month_end(month))
     out = Path(out)
-    run = PackRun(out, month, manifest=out / MANIFEST)
+    run = PackRun(out, month, manifest=out / MANIFEST, paper=paper, extra_columns=list(plan.extra_columns))
     # a body on two Governance rows is one body: one pack, to all its addresses
     names = list(dict.fromkeys(b.name for b in plan.bodies)) or sorted({n for a in plan.actions for n in a.bodies})
     emails: dict[str, tuple[str, ...]] = defaultdict(tuple)
@@ -241,7 +244,7 @@ def write_packs(run: PackRun, plan_title: str, staging: Path, sender: str = "", 
             staged = replace(pack, workbook=pack.workbook and staging / pack.workbook.name,
                              draft=pack.draft and staging / pack.draft.name)
             if staged.workbook:
-                write_pack(staged, plan_title, run.month)
+                write_pack(staged, plan_title, run)
             if staged.draft:
                 with atomic_file(staged.draft) as temp:
                     temp.write_bytes(draft_message(staged, plan_title, run.month, sender, reply_by, reply_to))
@@ -273,20 +276,24 @@ def publish(run: PackRun, staging: Path) -> None:
         raise
 
 
-def write_pack(pack: Pack, plan_title: str, month: str) -> None:
-    write_workbook(pack.workbook, lambda book: _pack_sheets(book, pack, plan_title, month))
+def write_pack(pack: Pack, plan_title: str, run: PackRun) -> None:
+    if pack.workbook:
+        write_workbook(pack.workbook, lambda book: _pack_sheets(book, pack, plan_title, run))
 
 
-def _pack_sheets(book, pack: Pack, plan_title: str, month: str) -> None:
-    formats = Formats(book)
-    book.set_properties({"title": f"{pack.body}: business plan actions {month}", "author": "plantools"})
+def _pack_sheets(book, pack: Pack, plan_title: str, run: PackRun) -> None:
+    formats = Formats(book, FONT_SIZE)
+    month = label(run.month)
+    book.set_properties({"title": f"{pack.body}: business plan actions, {month}", "author": "plantools"})
+    columns = plan_columns(pack.actions, run.extra_columns, run.paper, leave_out=PACK_LEAVES_OUT,
+                           always=(*ALWAYS_PRINTED, "progress"))
     write_plan_sheet(
         book, formats, f"{plan_title} – {pack.body} – {month}",
         f"The {len(pack.actions)} actions that {pack.body} oversees. Please update the RAG and the "
         f"progress of each, and return this workbook to the Business Support Unit.",
-        pack.actions, month, pack.as_of, f"{pack.body} – {plan_title}", PACK_COLUMNS,
+        pack.actions, run.month, pack.as_of, f"{pack.body} – {plan_title}", columns, run.paper,
     )
-    write_key(book, formats)
+    key_sheet(book, formats, f"{pack.body} – {plan_title}", run.month)
 
 
 def manifest_text(run: PackRun) -> str:

@@ -13,7 +13,7 @@ import uuid
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from . import rag
 from .bulk import gc_paused
@@ -174,24 +174,27 @@ def write_workbook(path: Path, fill: Callable[[Any], None], force: bool = True) 
 
 
 class Formats:
-    """The named cell formats of one workbook."""
+    """The named cell formats of one workbook; font_size sets the body text (the workbook's
+    default font, Calibri 11, when not given)."""
 
-    def __init__(self, book) -> None:
+    def __init__(self, book, font_size: float | None = None) -> None:
+        size = {"font_size": font_size} if font_size else {}
         self.title = book.add_format({"bold": True, "font_size": 14})
-        self.subtitle = book.add_format({"italic": True})
+        self.subtitle = book.add_format({"italic": True, "text_wrap": True, "valign": "top", **size})
         self.header = book.add_format({
             "bold": True, "bg_color": "#1F3864", "font_color": "#FFFFFF", "text_wrap": True,
-            "valign": "top", "border": 1,
+            "valign": "top", "border": 1, **size,
         })
-        self.heading = book.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True})
-        self.text = book.add_format({"text_wrap": True, "valign": "top", "border": 1})
-        self.bold_text = book.add_format({"text_wrap": True, "valign": "top", "border": 1, "bold": True})
-        self.date = book.add_format({"num_format": "dd mmm yyyy", "valign": "top", "border": 1})
+        self.heading = book.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, **size})
+        self.text = book.add_format({"text_wrap": True, "valign": "top", "border": 1, **size})
+        self.bold_text = book.add_format({"text_wrap": True, "valign": "top", "border": 1, "bold": True, **size})
+        self.date = book.add_format({"num_format": "dd mmm yyyy", "valign": "top", "border": 1, **size})
         self.overdue = book.add_format({
-            "text_wrap": True, "valign": "top", "border": 1, "font_color": "#C00000", "bold": True,
+            "text_wrap": True, "valign": "top", "border": 1, "font_color": "#C00000", "bold": True, **size,
         })
         self.rag = {
-            status: book.add_format({"bg_color": fill, "font_color": font, "border": 1, "bold": True})
+            status: book.add_format({"bg_color": fill, "font_color": font, "border": 1, "bold": True,
+                                     "valign": "top", **size})
             for status, (fill, font) in rag.COLOURS.items()
         }
         # conditional formats take only what differs from the cell's own format
@@ -224,20 +227,25 @@ def add_rag_rules(sheet, formats: Formats, first_row: int, last_row: int, col: i
     })
 
 
-def write_key(book, formats: Formats, name: str = "Key") -> None:
+def write_key(book, formats: Formats, name: str = "Key", line_height: float = 15):
+    """The RAG key, set up to print on one page; returns the sheet."""
     sheet = book.add_worksheet(name)
+    widths: list[float] = [14, 56]
     sheet.write_string(0, 0, "RAG status", formats.header)
     sheet.write_string(0, 1, "Meaning", formats.header)
     for row, status in enumerate(rag.STATUSES, start=1):
-        sheet.write_string(row, 0, status, formats.rag[status])
-        sheet.write_string(row, 1, rag.KEY[status], formats.text)
-    sheet.set_column(0, 0, 14)
-    sheet.set_column(1, 1, 70)
+        write_row(sheet, row, [status, rag.KEY[status]], [formats.rag[status], formats.text], widths, line_height)
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    sheet.set_portrait()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 1)
+    return sheet
 
 
-LINE_HEIGHT = 15  # points, for Calibri 11
+LINE_HEIGHT = 15  # points a line, for Calibri 11
 MAX_ROW_HEIGHT = 409  # Excel's limit
-CHARS_PER_WIDTH = 1.15  # about this many characters fit in a unit of column width
+CHARS_PER_WIDTH = 1.15  # about this many characters of Calibri 11 fit in a unit of column width
 MAX_CELL_TEXT = 32767  # Excel's limit for one cell
 TRUNCATED = " …[cut: the cell in the shared workbook is longer than Excel allows]"
 
@@ -254,25 +262,54 @@ def write_text(sheet, row: int, col: int, text: str, fmt=None) -> None:
         sheet.write_blank(row, col, None, fmt)
 
 
-def write_row(sheet, row: int, values: list, formats: list, widths: list[float] | None = None) -> None:
+def wrapped_lines(text: str, chars: float) -> int:
+    """How many lines `text` takes wrapped at word breaks in a column `chars` characters wide:
+    each line typed (Alt+Enter) wraps on its own."""
+    if len(text) < chars and "\n" not in text:
+        return 1
+    lines = 0
+    for paragraph in text.split("\n"):
+        if len(paragraph) < chars:
+            lines += 1
+            continue
+        used = -1  # characters on the line so far; -1: none yet
+        lines += 1
+        for word in paragraph.split(" "):
+            size = len(word)
+            if used >= 0 and used + 1 + size <= chars:
+                used += 1 + size
+                continue
+            if used >= 0:
+                lines += 1
+            while size > chars:  # a word longer than the line is broken
+                lines += 1
+                size -= int(chars)
+            used = size
+    return lines
+
+
+def write_row(sheet, row: int, values: list, formats: list, widths: Sequence[float] | None = None,
+              line_height: float = LINE_HEIGHT, chars_per_width: float = CHARS_PER_WIDTH) -> None:
     """One row of a table: text as text (as write_text), a datetime as a date, a number as a
-    number; and, given the column widths, the row made tall enough to show every line of its
-    wrapped text, as spreadsheet programs do not all grow rows to fit on opening. (Runs once
-    a cell in tables of 100,000 rows, so kept lean.)"""
+    number; and, given the column widths, the row made as tall as its wrapped text needs, as
+    spreadsheet programs do not all grow rows to fit on opening. A width of 0 marks a column
+    that is not printed: left out of the count, and an empty value there writes no cell. (Runs once a cell in tables of
+    100,000 rows, so kept lean.)"""
     lines = 1
     for col, value in enumerate(values):
         if value.__class__ is str:
             if not value:
-                sheet.write_blank(row, col, None, formats[col])
+                if widths is None or widths[col]:  # a border on paper; nothing at all off it
+                    sheet.write_blank(row, col, None, formats[col])
                 continue
             sheet.write_string(row, col, _fit(value), formats[col])
-            if widths is not None:
-                fit = widths[col] * CHARS_PER_WIDTH
+            if widths is not None and widths[col]:
+                fit = widths[col] * chars_per_width
                 if len(value) >= fit or "\n" in value:
-                    lines = max(lines, value.count("\n") + 1 + int(len(value) / fit))
+                    lines = max(lines, wrapped_lines(value, fit))
         elif isinstance(value, datetime):
             sheet.write_datetime(row, col, value, formats[col])
         else:
             sheet.write_number(row, col, value, formats[col])
     if widths is not None:
-        sheet.set_row(row, min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 3))
+        sheet.set_row(row, min(MAX_ROW_HEIGHT, line_height * lines + 3))

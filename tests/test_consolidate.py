@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from plantools import load_plan
 from plantools.cli import main
 from plantools.consolidate import consolidate
+from plantools.copies import read_copy
 
 from conftest import BUNDLED_2018, digest, simple_plan, soffice_convert
 
@@ -58,12 +59,12 @@ def test_two_months_log_exactly_what_changed(tmp_path):
     second = consolidate(load_plan(shared), "2018-11", out, today=date(2018, 11, 30))
     _, rows = log_rows(second.path)
     assert sorted(row[:6] for row in rows) == sorted([
-        ("2018-11", "1.1", "RAG", "Green", "Amber", "changed"),
-        ("2018-11", "1.2a", "When?", "March 2019", "June 2019", "changed"),
+        ("November 2018", "1.1", "RAG", "Green", "Amber", "changed"),
+        ("November 2018", "1.2a", "When?", "March 2019", "June 2019", "changed"),
         # inserted above "Feed back ...": a letter of its own, never one used last month
-        ("2018-11", "1.2d", "", "", "Run a neglect workshop", "added"),
-        ("2018-11", "1.2b", "Who (owner)", "Kim Lee", "Pat Green", "changed"),  # keeps its letter
-        ("2018-11", "1.2c", "", "Adopt practice tools", "", "removed"),
+        ("November 2018", "1.2d", "", "", "Run a neglect workshop", "added"),
+        ("November 2018", "1.2b", "Who (owner)", "Kim Lee", "Pat Green", "changed"),  # keeps its letter
+        ("November 2018", "1.2c", "", "Adopt practice tools", "", "removed"),
     ])
     keys = {row[6]: row[7] for row in rows}
     assert keys["Feed back practice lessons"] == "1.2b@2018-10"
@@ -83,13 +84,14 @@ def test_log_is_cumulative_and_slips_are_counted(tmp_path):
     simple_plan(shared, rows, BODIES)
     third = consolidate(load_plan(shared), "2018-12", out, today=date(2018, 12, 31))
     _, log = log_rows(third.path)
-    assert [row[0] for row in log] == ["2018-12"] + ["2018-11"] * 5  # this month first, then history
+    assert [row[0] for row in log] == ["December 2018"] + ["November 2018"] * 5  # this month first, then history
     book = openpyxl.load_workbook(third.path)
     reasons = {row[0]: row[1] for row in book["Exceptions"].iter_rows(min_row=5, values_only=True)}
     assert "Deadline slipped (twice)" in reasons["1.2a"]
     assert reasons["1.1"].splitlines()[0] == "Amber"
-    trend = [row for row in book["Summary"].iter_rows(values_only=True) if row[0] in ("2018-10", "2018-11", "2018-12")]
-    assert [(row[0], row[2], row[6]) for row in trend] == [("2018-10", 1, 5), ("2018-11", 2, 5), ("2018-12", 2, 5)]
+    months = ("October 2018", "November 2018", "December 2018")
+    trend = [row for row in book["Summary"].iter_rows(values_only=True) if row[0] in months]
+    assert [(row[0], row[2], row[6]) for row in trend] == [(months[0], 1, 5), (months[1], 2, 5), (months[2], 2, 5)]
 
 
 def test_renumbered_objective_is_the_same_action(tmp_path):
@@ -101,10 +103,10 @@ def test_renumbered_objective_is_the_same_action(tmp_path):
     simple_plan(shared, renumbered, BODIES)
     second = consolidate(load_plan(shared), "2018-11", out)
     _, rows = log_rows(second.path)
-    assert [row[:6] for row in rows] == [("2018-11", "3.1", "Ref", "2.1", "3.1", "changed")]
+    assert [row[:6] for row in rows] == [("November 2018", "3.1", "Ref", "2.1", "3.1", "changed")]
 
 
-def test_rag_got_worse_and_no_update_since_last_month(tmp_path):
+def test_rag_got_worse_and_no_new_note_on_an_amber_action(tmp_path):
     shared = simple_plan(tmp_path / "plan.xlsx", OCTOBER, BODIES)
     out = tmp_path / "monthly"
     consolidate(load_plan(shared), "2018-10", out)
@@ -114,8 +116,8 @@ def test_rag_got_worse_and_no_update_since_last_month(tmp_path):
     result = consolidate(load_plan(shared), "2018-11", out, today=date(2018, 11, 30))
     reasons = {e.action.ref: e.reasons for e in result.exceptions}
     assert reasons["1.1"] == ["Red", "RAG worse (Green to Red)"]
-    assert reasons["1.2a"] == ["Amber", "No update since 2018-10"]
-    assert "No update since 2018-10" in reasons["1.2b"]
+    assert reasons["1.2a"] == ["Amber", "No new progress note since October 2018"]
+    assert "1.2b" not in reasons  # Green, on time, its note a month old: nothing to discuss
     assert list(reasons)[0] == "1.1"  # Red first
 
 
@@ -131,10 +133,17 @@ def test_copy_sheets_formats_and_text_kept_as_text(tmp_path):
     result = consolidate(load_plan(shared), "2018-11", tmp_path / "monthly", today=date(2019, 2, 1))
     assert digest(shared) == before  # the shared workbook is only read
     book = openpyxl.load_workbook(result.path)
-    assert book.sheetnames == ["Plan", "Summary", "Exceptions", "Change log", "Completeness", "Key"]
+    assert book.sheetnames == ["Highlights", "Plan", "Summary", "Exceptions", "Change log", "Completeness", "Key"]
     plan = book["Plan"]
     header = [c.value for c in plan[4]]
-    assert header[:3] == ["Ref", "Objective", "Objective description"]
+    # printed: what the board reads; then the helper columns, every other field kept
+    assert header[:8] == ["Ref", "Objectives", "Action", "Who (owner)", "Governance oversight", "When?", "RAG",
+                          "Progress update"]
+    assert plan.print_area == "'Plan'!$A$1:$H$9"
+    assert {"Objective", "Objective description", "Priority", "Source cell", "Action key"} <= set(header[8:])
+    objectives = header.index("Objectives") + 1
+    assert [plan.cell(r, objectives).value for r in range(5, 10)] == [
+        "Partnership agreement", "Neglect", None, None, "Think Family"]  # once, on its first action
     progress = header.index("Progress update") + 1
     cells = [plan.cell(row, progress) for row in range(5, 10)]
     assert [(c.value, c.data_type) for c in cells[:4]] == [
@@ -185,8 +194,10 @@ def test_libreoffice_opens_the_copy_and_shows_it(tmp_path):
     pdf = soffice_convert(result.path, "pdf", tmp_path)
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page(?!s)", data)) >= 6  # a page a sheet
-    # the first sheet, saved "as shown" (comma, quote, UTF-8): what a person sees in LibreOffice
-    shown = soffice_convert(result.path, "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true", tmp_path)
+    # the Plan sheet, saved "as shown" (comma, quote, UTF-8): what a person sees in LibreOffice
+    soffice_convert(result.path, "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,2",
+                    tmp_path)
+    shown = tmp_path / f"{result.path.stem}-Plan.csv"
     rows = list(csv.reader(shown.open(encoding="utf-8", errors="replace")))
     table = rows[rows.index(next(r for r in rows if r and r[0] == "Ref")):]
     assert [r[0] for r in table[1:6]] == ["1.1", "1.2a", "1.2b", "1.2c", "2.1"]
@@ -194,16 +205,129 @@ def test_libreoffice_opens_the_copy_and_shows_it(tmp_path):
     assert table[1][table[0].index("Overdue")] == "Overdue"
 
 
-def test_rows_are_tall_enough_to_show_every_line_of_a_long_note(tmp_path):
+def test_rows_are_as_tall_as_their_printed_text_needs(tmp_path):
     """LibreOffice does not grow rows to fit wrapped text when it opens a file, so the copy
-    sets each row's height from its longest text and its line breaks."""
+    sets each row's height from the lines of its printed cells (12 pt a line of 9 pt text):
+    lines typed with Alt+Enter counted once, text only in helper columns not at all."""
     rows = [list(r) for r in OCTOBER]
     rows[0][7] = "Draft circulated to all partners for comment; " * 9  # about 420 characters
     rows[1][7] = "Audit tool late\nNew date agreed\nReport to QA in May"
+    rows[1][1] = "Neglect " * 40  # printed on 1.2a, its objective's first action; a helper on 1.2b
     simple_plan(tmp_path / "Plan.xlsx", rows, BODIES)
     copy = consolidate(load_plan(tmp_path / "Plan.xlsx"), "2018-10", tmp_path / "m", today=date(2018, 10, 31))
     sheet = openpyxl.load_workbook(copy.path)["Plan"]
-    heights = {sheet.cell(row, 1).value: sheet.row_dimensions[row].height for row in range(5, 5 + len(rows))}
-    assert 8 * 15 <= heights["1.1"] <= 409  # the progress column is 36 wide: ten lines or so
-    assert heights["1.2a"] >= 3 * 15  # three lines typed with Alt+Enter
-    assert heights["2.1"] < 2 * 15  # short texts: one line
+    lines = {sheet.cell(row, 1).value: ((sheet.row_dimensions[row].height or 15) - 3) / 12  # 15: the default
+             for row in range(5, 5 + len(rows))}
+    assert 14 <= lines["1.1"] <= 20  # 420 characters, about 28 to a line
+    assert lines["1.2a"] >= 14  # the objective, 320 characters, about 18 to a line
+    assert lines["1.2b"] <= 2  # the same objective, not printed again: only its own short texts count
+    rows[1][1] = "Neglect"
+    simple_plan(tmp_path / "Plan.xlsx", rows, BODIES)
+    copy = consolidate(load_plan(tmp_path / "Plan.xlsx"), "2018-11", tmp_path / "m", today=date(2018, 10, 31))
+    sheet = openpyxl.load_workbook(copy.path)["Plan"]
+    assert sheet.row_dimensions[6].height == 3 * 12 + 3  # three lines typed with Alt+Enter: three lines
+
+
+def _months_unchanged(tmp_path, months, **options):
+    shared = simple_plan(tmp_path / "plan.xlsx", OCTOBER, BODIES)
+    out = tmp_path / "monthly"
+    return [consolidate(load_plan(shared), month, out, today=date(2018, 10, 31), **options) for month in months]
+
+
+def test_an_unchanged_green_action_is_no_exception_until_its_note_is_three_months_old(tmp_path):
+    october, november, december, january = _months_unchanged(tmp_path, ["2018-10", "2018-11", "2018-12", "2019-01"])
+    for result in (november, december):
+        reasons = {e.action.ref: e.reasons for e in result.exceptions}
+        assert reasons == {"1.2a": ["Amber", f"No new progress note since {'October' if result is november else 'November'} 2018"]}
+    reasons = {e.action.ref: e.reasons for e in january.exceptions}
+    assert reasons["1.1"] == ["No update for 3 months (since October 2018)"]  # Green, its note unchanged
+    assert reasons["1.2a"] == ["Amber", "No update for 3 months (since October 2018)"]
+    assert "1.2c" in reasons and "2.1" in reasons
+
+
+def test_stale_months_is_an_option(tmp_path):
+    *_, december = _months_unchanged(tmp_path, ["2018-10", "2018-11", "2018-12"], stale_months=2)
+    reasons = {e.action.ref: e.reasons for e in december.exceptions}
+    assert reasons["1.1"] == ["No update for 2 months (since October 2018)"]
+
+
+def test_missing_owner_deadline_and_governance_are_exceptions_with_days_overdue(tmp_path):
+    rows = [list(r) for r in OCTOBER]
+    rows[0][3] = None  # no owner
+    rows[2][5] = None  # no deadline
+    rows[3][4] = None  # no governance body
+    rows[4][5] = "September 2018"  # overdue by the end of October
+    simple_plan(tmp_path / "plan.xlsx", rows, BODIES)
+    result = consolidate(load_plan(tmp_path / "plan.xlsx"), "2018-10", tmp_path / "m", today=date(2018, 10, 31))
+    reasons = {e.action.ref: e.reasons for e in result.exceptions}
+    assert reasons["1.1"] == ["No owner"]
+    assert reasons["1.2b"] == ["No deadline"]
+    assert reasons["1.2c"] == ["No governance body"]
+    assert reasons["2.1"] == ["Overdue by 31 days (due 30 Sep 2018)"]
+
+
+def test_highlights_say_what_moved_and_what_is_missing(tmp_path):
+    shared = simple_plan(tmp_path / "plan.xlsx", OCTOBER, BODIES)
+    out = tmp_path / "monthly"
+    consolidate(load_plan(shared), "2018-10", out, today=date(2018, 10, 31))
+    rows = [list(r) for r in OCTOBER]
+    rows[0][6] = "Red"  # 1.1a Green to Red
+    rows[2][6] = "Complete"  # 1.2b done
+    rows[4][5] = "September 2018"  # 2.1a overdue
+    simple_plan(shared, rows, BODIES)
+    consolidate(load_plan(shared), "2018-11", out, today=date(2018, 11, 30))
+    rows[3][3] = None  # 1.2c loses its owner
+    simple_plan(shared, rows, BODIES)
+    december = consolidate(load_plan(shared), "2018-12", out, today=date(2018, 12, 31))
+    sheet = openpyxl.load_workbook(december.path)["Highlights"]
+    cells = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+    lines = [" ".join(str(c) for c in row) for row in cells if row]
+    assert lines[0] == "Highlights – December 2018"
+    assert "Red 1 1 +0" in lines and "Green 1 1 +0" in lines and "Complete 1 1 +0" in lines
+    assert "New Reds: none" in lines and "Completed this month: none" in lines  # that was November
+    assert "Overdue: 1" in lines and "2.1 92 days overdue (due 30 Sep 2018): Approve the DVA strategy" in lines
+    assert "Red for two months or more: 1" in lines and "1.1 Red for 2 months: Draft the agreement" in lines
+    assert "Gaps in completeness: 1" in lines and "No owner: 1 (1.2c)" in lines
+
+
+def test_columns_the_reader_does_not_know_print_after_the_known_ones_and_read_back(tmp_path):
+    simple_plan(tmp_path / "plan.xlsx", OCTOBER, BODIES)
+    plan = load_plan(tmp_path / "plan.xlsx")
+    plan.extra_columns = ["Budget", "Risk ref"]  # as the reader gives them: header -> cell text
+    for number, action in enumerate(plan.actions):
+        action.extra = {"Budget": f"£{number}k", "Risk ref": ""}
+    result = consolidate(plan, "2018-10", tmp_path / "m", today=date(2018, 10, 31))
+    sheet = openpyxl.load_workbook(result.path)["Plan"]
+    header = [c.value for c in sheet[4]]
+    assert header[:9] == ["Ref", "Objectives", "Action", "Who (owner)", "Governance oversight", "When?", "RAG",
+                          "Progress update", "Budget"]
+    assert sheet.print_area == "'Plan'!$A$1:$I$9"  # "Risk ref", empty on every row, is not printed
+    assert "Risk ref" in header[9:]
+    assert [sheet.cell(row, 9).value for row in range(5, 10)] == ["£0k", "£1k", "£2k", "£3k", "£4k"]
+    again = read_copy(result.path)
+    assert [a.extra["Budget"] for a in again.actions] == ["£0k", "£1k", "£2k", "£3k", "£4k"]
+
+
+def test_a_copy_written_before_the_board_paper_layout_is_still_read(tmp_path):
+    """Last month's copy may come from the version before this layout (months as 2019-06,
+    no Highlights, other column order): the reference copy in tests/data is one."""
+    import gzip
+    import json
+
+    from conftest import ROOT
+
+    reference = json.loads(gzip.decompress((ROOT / "tests" / "data" / "generated-copy-reference.json.gz").read_bytes()))
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in reference["copy"].items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(tmp_path / "Generated 2019-06.xlsx")
+    old = read_copy(tmp_path / "Generated 2019-06.xlsx")
+    plan_rows = [r for r in reference["copy"]["Plan"][4:] if any(r)]
+    assert len(old.actions) == len(plan_rows) == 400
+    assert (old.actions[0].ref, old.actions[0].objective_ref, old.actions[0].key) == ("1.1a", "1.1", "1.1a@2019-05")
+    assert old.actions[0].objective == plan_rows[0][2] and old.actions[0].extra == {}
+    assert {c.month for c in old.log} == {"2019-06"} and len(old.log) == 113
+    assert [row[0] for row in old.trend] == ["2019-05", "2019-06"]
