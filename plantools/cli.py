@@ -94,6 +94,12 @@ stale_option = click.option(
     "--stale-months", type=click.IntRange(min=1), default=3, show_default=True,
     help="An action whose progress note has not changed for this many months is an exception.",
 )
+sheet_option = click.option(
+    "--sheet", "sheets", multiple=True,
+    help="A plan sheet, by name (repeat for several): only these are read as plan. By default every "
+         "visible sheet with a plan's header, except those whose name or title speaks of risk, a "
+         "register, RAID, issues or confidential matters.",
+)
 today_option = click.option(
     "--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
     help="The date to judge deadlines by (YYYY-MM-DD). Default: today.",
@@ -113,10 +119,11 @@ def main() -> None:
 
 @main.command()
 @workbook_argument
+@sheet_option
 @today_option
 @click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="A table to read, or JSON for other programs.")
-def check(workbook: Path, today, output: str) -> None:
+def check(workbook: Path, sheets: tuple[str, ...], today, output: str) -> None:
     """Check that every action has an owner, a readable deadline, a known governance body
     and a recognised RAG; warn on overdue and unexplained Red or Amber actions.
 
@@ -125,7 +132,7 @@ def check(workbook: Path, today, output: str) -> None:
     from .checks import check as run_checks, format_table, summary_line
     from .reader import load_plan
 
-    plan = load_plan(workbook)
+    plan = load_plan(workbook, sheets)
     findings = run_checks(plan, _day(today))
     if output == "json":
         click.echo(json.dumps([f.as_dict() for f in findings], indent=2, ensure_ascii=False))
@@ -154,6 +161,7 @@ def _day(value) -> date:
 
 @main.command()
 @workbook_argument
+@sheet_option
 @month_option("this copy")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder of the monthly copies. Default: 'monthly' beside the workbook.")
@@ -161,7 +169,7 @@ def _day(value) -> date:
 @paper_option
 @stale_option
 @click.option("--force", is_flag=True, help="Replace an existing copy for the same month.")
-def consolidate(workbook: Path, month: str, out: Path | None, today, paper: str, stale_months: int,
+def consolidate(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | None, today, paper: str, stale_months: int,
                 force: bool) -> None:
     """Write the month's consolidated copy of the plan, a board paper: Highlights, Plan,
     Summary, Exceptions, Change log (against the newest earlier copy in --out),
@@ -169,7 +177,7 @@ def consolidate(workbook: Path, month: str, out: Path | None, today, paper: str,
     from .consolidate import consolidate as run, summary_lines
     from .reader import load_plan
 
-    plan = load_plan(workbook)
+    plan = load_plan(workbook, sheets)
     result = run(plan, month, out or workbook.parent / "monthly", today=today and today.date(), force=force,
                  paper=paper, stale_months=stale_months)
     for line in summary_lines(result):
@@ -199,6 +207,7 @@ def format_command(workbook: Path, backup_dir: Path | None) -> None:
 
 @main.command()
 @workbook_argument
+@sheet_option
 @month_option("these packs")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the packs. Default: 'packs/<month>' beside the workbook.")
@@ -208,14 +217,14 @@ def format_command(workbook: Path, backup_dir: Path | None) -> None:
 @today_option
 @paper_option
 @click.option("--force", is_flag=True, help="Remake packs already in the folder.")
-def packs(workbook: Path, month: str, out: Path | None, sender: str, reply_by, reply_to: str, today,
+def packs(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | None, sender: str, reply_by, reply_to: str, today,
           paper: str, force: bool) -> None:
     """Write one workbook per governance body with the actions it oversees, an email draft
     (.eml) beside each, and manifest.csv saying who gets what. Nothing confidential travels."""
     from .packs import make_packs, summary_lines
     from .reader import load_plan
 
-    plan = load_plan(workbook)
+    plan = load_plan(workbook, sheets)
     run = make_packs(plan, month, out or workbook.parent / "packs" / month, today=today and today.date(),
                      force=force, sender=sender, reply_by=reply_by and reply_by.date(), reply_to=reply_to,
                      paper=paper)
@@ -225,6 +234,7 @@ def packs(workbook: Path, month: str, out: Path | None, sender: str, reply_by, r
 
 @main.command()
 @workbook_argument
+@sheet_option
 @month_option("the copy and the packs")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where 'monthly' (the copies) and 'packs/<month>' go. Default: beside the workbook.")
@@ -235,7 +245,7 @@ def packs(workbook: Path, month: str, out: Path | None, sender: str, reply_by, r
 @paper_option
 @stale_option
 @click.option("--force", is_flag=True, help="Replace this month's copy and packs.")
-def monthly(workbook: Path, month: str, out: Path | None, sender: str, reply_by, reply_to: str, today,
+def monthly(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | None, sender: str, reply_by, reply_to: str, today,
             paper: str, stale_months: int, force: bool) -> None:
     """The monthly job: `consolidate`, then `packs`, from one reading of the workbook
     (on a machine with two cores, large plans' packs are written meanwhile)."""
@@ -244,13 +254,59 @@ def monthly(workbook: Path, month: str, out: Path | None, sender: str, reply_by,
     from .packs import summary_lines as pack_lines
     from .reader import load_plan
 
-    plan = load_plan(workbook)
+    plan = load_plan(workbook, sheets)
     base = out or workbook.parent
     result, run = run_month(plan, month, base / "monthly", base / "packs" / month, today=today and today.date(),
                             force=force, sender=sender, reply_by=reply_by and reply_by.date(), reply_to=reply_to,
                      paper=paper)
     for line in [*copy_lines(result), *pack_lines(run)]:
         click.echo(line)
+
+
+@main.command()
+@click.argument("returns", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--into", "workbook", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The shared workbook the packs were made from.")
+@click.option("--backup-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where the backup goes before anything is written. Default: 'backups' beside the workbook.")
+@click.option("--yes", is_flag=True, help="Really write. Without it, only show what would be written where.")
+def collect(returns: tuple[Path, ...], workbook: Path, backup_dir: Path | None, yes: bool) -> None:
+    """Fold returned packs (.xlsx, or mail files .eml carrying one) back into the shared
+    workbook: the RAG and progress each sub-group changed, cell by cell. Conflicts and bad
+    values are listed, never written; proposed deadlines are listed for the board.
+
+    Without --yes nothing is written. With it, only the changed cells change (every other
+    part of the workbook is kept byte for byte), after a backup, and returns.csv beside the
+    workbook records every decision. Exit status: 0 all written, 1 conflicts or bad values
+    to look at, 2 nothing could be done.
+    """
+    from .collect import collect as run, summary_lines
+
+    result = run(list(returns), workbook, write=yes, backup_dir=backup_dir)
+    for line in summary_lines(result):
+        click.echo(line)
+    sys.exit(1 if result.of("conflict") or result.of("bad value") else 0)
+
+
+@main.command()
+@workbook_argument
+@sheet_option
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The workbook to write. Default: '<workbook name> Governance.xlsx' beside the workbook.")
+def governance(workbook: Path, sheets: tuple[str, ...], out: Path | None) -> None:
+    """Write a starting Governance sheet for a plan that has none: each body its governance
+    cells name, the other spellings found and an empty email column, to correct and copy
+    into the shared workbook."""
+    from .reader import load_plan
+    from .template import write_governance_workbook
+
+    plan = load_plan(workbook, sheets)
+    if plan.bodies and not plan.bodies[0].inferred:
+        click.echo(f"{workbook} already has a Governance sheet ({len(plan.bodies)} bodies): nothing written")
+        return
+    target = write_governance_workbook(plan, out or workbook.with_name(f"{workbook.stem} Governance.xlsx"))
+    click.echo(f"wrote {target}: {len(plan.bodies)} bodies; add their email addresses, then copy the sheet "
+               "into the shared workbook and name it Governance")
 
 
 @main.command()

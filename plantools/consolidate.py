@@ -9,14 +9,14 @@ newest earlier copy in the same folder.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from . import exceptions, rag
 from .exceptions import STALE_MONTHS
 from .bulk import gc_paused
-from .changes import ADDED, CHANGED, REMOVED, Change, diff, match, slips
+from .changes import ADDED, CHANGED, REMOVED, Change, diff, match, new_key, slips
 from .checks import check
 from .copies import MonthlyCopy, copy_path, previous_copy, read_copy
 from .errors import PlanError
@@ -124,11 +124,14 @@ def compare(plan: Plan, month: str, out: Path, today: date | None = None, force:
         pairs: dict[int, tuple[Action, Action]] = {}
         if earlier_copy:
             pairs = match(earlier_copy.actions, plan.actions)
-            changes = diff(earlier_copy.actions, plan.actions, month, pairs)
+            changes = _returned_by(diff(earlier_copy.actions, plan.actions, month, pairs), plan,
+                                   earlier_copy.month, month)
             history = changes + earlier_copy.log
         else:
+            keys: set[str] = set()
             for action in plan.actions:
-                action.key = action.key or f"{action.ref}@{month}"
+                action.key = action.key or new_key(action, month, keys)
+                keys.add(action.key)
     counts = Counter(status(a) for a in plan.actions)
     result = Consolidation(found.target, month, as_of, plan.actions, {s: counts[s] for s in STATUSES}, findings,
                            changes, earlier_copy.month if earlier_copy else "", open_in_excel=plan.open_in_excel,
@@ -137,9 +140,43 @@ def compare(plan: Plan, month: str, out: Path, today: date | None = None, force:
     result.trend = [row for row in earlier_trend if row[0] != month]
     result.trend.append([month, *(result.counts[s] for s in STATUSES), len(plan.actions)])
     with stage("diff"):
-        result.exceptions = _exceptions(plan.actions, pairs, result)
+        proposed = proposed_deadlines(plan, result.previous_month, month) if result.previous_month else {}
+        result.exceptions = _exceptions(plan.actions, pairs, result, proposed)
         result.highlights = _highlights(plan.actions, pairs, result, earlier_trend)
     return result
+
+
+def _returned(plan: Plan, since: str, month: str) -> list[dict[str, str]]:
+    """The returns ledger's rows for packs of `since` up to this month (see plantools.collect)."""
+    from .collect import read_ledger
+
+    return [row for row in read_ledger(plan.path) if since <= row.get("month", "") < month]
+
+
+def _returned_by(changes: list[Change], plan: Plan, since: str, month: str) -> list[Change]:
+    """Each change that a sub-group's return wrote into the shared workbook names that body."""
+    from .collect import APPLIED
+
+    bodies: dict[tuple[str, str, str], list[str]] = {}
+    for row in _returned(plan, since, month):
+        if row.get("result") == APPLIED:
+            bodies.setdefault((row["ref"], row["field"], row["new"]), []).append(row["body"])
+    if not bodies:
+        return changes
+    return [replace(c, returned_by=", ".join(dict.fromkeys(bodies.get((c.ref, c.field, c.new), []))))
+            for c in changes]
+
+
+def proposed_deadlines(plan: Plan, since: str, month: str) -> dict[str, list[str]]:
+    """Ref -> the new deadlines sub-groups proposed in their returns ('June 2019 (QA Sub-Group)'),
+    for the board to decide."""
+    from .collect import PROPOSED
+
+    found: dict[str, list[str]] = {}
+    for row in _returned(plan, since, month):
+        if row.get("result") == PROPOSED:
+            found.setdefault(row["ref"], []).append(f"{row['new']} ({row['body']})")
+    return found
 
 
 def write_copy(plan: Plan, result: Consolidation) -> None:
@@ -149,7 +186,8 @@ def write_copy(plan: Plan, result: Consolidation) -> None:
         write_copy_sheets(plan, result)
 
 
-def _exceptions(actions: list[Action], pairs: dict, result: Consolidation) -> list[ExceptionRow]:
+def _exceptions(actions: list[Action], pairs: dict, result: Consolidation,
+                proposed: dict[str, list[str]]) -> list[ExceptionRow]:
     slipped_now = {c.key for c in result.changes if c.field == LABELS["deadline"]}
     slipped = slips(result.history) if slipped_now else Counter()
     updated = exceptions.last_changed(result.history, "progress")
@@ -160,6 +198,7 @@ def _exceptions(actions: list[Action], pairs: dict, result: Consolidation) -> li
             action, result.as_of, before, slipped[action.key] if action.key in slipped_now else 0,
             result.month, result.previous_month,
             updated.get(action.key) or exceptions.first_seen(action.key), result.stale_months)
+        why += [f"Proposed new deadline: {proposal}" for proposal in proposed.get(action.ref, [])]
         if why:
             found.append(ExceptionRow(action, why))
     order = {rag.RED: 0, rag.AMBER: 1}

@@ -22,7 +22,7 @@ from .sheets import PLAN_COLUMNS as COLUMNS
 # columns the writer makes for print only (the objective shown once) are not read back.
 PLAN_COLUMNS = [(c.label, c.name) for c in COLUMNS if c.name != "objective_once"]
 PRINT_ONLY = {c.label for c in COLUMNS if c.name == "objective_once"}
-LOG_COLUMNS = ["Month", "Ref", "Field", "Old", "New", "Change", "Action", "Action key"]
+LOG_COLUMNS = ["Month", "Ref", "Field", "Old", "New", "Change", "Returned by", "Action", "Action key"]
 TREND_COLUMNS = ["Month", *rag.STATUSES, rag.NOT_RATED, "Total"]
 TREND_TITLE = "RAG trend by month"
 
@@ -118,7 +118,7 @@ def _read_log(rows: list[list]) -> list[Change]:
         get = {label: _text(row[i]) if i < len(row) else "" for label, i in index.items()}
         log.append(Change(from_label(get.get("Month", "")), get.get("Ref", ""), get.get("Field", ""), get.get("Old", ""),
                           get.get("New", ""), get.get("Change", ""), get.get("Action", ""),
-                          get.get("Action key", "")))
+                          get.get("Action key", ""), get.get("Returned by", "")))
     return log
 
 

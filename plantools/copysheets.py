@@ -283,9 +283,10 @@ def _log_sheet(book, formats: Formats, result: Consolidation) -> None:
                 "earlier months' changes follow this month's.")
     printed = len(LOG_COLUMNS) - 1  # all but the action key
     title_block(sheet, formats, f"Change log – {label(result.month)}", note, printed)
-    widths = _fit_widths([14, 6, 14, 24, 24, 9, 40], result.paper, flexible=(3, 4, 6)) + [14]
+    widths = _fit_widths([14, 6, 14, 24, 24, 9, 12, 36], result.paper, flexible=(3, 4, 7)) + [14]
     header_row(sheet, formats, 3, LOG_COLUMNS, widths)
-    rows = [[label(c.month), c.ref, c.field, c.old, c.new, c.change, c.action, c.key] for c in result.history]
+    rows = [[label(c.month), c.ref, c.field, c.old, c.new, c.change, c.returned_by, c.action, c.key]
+            for c in result.history]
     counted = widths[:printed] + [0]
     last = _table_rows(sheet, formats, 4, rows, counted)
     sheet.autofilter(3, 0, last, len(LOG_COLUMNS) - 1)
@@ -299,7 +300,7 @@ def _completeness_sheet(book, formats: Formats, result: Consolidation) -> None:
     errors = sum(f.severity == "error" for f in result.findings)
     headers = ["Severity", "Sheet", "Cell", "Ref", "Field", "Message"]
     title_block(sheet, formats, f"Completeness – {label(result.month)}",
-                f"{errors} errors and {len(result.findings) - errors} warnings from plantools check, "
+                f"{errors} errors and {sum(f.severity == 'warning' for f in result.findings)} warnings from plantools check, "
                 f"as of {uk_date(result.as_of)}. Each points at the cell to fix in the shared workbook.", len(headers))
     widths = _fit_widths([9, 16, 7, 7, 11, 80], result.paper, flexible=(1, 5))
     header_row(sheet, formats, 3, headers, widths)

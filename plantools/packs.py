@@ -25,7 +25,8 @@ from .errors import PlanError
 from .model import Action, Plan
 from .months import check_month, label, month_end
 from .overdue import is_overdue
-from .sheets import ALWAYS_PRINTED, FONT_SIZE, key_sheet, plan_columns, write_plan_sheet
+from .returns import write_return_sheet
+from .sheets import FONT_SIZE, key_sheet, plan_columns, write_plan_sheet
 from .stages import stage
 from .terminal import clean
 from .workbook import (Formats, atomic_file, make_folder, open_in_excel, owner_file, temp_name, write_error,
@@ -68,6 +69,7 @@ class PackRun:
     hashes: dict[str, str] = field(default_factory=dict)  # file name -> sha256 of what was written
     paper: str = "A4"
     extra_columns: list[str] = field(default_factory=list)  # the plan's (see Plan.extra_columns)
+    plan_file: str = ""  # the shared workbook's file name, which returned packs are matched against
 
 
 _NOT_IN_NAMES = re.compile(r'[<>:"/\\|?*]')  # what Windows refuses in a file name
@@ -136,7 +138,8 @@ def plan_packs(plan: Plan, month: str, out: Path, today: date | None = None, for
     check_month(month)
     as_of = today or min(date.today(), month_end(month))
     out = Path(out)
-    run = PackRun(out, month, manifest=out / MANIFEST, paper=paper, extra_columns=list(plan.extra_columns))
+    run = PackRun(out, month, manifest=out / MANIFEST, paper=paper, extra_columns=list(plan.extra_columns),
+                  plan_file=plan.path.name)
     # a body on two Governance rows is one body: one pack, to all its addresses
     names = list(dict.fromkeys(b.name for b in plan.bodies)) or sorted({n for a in plan.actions for n in a.bodies})
     emails: dict[str, tuple[str, ...]] = defaultdict(tuple)
@@ -285,14 +288,15 @@ def _pack_sheets(book, pack: Pack, plan_title: str, run: PackRun) -> None:
     formats = Formats(book, FONT_SIZE)
     month = label(run.month)
     book.set_properties({"title": f"{pack.body}: business plan actions, {month}", "author": "plantools"})
-    columns = plan_columns(pack.actions, run.extra_columns, run.paper, leave_out=PACK_LEAVES_OUT,
-                           always=(*ALWAYS_PRINTED, "progress"))
+    columns = plan_columns(pack.actions, run.extra_columns, run.paper, leave_out=PACK_LEAVES_OUT, form=True)
     write_plan_sheet(
         book, formats, f"{plan_title} – {pack.body} – {month}",
-        f"The {len(pack.actions)} actions that {pack.body} oversees. Please update the RAG and the "
-        f"progress of each, and return this workbook to the Business Support Unit.",
-        pack.actions, run.month, pack.as_of, f"{pack.body} – {plan_title}", columns, run.paper,
+        f"The {len(pack.actions)} actions that {pack.body} oversees. Please update the shaded cells: "
+        f"the RAG and the progress of each, and a new deadline where you propose one; then return this "
+        f"workbook to the Business Support Unit.",
+        pack.actions, run.month, pack.as_of, f"{pack.body} – {plan_title}", columns, run.paper, form=True,
     )
+    write_return_sheet(book, run.plan_file, run.month, pack.body, pack.actions)
     key_sheet(book, formats, f"{pack.body} – {plan_title}", run.month)
 
 

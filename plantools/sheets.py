@@ -17,6 +17,7 @@ from typing import Callable, Sequence
 from .model import Action
 from .months import label, uk_date
 from .overdue import is_overdue
+from .returns import return_key
 from .workbook import Formats, add_rag_rules, wrapped_lines, write_key, write_row, write_text
 
 FONT_SIZE = 9  # points: body text of every sheet the board prints
@@ -61,8 +62,14 @@ PLAN_COLUMNS: tuple[Column, ...] = (
     Column("source", "Source cell", 18),
     Column("key", "Action key", 14),
 )
+# A pack is an update form: these columns are added to it, the proposed deadline printed after
+# the deadline, the return key (which row of the shared workbook each action came from) a
+# hidden helper that `collect` matches the returned rows by.
+FORM_COLUMNS = (Column("proposed", "Proposed new deadline", 8, True), Column("return_key", "Return key", 14))
+# what a sub-group fills in on the form: unlocked and marked, the rest protected
+EDITABLE = ("rag", "progress", "proposed")
 # printed even when empty on every row: the ref, and the RAG (a plan nobody has rated yet
-# shows it); a pack, an update form, adds the progress
+# shows it); a pack, an update form, adds what it asks to be filled in
 ALWAYS_PRINTED = ("ref", "rag")
 EXTRA_WIDTH = 14
 
@@ -81,6 +88,8 @@ _VALUES: dict[str, Callable[[Action, bool], object]] = {
     "overdue": lambda action, late: "Overdue" if late else "",
     "source": lambda action, late: f"{action.sheet}!{action.cell('ref')}" if action.sheet else "",
     "key": lambda action, late: action.key,
+    "proposed": lambda action, late: "",
+    "return_key": lambda action, late: return_key(action),
 }
 
 
@@ -95,13 +104,18 @@ def _getter(column: Column) -> Callable[[Action, bool], object]:
 
 
 def plan_columns(actions: list[Action], extra_columns: list[str], paper: str = "A4",
-                 leave_out: tuple[str, ...] = (), always: tuple[str, ...] = ALWAYS_PRINTED) -> list[Column]:
+                 leave_out: tuple[str, ...] = (), always: tuple[str, ...] = ALWAYS_PRINTED,
+                 form: bool = False) -> list[Column]:
     """The Plan sheet's columns for these actions: the printed ones first (any the plan's
     extra columns after the known ones), widened to fill the page; a printed column empty on
     every row moves among the helpers, unless named in `always`. leave_out: helper columns
-    not wanted at all."""
+    not wanted at all; form: a pack's update form (FORM_COLUMNS added, EDITABLE printed)."""
     extras = [Column(f"extra:{heading}", heading, EXTRA_WIDTH, True, True) for heading in extra_columns]
     known = [c for c in PLAN_COLUMNS if c.name not in leave_out]
+    if form:
+        after = [c.name for c in known].index("deadline") + 1
+        known = [*known[:after], FORM_COLUMNS[0], *known[after:], FORM_COLUMNS[1]]
+        always = (*always, *EDITABLE)
     candidates = [c for c in known if c.printed] + extras
     printed, unprinted = [], []
     for column in candidates:
@@ -113,11 +127,20 @@ def plan_columns(actions: list[Action], extra_columns: list[str], paper: str = "
     room = PAPERS[paper][1] - sum(c.width for c in printed if not c.flexible)
     flexible = [c for c in printed if c.flexible]
     widths = dict(zip((c.name for c in flexible), _share(room, flexible, actions)))
+    if form and widths.get("progress", FORM_PROGRESS_WIDTH) < FORM_PROGRESS_WIDTH:
+        # room to write in: taken from the other flexible columns, in proportion
+        need = FORM_PROGRESS_WIDTH - widths["progress"]
+        others = {name: width - MIN_WIDTH for name, width in widths.items() if name != "progress"}
+        spare = sum(w for w in others.values() if w > 0) or 1
+        widths = {name: (FORM_PROGRESS_WIDTH if name == "progress"
+                         else round(width - need * max(others[name], 0) / spare, 1))
+                  for name, width in widths.items()}
     printed = [replace(c, width=widths[c.name]) if c.flexible else c for c in printed]
     return printed + unprinted + [c for c in known if not c.printed]
 
 
 MIN_WIDTH = 8  # a printed column is never narrower (its header must fit on two lines)
+FORM_PROGRESS_WIDTH = 20  # a form's progress column: room to write a few lines
 
 
 def _share(room: float, columns: list[Column], actions: list[Action]) -> list[float]:
@@ -141,9 +164,12 @@ def _share(room: float, columns: list[Column], actions: list[Action]) -> list[fl
 
 
 def write_plan_sheet(book, formats: Formats, title: str, note: str, actions: list[Action], month: str,
-                     as_of: date, page_title: str, columns: list[Column], paper: str = "A4") -> None:
+                     as_of: date, page_title: str, columns: list[Column], paper: str = "A4",
+                     form: bool = False) -> None:
     """The Plan sheet: one row an action, RAG rules and dropdown, filters, print set-up.
-    The consolidated copy and every sub-group's pack share it."""
+    The consolidated copy and every sub-group's pack share it. form: a pack's update form,
+    the EDITABLE cells unlocked and shaded, the rest protected (no password: it prevents
+    slips, not people)."""
     sheet = book.add_worksheet("Plan")
     printed = sum(c.printed for c in columns)
     title_block(sheet, formats, title, note, printed)
@@ -153,7 +179,8 @@ def write_plan_sheet(book, formats: Formats, title: str, note: str, actions: lis
     counted = [c.width if c.printed else 0 for c in columns]  # rows as tall as their printed text
     once = next((i for i, c in enumerate(columns) if c.name == "objective_once"), None)
     # the four ways a row is formatted: (overdue?, has a due date?) -> a format for each column
-    row_formats = {(late, dated): [_format(formats, c.name, late, dated) for c in columns]
+    row_formats = {(late, dated): [formats.fill_in if form and c.name in EDITABLE else _format(formats, c.name, late, dated)
+                                   for c in columns]
                    for late in (False, True) for dated in (False, True)}
     shown = None
     for row, action in enumerate(actions, start=top + 1):
@@ -172,6 +199,13 @@ def write_plan_sheet(book, formats: Formats, title: str, note: str, actions: lis
     sheet.freeze_panes(top + 1, 1)
     page_setup(sheet, page_title, month, paper, header_row=top)
     sheet.print_area(0, 0, last, printed - 1)
+    if form:
+        for col, column in enumerate(columns):
+            if column.name == "return_key":
+                sheet.set_column(col, col, column.width, None, {"hidden": True})
+            elif column.name in EDITABLE:
+                write_text(sheet, top, col, column.label, formats.fill_in_header)
+        sheet.protect("", {"sort": True, "autofilter": True, "format_columns": True, "format_rows": True})
 
 
 def _format(formats: Formats, name: str, late: bool, dated: bool):

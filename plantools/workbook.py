@@ -185,6 +185,13 @@ class Formats:
             "bold": True, "bg_color": "#1F3864", "font_color": "#FFFFFF", "text_wrap": True,
             "valign": "top", "border": 1, **size,
         })
+        # a pack's cells to fill in: unlocked (the sheet is protected) and shaded
+        self.fill_in = book.add_format({"text_wrap": True, "valign": "top", "border": 1, "locked": False,
+                                        "bg_color": "#FFF2CC", **size})
+        self.fill_in_header = book.add_format({
+            "bold": True, "bg_color": "#BF8F00", "font_color": "#FFFFFF", "text_wrap": True,
+            "valign": "top", "border": 1, **size,
+        })
         self.heading = book.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, **size})
         self.text = book.add_format({"text_wrap": True, "valign": "top", "border": 1, **size})
         self.bold_text = book.add_format({"text_wrap": True, "valign": "top", "border": 1, "bold": True, **size})

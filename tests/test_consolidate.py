@@ -50,7 +50,7 @@ def test_two_months_log_exactly_what_changed(tmp_path):
     simple_plan(shared, OCTOBER, BODIES)
     first = consolidate(load_plan(shared), "2018-10", out, today=date(2018, 10, 31))
     header, rows = log_rows(first.path)
-    assert header == ("Month", "Ref", "Field", "Old", "New", "Change", "Action", "Action key")
+    assert header == ("Month", "Ref", "Field", "Old", "New", "Change", "Returned by", "Action", "Action key")
     assert rows == []
     note = openpyxl.load_workbook(first.path)["Change log"]["A2"].value
     assert note == "No earlier consolidated copy in this folder to compare with: this is the first month."
@@ -66,7 +66,7 @@ def test_two_months_log_exactly_what_changed(tmp_path):
         ("November 2018", "1.2b", "Who (owner)", "Kim Lee", "Pat Green", "changed"),  # keeps its letter
         ("November 2018", "1.2c", "", "Adopt practice tools", "", "removed"),
     ])
-    keys = {row[6]: row[7] for row in rows}
+    keys = {row[7]: row[8] for row in rows}
     assert keys["Feed back practice lessons"] == "1.2b@2018-10"
     assert keys["Adopt practice tools"] == "1.2c@2018-10"
     assert keys["Run a neglect workshop"] == "1.2d@2018-11"

@@ -1,0 +1,386 @@
+"""Fold the sub-groups' returned packs back into the shared workbook.
+
+For each returned pack (or mail file carrying one): every row is matched to the action it was
+sent for by its return key, and what the sub-group changed is read against what was sent.
+Each change is then checked and placed:
+- a RAG must be a RAG word (or one of the workbook's own key); a proposed deadline must read
+  as a date. A bad value is reported at the return's file, sheet and cell;
+- the action is found in the shared workbook as it is now, by what it says (rows may have been
+  sorted, inserted or deleted since), and the change is written into its cell;
+- a conflict is reported, and nothing written for it, when the shared workbook's cell has
+  changed since the pack was made, two bodies' returns disagree on one action, the cell is a
+  formula or a merged range covering several actions, or the action is gone;
+- a proposed deadline is never written: deadlines are the board's decision. It is listed for
+  the officer, recorded, and shown in next month's Exceptions.
+
+`collect(..., write=False)` writes nothing; with write=True the changed cells (and only those)
+are written through plantools.shared.write_cells_into, and every decision is added to the
+ledger, returns.csv beside the workbook. Collecting a return twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from . import rag
+from .changes import match
+from .deadlines import DATE, ONGOING, parse_deadline
+from .errors import PlanError
+from .model import LABELS, Action, Plan
+from .returns import Returned, cell_text, read_return
+from .workbook import atomic_file
+
+LEDGER = "returns.csv"
+LEDGER_COLUMNS = ["when", "return", "body", "month", "sheet", "cell", "ref", "field", "old", "new", "result"]
+APPLIED, ALREADY, PROPOSED = "applied", "already in the workbook", "proposed: for the board to decide"
+
+
+@dataclass
+class Edit:
+    """A cell to write: the action's cell in the shared workbook, and where the value came from."""
+    sheet: str
+    cell: str
+    ref: str
+    field: str
+    old: str
+    new: str
+    bodies: list[str]
+    sources: list[str]  # 'file, sheet Plan, cell H7' for each return that asks for it
+
+
+@dataclass
+class Item:
+    """A change that is not written: a conflict, a bad value, a proposal, or one already there."""
+    kind: str  # "conflict", "bad value", "proposed", "already"
+    ref: str
+    field: str
+    new: str
+    body: str
+    where: str  # the return's file, sheet and cell
+    message: str
+    sheet: str = ""
+    cell: str = ""
+    old: str = ""
+
+
+@dataclass
+class Collection:
+    workbook: Path
+    sha256: str
+    month: str
+    edits: list[Edit] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # rows added to or deleted from a return
+    written: bool = False
+    backup: Path | None = None
+
+    def of(self, kind: str) -> list[Item]:
+        return [item for item in self.items if item.kind == kind]
+
+
+def collect(returns: list[Path | str], into: Path | str, write: bool = False,
+            backup_dir: Path | None = None) -> Collection:
+    """What the returned packs change in `into` (the shared workbook), written only when
+    `write`. Raises PlanError (nothing written) for a file that is no returned pack, one of
+    another plan or month, the workbook open in Excel or changed since the dry run."""
+    from .reader import load_plan
+    from .shared import file_sha256
+
+    into = Path(into)
+    packs = [pack for path in returns for pack in read_return(path)]
+    if not packs:
+        raise PlanError(Path("."), "no returned packs given")
+    _same_plan_and_month(packs, into)
+    sha = file_sha256(into)
+    plan = load_plan(into)
+    result = Collection(into, sha, packs[0].month)
+    wanted: dict[tuple[str, str], list[Edit]] = {}
+    for pack in packs:
+        _notes(pack, result)
+        found = _find(pack, plan)
+        for key, row in pack.rows.items():
+            sent = pack.sent.get(key)
+            if sent is None:
+                result.notes.append(f"{pack.path.name}: row {row.cell_row} has a return key that was never sent: left out")
+                continue
+            for name in ("rag", "progress", "proposed"):
+                if name in row.values:
+                    _change(pack, row, name, sent, found.get(key), plan, result, wanted)
+    result.edits = _agree(wanted, result)
+    _refuse_unwritable(result, into)
+    if write:
+        _write(result, into, backup_dir)
+    else:
+        _remember_dry_run(result)
+    return result
+
+
+def _same_plan_and_month(packs: list[Returned], into: Path) -> None:
+    for pack in packs:
+        if pack.plan_file.casefold() != into.name.casefold():
+            raise PlanError(pack.path, f"is a pack of '{pack.plan_file}', not of '{into.name}': "
+                                       "give that workbook with --into; nothing was written")
+    months = sorted({pack.month for pack in packs})
+    if len(months) > 1:
+        odd = next(pack for pack in packs if pack.month == months[0])
+        raise PlanError(odd.path, f"is a pack for {months[0]}, the others for {months[-1]}: collect one "
+                                  "month's returns at a time; nothing was written")
+
+
+def _notes(pack: Returned, result: Collection) -> None:
+    for number in pack.added:
+        result.notes.append(f"{pack.path.name}, sheet {pack.sheet}, row {number}: a row added in the return "
+                            "is no action of the pack: add new actions in the shared workbook; left out")
+    for key in pack.missing:
+        result.notes.append(f"{pack.path.name}: action {pack.sent[key].ref or key} was deleted from the return: "
+                            "nothing changed for it")
+
+
+def _find(pack: Returned, plan: Plan) -> dict[str, Action]:
+    """Return key -> the action in the shared workbook now: matched by what it says, as month
+    to month, so a sorted, inserted or renumbered plan still finds it."""
+    sent = list(pack.sent.items())
+    pairs = match([action for _, action in sent], plan.actions)
+    by_sent = {id(old): new for old, new in pairs.values()}
+    return {key: by_sent[id(action)] for key, action in sent if id(action) in by_sent}
+
+
+def _change(pack: Returned, row, name: str, sent: Action, current: Action | None, plan: Plan,
+            result: Collection, wanted: dict[tuple[str, str], list[Edit]]) -> None:
+    value = row.values[name]
+    new = cell_text(value)
+    before = "" if name == "proposed" else (sent.rag_text if name == "rag" else sent.progress)
+    if new == before or (name == "rag" and rag.normalise(new) is not None
+                         and rag.normalise(new) == rag.normalise(before)):
+        return  # not changed by the sub-group
+    where = f"{pack.path.name}, sheet {pack.sheet}, cell {row.cell(name)}"
+    label = LABELS.get(name, "Proposed new deadline")
+
+    def item(kind: str, message: str, **extra) -> None:
+        result.items.append(Item(kind, sent.ref, label, new, pack.body, where, message, **extra))
+
+    if not new:
+        item("bad value", f"{label} cleared in the return: a value is never erased from the shared workbook")
+        return
+    if name == "rag":
+        status = rag.normalise(value)
+        if status is None:
+            item("bad value", f"'{new}' is not a RAG: write Red, Amber, Green or Complete (see the Key sheet)")
+            return
+        new = status
+    if name == "proposed":
+        deadline = parse_deadline(value if not isinstance(value, str) else new)
+        if deadline.kind not in (DATE, ONGOING):
+            item("bad value", f"proposed deadline '{new}' cannot be read as a date: "
+                              + (deadline.note or "write a month and year, e.g. 'March 2019'"))
+            return
+        item("proposed", f"proposed new deadline for {sent.ref or 'this action'}: {new} (was "
+                         f"{sent.deadline.text or 'none'}); deadlines are the board's to change, so it is not written",
+             old=sent.deadline.text)
+        return
+    if current is None:
+        item("conflict", "the action is no longer in the shared workbook (deleted, or reworded beyond "
+                         "recognition): nothing written")
+        return
+    if not current.has(name):
+        item("conflict", f"the shared workbook's sheet '{current.sheet}' has no {label} column: nothing written")
+        return
+    now = current.text(name) if name == "progress" else current.rag_text
+    cell = current.cell(name)
+    if now == new or (name == "rag" and current.rag == new):
+        item("already", f"already in the workbook ({cell})", sheet=current.sheet, cell=cell, old=now)
+        return
+    if now != before and not (name == "rag" and rag.normalise(now) == rag.normalise(before)):
+        item("conflict", f"{current.sheet}!{cell} has changed in the shared workbook since the pack was made "
+                         f"(now '{_short(now)}', sent as '{_short(before)}'): nothing written; decide and type it in",
+             sheet=current.sheet, cell=cell, old=now)
+        return
+    sharing = [a for a in plan.actions if a is not current and a.sheet == current.sheet and a.cell(name) == cell]
+    if sharing:
+        item("conflict", f"{current.sheet}!{cell} is one merged cell for {len(sharing) + 1} actions: writing it "
+                         "would change them all; nothing written", sheet=current.sheet, cell=cell, old=now)
+        return
+    wanted.setdefault((current.sheet, cell), []).append(
+        Edit(current.sheet, cell, current.ref, label, now, new, [pack.body], [where]))
+
+
+def _agree(wanted: dict[tuple[str, str], list[Edit]], result: Collection) -> list[Edit]:
+    """One edit per cell: returns that ask the same agree; returns that differ conflict."""
+    edits = []
+    for (sheet, cell), asked in wanted.items():
+        if len({edit.new for edit in asked}) == 1:
+            first = asked[0]
+            for other in asked[1:]:
+                first.bodies += other.bodies
+                first.sources += other.sources
+            edits.append(first)
+            continue
+        for edit in asked:
+            result.items.append(Item("conflict", edit.ref, edit.field, edit.new, ", ".join(edit.bodies),
+                                     "; ".join(edit.sources), f"the returns disagree on {sheet}!{cell}: "
+                                     "nothing written; decide and type it in", sheet, cell, edit.old))
+    return edits
+
+
+def _refuse_unwritable(result: Collection, into: Path) -> None:
+    """A formula, an array or another cell the lossless editor will not write: a conflict."""
+    from .xlsxedit import cell_problems
+
+    if not result.edits:
+        return
+    problems = cell_problems(into, _by_sheet(result.edits))
+    keep = []
+    for edit in result.edits:
+        why = problems.get(edit.sheet, {}).get(edit.cell)
+        if why:
+            result.items.append(Item("conflict", edit.ref, edit.field, edit.new, ", ".join(edit.bodies),
+                                     "; ".join(edit.sources), f"{edit.sheet}!{edit.cell}: {why}; nothing written",
+                                     edit.sheet, edit.cell, edit.old))
+        else:
+            keep.append(edit)
+    result.edits = keep
+
+
+def _by_sheet(edits: list[Edit]) -> dict[str, dict[str, str]]:
+    cells: dict[str, dict[str, str]] = {}
+    for edit in edits:
+        cells.setdefault(edit.sheet, {})[edit.cell] = edit.new
+    return cells
+
+
+def _dry_run_record(workbook: Path) -> Path:
+    return workbook.parent / f".~plantools-collect {workbook.stem}.json"
+
+
+def _remember_dry_run(result: Collection) -> None:
+    """What the dry run saw, so that --yes refuses a workbook saved since."""
+    record = {"sha256": result.sha256, "cells": [[e.sheet, e.cell, e.new] for e in result.edits]}
+    try:
+        with atomic_file(_dry_run_record(result.workbook)) as temp:
+            temp.write_text(json.dumps(record), encoding="utf-8")
+    except PlanError:
+        pass  # a read-only folder: the dry run still shows what it would write
+
+
+def _write(result: Collection, into: Path, backup_dir: Path | None) -> None:
+    from .shared import write_cells_into
+
+    record = _dry_run_record(into)
+    if record.exists():
+        try:
+            seen = json.loads(record.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            seen = {}
+        if seen.get("sha256") not in (None, result.sha256):
+            raise PlanError(into, "has changed since the dry run (someone saved it): run collect again "
+                                  "without --yes to see what it would write now; nothing was written")
+    ledger = into.parent / LEDGER
+    _check_ledger(ledger)
+    if result.edits:
+        written = write_cells_into(into, _by_sheet(result.edits), expected_sha256=result.sha256,
+                                   backup_dir=backup_dir)
+        result.written, result.backup = written.changed, written.backup
+    _append_ledger(ledger, result)
+    record.unlink(missing_ok=True)
+
+
+def _check_ledger(ledger: Path) -> None:
+    if ledger.is_symlink():
+        raise PlanError(ledger, "is a link: the ledger is never written through one; nothing was written")
+    try:
+        with ledger.open("a", encoding="utf-8-sig" if not ledger.exists() else "utf-8", newline=""):
+            pass
+    except OSError as exc:
+        raise PlanError(ledger, f"cannot be written ({exc.strerror or exc}): is it open in Excel? "
+                                "Nothing was written") from None
+
+
+def _append_ledger(ledger: Path, result: Collection) -> None:
+    when = datetime.now().isoformat(timespec="seconds")
+    rows = []
+    for edit in result.edits:
+        for body, source in zip(edit.bodies, edit.sources):
+            rows.append([when, source, body, result.month, edit.sheet, edit.cell, edit.ref, edit.field,
+                         edit.old, edit.new, APPLIED if result.written else ALREADY])
+    for item in result.items:
+        outcome = {"already": ALREADY, "proposed": PROPOSED}.get(item.kind, f"{item.kind}: {item.message}")
+        rows.append([when, item.where, item.body, result.month, item.sheet, item.cell, item.ref,
+                     item.field, item.old, item.new, outcome])
+    # collecting a return again adds nothing the ledger already says (but the time)
+    said = {tuple(row.get(c, "") for c in LEDGER_COLUMNS[1:]) for row in read_ledger(result.workbook)}
+    rows = [row for row in rows if tuple(str(v) for v in row[1:]) not in said
+            and not (row[-1] == ALREADY and _applied_before(row, said))]
+    if not rows:
+        return
+    new = not ledger.exists() or ledger.stat().st_size == 0
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if new:
+        writer.writerow(LEDGER_COLUMNS)
+    writer.writerows([[_csv_safe(value) for value in row] for row in rows])
+    with ledger.open("a", encoding="utf-8-sig" if new else "utf-8", newline="") as handle:
+        handle.write(buffer.getvalue())
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _applied_before(row: list, said: set[tuple]) -> bool:
+    """An 'already in the workbook' that is this return's own earlier write (the same return,
+    cell, field and value, applied)."""
+    same = tuple(str(v) for v in row[1:8])
+    return any(entry[:7] == same and entry[8] == str(row[9]) and entry[9] == APPLIED for entry in said)
+
+
+def read_ledger(workbook: Path) -> list[dict[str, str]]:
+    """The rows of the returns ledger beside the workbook (none when there is no ledger)."""
+    ledger = Path(workbook).parent / LEDGER
+    if not ledger.is_file() or ledger.is_symlink():
+        return []
+    data = ledger.read_bytes()
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _csv_safe(value: str) -> str:
+    return f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def summary_lines(result: Collection) -> list[str]:
+    """What the CLI prints: each cell to write, each conflict, bad value and proposal."""
+    lines = []
+    verb = "wrote" if result.written else "would write"
+    for edit in result.edits:
+        lines.append(f"{verb}: {edit.sheet}!{edit.cell}  {edit.ref}  {edit.field}  "
+                     f"'{_short(edit.old, 40)}' -> '{_short(edit.new, 40)}'  (from {', '.join(edit.bodies)})")
+    for kind in ("conflict", "bad value", "proposed", "already"):
+        for item in result.of(kind):
+            lines.append(f"{kind}: {item.ref} {item.field} '{_short(item.new, 40)}' from {item.body} "
+                         f"({item.where}): {item.message}")
+    lines.extend(f"note: {note}" for note in result.notes)
+    conflicts, bad = len(result.of("conflict")), len(result.of("bad value"))
+    cells = len(result.edits)
+    if result.written:
+        lines.append(f"{cells} cell{'s' * (cells != 1)} written into {result.workbook.name} "
+                     f"(backup: {result.backup}); {conflicts} conflicts, {bad} bad values; see {LEDGER}")
+    elif cells:
+        lines.append(f"nothing written: {cells} cell{'s' * (cells != 1)} to write, {conflicts} conflicts, "
+                     f"{bad} bad values; add --yes to write them")
+    else:
+        lines.append(f"nothing to write: {conflicts} conflicts, {bad} bad values")
+    return lines

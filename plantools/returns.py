@@ -1,0 +1,186 @@
+"""A pack as an update form, and a returned pack read back.
+
+Each pack carries a very hidden sheet, "plantools", with what `collect` needs to match the
+return to the shared workbook: the plan's file name, the month, the body, and for each of the
+body's actions its return key (the sheet and row it came from), the words it was sent with and
+the values of the cells a sub-group may change (RAG, progress) as sent. Nothing else: no other
+body's actions, nothing from the shared workbook that the pack does not show.
+
+A returned pack is read as the sub-group left it, sorted, filtered or re-saved by Excel or
+LibreOffice: rows are found by their return key, columns by their headers.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+from .deadlines import parse_deadline
+from .errors import PlanError
+from .model import Action, column_letter
+
+RETURN_SHEET = "plantools"
+FORM = "plantools update form 1"
+# what the form records of each action as sent: (header, field)
+SENT = [("Return key", "key"), ("Ref", "ref"), ("Objective ref", "objective_ref"), ("Objective", "objective"),
+        ("Outcome", "outcome"), ("Action", "action"), ("Who", "owner"), ("Governance", "governance"),
+        ("When?", "deadline"), ("RAG", "rag"), ("Progress", "progress")]
+# the form's columns a sub-group fills in: header on the Plan sheet -> field
+FILLED_IN = {"RAG": "rag", "Progress update": "progress", "Proposed new deadline": "proposed"}
+
+
+def return_key(action: Action) -> str:
+    """Which row of the shared workbook an action came from: 'Business Plan!12'."""
+    return f"{action.sheet}!{action.row}"
+
+
+def write_return_sheet(book, plan_file: str, month: str, body: str, actions: list[Action]) -> None:
+    """The form's record of what was sent, on a very hidden, protected sheet."""
+    sheet = book.add_worksheet(RETURN_SHEET)
+    rows: list[list[str]] = [[FORM], ["Plan", plan_file], ["Month", month], ["Body", body], [],
+                             [header for header, _ in SENT]]
+    for action in actions:
+        rows.append([return_key(action) if name == "key" else action.text(name) for _, name in SENT])
+    for number, values in enumerate(rows):
+        for col, value in enumerate(values):
+            sheet.write_string(number, col, value)
+    sheet.very_hidden()
+    sheet.protect()
+
+
+@dataclass
+class Row:
+    """One action's row of a returned pack."""
+    key: str
+    cell_row: int  # the row in the returned pack's Plan sheet
+    values: dict[str, object]  # field of FILLED_IN -> what the return holds
+    columns: dict[str, int]  # field of FILLED_IN -> column in the returned pack
+
+    def cell(self, name: str) -> str:
+        return f"{column_letter(self.columns[name])}{self.cell_row}"
+
+
+@dataclass
+class Returned:
+    path: Path
+    plan_file: str
+    month: str
+    body: str
+    sent: dict[str, Action]  # return key -> the action as sent (its text and values then)
+    rows: dict[str, Row] = field(default_factory=dict)
+    added: list[int] = field(default_factory=list)  # Plan rows with no return key: typed in by hand
+    missing: list[str] = field(default_factory=list)  # return keys of rows deleted from the return
+    sheet: str = "Plan"
+
+
+def read_return(path: Path | str) -> list[Returned]:
+    """The returned pack(s) in a workbook, or in a mail file saved from the mail client (its
+    attached workbooks). Raises PlanError, naming the file, for anything else."""
+    path = Path(path)
+    if path.suffix.lower() == ".eml":
+        return [_read_workbook(path, data) for data in _attachments(path)]
+    return [_read_workbook(path, None)]
+
+
+def _attachments(path: Path) -> list[io.BytesIO]:
+    try:
+        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+    except OSError as exc:
+        raise PlanError(path, f"cannot be read ({exc.strerror or exc})") from None
+    found = []
+    for part in message.iter_attachments():
+        name = (part.get_filename() or "").lower()
+        if name.endswith((".xlsx", ".xlsm")):
+            found.append(io.BytesIO(part.get_payload(decode=True) or b""))
+    if not found:
+        raise PlanError(path, "is a mail with no workbook attached: save the returned pack from it instead")
+    return found
+
+
+def _read_workbook(path: Path, data: io.BytesIO | None) -> Returned:
+    import python_calamine
+
+    from .sniff import check_package, open_workbook_bytes
+
+    if data is None:
+        source = open_workbook_bytes(path) or path
+    else:
+        check_package(data, path)
+        data.seek(0)
+        source = data
+    try:
+        book = (python_calamine.CalamineWorkbook.from_path(str(source)) if isinstance(source, Path)
+                else python_calamine.CalamineWorkbook.from_filelike(source))
+    except Exception as exc:
+        raise PlanError(path, f"cannot be read as a workbook ({type(exc).__name__})") from None
+    try:
+        if RETURN_SHEET not in book.sheet_names:
+            raise PlanError(path, "is not a pack that plantools made (it has no record of what was sent): "
+                                  "only returned packs can be collected")
+        record = book.get_sheet_by_name(RETURN_SHEET).to_python()
+        if not record or cell_text(record[0][0] if record[0] else "") != FORM:
+            raise PlanError(path, "is not a pack that plantools made (its record of what was sent is not one)")
+        returned = _record(path, record)
+        if "Plan" not in book.sheet_names:
+            raise PlanError(path, "has no Plan sheet: was it renamed? Name it Plan again")
+        _read_rows(returned, book.get_sheet_by_name("Plan").to_python())
+    finally:
+        book.close()
+    return returned
+
+
+def _record(path: Path, rows: list[list]) -> Returned:
+    settings = {cell_text(row[0]): cell_text(row[1]) for row in rows[1:5] if len(row) > 1}
+    returned = Returned(path, settings.get("Plan", ""), settings.get("Month", ""), settings.get("Body", ""), {})
+    header = [cell_text(value) for value in rows[5]] if len(rows) > 5 else []
+    index = {name: header.index(label) for label, name in SENT if label in header}
+    for row in rows[6:]:
+        get = {name: cell_text(row[i]) if i < len(row) else "" for name, i in index.items()}
+        if not get.get("key"):
+            continue
+        returned.sent[get["key"]] = Action(
+            ref=get.get("ref", ""), objective_ref=get.get("objective_ref", ""), objective=get.get("objective", ""),
+            outcome=get.get("outcome", ""), action=get.get("action", ""), owner=get.get("owner", ""),
+            governance=get.get("governance", ""), deadline=parse_deadline(get.get("deadline") or None),
+            rag_text=get.get("rag", ""), progress=get.get("progress", ""))
+    if not returned.sent:
+        raise PlanError(path, "is a pack with no actions recorded: nothing to collect")
+    return returned
+
+
+def _read_rows(returned: Returned, rows: list[list]) -> None:
+    top = next((i for i, row in enumerate(rows) if "Return key" in [cell_text(v) for v in row]), None)
+    if top is None:
+        raise PlanError(returned.path, "its Return key column is gone: collect matches rows by it; "
+                                       "use the pack as it was sent", sheet="Plan")
+    header = [cell_text(v) for v in rows[top]]
+    key_col = header.index("Return key")
+    columns = {name: header.index(label) for label, name in FILLED_IN.items() if label in header}
+    for number, row in enumerate(rows[top + 1:], start=top + 2):
+        key = cell_text(row[key_col]) if key_col < len(row) else ""
+        if not key:
+            if any(v not in (None, "") for v in row):
+                returned.added.append(number)
+            continue
+        values = {name: row[col] if col < len(row) else None for name, col in columns.items()}
+        returned.rows[key] = Row(key, number, values, {name: col + 1 for name, col in columns.items()})
+    returned.missing = [key for key in returned.sent if key not in returned.rows]
+
+
+def cell_text(value: object) -> str:
+    """A returned cell as the text it shows (a date as 31 Mar 2019)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return f"{value:%d %b %Y}"
+    return str(value).strip()
+
+
