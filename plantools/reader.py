@@ -488,8 +488,10 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, package, rag_words: 
         own = {role for role, col in role_columns if values[role] and grid.own(row, col)}
         if not own and not any(grid.own(row, c) and grid.raw(row, c) is not None for c in header.extra):
             continue  # a blank separator row, or only the spill of merges from above
-        if sum(values[role] in header_texts for role in own) >= 3:
-            continue  # the header repeated further down
+        if sum(values[role] in header_texts for role in own) >= 3 or (
+                own and all(values[role] in header_texts for role in own)
+                and sum(value in header_texts for value in values.values()) >= 3):
+            continue  # the header repeated further down (its second row, under merged headers)
         heading = _priority_heading(grid, row)
         if heading:
             priority = heading
@@ -538,6 +540,7 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, package, rag_words: 
     actions = plan.actions[first_action:]
     _refs_of_sheet(actions, typed_refs, _ref_level(columns, grid, ref_col, actions, typed_refs))
     _details(actions, grid.title, package, plan)
+    _percentages(actions, grid, header.extra, package)
     _hidden_rows(actions, package.layout(sheet), plan)
 
 
@@ -631,6 +634,21 @@ def _details(actions: list[Action], sheet: str, package, plan: Plan) -> None:
             if shows_month_only(code):
                 action = first_days[address]
                 action.deadline = parse_deadline(action.deadline.due, month_only=True)
+
+
+def _percentages(actions: list[Action], grid: _Grid, extra: dict[int, str], package) -> None:
+    """A number in a carried column shown as a percentage ('% complete': 0.5 shown as 50%)
+    is carried as it shows."""
+    numbers = {grid.address(a.row, col): (a, label, value) for a in actions for col, label in extra.items()
+               if isinstance(value := grid.value(a.row, col), (int, float)) and not isinstance(value, bool)}
+    if not numbers:
+        return
+    for address, code in package.number_formats(grid.title, set(numbers)).items():
+        shown = re.sub(r'"[^"]*"|\\.', "", code)
+        if "%" in shown:
+            action, label, value = numbers[address]
+            places = len(shown.split(".")[1].split("%")[0]) if "." in shown.split("%")[0] else 0
+            action.extra = {**action.extra, label: f"{value * 100:.{places}f}%"}
 
 
 FIELD_TEXT = ("objective", "outcome", "owner", "action", "governance", "measure", "progress")
@@ -827,6 +845,11 @@ def _read_bodies(grid: _Grid, plan: Plan) -> list[Body]:
 
 def _split(text: str, separators: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in re.split(separators, text) if part.strip())
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _no_plan_sheet_message(found: dict[str, list[str]]) -> str:
