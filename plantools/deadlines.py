@@ -139,8 +139,21 @@ def _correct_months(text: str) -> tuple[str, str]:
         notes.append(f"'{typed}' read as {calendar.month_name[month]}")
         return match.group(0).replace(word, calendar.month_name[month].lower())
 
-    corrected = _NEAR_MONTH.sub(fix, text)
+    def short_year(match: re.Match) -> str:
+        month, year = MONTHS[match.group(1)], 2000 + int(match.group(2))
+        typed = " ".join(original[match.start():match.end()].split())
+        notes.append(f"'{typed}' read as {calendar.month_name[month]} {year}")
+        return f"{match.group(1)} {year}"
+
+    corrected = _SHORT_YEAR.sub(short_year, _NEAR_MONTH.sub(fix, text))
     return corrected, "; ".join(notes)
+
+
+# "Sept 19", "Dec 18": a month and a two-digit year after a space, as UK plans write them
+# (a day would come first, "19 Sept"); read as the year, and said so, since "March 31" would
+# read as 2031. Not when a year or a day's ending follows ("March 31st", "March 31, 2019").
+_SHORT_YEAR = re.compile(r"\b(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?\s+(\d\d)\b"
+                         r"(?!\s*(?:st|nd|rd|th)\b|\s*,?\s*(?:['’‘]\s?\d\d|(?:19|20)\d\d)\b|[/.:]\d)")
 
 
 def _closest_month(word: str) -> int | None:

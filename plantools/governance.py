@@ -3,7 +3,7 @@
 "Policy Sub- Group", "Policy Sub-Group", "Policy & QA Sub-Groups" and
 "Policy Sub-Group / QA Sub-Group" must all find the Policy Sub-Group (the last two the QA
 Sub-Group as well). A cell is split into the bodies it names:
-- at "/", ";", ",", "+" and line breaks always;
+- at "/", ";", ",", "+" and line breaks always ("Policy/QA Sub-Groups" sharing its plural as "&" does);
 - at "and" or "&" only between two names ("Learning and Development Sub-Group" is one body),
   where a name is a known body, ends in a body word (Sub-Group, Board, Panel ...) or is an
   acronym ("MSCB and BIG");
@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 BODY_WORDS = ("subgroup", "group", "board", "panel", "committee", "partnership", "forum", "team",
               "network", "unit", "bsu", "executive", "steering")
 _PLURALS = {word + "s": word for word in BODY_WORDS} | {"committees": "committee"}
-_STRONG_SEPARATORS = re.compile(r"\s*[/;,+\n]\s*")
+_LIST_SEPARATORS = re.compile(r"\s*[;,+\n]\s*")  # the strong ones but "/", which may share a plural
 _WEAK_SEPARATOR = re.compile(r"\s+(?:and|&)\s+|\s*&\s*", re.IGNORECASE)
 _MAX_SPAN = 12  # words in the longest body name plantools looks for inside a longer text
 
@@ -52,11 +52,42 @@ def normalise(text: str) -> str:
 def names_in(text: str, known: dict[str, str] | None = None) -> list[str]:
     """The names a governance cell gives, as written (tidied), in order."""
     names: list[str] = []
-    for part in _STRONG_SEPARATORS.split(text or ""):
-        part = " ".join(part.split()).strip(" .")
-        if part:
-            names.extend(_split_weak(part, known or {}))
+    for part in _parts(text):
+        names.extend(_split_weak(part, known or {}))
     return names
+
+
+def _parts(text: str) -> list[str]:
+    """The cell split at its strong separators, tidied. A plural after a slash is shared as
+    "&" shares it: "Policy/QA Sub-Groups" names the Policy Sub-Group and the QA Sub-Group."""
+    parts: list[str] = []
+    for chunk in _LIST_SEPARATORS.split(text or ""):
+        pieces = [" ".join(piece.split()).strip(" .") for piece in chunk.split("/")]
+        pieces = [piece for piece in pieces if piece]
+        suffix = _plural_suffix(pieces[-1]) if len(pieces) > 1 else ""
+        if suffix:
+            pieces = [p if _ends_in_body_word(p) else f"{p} {suffix}" for p in pieces[:-1]] + pieces[-1:]
+        parts.extend(pieces)
+    return parts
+
+
+def _plural_suffix(name: str) -> str:
+    """'QA Sub-Groups' -> 'Sub-Group', the word each name before it takes; '' for no plural."""
+    words = normalise(name).split()
+    if not words or words[-1] not in _PLURALS:
+        return ""
+    singular = _PLURALS[words[-1]]
+    return "Sub-Group" if singular == "subgroup" else singular.title()
+
+
+def _ends_in_body_word(name: str) -> bool:
+    words = normalise(name).split()
+    return bool(words) and (words[-1] in BODY_WORDS or words[-1] in _PLURALS)
+
+
+def _singular_name(name: str) -> str:
+    """'QA Sub-Groups' -> 'QA Sub-Group': one body, however many the cell names."""
+    return re.sub(r"(?<=\w)[sS]$", "", name) if _plural_suffix(name) else name
 
 
 def _split_weak(part: str, known: dict[str, str]) -> list[str]:
@@ -117,10 +148,7 @@ class Matcher:
             return (whole,), ()  # a name of the Governance sheet, separators and all
         bodies: list[str] = []
         unknown: list[str] = []
-        for part in _STRONG_SEPARATORS.split(text or ""):
-            part = " ".join(part.split()).strip(" .")
-            if not part:
-                continue
+        for part in _parts(text):
             # known names inside the part as written ("Policy and Learning and Development
             # Sub-Groups"); failing that, its names one by one ("Policy & QA Sub-Groups")
             words = normalise(part)
@@ -178,7 +206,7 @@ def infer_bodies(texts: list[str]) -> list[Body]:
     spellings: dict[str, Counter] = {}
     for text in texts:
         for name in names_in(text):
-            spellings.setdefault(normalise(name), Counter())[name] += 1
+            spellings.setdefault(_singular(normalise(name)), Counter())[_singular_name(name)] += 1
     bodies = []
     for key, counter in spellings.items():
         if not key:

@@ -583,8 +583,8 @@ def _not_an_action(grid: _Grid, row: int, own: set[str], values: dict[str, str],
             return "it is a RAG key"
     if _TOTAL.match(first) and all(isinstance(v, (int, float)) or _looks_numeric(v) for _, v in texts[1:]):
         return "it is a totals row"
-    if len(texts) == 1 and _NOTE.match(first):
-        return "it is a note under the table"
+    if len(texts) == 1 and (_NOTE.match(first) or (own and own <= {"ref", "action_ref"} and len(first.split()) >= 3)):
+        return "it is a note under the table"  # a sentence alone where a ref goes is no ref
     return ""
 
 

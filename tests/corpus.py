@@ -134,6 +134,7 @@ def write_hash_refs(path: Path) -> None:
         ["A2", "Review LADO referrals", "Sam Smith", "QA Sub-Group and Policy Sub-Group", "end of Q3", "Green", ""],
         ["A12", "Refresh the website", "Kim Lee", "Comms Sub-Group", "March", "Green", ""],
         ["A13", "Agree the budget", "Al Jones", "Policy and Finance Sub-Group", "June 2019", "Green", ""],
+        ["A14", "Train staff", "Pat Day", "QA Sub-Group", "Sept 19", "Green", ""],
     ])
     governance_sheet(wb, BODIES)
     wb.save(path)
@@ -322,6 +323,7 @@ def write_totals(path: Path) -> None:
         ["Note: RAG ratings agreed at the Board meeting"],
         ["* Deadlines are the end of the month unless a day is given"],
         ["Source: partner returns"],
+        ["The Board agreed these priorities in May 2018."],
     ])
     governance_sheet(wb, BODIES)
     wb.save(path)
@@ -415,6 +417,8 @@ def write_inferred_bodies(path: Path) -> None:
         ["5", "Refresh the website", "Pat Day", "Policy Sub Group\nQA sub group", "May 2019", "Green", ""],
         ["6", "Train staff", "Jo Bloggs", "QA Sub-Group; Safeguarding Board", "April 2019", "Green", ""],
         ["7", "Review the strategy", "Sam Smith", "Policy Sub-Group and Safeguarding Board", "April 2019", "Green", ""],
+        ["8", "Agree the budget", "Kim Lee", "Policy/QA Sub-Groups", "April 2019", "Green", ""],
+        ["9", "Train staff", "Al Jones", "QA Sub-Groups", "April 2019", "Green", ""],
     ])
     wb.save(path)
 
@@ -439,12 +443,14 @@ LAYOUTS: dict[str, Layout] = {
         [("A1", "Agree the threshold document", "Jo Bloggs", (POLICY, BOARD), None, "Green"),
          ("A2", "Review LADO referrals", "Sam Smith", (POLICY, QA), None, "Green"),
          ("A12", "Refresh the website", "Kim Lee", (), None, "Green"),
-         ("A13", "Agree the budget", "Al Jones", (POLICY,), D(2019, 6, 30), "Green")],
+         ("A13", "Agree the budget", "Al Jones", (POLICY,), D(2019, 6, 30), "Green"),
+         ("A14", "Train staff", "Pat Day", (QA,), D(2019, 9, 30), "Green")],
         [("error", "Workplan!E2", "not yet decided"),
          ("error", "Workplan!E3", "a quarter needs its financial year"),
          ("error", "Workplan!E4", "no year"),
          ("error", "Workplan!D4", "names no governance body"),
-         ("warning", "Workplan!D5", "finance")],
+         ("warning", "Workplan!D5", "finance"),
+         ("warning", "Workplan!E6", "'Sept 19' read as September 2019")],
     ),
     "no refs at all": Layout(write_no_refs, expected_no_refs(), notes=[("", "no Governance sheet")],
                              extra={"% complete": ["50%", "25%", "0%", "100%", "75%"]}),
@@ -507,7 +513,7 @@ LAYOUTS: dict[str, Layout] = {
          ("2.1", "Publish the annual report", "Kim Lee", (BOARD,), D(2019, 9, 30), "Green"),
          ("2.2", "Audit neglect cases", "Al Jones", (QA,), D(2019, 7, 31), "Green")],
         notes=[("Plan!A7", "totals"), ("Plan!A8", "totals"), ("Plan!A9", "totals"), ("Plan!A11", "note"),
-               ("Plan!A12", "note"), ("Plan!A13", "note")],
+               ("Plan!A12", "note"), ("Plan!A13", "note"), ("Plan!A14", "note")],
         libreoffice=True,
     ),
     "repeated header, rows hidden by hand and by a filter": Layout(
@@ -550,7 +556,10 @@ LAYOUTS: dict[str, Layout] = {
          ("4", "Audit neglect cases", "Al Jones", (POLICY, QA), D(2019, 7, 31), "Green"),
          ("5", "Refresh the website", "Pat Day", (POLICY, QA), D(2019, 5, 31), "Green"),
          ("6", "Train staff", "Jo Bloggs", (QA, BOARD), D(2019, 4, 30), "Green"),
-         ("7", "Review the strategy", "Sam Smith", (POLICY, BOARD), D(2019, 4, 30), "Green")],
-        notes=[("", "3 bodies")],
+         ("7", "Review the strategy", "Sam Smith", (POLICY, BOARD), D(2019, 4, 30), "Green"),
+         ("8", "Agree the budget", "Kim Lee", (POLICY, QA), D(2019, 4, 30), "Green"),
+         ("9", "Train staff", "Al Jones", (QA,), D(2019, 4, 30), "Green")],
+        notes=[("", "3 bodies read from the governance cells, with their actions: Policy Sub-Group (6); "
+                    "QA Sub-Group (7); Safeguarding Board (2)")],
     ),
 }
