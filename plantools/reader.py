@@ -140,6 +140,9 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...]) -> Plan:
                   f"'{_short(title)}' speaks of risk or confidential matters (pin it with --sheet to read it)")
             continue
         plan.title = plan.title or title
+        rag_words.update(_key_words(grid, header.row - 1))  # a key above the table
+        if header.key:
+            rag_words.update(_key_words(grid, columns=range(header.key, header.key + 2)))
         plan.layouts[grid.title] = (header.row, header.columns)
         _read_actions(grid, header, plan, package, rag_words)
     if not plan.plan_sheets:
@@ -266,6 +269,7 @@ class _Header:
     row: int  # the last header row: data starts below it
     columns: dict[str, int]  # role -> column number
     extra: dict[int, str] = field(default_factory=dict)  # column -> header, for visible columns of no role
+    key: int = 0  # a column headed "Key" beside the table: the RAG key, its meanings to its right
 
 
 class _Grid:
@@ -390,6 +394,7 @@ _EXACT = {
     "owner": {"who", "owner", "lead", "who workplans", "lead officer"},
     "governance": {"governance", "governance oversight", "oversight"},
 }
+_KEY_COLUMN = re.compile(r"\s*(rag\s*)?(status\s*)?(key|legend)\s*:?\s*", re.IGNORECASE)
 _MONTH_IN_HEADER = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*['’]?(\d{2,4})?\b")
 _CONFIDENTIAL_COLUMN = re.compile(r"confiden|internal|private|restricted|do not (send|share)", re.IGNORECASE)
 
@@ -434,12 +439,14 @@ def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hid
                   f"'{_header_text(grid, top, last, chosen)}'; also there: {others} (carried as it is)",
                   field="column")
     used = set(columns.values()) | hidden
-    extra = {}
+    extra, key = {}, 0
     for col in range(1, grid.max_col + 1):
         label = _header_text(grid, top, last, col) if col not in used else ""
-        if label and label not in extra.values():
+        if _KEY_COLUMN.fullmatch(label):
+            key = col  # the RAG key set beside the table: no column of the actions
+        elif label and label not in extra.values():
             extra[col] = label
-    return _Header(last, columns, extra)
+    return _Header(last, columns, extra, key)
 
 
 def _rank(role: str, label: str, col: int) -> tuple:
@@ -787,11 +794,13 @@ def _sheet_notes(plan: Plan) -> None:
               f"action{'s' * (counts[sheet] != 1)}, header row {row}")
 
 
-def _key_words(grid: _Grid) -> dict[str, str]:
-    """The words of the workbook's own RAG key: a row with a status and what it means."""
+def _key_words(grid: _Grid, last_row: int = 0, columns: range | None = None) -> dict[str, str]:
+    """The words of the workbook's own RAG key: a row with a status and what it means
+    (on a Key sheet; above a plan's header, down to last_row; or in a plan's key columns)."""
     words: dict[str, str] = {}
-    for row in range(grid.top, grid.max_row + 1):
-        values = [grid.raw(row, col) for col in range(grid.left, grid.max_col + 1)]
+    columns = columns or range(grid.left, grid.max_col + 1)
+    for row in range(grid.top, (last_row or grid.max_row) + 1):
+        values = [grid.raw(row, col) for col in columns]
         values = [v for v in values if isinstance(v, str) and v.strip()]
         for index, value in enumerate(values[:-1]):
             found = ragmod.key_words(value, values[index + 1])

@@ -423,6 +423,42 @@ def write_inferred_bodies(path: Path) -> None:
     wb.save(path)
 
 
+# 17. The RAG key set above one table and in a "Key" column beside another: its words are read,
+#     and the key column is no column of the actions.
+SIMPLE_HEADER = ["Ref", "Action", "Owner", "Governance", "Deadline", "RAG", "Progress"]
+
+
+def write_key_in_plan_sheets(path: Path) -> None:
+    wb = book()
+    add_sheet(wb, "Above", [
+        ["Business plan"], ["RAG key"], ["Green", "On target"], ["Amber", "Slipping"], ["Red", "Off target"], [],
+        SIMPLE_HEADER,
+        ["1", "Agree the threshold", "Jo Bloggs", "Policy", "March 2019", "On target", ""],
+        ["2", "Review LADO referrals", "Sam Smith", "QA", "June 2019", "Slipping", "Late returns"],
+    ])
+    add_sheet(wb, "Beside", [
+        [*SIMPLE_HEADER, None, "Key"],
+        ["3", "Publish the annual report", "Kim Lee", "Board", "September 2019", "Off target", "No data", None,
+         "Green", "On target"],
+        ["4", "Audit neglect cases", "Al Jones", "QA", "July 2019", "On target", "", None, "Amber", "Slipping"],
+        [None, None, None, None, None, None, None, None, "Red", "Off target"],
+    ])
+    governance_sheet(wb, BODIES)
+    wb.save(path)
+
+
+# 18. Two visible RAG columns by month: the latest is read, the other carried, and said so.
+def write_rag_by_month(path: Path) -> None:
+    wb = book()
+    add_sheet(wb, "Plan", [
+        ["Ref", "Action", "Owner", "Governance", "Deadline", "RAG (Nov 18)", "RAG (Dec 18)", "Progress"],
+        ["1", "Agree the threshold", "Jo Bloggs", "Policy", "March 2019", "Red", "Green", ""],
+        ["2", "Review LADO referrals", "Sam Smith", "QA", "June 2019", "Green", "Amber", "Late returns"],
+    ])
+    governance_sheet(wb, BODIES)
+    wb.save(path)
+
+
 LAYOUTS: dict[str, Layout] = {
     "priority sheets, 1.1.1 refs": Layout(write_priority_sheets, expected_priority_sheets()),
     "banner rows, P1.O2.A3 under ID": Layout(
@@ -547,6 +583,21 @@ LAYOUTS: dict[str, Layout] = {
          ("1.2", "Hold parent forums", "Pat Day", (POLICY, QA), D(2019, 5, 31), "Red"),
          ("2.1a", "Roll out the neglect toolkit", "Al Jones", (QA,), D(2019, 7, 31), "Green"),
          ("2.1b", "Audit neglect cases", "Jo Bloggs", (BOARD,), D(2019, 4, 30), "Green")],
+    ),
+    "RAG key above and beside the table": Layout(
+        write_key_in_plan_sheets,
+        [("1", "Agree the threshold", "Jo Bloggs", (POLICY,), D(2019, 3, 31), "Green"),
+         ("2", "Review LADO referrals", "Sam Smith", (QA,), D(2019, 6, 30), "Amber"),
+         ("3", "Publish the annual report", "Kim Lee", (BOARD,), D(2019, 9, 30), "Red"),
+         ("4", "Audit neglect cases", "Al Jones", (QA,), D(2019, 7, 31), "Green")],
+        extra={},
+    ),
+    "RAG by month, the latest read": Layout(
+        write_rag_by_month,
+        [("1", "Agree the threshold", "Jo Bloggs", (POLICY,), D(2019, 3, 31), "Green"),
+         ("2", "Review LADO referrals", "Sam Smith", (QA,), D(2019, 6, 30), "Amber")],
+        notes=[("Plan!G1", "rag read from column G 'RAG (Dec 18)'")],
+        extra={"RAG (Nov 18)": ["Red", "Green"]},
     ),
     "bodies inferred, spelt and split many ways": Layout(
         write_inferred_bodies,

@@ -43,6 +43,7 @@ def test_layout_reads_as_its_table_says(name, tmp_path):
     if layout.priorities is not None:
         assert [a.priority for a in plan.actions] == layout.priorities
     if layout.extra is not None:
+        assert plan.extra_columns == list(layout.extra)
         for label, values in layout.extra.items():
             assert label in plan.extra_columns
             assert [a.extra.get(label, "") for a in plan.actions] == values
