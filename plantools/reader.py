@@ -488,6 +488,8 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, package, rag_words: 
     priority = "" if not _PRIORITY_HEADING.match(sheet) else sheet
     objective_ref, objective = "", ""
     typed_refs: list[str] = []
+    objective_col = columns.get("objective")
+    typed_objectives: list[bool] = []  # the action's row shows its objective (typed or merged)
     for row in range(header.row + 1, grid.max_row + 1):
         if grid.blank(row):
             continue
@@ -543,9 +545,11 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, package, rag_words: 
             typed_refs.append(objective_ref)  # carried down from the objective's row
         if rag_col:
             action.rag_text = values["rag"]
+        typed_objectives.append(bool(objective_col and values.get("objective")))
         plan.actions.append(action)
     actions = plan.actions[first_action:]
     _refs_of_sheet(actions, typed_refs, _ref_level(columns, grid, ref_col, actions, typed_refs))
+    _objectives_by_ref(actions, typed_objectives)
     _details(actions, grid.title, package, plan)
     _percentages(actions, grid, header.extra, package)
     _hidden_rows(actions, package.layout(sheet), plan)
@@ -743,6 +747,29 @@ def _refs_of_sheet(actions: list[Action], typed: list[str], level: str) -> None:
         carried = ref or carried  # a ref written once, above the objective's actions
         action.ref_base = carried  # lettered by _assign_refs if the plan has several actions under it
         action.objective_ref = action.objective_ref or carried
+
+
+def _objectives_by_ref(actions: list[Action], typed: list[bool]) -> None:
+    """An objective typed on its first action's row and left blank below belongs to the
+    objective's ref, not to the row above: in a table sorted by RAG the row above may be
+    another objective's. A blank under a ref whose objective is typed elsewhere takes that
+    text; one carried from a different objective's row, with none typed for its own, is left
+    blank rather than given the wrong objective."""
+    texts: dict[str, str] = {}
+    owners: dict[str, str] = {}  # objective text -> the ref it is typed under
+    for action, own in zip(actions, typed):
+        if own and action.objective_ref:
+            texts.setdefault(action.objective_ref, action.objective)
+            owners.setdefault(action.objective, action.objective_ref)
+    if not texts:
+        return
+    for action, own in zip(actions, typed):
+        if own or not action.objective_ref:
+            continue
+        if action.objective_ref in texts:
+            action.objective = texts[action.objective_ref]
+        elif owners.get(action.objective, action.objective_ref) != action.objective_ref:
+            action.objective = ""
 
 
 def _assign_refs(plan: Plan) -> None:
