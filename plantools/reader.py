@@ -40,9 +40,9 @@ MAX_COLUMNS = 100  # a plan has a dozen columns; a sheet claiming 16,384 is not 
 # "Who? (Governance/oversight)" is governance, "Actions (who and what)" is a pair.
 _ROLE_RULES = [
     ("action_ref", r"^(action|task) (ref|reference|id|no|number)$|^id$"),
-    ("ref", r"^(ref|reference|refs|no|number|item|item no)$"),  # action or objective: its values say
+    ("ref", r"^(ref|reference|refs|item)( no| number)?$|^(no|number)$"),  # action or objective: its values say
     ("objective_ref", r"^(objective|obj) (ref|reference|no|number|id)$|^obj$"),
-    ("governance", r"\b(governance|oversight|accountable body|reporting to|sub ?group|board)\b"),
+    ("governance", r"\b(governance|oversight|accountable (body|to)|reporting to|reports to|sub ?group|board)\b"),
     ("deadline", r"\b(when|deadlines?|due|time ?scales?|time ?frames?|target date|completion date|by when|end date)\b"),
     ("rag", r"\b(rag|status|rating)\b"),
     ("extra", r"\b(complete|completed|percent|per cent)\b"),  # "% complete": carried as it is
@@ -74,7 +74,7 @@ def header_role(text: object) -> str | None:
         return None
     if text.strip() in ("#", "No.", "Nº", "№"):
         return "action_ref" if text.strip() == "#" else "ref"
-    words = " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+    words = " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower().replace("#", " no ")).split())  # "Action #"
     if not words or len(words.split()) > 6 or words[0].isdigit():
         return None  # a title, a sentence or a numbered heading, not a column header
     for role, pattern in _ROLE_PATTERNS:

@@ -175,11 +175,11 @@ def expected_no_refs(rows=NO_REFS) -> list[tuple]:
     return found
 
 
-# 5. Last month's RAG in a hidden column beside this month's; hidden "Internal notes".
+# 5. Refs under "Ref No."; last month's RAG in a hidden column beside this month's; hidden "Internal notes".
 def write_hidden_columns(path: Path) -> None:
     wb = book()
     add_sheet(wb, "Plan", [
-        ["Ref", "Action", "Owner", "Governance", "Deadline", "RAG (Sept)", "RAG (Oct)", "Progress", "Internal notes"],
+        ["Ref No.", "Action", "Owner", "Governance", "Deadline", "RAG (Sept)", "RAG (Oct)", "Progress", "Internal notes"],
         ["1", "Agree the threshold", "Jo Bloggs", "Policy", "March 2019", "Red", "Green", "", f"{HIDDEN_MARKER} chair unhappy"],
         ["2", "Review LADO referrals", "Sam Smith", "QA", "June 2019", "Green", "Amber", "Late returns", f"{HIDDEN_MARKER} staff issue"],
         ["3", "Publish the annual report", "Kim Lee", "Board", "September 2019", "Amber", "Red", "No data", f"{HIDDEN_MARKER} do not share"],
@@ -188,11 +188,12 @@ def write_hidden_columns(path: Path) -> None:
     wb.save(path)
 
 
-# 6. Refs under "Action no.", a Status column before the RAG column, Comments as progress.
+# 6. Refs under "Action no.", governance under "Accountable to", a Status column before the
+#    RAG column, Comments as progress.
 def write_status_before_rag(path: Path) -> None:
     wb = book()
     add_sheet(wb, "Plan", [
-        ["Action no.", "Action", "Lead", "Governance", "Due", "Status", "RAG", "Comments"],
+        ["Action no.", "Action", "Lead", "Accountable to", "Due", "Status", "RAG", "Comments"],
         [1, "Agree the threshold", "Jo Bloggs", "Policy", "March 2019", "In progress", "A", "Awaiting legal"],
         [2, "Review LADO referrals", "Sam Smith", "QA", "June 2019", "Not started", "G", ""],
         [3, "Publish the annual report", "Kim Lee", "Board", "September 2019", "In progress", "R", "No data"],
@@ -236,11 +237,11 @@ def write_emoji(path: Path) -> None:
 
 
 # 8. RAG given only as theme colours with tints (openpyxl's theme: accent2 red, accent3
-#    green, accent6 orange).
+#    green, accent6 orange); refs under "Action #".
 def write_theme_tints(path: Path) -> None:
     wb = book()
     add_sheet(wb, "Plan", [
-        ["Ref", "Action", "Owner", "Governance", "Deadline", "RAG", "Progress"],
+        ["Action #", "Action", "Owner", "Governance", "Deadline", "RAG", "Progress"],
         ["1", "Agree the threshold", "Jo Bloggs", "Policy", "March 2019", None, ""],
         ["2", "Review LADO referrals", "Sam Smith", "QA", "June 2019", None, "Late returns"],
         ["3", "Publish the annual report", "Kim Lee", "Board", "September 2019", None, "No data"],
