@@ -125,7 +125,8 @@ def write_banners(path: Path) -> None:
     wb.save(path)
 
 
-# 3. Refs A1, A2, A12 under "#", deadlines that are findings, bodies split at commas and "and".
+# 3. Refs A1, A2, A12 under "#", deadlines that are findings or guesses, bodies split at
+#    commas and "and".
 def write_hash_refs(path: Path) -> None:
     wb = book()
     add_sheet(wb, "Workplan", [
@@ -135,6 +136,8 @@ def write_hash_refs(path: Path) -> None:
         ["A12", "Refresh the website", "Kim Lee", "Comms Sub-Group", "March", "Green", ""],
         ["A13", "Agree the budget", "Al Jones", "Policy and Finance Sub-Group", "June 2019", "Green", ""],
         ["A14", "Train staff", "Pat Day", "QA Sub-Group", "Sept 19", "Green", ""],
+        ["A15", "Visit schools", "Kim Lee", "QA Sub-Group", "Summer term 2019", "Green", ""],
+        ["A16", "Review the strategy", "Jo Bloggs", "Board", "Mid-2019", "Green", ""],
     ])
     governance_sheet(wb, BODIES)
     wb.save(path)
@@ -481,13 +484,17 @@ LAYOUTS: dict[str, Layout] = {
          ("A2", "Review LADO referrals", "Sam Smith", (POLICY, QA), None, "Green"),
          ("A12", "Refresh the website", "Kim Lee", (), None, "Green"),
          ("A13", "Agree the budget", "Al Jones", (POLICY,), D(2019, 6, 30), "Green"),
-         ("A14", "Train staff", "Pat Day", (QA,), D(2019, 9, 30), "Green")],
+         ("A14", "Train staff", "Pat Day", (QA,), D(2019, 9, 30), "Green"),
+         ("A15", "Visit schools", "Kim Lee", (QA,), D(2019, 7, 31), "Green"),
+         ("A16", "Review the strategy", "Jo Bloggs", (BOARD,), None, "Green")],
         [("error", "Workplan!E2", "not yet decided"),
          ("error", "Workplan!E3", "a quarter needs its financial year"),
          ("error", "Workplan!E4", "no year"),
          ("error", "Workplan!D4", "names no governance body"),
          ("warning", "Workplan!D5", "finance"),
-         ("warning", "Workplan!E6", "'Sept 19' read as September 2019")],
+         ("warning", "Workplan!E6", "'Sept 19' read as September 2019"),
+         ("warning", "Workplan!E7", "'Summer term 2019' read as the end of July 2019"),
+         ("error", "Workplan!E8", "'Mid-2019' names no month")],
     ),
     "no refs at all": Layout(write_no_refs, expected_no_refs(), notes=[("", "no Governance sheet")],
                              extra={"% complete": ["50%", "25%", "0%", "100%", "75%"]}),
