@@ -63,7 +63,8 @@ EXPECTED_HEADERS = {
     "deadline": "When?, Deadline or Due",
     "governance": "Governance oversight",
 }
-_PRIORITY_HEADING = re.compile(r"^\s*(priority\s*\d*\s*[.:)-]?|\d+\s*[.:)])\s*\S", re.IGNORECASE)
+_PRIORITY_HEADING = re.compile(r"^\s*((strategic\s+)?(priority|theme|work\s*stream)\s*\d*\s*[.:)-]?|\d+\s*[.:)])\s*\S",
+                               re.IGNORECASE)
 _OBJECTIVE_REF = re.compile(r"^\s*(?:objective\s*)?(\d+(?:\.\d+)*)\.?\s*$", re.IGNORECASE)
 _REF_AT_START = re.compile(r"^\s*(\d+\.\d+(?:\.\d+)*)\s+(\S.*)$", re.DOTALL)
 
@@ -592,8 +593,9 @@ def _not_an_action(grid: _Grid, row: int, own: set[str], values: dict[str, str],
             meaning = next((v for c, v in texts if c > col and isinstance(v, str)), None)
             rag_words.update(ragmod.key_words(grid.raw(row, col), meaning))
             return "it is a RAG key"
-    if _TOTAL.match(first) and all(isinstance(v, (int, float)) or _looks_numeric(v) for _, v in texts[1:]):
-        return "it is a totals row"
+    if _TOTAL.match(first) and (all(isinstance(v, (int, float)) or _looks_numeric(v) for _, v in texts[1:])
+                                or not own & {"owner", "governance", "deadline"}):
+        return "it is a totals row"  # counts, or words such as "2 Green" where no action has an owner
     if len(texts) == 1 and (_NOTE.match(first) or (own and own <= {"ref", "action_ref"} and len(first.split()) >= 3)):
         return "it is a note under the table"  # a sentence alone where a ref goes is no ref
     return ""

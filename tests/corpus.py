@@ -323,7 +323,7 @@ def write_totals(path: Path) -> None:
         ["Total actions", 4],
         ["Total Green", '=COUNTIF(F3:F6,"Green")'],
         ["Total", "=COUNTA(B3:B6)", '=COUNTA(C3:C6)'],
-        [],
+        ["Totals by RAG", None, None, None, None, "3 Green, 1 Amber"],
         ["Note: RAG ratings agreed at the Board meeting"],
         ["* Deadlines are the end of the month unless a day is given"],
         ["Source: partner returns"],
@@ -451,12 +451,15 @@ def write_key_in_plan_sheets(path: Path) -> None:
     wb.save(path)
 
 
-# 18. Two visible RAG columns by month: the latest is read, the other carried, and said so.
+# 18. Two visible RAG columns by month: the latest is read, the other carried, and said so;
+#     priorities as unmerged "Theme 1: ..." and "Strategic Priority 2 - ..." rows.
 def write_rag_by_month(path: Path) -> None:
     wb = book()
     add_sheet(wb, "Plan", [
         ["Ref", "Action", "Owner", "Governance", "Deadline", "RAG (Nov 18)", "RAG (Dec 18)", "Progress"],
+        ["Theme 1: Neglect"],
         ["1", "Agree the threshold", "Jo Bloggs", "Policy", "March 2019", "Red", "Green", ""],
+        ["Strategic Priority 2 - Exploitation"],
         ["2", "Review LADO referrals", "Sam Smith", "QA", "June 2019", "Green", "Amber", "Late returns"],
     ])
     governance_sheet(wb, BODIES)
@@ -556,7 +559,7 @@ LAYOUTS: dict[str, Layout] = {
          ("1.2", "Review LADO referrals", "Sam Smith", (QA,), D(2019, 6, 30), "Amber"),
          ("2.1", "Publish the annual report", "Kim Lee", (BOARD,), D(2019, 9, 30), "Green"),
          ("2.2", "Audit neglect cases", "Al Jones", (QA,), D(2019, 7, 31), "Green")],
-        notes=[("Plan!A7", "totals"), ("Plan!A8", "totals"), ("Plan!A9", "totals"), ("Plan!A11", "note"),
+        notes=[("Plan!A7", "totals"), ("Plan!A8", "totals"), ("Plan!A9", "totals"), ("Plan!A10", "totals"), ("Plan!A11", "note"),
                ("Plan!A12", "note"), ("Plan!A13", "note"), ("Plan!A14", "note")],
         libreoffice=True,
     ),
@@ -606,6 +609,7 @@ LAYOUTS: dict[str, Layout] = {
          ("2", "Review LADO referrals", "Sam Smith", (QA,), D(2019, 6, 30), "Amber")],
         notes=[("Plan!G1", "rag read from column G 'RAG (Dec 18)'")],
         extra={"RAG (Nov 18)": ["Red", "Green"]},
+        priorities=["Theme 1: Neglect", "Strategic Priority 2 - Exploitation"],
     ),
     "bodies inferred, spelt and split many ways": Layout(
         write_inferred_bodies,
