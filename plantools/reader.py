@@ -135,7 +135,7 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...]) -> Plan:
             _note(plan, grid.title, "A1", f"sheet '{grid.title}' not read as plan: no header row of plan columns")
             continue
         title = _title_above(grid, header.row)
-        if grid.title not in pinned and CONFIDENTIAL_WORDS.search(title):
+        if grid.title not in pinned and CONFIDENTIAL_TITLE.search(title):
             plan.confidential_sheets.append(grid.title)
             _note(plan, grid.title, "A1", f"sheet '{grid.title}' left out as confidential: its title "
                   f"'{_short(title)}' speaks of risk or confidential matters (pin it with --sheet to read it)")
@@ -147,7 +147,8 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...]) -> Plan:
         plan.layouts[grid.title] = (header.row, header.columns)
         _read_actions(grid, header, plan, package, rag_words)
     if not plan.plan_sheets:
-        skipped = "; ".join(f.message for f in plan.findings if f.field == "sheet" and f.severity != "note")
+        skipped = "; ".join(f.message for f in plan.findings
+                            if f.field == "sheet" and (f.severity != "note" or " left out" in f.message))
         if skipped and not found_headers:
             raise PlanError(path, f"no plan sheet could be read: {skipped}")
         raise PlanError(path, _no_plan_sheet_message(found_headers) + (f"; {skipped}" if skipped else ""))
@@ -164,7 +165,12 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...]) -> Plan:
 # A sheet that holds these is never read as plan unless the officer pins it: what is read goes
 # into the board's copy and the sub-groups' packs.
 CONFIDENTIAL_WORDS = re.compile(r"risk|regist|\braid\b|issues?\b|confiden|private|restricted|internal|"
-                                r"personal|do not (send|share|circulate)", re.IGNORECASE)
+                                r"personal (data|information|details)|do not (send|share|circulate)", re.IGNORECASE)
+# A title row marks a sheet only when it names a register or log or marks it confidential: a
+# plan's title may well speak of "reducing the risk of abuse" or "Making Safeguarding Personal".
+CONFIDENTIAL_TITLE = re.compile(r"risks?\s*(register|log|matrix|assessment)|\bregist(er|ry)\b|\braid\b|"
+                                r"issues?\s*(log|register)|confiden|private|restricted|not for (circulation|distribution)|"
+                                r"do not (send|share|circulate)", re.IGNORECASE)
 
 
 def _refuse_own_outputs(path: Path, book, package) -> None:
@@ -216,15 +222,16 @@ def _left_out_reason(name: str, visible: bool, kind: str) -> str:
 
 
 def sheet_kind(name: str, visible: bool = True) -> str:
-    """'confidential' (hidden, or a risk log, register, RAID or issues log, or named
-    confidential), 'governance', 'key', or 'plan' (a candidate)."""
-    if not visible or CONFIDENTIAL_WORDS.search(name):
+    """'confidential' (a risk log, register, RAID or issues log, named confidential, or any
+    other hidden sheet), 'governance', 'key' (read even when hidden: they are never sent, and
+    BSUs hide the distribution list), or 'plan' (a candidate)."""
+    if CONFIDENTIAL_WORDS.search(name):
         return "confidential"
     if re.search(r"governance|bodies|distribution", name, re.IGNORECASE):
         return "governance"
     if re.fullmatch(r"\s*(rag\s*)?(key|legend)\s*", name, re.IGNORECASE):
         return "key"
-    return "plan"
+    return "plan" if visible else "confidential"
 
 
 def _note(plan: Plan, sheet: str, cell: str, message: str, field: str = "sheet") -> None:
@@ -486,7 +493,8 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, package, rag_words: 
     if "objective_ref" not in columns and "objective" in columns:
         sheet_columns["objective_ref"] = columns["objective"]  # "1.1 To embed ..." in one cell
     no_merges: dict[str, str] = {}  # shared by every action that has none
-    priority = "" if not _PRIORITY_HEADING.match(sheet) else sheet
+    # one sheet per priority: the sheet's name or its title says which
+    priority = next((text for text in (sheet, _title_above(grid, header.row)) if _PRIORITY_HEADING.match(text)), "")
     objective_ref, objective = "", ""
     typed_refs: list[str] = []
     objective_col = columns.get("objective")

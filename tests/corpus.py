@@ -466,6 +466,19 @@ def write_rag_by_month(path: Path) -> None:
     wb.save(path)
 
 
+# 19. An adults' plan: a sheet per priority named "Making Safeguarding Personal", a title that
+#     speaks of reducing risk, and the distribution list on a hidden Governance sheet.
+def write_adults_plan(path: Path) -> None:
+    wb = book()
+    add_sheet(wb, "Making Safeguarding Personal", [["Priority 1: Making Safeguarding Personal"], SIMPLE_HEADER,
+                                                   ["1.1", "Audit MSP outcomes", "Jo Bloggs", "QA", "March 2019", "Green", ""]])
+    add_sheet(wb, "Prevention", [["Priority 2: Prevention - reducing the risk of abuse"], SIMPLE_HEADER,
+                                 ["2.1", "Write a self-neglect protocol", "Sam Smith", "Policy", "June 2019", "Green", ""]])
+    governance_sheet(wb, BODIES)
+    wb["Governance"].sheet_state = "hidden"
+    wb.save(path)
+
+
 LAYOUTS: dict[str, Layout] = {
     "priority sheets, 1.1.1 refs": Layout(write_priority_sheets, expected_priority_sheets()),
     "banner rows, P1.O2.A3 under ID": Layout(
@@ -610,6 +623,12 @@ LAYOUTS: dict[str, Layout] = {
         notes=[("Plan!G1", "rag read from column G 'RAG (Dec 18)'")],
         extra={"RAG (Nov 18)": ["Red", "Green"]},
         priorities=["Theme 1: Neglect", "Strategic Priority 2 - Exploitation"],
+    ),
+    "adults' plan, hidden distribution list": Layout(
+        write_adults_plan,
+        [("1.1", "Audit MSP outcomes", "Jo Bloggs", (QA,), D(2019, 3, 31), "Green"),
+         ("2.1", "Write a self-neglect protocol", "Sam Smith", (POLICY,), D(2019, 6, 30), "Green")],
+        priorities=["Priority 1: Making Safeguarding Personal", "Priority 2: Prevention - reducing the risk of abuse"],
     ),
     "bodies inferred, spelt and split many ways": Layout(
         write_inferred_bodies,

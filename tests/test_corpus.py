@@ -224,7 +224,8 @@ def pack_actions(path: Path) -> list[str]:
 
 @pytest.mark.parametrize("name", ["priority sheets, 1.1.1 refs", "banner rows, P1.O2.A3 under ID",
                                   "hidden last month's RAG and internal notes", "risk registers and confidential sheets",
-                                  "bodies inferred, spelt and split many ways", "objective refs shared, lettered"])
+                                  "bodies inferred, spelt and split many ways", "objective refs shared, lettered",
+                                  "adults' plan, hidden distribution list"])
 def test_each_body_gets_exactly_its_actions_and_nothing_hidden(name, tmp_path):
     from plantools.consolidate import consolidate
     from plantools.packs import make_packs
