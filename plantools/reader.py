@@ -352,6 +352,8 @@ def _find_header(grid: _Grid, hidden: set[int], plan: Plan) -> _Header | None:
         below = _row_roles(grid, row + 1) if row < grid.max_row else {}
         if below and _is_sub_header(grid, row, below):
             roles, last = {**roles, **below}, row + 1
+        elif row < grid.max_row and _labels_under_spans(grid, row):
+            last = row + 1  # "RAG" over "Oct", "Nov", "Dec": each column is "RAG Nov" and so on
         distinct = set(roles.values()) - {"extra"}
         if len(distinct) >= 3 and distinct & {"owner", "deadline", "governance", "action_pair", "action"}:
             if best is None or len(distinct) > len(set(best[2].values()) - {"extra"}):
@@ -369,8 +371,13 @@ def _find_header(grid: _Grid, hidden: set[int], plan: Plan) -> _Header | None:
 
 
 def _header_text(grid: _Grid, top: int, last: int, col: int) -> str:
-    texts = [_clean(grid.value(row, col)) for row in range(top, last + 1) if grid.own(row, col) or row == top]
+    texts = [_label(grid.value(row, col)) for row in range(top, last + 1) if grid.own(row, col) or row == top]
     return " ".join(dict.fromkeys(t for t in texts if t)).replace("\n", " ")
+
+
+def _label(value: object) -> str:
+    """A header cell's text; a date names its month ("Nov 2018"), as monthly columns do."""
+    return f"{value:%b %Y}" if isinstance(value, date) else _clean(value)
 
 
 def _row_roles(grid: _Grid, row: int) -> dict[int, str]:
@@ -392,6 +399,17 @@ def _is_sub_header(grid: _Grid, row: int, below: dict[int, str]) -> bool:
         if spanned or above is None or header_role(above) == "action_pair":
             return True
     return False
+
+
+def _labels_under_spans(grid: _Grid, row: int) -> bool:
+    """The row below names, cell by cell, the columns that a header merged across spans
+    ("RAG" over "Oct", "Nov", "Dec"), and nothing else."""
+    below = [(col, grid.raw(row + 1, col)) for col in range(grid.left, grid.max_col + 1)
+             if grid.own(row + 1, col) and grid.raw(row + 1, col) is not None]
+    return len(below) >= 2 and all(
+        isinstance(value, (str, date)) and grid.width.get((row + 1, col), 1) == 1
+        and grid.width.get(grid.origin.get((row, col), (row, col)), 1) > 1
+        for col, value in below)
 
 
 # The header words that name a column exactly; any other match is near ("Status" for the RAG)

@@ -479,6 +479,21 @@ def write_adults_plan(path: Path) -> None:
     wb.save(path)
 
 
+# 20. A RAG per month under one merged "RAG" header, the months typed as dates: this month's
+#     (the latest) is read, an empty cell there is not rated, the earlier months are carried.
+def write_rag_per_month(path: Path) -> None:
+    wb = book()
+    add_sheet(wb, "Tracker", [
+        ["Ref", "Action", "Owner", "Governance", "Deadline", "RAG", None, None, "Progress"],
+        [None, None, None, None, None, datetime(2018, 10, 1), datetime(2018, 11, 1), datetime(2018, 12, 1), None],
+        ["1", "Agree the threshold", "Jo Bloggs", "Policy", "March 2019", "Red", "Amber", "Green", ""],
+        ["2", "Review LADO referrals", "Sam Smith", "QA", "June 2019", "Green", "Amber", None, "Late returns"],
+    ], merges=("A1:A2", "B1:B2", "C1:C2", "D1:D2", "E1:E2", "F1:H1", "I1:I2"),
+        formats={"F2": "mmm-yy", "G2": "mmm-yy", "H2": "mmm-yy"})
+    governance_sheet(wb, BODIES)
+    wb.save(path)
+
+
 LAYOUTS: dict[str, Layout] = {
     "priority sheets, 1.1.1 refs": Layout(write_priority_sheets, expected_priority_sheets()),
     "banner rows, P1.O2.A3 under ID": Layout(
@@ -629,6 +644,13 @@ LAYOUTS: dict[str, Layout] = {
         [("1.1", "Audit MSP outcomes", "Jo Bloggs", (QA,), D(2019, 3, 31), "Green"),
          ("2.1", "Write a self-neglect protocol", "Sam Smith", (POLICY,), D(2019, 6, 30), "Green")],
         priorities=["Priority 1: Making Safeguarding Personal", "Priority 2: Prevention - reducing the risk of abuse"],
+    ),
+    "a RAG per month under one header": Layout(
+        write_rag_per_month,
+        [("1", "Agree the threshold", "Jo Bloggs", (POLICY,), D(2019, 3, 31), "Green"),
+         ("2", "Review LADO referrals", "Sam Smith", (QA,), D(2019, 6, 30), None)],
+        notes=[("Tracker!H2", "rag read from column H 'RAG Dec 2018'")],
+        extra={"RAG Oct 2018": ["Red", "Green"], "RAG Nov 2018": ["Amber", "Amber"]},
     ),
     "bodies inferred, spelt and split many ways": Layout(
         write_inferred_bodies,
