@@ -455,7 +455,7 @@ def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hid
     for role, cols in candidates.items():
         if role == "extra":
             continue
-        ranked = sorted(cols, key=lambda c: _rank(role, _header_text(grid, top, last, c), c))
+        ranked = _ranked(role, {c: _header_text(grid, top, last, c) for c in cols})
         columns[role] = ranked[0]
         if len(ranked) > 1:
             chosen = ranked[0]
@@ -475,17 +475,28 @@ def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hid
     return _Header(last, columns, extra, key)
 
 
-def _rank(role: str, label: str, col: int) -> tuple:
-    words = " ".join(re.sub(r"[^a-z0-9]+", " ", label.lower()).split())
-    month = _MONTH_IN_HEADER.search(words)
-    plain = _MONTH_IN_HEADER.sub("", words).strip() if month else words
-    exact = plain in _EXACT.get(role, set())
-    when = (0, 0)
-    if month:
-        number = list(calendar.month_abbr).index(month.group(1).title())
-        year = int(month.group(2)) if month.group(2) else 0
-        when = (year + 2000 if 0 < year < 100 else year, number)
-    return (not exact, tuple(-v for v in when), col)
+def _ranked(role: str, labels: dict[int, str]) -> list[int]:
+    """The columns that could hold one field, best first: the exact word before a near one,
+    then the latest month, then the first. Months named without a year are in time order
+    along the columns: left to right when they step forward ("Dec", "Jan"), right to left
+    when they step back ("Nov", "Oct"), so January's column follows December's."""
+    exact, when = {}, {}
+    for col, label in labels.items():
+        words = " ".join(re.sub(r"[^a-z0-9]+", " ", label.lower()).split())
+        month = _MONTH_IN_HEADER.search(words)
+        plain = _MONTH_IN_HEADER.sub("", words).strip() if month else words
+        exact[col] = plain in _EXACT.get(role, set())
+        when[col] = (0, 0)
+        if month:
+            number = list(calendar.month_abbr).index(month.group(1).title())
+            year = int(month.group(2)) if month.group(2) else 0
+            when[col] = (year + 2000 if 0 < year < 100 else year, number)
+    yearless = sorted(col for col, (year, number) in when.items() if number and not year)
+    if len(yearless) > 1:
+        steps = [(when[b][1] - when[a][1]) % 12 for a, b in zip(yearless, yearless[1:])]
+        in_order = yearless if sum(steps) <= 6 * len(steps) else yearless[::-1]
+        when.update({col: (0, position + 1) for position, col in enumerate(in_order)})
+    return sorted(labels, key=lambda col: (not exact[col], -when[col][0], -when[col][1], col))
 
 
 def _read_actions(grid: _Grid, header: _Header, plan: Plan, package, rag_words: dict[str, str]) -> None:

@@ -462,6 +462,10 @@ def write_rag_by_month(path: Path) -> None:
         ["Strategic Priority 2 - Exploitation"],
         ["2", "Review LADO referrals", "Sam Smith", "QA", "June 2019", "Green", "Amber", "Late returns"],
     ])
+    add_sheet(wb, "Next year", [  # months without a year: January's column follows December's
+        ["Ref", "Action", "Owner", "Governance", "Deadline", "RAG (Dec)", "RAG (Jan)", "Progress"],
+        ["3", "Publish the annual report", "Kim Lee", "Board", "September 2019", "Green", "Red", "No data"],
+    ])
     governance_sheet(wb, BODIES)
     wb.save(path)
 
@@ -634,10 +638,11 @@ LAYOUTS: dict[str, Layout] = {
     "RAG by month, the latest read": Layout(
         write_rag_by_month,
         [("1", "Agree the threshold", "Jo Bloggs", (POLICY,), D(2019, 3, 31), "Green"),
-         ("2", "Review LADO referrals", "Sam Smith", (QA,), D(2019, 6, 30), "Amber")],
-        notes=[("Plan!G1", "rag read from column G 'RAG (Dec 18)'")],
-        extra={"RAG (Nov 18)": ["Red", "Green"]},
-        priorities=["Theme 1: Neglect", "Strategic Priority 2 - Exploitation"],
+         ("2", "Review LADO referrals", "Sam Smith", (QA,), D(2019, 6, 30), "Amber"),
+         ("3", "Publish the annual report", "Kim Lee", (BOARD,), D(2019, 9, 30), "Red")],
+        notes=[("Plan!G1", "rag read from column G 'RAG (Dec 18)'"), ("Next year!G1", "rag read from column G")],
+        extra={"RAG (Nov 18)": ["Red", "Green", ""], "RAG (Dec)": ["", "", "Green"]},
+        priorities=["Theme 1: Neglect", "Strategic Priority 2 - Exploitation", ""],
     ),
     "adults' plan, hidden distribution list": Layout(
         write_adults_plan,
