@@ -166,7 +166,7 @@ class Matcher:
                     rest = part  # nothing known in it: named as typed
             bodies.extend(hit for hit in hits if hit not in bodies)
             if rest and not _PEOPLE.search(rest):
-                unknown.append(rest)
+                unknown.append(_as_typed(rest, part))
         return tuple(sorted(bodies, key=self._order.__getitem__)), tuple(unknown)
 
     def _search(self, words_text: str) -> tuple[list[str], str]:
@@ -193,6 +193,12 @@ class Matcher:
 _PEOPLE = re.compile(r"\b(chairs?|reps?|representatives?|heads?|leads?|members?|officers?|managers?|"
                      r"directors?|advisers?|advisors?|coordinators?|co ordinators?)\b", re.IGNORECASE)
 _FILLER = {"and", "the", "of", "via", "to", "for", "subgroup", "group", "board"}
+
+
+def _as_typed(words: str, part: str) -> str:
+    """The words left unrecognised ('finance'), spelt as the cell spells them ('Finance')."""
+    typed = [re.search(rf"\b{re.escape(word)}\b", part, re.IGNORECASE) for word in words.split()]
+    return words if not all(typed) else " ".join(match.group(0) for match in typed)
 
 
 def _singular(words_text: str) -> str:
