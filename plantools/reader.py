@@ -119,6 +119,13 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...]) -> Plan:
             plan.confidential_sheets.append(name)
         elif grid is None:
             continue
+        elif kind == "governance" and _find_header(grid, set(), Plan(path)) is not None:
+            # a sheet per priority, this one "Governance & accountability": a plan sheet (if
+            # shown), not the list of bodies
+            if name in _visible_sheets(book):
+                sheets.append(grid)
+            else:
+                plan.confidential_sheets.append(name)
         elif kind == "governance":
             plan.bodies = _read_bodies(grid, plan)
         elif kind == "key":
@@ -211,6 +218,12 @@ def _worksheets(path: Path, book, package, plan: Plan, pinned: tuple[str, ...]):
             yield meta.name, kind, None
             continue
         yield meta.name, kind, _Grid(meta.name, _sheet(path, book, meta.name))
+
+
+def _visible_sheets(book) -> set[str]:
+    import python_calamine
+
+    return {meta.name for meta in book.sheets_metadata if meta.visible == python_calamine.SheetVisibleEnum.Visible}
 
 
 def _left_out_reason(name: str, visible: bool, kind: str) -> str:

@@ -471,13 +471,16 @@ def write_rag_by_month(path: Path) -> None:
 
 
 # 19. An adults' plan: a sheet per priority named "Making Safeguarding Personal", a title that
-#     speaks of reducing risk, and the distribution list on a hidden Governance sheet.
+#     speaks of reducing risk, one named "Governance & accountability" (a plan, not the list of
+#     bodies), and the distribution list on a hidden Governance sheet.
 def write_adults_plan(path: Path) -> None:
     wb = book()
     add_sheet(wb, "Making Safeguarding Personal", [["Priority 1: Making Safeguarding Personal"], SIMPLE_HEADER,
                                                    ["1.1", "Audit MSP outcomes", "Jo Bloggs", "QA", "March 2019", "Green", ""]])
     add_sheet(wb, "Prevention", [["Priority 2: Prevention - reducing the risk of abuse"], SIMPLE_HEADER,
                                  ["2.1", "Write a self-neglect protocol", "Sam Smith", "Policy", "June 2019", "Green", ""]])
+    add_sheet(wb, "Governance & accountability", [SIMPLE_HEADER, ["3.1", "Review the board's membership", "Kim Lee",
+                                                                  "Board", "May 2019", "Green", ""]])
     governance_sheet(wb, BODIES)
     wb["Governance"].sheet_state = "hidden"
     wb.save(path)
@@ -647,8 +650,9 @@ LAYOUTS: dict[str, Layout] = {
     "adults' plan, hidden distribution list": Layout(
         write_adults_plan,
         [("1.1", "Audit MSP outcomes", "Jo Bloggs", (QA,), D(2019, 3, 31), "Green"),
-         ("2.1", "Write a self-neglect protocol", "Sam Smith", (POLICY,), D(2019, 6, 30), "Green")],
-        priorities=["Priority 1: Making Safeguarding Personal", "Priority 2: Prevention - reducing the risk of abuse"],
+         ("2.1", "Write a self-neglect protocol", "Sam Smith", (POLICY,), D(2019, 6, 30), "Green"),
+         ("3.1", "Review the board's membership", "Kim Lee", (BOARD,), D(2019, 5, 31), "Green")],
+        priorities=["Priority 1: Making Safeguarding Personal", "Priority 2: Prevention - reducing the risk of abuse", ""],
     ),
     "a RAG per month under one header": Layout(
         write_rag_per_month,
