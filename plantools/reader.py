@@ -566,6 +566,11 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, package, rag_words: 
                 values.get("objective", ""), "objective_ref" in columns)
         if own <= {"objective_ref", "objective", "priority"} and not _has_extra(grid, row, header):
             continue  # an objective written on a row of its own, above its actions
+        heading = _objective_row(own, values)
+        if heading and not _has_extra(grid, row, header):  # the same, numbered in the ref column
+            objective_ref = heading[0] or (_ref_text(grid.value(row, ref_col)) if ref_col else "")
+            objective = heading[1]
+            continue
         deadline = None
         if deadline_col:
             deadline = parse_deadline(_deadline_value(grid.value(row, deadline_col)))
@@ -613,6 +618,21 @@ def _identity_column(columns: dict[str, int]) -> int | None:
         if role in columns:
             return columns[role]
     return None
+
+
+_OBJECTIVE_HEADING = re.compile(r"^\s*objective\s*(\d+(?:\.\d+)*)?\s*[:.)\-–]\s*(\S.*)$", re.IGNORECASE | re.DOTALL)
+
+
+def _objective_row(own: set[str], values: dict[str, str]) -> tuple[str, str] | None:
+    """(ref, text) of an objective named on a row of its own above its actions: its number in
+    the ref column and its text alone ("1 | Hear children"), or "Objective 1: Hear children"
+    where the action goes. None for any other row."""
+    if not own <= {"ref", "action_ref", "objective_ref", "objective", "action", "priority"}:
+        return None
+    if "action" in own:
+        found = _OBJECTIVE_HEADING.match(values["action"])
+        return (found.group(1) or "", _clean(found.group(2))) if found and "objective" not in own else None
+    return ("", values["objective"]) if "objective" in own and own & {"ref", "action_ref"} else None
 
 
 def _has_extra(grid: _Grid, row: int, header: _Header) -> bool:

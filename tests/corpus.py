@@ -31,6 +31,7 @@ class Layout:
     today: date = TODAY
     priorities: list[str] | None = None  # each action's priority, where the layout gives them
     extra: dict[str, list[str]] | None = None  # extra column -> each action's value
+    objectives: list[tuple[str, str]] | None = None  # each action's (objective ref, objective)
 
 
 def book() -> openpyxl.Workbook:
@@ -501,6 +502,25 @@ def write_rag_per_month(path: Path) -> None:
     wb.save(path)
 
 
+# 21. Objectives on rows of their own, numbered in the Ref column ("1 | Hear children"), or
+#     written where the action goes ("Objective 2: Neglect"): headings, not actions.
+def write_objective_rows(path: Path) -> None:
+    wb = book()
+    add_sheet(wb, "Plan", [
+        ["Ref", "Objective", "Action", "Owner", "Governance", "Deadline", "RAG", "Progress"],
+        ["1", "Hear children"],
+        ["1.1", None, "Survey children in care", "Jo Bloggs", "Policy", "March 2019", "Green", ""],
+        ["1.2", None, "Publish the survey", "Sam Smith", "QA", "June 2019", "Green", ""],
+    ])
+    add_sheet(wb, "Neglect", [
+        SIMPLE_HEADER,
+        ["2", "Objective 2: Neglect"],
+        ["2.1", "Roll out the neglect toolkit", "Kim Lee", "QA", "July 2019", "Green", ""],
+    ])
+    governance_sheet(wb, BODIES)
+    wb.save(path)
+
+
 LAYOUTS: dict[str, Layout] = {
     "priority sheets, 1.1.1 refs": Layout(write_priority_sheets, expected_priority_sheets()),
     "banner rows, P1.O2.A3 under ID": Layout(
@@ -660,6 +680,13 @@ LAYOUTS: dict[str, Layout] = {
          ("2", "Review LADO referrals", "Sam Smith", (QA,), D(2019, 6, 30), None)],
         notes=[("Tracker!H2", "rag read from column H 'RAG Dec 2018'")],
         extra={"RAG Oct 2018": ["Red", "Green"], "RAG Nov 2018": ["Amber", "Amber"]},
+    ),
+    "objective rows numbered in the Ref column": Layout(
+        write_objective_rows,
+        [("1.1", "Survey children in care", "Jo Bloggs", (POLICY,), D(2019, 3, 31), "Green"),
+         ("1.2", "Publish the survey", "Sam Smith", (QA,), D(2019, 6, 30), "Green"),
+         ("2.1", "Roll out the neglect toolkit", "Kim Lee", (QA,), D(2019, 7, 31), "Green")],
+        objectives=[("1", "Hear children"), ("1", "Hear children"), ("2", "Neglect")],
     ),
     "bodies inferred, spelt and split many ways": Layout(
         write_inferred_bodies,

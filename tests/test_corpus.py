@@ -40,6 +40,8 @@ def test_layout_reads_as_its_table_says(name, tmp_path):
     read = [(a.ref, a.action or a.outcome, a.owner, tuple(sorted(a.bodies)), a.deadline.due, a.rag)
             for a in plan.actions]
     assert read == [(*row[:3], tuple(sorted(row[3])), *row[4:]) for row in layout.actions]
+    if layout.objectives is not None:
+        assert [(a.objective_ref, a.objective) for a in plan.actions] == layout.objectives
     if layout.priorities is not None:
         assert [a.priority for a in plan.actions] == layout.priorities
     if layout.extra is not None:
