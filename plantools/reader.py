@@ -435,6 +435,7 @@ _EXACT = {
 }
 _KEY_COLUMN = re.compile(r"\s*(rag\s*)?(status\s*)?(key|legend)\s*:?\s*", re.IGNORECASE)
 _MONTH_IN_HEADER = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*['’]?(\d{2,4})?\b")
+_QUARTER_IN_HEADER = re.compile(r"\bq([1-4])\b")
 _CONFIDENTIAL_COLUMN = re.compile(r"confiden|internal|private|restricted|do not (send|share)", re.IGNORECASE)
 
 
@@ -504,6 +505,10 @@ def _ranked(role: str, labels: dict[int, str]) -> list[int]:
             number = list(calendar.month_abbr).index(month.group(1).title())
             year = int(month.group(2)) if month.group(2) else 0
             when[col] = (year + 2000 if 0 < year < 100 else year, number)
+        elif quarter := _QUARTER_IN_HEADER.search(words):  # "Progress" over "Q1", "Q2", "Q3"
+            plain = _QUARTER_IN_HEADER.sub("", words).strip()
+            exact[col] = plain in _EXACT.get(role, set())
+            when[col] = (0, int(quarter.group(1)))
     yearless = sorted(col for col, (year, number) in when.items() if number and not year)
     if len(yearless) > 1:
         steps = [(when[b][1] - when[a][1]) % 12 for a, b in zip(yearless, yearless[1:])]

@@ -488,15 +488,16 @@ def write_adults_plan(path: Path) -> None:
 
 
 # 20. A RAG per month under one merged "RAG" header, the months typed as dates: this month's
-#     (the latest) is read, an empty cell there is not rated, the earlier months are carried.
+#     (the latest) is read, an empty cell there is not rated, the earlier months are carried;
+#     progress by quarter the same way.
 def write_rag_per_month(path: Path) -> None:
     wb = book()
     add_sheet(wb, "Tracker", [
-        ["Ref", "Action", "Owner", "Governance", "Deadline", "RAG", None, None, "Progress"],
-        [None, None, None, None, None, datetime(2018, 10, 1), datetime(2018, 11, 1), datetime(2018, 12, 1), None],
-        ["1", "Agree the threshold", "Jo Bloggs", "Policy", "March 2019", "Red", "Amber", "Green", ""],
-        ["2", "Review LADO referrals", "Sam Smith", "QA", "June 2019", "Green", "Amber", None, "Late returns"],
-    ], merges=("A1:A2", "B1:B2", "C1:C2", "D1:D2", "E1:E2", "F1:H1", "I1:I2"),
+        ["Ref", "Action", "Owner", "Governance", "Deadline", "RAG", None, None, "Progress update", None],
+        [None, None, None, None, None, datetime(2018, 10, 1), datetime(2018, 11, 1), datetime(2018, 12, 1), "Q2", "Q3"],
+        ["1", "Agree the threshold", "Jo Bloggs", "Policy", "March 2019", "Red", "Amber", "Green", "Draft", "Agreed"],
+        ["2", "Review LADO referrals", "Sam Smith", "QA", "June 2019", "Green", "Amber", None, "", "Late returns"],
+    ], merges=("A1:A2", "B1:B2", "C1:C2", "D1:D2", "E1:E2", "F1:H1", "I1:J1"),
         formats={"F2": "mmm-yy", "G2": "mmm-yy", "H2": "mmm-yy"})
     governance_sheet(wb, BODIES)
     wb.save(path)
@@ -678,8 +679,9 @@ LAYOUTS: dict[str, Layout] = {
         write_rag_per_month,
         [("1", "Agree the threshold", "Jo Bloggs", (POLICY,), D(2019, 3, 31), "Green"),
          ("2", "Review LADO referrals", "Sam Smith", (QA,), D(2019, 6, 30), None)],
-        notes=[("Tracker!H2", "rag read from column H 'RAG Dec 2018'")],
-        extra={"RAG Oct 2018": ["Red", "Green"], "RAG Nov 2018": ["Amber", "Amber"]},
+        notes=[("Tracker!H2", "rag read from column H 'RAG Dec 2018'"),
+               ("Tracker!J2", "progress read from column J 'Progress update Q3'")],
+        extra={"RAG Oct 2018": ["Red", "Green"], "RAG Nov 2018": ["Amber", "Amber"], "Progress update Q2": ["Draft", ""]},
     ),
     "objective rows numbered in the Ref column": Layout(
         write_objective_rows,
