@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 BODY_WORDS = ("subgroup", "group", "board", "panel", "committee", "partnership", "forum", "team",
               "network", "unit", "bsu", "executive", "steering")
 _PLURALS = {word + "s": word for word in BODY_WORDS} | {"committees": "committee"}
-_LIST_SEPARATORS = re.compile(r"\s*[;,+\n]\s*")  # the strong ones but "/", which may share a plural
+_LIST_SEPARATORS = re.compile(r"\s*[;,+\n]\s*|\s+[-–—]\s+")  # the strong ones but "/", which may share a plural
 _WEAK_SEPARATOR = re.compile(r"\s+(?:and|&)\s+|\s*&\s*", re.IGNORECASE)
 _MAX_SPAN = 12  # words in the longest body name plantools looks for inside a longer text
 
@@ -50,11 +50,22 @@ def normalise(text: str) -> str:
 
 
 def names_in(text: str, known: dict[str, str] | None = None) -> list[str]:
-    """The names a governance cell gives, as written (tidied), in order."""
+    """The names a governance cell gives, as written (tidied), in order: not what it says in
+    brackets ("(Chair: Jo Bloggs)"), nor the words that lead to a name ("via", "reporting to"),
+    nor a placeholder ("N/A", "TBC")."""
+    if _PLACEHOLDER.fullmatch(text or ""):
+        return []
     names: list[str] = []
-    for part in _parts(text):
-        names.extend(_split_weak(part, known or {}))
+    for part in _parts(re.sub(r"\([^)]*\)?", " ", text or "")):
+        part = _LEADING_WORDS.sub("", part)
+        if part and not _PLACEHOLDER.fullmatch(part):
+            names.extend(_split_weak(part, known or {}))
     return names
+
+
+_PLACEHOLDER = re.compile(r"\s*(n\s*/\s*a|tbc|tba|tbd|to be (confirmed|agreed|decided)|none|nil|various|-+|\?+)\s*\.?\s*",
+                          re.IGNORECASE)
+_LEADING_WORDS = re.compile(r"^(via|through|reporting to|reports to|report to|then|and|to)\s+", re.IGNORECASE)
 
 
 def _parts(text: str) -> list[str]:
@@ -192,7 +203,7 @@ class Matcher:
 # "CCG Rep", "QA Chair Paul Angeli", "Head CSC & YI": people named beside the bodies, not bodies
 _PEOPLE = re.compile(r"\b(chairs?|reps?|representatives?|heads?|leads?|members?|officers?|managers?|"
                      r"directors?|advisers?|advisors?|coordinators?|co ordinators?)\b", re.IGNORECASE)
-_FILLER = {"and", "the", "of", "via", "to", "for", "subgroup", "group", "board"}
+_FILLER = {"and", "the", "of", "via", "to", "for", "through", "then", "reporting", "reports", "subgroup", "group", "board"}
 
 
 def _as_typed(words: str, part: str) -> str:

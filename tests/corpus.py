@@ -410,7 +410,7 @@ def write_shared_refs(path: Path, rows=SHARED) -> None:
 
 
 # 16. Sub-group spellings and two bodies in one cell with no Governance sheet, split at new
-#     lines, semicolons, "and", "&".
+#     lines, semicolons, "and", "&", " - via "; a chair named in brackets; "TBC" names none.
 def write_inferred_bodies(path: Path) -> None:
     wb = book()
     add_sheet(wb, "Plan", [
@@ -424,6 +424,9 @@ def write_inferred_bodies(path: Path) -> None:
         ["7", "Review the strategy", "Sam Smith", "Policy Sub-Group and Safeguarding Board", "April 2019", "Green", ""],
         ["8", "Agree the budget", "Kim Lee", "Policy/QA Sub-Groups", "April 2019", "Green", ""],
         ["9", "Train staff", "Al Jones", "QA Sub-Groups", "April 2019", "Green", ""],
+        ["10", "Refresh the threshold", "Pat Day", "Policy Sub-Group (Chair: Jo Bloggs)", "April 2019", "Green", ""],
+        ["11", "Audit referrals", "Kim Lee", "Safeguarding Board - via QA Sub-Group", "April 2019", "Green", ""],
+        ["12", "Agree a venue", "Sam Smith", "TBC", "April 2019", "Green", ""],
     ])
     wb.save(path)
 
@@ -700,8 +703,12 @@ LAYOUTS: dict[str, Layout] = {
          ("6", "Train staff", "Jo Bloggs", (QA, BOARD), D(2019, 4, 30), "Green"),
          ("7", "Review the strategy", "Sam Smith", (POLICY, BOARD), D(2019, 4, 30), "Green"),
          ("8", "Agree the budget", "Kim Lee", (POLICY, QA), D(2019, 4, 30), "Green"),
-         ("9", "Train staff", "Al Jones", (QA,), D(2019, 4, 30), "Green")],
-        notes=[("", "3 bodies read from the governance cells, with their actions: Policy Sub-Group (6); "
-                    "QA Sub-Group (7); Safeguarding Board (2)")],
+         ("9", "Train staff", "Al Jones", (QA,), D(2019, 4, 30), "Green"),
+         ("10", "Refresh the threshold", "Pat Day", (POLICY,), D(2019, 4, 30), "Green"),
+         ("11", "Audit referrals", "Kim Lee", (QA, BOARD), D(2019, 4, 30), "Green"),
+         ("12", "Agree a venue", "Sam Smith", (), D(2019, 4, 30), "Green")],
+        [("error", "Plan!D13", "'TBC' names no governance body")],
+        notes=[("", "3 bodies read from the governance cells, with their actions: Policy Sub-Group (7); "
+                    "QA Sub-Group (8); Safeguarding Board (3)")],
     ),
 }
