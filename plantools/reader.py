@@ -144,8 +144,9 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...]) -> Plan:
         title = _title_above(grid, header.row)
         if grid.title not in pinned and CONFIDENTIAL_TITLE.search(title):
             plan.confidential_sheets.append(grid.title)
-            _note(plan, grid.title, "A1", f"sheet '{grid.title}' left out as confidential: its title "
-                  f"'{_short(title)}' speaks of risk or confidential matters (pin it with --sheet to read it)")
+            # the title is not quoted: notes reach the board's copy, and the sheet's words must not
+            _note(plan, grid.title, "A1", f"sheet '{grid.title}' left out as confidential: its title row names "
+                  "a register or log, or marks it confidential (pin it with --sheet to read it)")
             continue
         plan.title = plan.title or title
         rag_words.update(_key_words(grid, header.row - 1))  # a key above the table
@@ -375,9 +376,8 @@ def _find_header(grid: _Grid, hidden: set[int], plan: Plan) -> _Header | None:
         return None
     top, last, roles = best
     for col in sorted(hidden):
-        label = _header_text(grid, top, last, col)
-        if label:
-            _note(plan, grid.title, f"{column_letter(col)}{last}", f"column {column_letter(col)} '{label}' is "
+        if _header_text(grid, top, last, col):  # its header is hidden too, so not quoted
+            _note(plan, grid.title, f"{column_letter(col)}{last}", f"column {column_letter(col)} is "
                   "hidden: not read, and never sent", field="column")
     visible = {col: role for col, role in roles.items() if col not in hidden}
     return _assign_columns(grid, top, last, visible, hidden, plan)

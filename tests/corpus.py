@@ -183,7 +183,8 @@ def expected_no_refs(rows=NO_REFS) -> list[tuple]:
 def write_hidden_columns(path: Path) -> None:
     wb = book()
     add_sheet(wb, "Plan", [
-        ["Ref No.", "Action", "Owner", "Governance", "Deadline", "RAG (Sept)", "RAG (Oct)", "Progress", "Internal notes"],
+        ["Ref No.", "Action", "Owner", "Governance", "Deadline", "RAG (Sept)", "RAG (Oct)", "Progress",
+         f"Internal notes {HIDDEN_MARKER}"],
         ["1", "Agree the threshold", "Jo Bloggs", "Policy", "March 2019", "Red", "Green", "", f"{HIDDEN_MARKER} chair unhappy"],
         ["2", "Review LADO referrals", "Sam Smith", "QA", "June 2019", "Green", "Amber", "Late returns", f"{HIDDEN_MARKER} staff issue"],
         ["3", "Publish the annual report", "Kim Lee", "Board", "September 2019", "Amber", "Red", "No data", f"{HIDDEN_MARKER} do not share"],
@@ -371,7 +372,7 @@ def write_risk_sheets(path: Path) -> None:
     for number, name in enumerate(RISK_SHEETS):
         add_sheet(wb, name, [PLAN_ROWS[0], [str(number), f"{HIDDEN_MARKER} risk {number}", "Jo Bloggs", "Policy",
                                              "March 2019", "Red", f"{HIDDEN_MARKER} detail"]])
-    add_sheet(wb, "Sheet7", [["Risk register 2018-19"], [], PLAN_ROWS[0],
+    add_sheet(wb, "Sheet7", [[f"Risk register 2018-19 {HIDDEN_MARKER}"], [], PLAN_ROWS[0],
                              ["R1", f"{HIDDEN_MARKER} titled risk", "Jo Bloggs", "QA", "March 2019", "Red", ""]])
     governance_sheet(wb, BODIES)
     wb.save(path)
