@@ -209,7 +209,7 @@ _FILLER = {"and", "the", "of", "via", "to", "for", "through", "then", "reporting
 def _as_typed(words: str, part: str) -> str:
     """The words left unrecognised ('finance'), spelt as the cell spells them ('Finance')."""
     typed = [re.search(rf"\b{re.escape(word)}\b", part, re.IGNORECASE) for word in words.split()]
-    return words if not all(typed) else " ".join(match.group(0) for match in typed)
+    return " ".join(match.group(0) for match in typed if match) if all(typed) else words
 
 
 def _singular(words_text: str) -> str:

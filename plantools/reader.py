@@ -479,7 +479,8 @@ def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hid
                   f"'{_header_text(grid, top, last, chosen)}'; also there: {others} (carried as it is)",
                   field="column")
     used = set(columns.values()) | hidden
-    extra, key = {}, 0
+    extra: dict[int, str] = {}
+    key = 0
     for col in range(1, grid.max_col + 1):
         label = _header_text(grid, top, last, col) if col not in used else ""
         if _KEY_COLUMN.fullmatch(label):
@@ -571,10 +572,10 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, package, rag_words: 
                 values.get("objective", ""), "objective_ref" in columns)
         if own <= {"objective_ref", "objective", "priority"} and not _has_extra(grid, row, header):
             continue  # an objective written on a row of its own, above its actions
-        heading = _objective_row(own, values)
-        if heading and not _has_extra(grid, row, header):  # the same, numbered in the ref column
-            objective_ref = heading[0] or (_ref_text(grid.value(row, ref_col)) if ref_col else "")
-            objective = heading[1]
+        named = _objective_row(own, values)
+        if named and not _has_extra(grid, row, header):  # the same, numbered in the ref column
+            objective_ref = named[0] or (_ref_text(grid.value(row, ref_col)) if ref_col else "")
+            objective = named[1]
             continue
         deadline = None
         if deadline_col:
