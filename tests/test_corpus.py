@@ -220,19 +220,21 @@ def texts_in(path: Path) -> str:
     return path.read_text(encoding="utf-8", errors="replace")
 
 
-def pack_actions(path: Path) -> list[str]:
+def pack_actions(path: Path) -> list[tuple[str, str]]:
+    """(ref, action) of each action in a pack, as the sub-group reads them."""
     import openpyxl
 
     rows = list(openpyxl.load_workbook(path, read_only=True)["Plan"].iter_rows(values_only=True))
     top = next(i for i, row in enumerate(rows) if row and row[0] == "Ref")
     column = list(rows[top]).index("Action")
-    return [row[column] or "" for row in rows[top + 1:] if row and any(row)]
+    return [(str(row[0] or ""), row[column] or "") for row in rows[top + 1:] if row and any(row)]
 
 
 @pytest.mark.parametrize("name", ["priority sheets, 1.1.1 refs", "banner rows, P1.O2.A3 under ID",
                                   "hidden last month's RAG and internal notes", "risk registers and confidential sheets",
                                   "bodies inferred, spelt and split many ways", "objective refs shared, lettered",
-                                  "adults' plan, hidden distribution list"])
+                                  "adults' plan, hidden distribution list", "# refs A1 A12, deadlines that are findings",
+                                  "no refs at all"])
 def test_each_body_gets_exactly_its_actions_and_nothing_hidden(name, tmp_path):
     from plantools.consolidate import consolidate
     from plantools.packs import make_packs
@@ -249,7 +251,7 @@ def test_each_body_gets_exactly_its_actions_and_nothing_hidden(name, tmp_path):
     assert sorted(p.body for p in run.packs if p.actions) == bodies
     for pack in run.packs:
         if pack.actions:
-            assert pack_actions(pack.workbook) == [row[1] for row in layout.actions if pack.body in row[3]]
+            assert pack_actions(pack.workbook) == [row[:2] for row in layout.actions if pack.body in row[3]]
     written_files = [p for p in out.iterdir() if p.is_file()]
     assert any(p.suffix == ".eml" for p in written_files) or not plan.bodies[0].emails
     for output in written_files:
