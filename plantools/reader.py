@@ -149,7 +149,7 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...]) -> Plan:
                   "a register or log, or marks it confidential (pin it with --sheet to read it)")
             continue
         plan.title = plan.title or title
-        rag_words.update(_key_words(grid, header.row - 1))  # a key above the table
+        rag_words.update(_key_words(grid, rows=range(grid.top, header.row)))  # a key above the table
         if header.key:
             rag_words.update(_key_words(grid, columns=range(header.key, header.key + 2)))
         plan.layouts[grid.title] = (header.row, header.columns)
@@ -163,7 +163,7 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...]) -> Plan:
     _read_bodies_of_actions(plan)
     for action in plan.actions:
         if action.rag_text and not action.rag_from_fill:
-            action.rag = ragmod.normalise(action.rag_text, rag_words)
+            action.rag = ragmod.normalise(action.rag_text, rag_words) or _rag_said_more(action, rag_words, plan)
     _assign_refs(plan)
     _sheet_notes(plan)
     plan.title = plan.title or path.stem
@@ -661,6 +661,8 @@ def _not_an_action(grid: _Grid, row: int, own: set[str], values: dict[str, str],
         return ""
     first = str(texts[0][1])
     if _KEY_HEADING.match(first) and len(texts) <= 3:
+        for _, value in texts:
+            rag_words.update(ragmod.inline_key_words(value))
         return "it is a RAG key"
     if len(texts) <= 3 and not own & {"owner", "governance", "deadline"}:
         statuses = [col for col, value in texts if col != rag_col and ragmod.normalise(value) is not None]
@@ -850,6 +852,16 @@ def _objectives_by_ref(actions: list[Action], typed: list[bool]) -> None:
             action.objective = ""
 
 
+def _rag_said_more(action: Action, rag_words: dict[str, str], plan: Plan) -> str | None:
+    """'Green - on track' is Green; 'Amber - improving' is Amber, said so, as a guess."""
+    status, only_its_meaning = ragmod.leading_status(action.rag_text, rag_words)
+    if status and not only_its_meaning:
+        plan.findings.append(Finding("warning", action.sheet, action.cell("rag"), "", "rag",
+                                     f"RAG '{_short(action.rag_text)}' read as {status}: type {status} alone "
+                                     "if that is what it means"))
+    return status
+
+
 def _assign_refs(plan: Plan) -> None:
     """A ref that one objective shares among several actions gets a letter per action, in
     plan order (2.1a, 2.1b); one held by a single action stays as typed. The letters are only
@@ -899,12 +911,12 @@ def _sheet_notes(plan: Plan) -> None:
               f"action{'s' * (counts[sheet] != 1)}, header row {row}")
 
 
-def _key_words(grid: _Grid, last_row: int = 0, columns: range | None = None) -> dict[str, str]:
+def _key_words(grid: _Grid, rows: range | None = None, columns: range | None = None) -> dict[str, str]:
     """The words of the workbook's own RAG key: a row with a status and what it means
-    (on a Key sheet; above a plan's header, down to last_row; or in a plan's key columns)."""
+    (on a Key sheet; in the rows above a plan's header; or in a plan's key columns)."""
     words: dict[str, str] = {}
     columns = columns or range(grid.left, grid.max_col + 1)
-    for row in range(grid.top, (last_row or grid.max_row) + 1):
+    for row in rows if rows is not None else range(grid.top, grid.max_row + 1):
         values = [grid.raw(row, col) for col in columns]
         values = [v for v in values if isinstance(v, str) and v.strip()]
         for index, value in enumerate(values[:-1]):
@@ -912,6 +924,9 @@ def _key_words(grid: _Grid, last_row: int = 0, columns: range | None = None) -> 
             if found:
                 words.update(found)
                 break
+        else:
+            for value in values:
+                words.update(ragmod.inline_key_words(value))
     return words
 
 

@@ -231,7 +231,9 @@ def write_theme_tints(path: Path) -> None:
     wb.save(path)
 
 
-# 9. The workbook's own Key sheet defines its words; a word it does not define is a finding.
+# 9. The workbook's own Key sheet defines its words; a word it does not define is a finding;
+#    a status said with more words is read ("G (on track)"; "Amber - improving", with a
+#    warning), two statuses in one cell are a finding.
 def write_key_sheet(path: Path) -> None:
     wb = book()
     add_sheet(wb, "Action plan", [
@@ -241,6 +243,11 @@ def write_key_sheet(path: Path) -> None:
         ["3", "Publish the annual report", "Kim Lee", "Board", "September 2019", "Off track", "No data"],
         ["4", "Refresh the website", "Pat Day", "Policy", "May 2019", "Pending", ""],
         ["5", "Audit neglect cases", "Al Jones", "QA", "July 2019", "Completed", ""],
+        ["6", "Train staff", "Sam Smith", "Board", "April 2019", "Amber - improving", "Trainer booked"],
+        ["7", "Review the strategy", "Kim Lee", "Board", "April 2019", "G (on track)", ""],
+        ["8", "Visit schools", "Pat Day", "QA", "April 2019", "Green/Amber", ""],
+        ["9", "Publish leaflets", "Al Jones", "QA", "April 2019", "Green", "Delayed"],  # no key row
+        ["10", "Hold a conference", "Jo Bloggs", "Board", "April 2019", "Delayed", "No venue"],
     ])
     add_sheet(wb, "Key", [["RAG key"], ["Green", "On track"], ["Amber", "At risk"], ["Red", "Off track"],
                           ["Blue", "Completed"]])
@@ -407,8 +414,8 @@ def write_inferred_bodies(path: Path) -> None:
     wb.save(path)
 
 
-# 17. The RAG key set above one table and in a "Key" column beside another: its words are read,
-#     and the key column is no column of the actions.
+# 17. The RAG key set above one table, in a "Key" column beside another, and in one cell under a
+#     third: its words are read, and the key column is no column of the actions.
 SIMPLE_HEADER = ["Ref", "Action", "Owner", "Governance", "Deadline", "RAG", "Progress"]
 
 
@@ -426,6 +433,12 @@ def write_key_in_plan_sheets(path: Path) -> None:
          "Green", "On target"],
         ["4", "Audit neglect cases", "Al Jones", "QA", "July 2019", "On target", "", None, "Amber", "Slipping"],
         [None, None, None, None, None, None, None, None, "Red", "Off target"],
+    ])
+    add_sheet(wb, "Under", [
+        SIMPLE_HEADER,
+        ["5", "Refresh the website", "Pat Day", "Policy", "May 2019", "Stalled", "No budget"],
+        [],
+        ["Key: Green = on target; Amber = slipping; Red = stalled"],
     ])
     governance_sheet(wb, BODIES)
     wb.save(path)
@@ -588,8 +601,14 @@ LAYOUTS: dict[str, Layout] = {
          ("2", "Review LADO referrals", "Sam Smith", (QA,), D(2019, 6, 30), "Amber"),
          ("3", "Publish the annual report", "Kim Lee", (BOARD,), D(2019, 9, 30), "Red"),
          ("4", "Refresh the website", "Pat Day", (POLICY,), D(2019, 5, 31), None),
-         ("5", "Audit neglect cases", "Al Jones", (QA,), D(2019, 7, 31), "Complete")],
-        [("error", "Action plan!F5", "'Pending'")],
+         ("5", "Audit neglect cases", "Al Jones", (QA,), D(2019, 7, 31), "Complete"),
+         ("6", "Train staff", "Sam Smith", (BOARD,), D(2019, 4, 30), "Amber"),
+         ("7", "Review the strategy", "Kim Lee", (BOARD,), D(2019, 4, 30), "Green"),
+         ("8", "Visit schools", "Pat Day", (QA,), D(2019, 4, 30), None),
+         ("9", "Publish leaflets", "Al Jones", (QA,), D(2019, 4, 30), "Green"),
+         ("10", "Hold a conference", "Jo Bloggs", (BOARD,), D(2019, 4, 30), None)],
+        [("error", "Action plan!F5", "'Pending'"), ("warning", "Action plan!F7", "'Amber - improving' read as Amber"),
+         ("error", "Action plan!F9", "'Green/Amber'"), ("error", "Action plan!F11", "'Delayed'")],
     ),
     "2012-13 layout, key between tables": Layout(
         write_2012,
@@ -650,7 +669,9 @@ LAYOUTS: dict[str, Layout] = {
         [("1", "Agree the threshold", "Jo Bloggs", (POLICY,), D(2019, 3, 31), "Green"),
          ("2", "Review LADO referrals", "Sam Smith", (QA,), D(2019, 6, 30), "Amber"),
          ("3", "Publish the annual report", "Kim Lee", (BOARD,), D(2019, 9, 30), "Red"),
-         ("4", "Audit neglect cases", "Al Jones", (QA,), D(2019, 7, 31), "Green")],
+         ("4", "Audit neglect cases", "Al Jones", (QA,), D(2019, 7, 31), "Green"),
+         ("5", "Refresh the website", "Pat Day", (POLICY,), D(2019, 5, 31), "Red")],
+        notes=[("Under!A4", "RAG key")],
         extra={},
     ),
     "RAG by month, the latest read": Layout(
