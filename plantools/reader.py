@@ -415,12 +415,14 @@ def _is_sub_header(grid: _Grid, row: int, below: dict[int, str]) -> bool:
 
 
 def _labels_under_spans(grid: _Grid, row: int) -> bool:
-    """The row below names, cell by cell, the columns that a header merged across spans
-    ("RAG" over "Oct", "Nov", "Dec"), and nothing else."""
+    """The row below names, cell by cell, the months or quarters of the columns that a header
+    merged across spans ("RAG" over "Oct", "Nov", "Dec"), and nothing else."""
     below = [(col, grid.raw(row + 1, col)) for col in range(grid.left, grid.max_col + 1)
              if grid.own(row + 1, col) and grid.raw(row + 1, col) is not None]
     return len(below) >= 2 and all(
-        isinstance(value, (str, date)) and grid.width.get((row + 1, col), 1) == 1
+        (isinstance(value, date) or (isinstance(value, str) and len(value) < 20 and bool(
+            _MONTH_IN_HEADER.search(value.lower()) or _QUARTER_IN_HEADER.search(value.lower()))))
+        and grid.width.get((row + 1, col), 1) == 1
         and grid.width.get(grid.origin.get((row, col), (row, col)), 1) > 1
         for col, value in below)
 
