@@ -63,7 +63,7 @@ EXPECTED_HEADERS = {
     "deadline": "When?, Deadline or Due",
     "governance": "Governance oversight",
 }
-_PRIORITY_HEADING = re.compile(r"^\s*((strategic\s+)?(priority|theme|work\s*stream)\s*\d*\s*[.:)-]?|\d+\s*[.:)])\s*\S",
+_PRIORITY_HEADING = re.compile(r"^\s*((strategic\s+)?(priority|theme|work\s*stream)(?![a-z])\s*\d*\s*[.:)-]?|\d+\s*[.:)])\s*\S",
                                re.IGNORECASE)
 _OBJECTIVE_REF = re.compile(r"^\s*(?:objective\s*)?(\d+(?:\.\d+)*)\.?\s*$", re.IGNORECASE)
 _REF_AT_START = re.compile(r"^\s*(\d+\.\d+(?:\.\d+)*)\s+(\S.*)$", re.DOTALL)
