@@ -58,6 +58,9 @@ def _check_action(action: Action, today: date, known_bodies: bool) -> list[Findi
         elif known_bodies and not action.bodies:
             add("error", "governance", f"'{_short(action.governance)}' names no governance body "
                 "on the Governance sheet: correct it, or add it there as an alias")
+        elif not action.bodies:  # "TBC", "N/A": no body to send the action to
+            add("error", "governance", f"'{_short(action.governance)}' names no governance body: "
+                "name the sub-group or board that oversees it")
         elif known_bodies and action.unknown_bodies:
             unknown = "', '".join(_short(name) for name in action.unknown_bodies)
             add("warning", "governance", f"'{_short(action.governance)}': '{unknown}' is no body on the "

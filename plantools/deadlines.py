@@ -8,7 +8,10 @@ Rules:
 - only the first sentence or clause that holds a date counts, so in
   "January 2019; with a view to the Board being dissolved 31st March 2019" the due date
   is 31 January 2019, and in "January 2013. Achieved for 2013/14" it is 31 January 2013;
-- words such as "Ongoing" or "Quarterly" with no date mean the action has no end date.
+- words such as "Ongoing" or "Quarterly" with no date mean the action has no end date;
+- guesses are read and said so in the note: a misspelt month ("Marhc 2019"), a month and a
+  two-digit year ("Sept 19"), a season or school term ("Summer 2019" ends in August, "Summer
+  term 2019" in July); "Mid 2019", "Winter 2019" name no month and cannot be read.
 Anything else "cannot be read", and the original text is always kept.
 """
 
@@ -105,6 +108,12 @@ def _parse_text(value: str) -> Deadline:
     if not text:
         return Deadline("", MISSING)
     lowered, note = _correct_months(text)
+    vague = _VAGUE.search(lowered)
+    if vague:
+        return Deadline(text, UNREADABLE, note=f"'{vague.group(0).capitalize()}' names no month: write the "
+                                                "month and year, e.g. 'June 2019'")
+    lowered, season = _seasons(lowered)
+    note = "; ".join(n for n in (note, season) if n)
     for clause in _CLAUSE_BREAK.split(lowered):
         dates = _dates_in(clause)
         if dates is None:
@@ -115,6 +124,28 @@ def _parse_text(value: str) -> Deadline:
         if _ONGOING_WORDS.search(lowered):
             return Deadline(text, ONGOING)
     return Deadline(text, UNREADABLE, note=_why_unreadable(lowered))
+
+
+# "Mid 2019", "Winter 2019": a year with no month that a person could place (winter spans two)
+_VAGUE = re.compile(r"\b(early|mid|middle of|winter)\s*-?\s*(?:(?:19|20)\d\d|['’‘]\s?\d\d)\b")
+# A season or school term and its year means its last month: seasons as the Met Office counts
+# them, terms as English schools do (the spring term ends at Easter)
+_SEASON = re.compile(r"\b(spring|summer|autumn|fall)(\s+term)?\s*-?\s*((?:19|20)\d\d|['’‘]?\s?\d\d)\b")
+_SEASON_END = {("spring", False): 5, ("summer", False): 8, ("autumn", False): 11, ("fall", False): 11,
+               ("spring", True): 4, ("summer", True): 7, ("autumn", True): 12, ("fall", True): 12}
+
+
+def _seasons(text: str) -> tuple[str, str]:
+    """'summer term 2019' -> 'july 2019', with a note saying so."""
+    notes = []
+
+    def end(match: re.Match) -> str:
+        month = calendar.month_name[_SEASON_END[(match.group(1), bool(match.group(2)))]]
+        year = _year(match.group(3))
+        notes.append(f"'{match.group(0).capitalize()}' read as the end of {month} {year}")
+        return f"{month.lower()} {year}"
+
+    return _SEASON.sub(end, text), "; ".join(notes)
 
 
 # A word just before a year, or just after a day, that is one or two letters off a month's
@@ -139,8 +170,21 @@ def _correct_months(text: str) -> tuple[str, str]:
         notes.append(f"'{typed}' read as {calendar.month_name[month]}")
         return match.group(0).replace(word, calendar.month_name[month].lower())
 
-    corrected = _NEAR_MONTH.sub(fix, text)
+    def short_year(match: re.Match) -> str:
+        month, year = MONTHS[match.group(1)], 2000 + int(match.group(2))
+        typed = " ".join(original[match.start():match.end()].split())
+        notes.append(f"'{typed}' read as {calendar.month_name[month]} {year}")
+        return f"{match.group(1)} {year}"
+
+    corrected = _SHORT_YEAR.sub(short_year, _NEAR_MONTH.sub(fix, text))
     return corrected, "; ".join(notes)
+
+
+# "Sept 19", "Dec 18": a month and a two-digit year after a space, as UK plans write them
+# (a day would come first, "19 Sept"); read as the year, and said so, since "March 31" would
+# read as 2031. Not when a year or a day's ending follows ("March 31st", "March 31, 2019").
+_SHORT_YEAR = re.compile(r"\b(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?\s+(\d\d)\b"
+                         r"(?!\s*(?:st|nd|rd|th)\b|\s*,?\s*(?:['’‘]\s?\d\d|(?:19|20)\d\d)\b|[/.:]\d)")
 
 
 def _closest_month(word: str) -> int | None:

@@ -3,7 +3,7 @@
 "Policy Sub- Group", "Policy Sub-Group", "Policy & QA Sub-Groups" and
 "Policy Sub-Group / QA Sub-Group" must all find the Policy Sub-Group (the last two the QA
 Sub-Group as well). A cell is split into the bodies it names:
-- at "/", ";", ",", "+" and line breaks always;
+- at "/", ";", ",", "+" and line breaks always ("Policy/QA Sub-Groups" sharing its plural as "&" does);
 - at "and" or "&" only between two names ("Learning and Development Sub-Group" is one body),
   where a name is a known body, ends in a body word (Sub-Group, Board, Panel ...) or is an
   acronym ("MSCB and BIG");
@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 BODY_WORDS = ("subgroup", "group", "board", "panel", "committee", "partnership", "forum", "team",
               "network", "unit", "bsu", "executive", "steering")
 _PLURALS = {word + "s": word for word in BODY_WORDS} | {"committees": "committee"}
-_STRONG_SEPARATORS = re.compile(r"\s*[/;,+\n]\s*")
+_LIST_SEPARATORS = re.compile(r"\s*[;,+\n]\s*|\s+[-–—]\s+")  # the strong ones but "/", which may share a plural
 _WEAK_SEPARATOR = re.compile(r"\s+(?:and|&)\s+|\s*&\s*", re.IGNORECASE)
 _MAX_SPAN = 12  # words in the longest body name plantools looks for inside a longer text
 
@@ -50,13 +50,55 @@ def normalise(text: str) -> str:
 
 
 def names_in(text: str, known: dict[str, str] | None = None) -> list[str]:
-    """The names a governance cell gives, as written (tidied), in order."""
+    """The names a governance cell gives, as written (tidied), in order: not what it says in
+    brackets ("(Chair: Jo Bloggs)"), nor the words that lead to a name ("via", "reporting to"),
+    nor a placeholder ("N/A", "TBC")."""
+    if _PLACEHOLDER.fullmatch(text or ""):
+        return []
     names: list[str] = []
-    for part in _STRONG_SEPARATORS.split(text or ""):
-        part = " ".join(part.split()).strip(" .")
-        if part:
+    for part in _parts(re.sub(r"\([^)]*\)?", " ", text or "")):
+        part = _LEADING_WORDS.sub("", part)
+        if part and not _PLACEHOLDER.fullmatch(part):
             names.extend(_split_weak(part, known or {}))
     return names
+
+
+_PLACEHOLDER = re.compile(r"\s*(n\s*/\s*a|tbc|tba|tbd|to be (confirmed|agreed|decided)|none|nil|various|-+|\?+)\s*\.?\s*",
+                          re.IGNORECASE)
+_LEADING_WORDS = re.compile(r"^(via|through|reporting to|reports to|report to|then|and|to)\s+", re.IGNORECASE)
+
+
+def _parts(text: str) -> list[str]:
+    """The cell split at its strong separators, tidied. A plural after a slash is shared as
+    "&" shares it: "Policy/QA Sub-Groups" names the Policy Sub-Group and the QA Sub-Group."""
+    parts: list[str] = []
+    for chunk in _LIST_SEPARATORS.split(text or ""):
+        pieces = [" ".join(piece.split()).strip(" .") for piece in chunk.split("/")]
+        pieces = [piece for piece in pieces if piece]
+        suffix = _plural_suffix(pieces[-1]) if len(pieces) > 1 else ""
+        if suffix:
+            pieces = [p if _ends_in_body_word(p) else f"{p} {suffix}" for p in pieces[:-1]] + pieces[-1:]
+        parts.extend(pieces)
+    return parts
+
+
+def _plural_suffix(name: str) -> str:
+    """'QA Sub-Groups' -> 'Sub-Group', the word each name before it takes; '' for no plural."""
+    words = normalise(name).split()
+    if not words or words[-1] not in _PLURALS:
+        return ""
+    singular = _PLURALS[words[-1]]
+    return "Sub-Group" if singular == "subgroup" else singular.title()
+
+
+def _ends_in_body_word(name: str) -> bool:
+    words = normalise(name).split()
+    return bool(words) and (words[-1] in BODY_WORDS or words[-1] in _PLURALS)
+
+
+def _singular_name(name: str) -> str:
+    """'QA Sub-Groups' -> 'QA Sub-Group': one body, however many the cell names."""
+    return re.sub(r"(?<=\w)[sS]$", "", name) if _plural_suffix(name) else name
 
 
 def _split_weak(part: str, known: dict[str, str]) -> list[str]:
@@ -119,10 +161,7 @@ class Matcher:
             return (whole,), ()  # a name of the Governance sheet, separators and all
         bodies: list[str] = []
         unknown: list[str] = []
-        for part in _STRONG_SEPARATORS.split(text or ""):
-            part = " ".join(part.split()).strip(" .")
-            if not part:
-                continue
+        for part in _parts(text):
             # known names inside the part as written ("Policy and Learning and Development
             # Sub-Groups"); failing that, its names one by one ("Policy & QA Sub-Groups")
             words = normalise(part)
@@ -140,7 +179,7 @@ class Matcher:
                     rest = part  # nothing known in it: named as typed
             bodies.extend(hit for hit in hits if hit not in bodies)
             if rest and not _PEOPLE.search(rest):
-                unknown.append(rest)
+                unknown.append(_as_typed(rest, part))
         return tuple(sorted(bodies, key=self._order.__getitem__)), tuple(unknown)
 
     def _search(self, words_text: str) -> tuple[list[str], str]:
@@ -166,7 +205,13 @@ class Matcher:
 # "CCG Rep", "QA Chair Paul Angeli", "Head CSC & YI": people named beside the bodies, not bodies
 _PEOPLE = re.compile(r"\b(chairs?|reps?|representatives?|heads?|leads?|members?|officers?|managers?|"
                      r"directors?|advisers?|advisors?|coordinators?|co ordinators?)\b", re.IGNORECASE)
-_FILLER = {"and", "the", "of", "via", "to", "for", "subgroup", "group", "board"}
+_FILLER = {"and", "the", "of", "via", "to", "for", "through", "then", "reporting", "reports", "subgroup", "group", "board"}
+
+
+def _as_typed(words: str, part: str) -> str:
+    """The words left unrecognised ('finance'), spelt as the cell spells them ('Finance')."""
+    typed = [re.search(rf"\b{re.escape(word)}\b", part, re.IGNORECASE) for word in words.split()]
+    return " ".join(match.group(0) for match in typed if match) if all(typed) else words
 
 
 def _singular(words_text: str) -> str:
@@ -180,7 +225,7 @@ def infer_bodies(texts: list[str]) -> list[Body]:
     spellings: dict[str, Counter] = {}
     for text in texts:
         for name in names_in(text):
-            spellings.setdefault(normalise(name), Counter())[name] += 1
+            spellings.setdefault(_singular(normalise(name)), Counter())[_singular_name(name)] += 1
     bodies = []
     for key, counter in spellings.items():
         if not key:

@@ -69,6 +69,22 @@ def normalise(text: object, words: dict[str, str] | None = None) -> str | None:
     return found
 
 
+def leading_status(text: str, words: dict[str, str] | None = None) -> tuple[str | None, bool]:
+    """'Amber - improving', 'G (on track)': the status a cell names first, when the rest names
+    no other status; and whether the rest only says what that status means ('Green - on
+    track'). (None, False) for 'Green/Amber', 'Red (was Amber)', 'Not started'."""
+    found = re.match(r"\s*([A-Za-z]+)\b\s*[-\u2013:(/,]?\s*(.+?)\)?\s*$", text, re.DOTALL)
+    status = normalise(found.group(1)) if found else None
+    if found is None or status is None:
+        return None, False
+    rest = words_key(found.group(2))
+    others = {normalise(word) for word in rest.split() if len(word) > 1} - {None, status}
+    if others:
+        return None, False
+    meaning = _WORDS.get(rest) or (words or {}).get(rest)
+    return status, meaning == status
+
+
 def key_words(status_cell: object, meaning: object) -> dict[str, str]:
     """The words a workbook's key row gives a status: 'Green' | 'Completed or On track'
     gives 'completed or on track', 'completed' and 'on track'; words plantools already knows
@@ -82,6 +98,19 @@ def key_words(status_cell: object, meaning: object) -> dict[str, str]:
         key = words_key(phrase)
         if key and key not in _WORDS and len(key.split()) <= 10:
             found[key] = status
+    return found
+
+
+# "Green = on track", "Key: Amber - at risk; Red - off track": a key written in one cell
+_INLINE_KEY = re.compile(r"(?:^|[;,\n]|\bkey\s*:)\s*([A-Za-z]+)\s*[=:\u2013-]\s*([^;,=\n]+)", re.IGNORECASE)
+
+
+def inline_key_words(text: object) -> dict[str, str]:
+    """The words a key written in one cell gives its statuses."""
+    found: dict[str, str] = {}
+    if isinstance(text, str):
+        for status, meaning in _INLINE_KEY.findall(text):
+            found.update(key_words(status, meaning))
     return found
 
 

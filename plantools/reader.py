@@ -40,9 +40,9 @@ MAX_COLUMNS = 100  # a plan has a dozen columns; a sheet claiming 16,384 is not 
 # "Who? (Governance/oversight)" is governance, "Actions (who and what)" is a pair.
 _ROLE_RULES = [
     ("action_ref", r"^(action|task) (ref|reference|id|no|number)$|^id$"),
-    ("ref", r"^(ref|reference|refs|no|number|item|item no)$"),  # action or objective: its values say
+    ("ref", r"^(ref|reference|refs|item)( no| number)?$|^(no|number)$"),  # action or objective: its values say
     ("objective_ref", r"^(objective|obj) (ref|reference|no|number|id)$|^obj$"),
-    ("governance", r"\b(governance|oversight|accountable body|reporting to|sub ?group|board)\b"),
+    ("governance", r"\b(governance|oversight|accountable (body|to)|reporting to|reports to|sub ?group|board)\b"),
     ("deadline", r"\b(when|deadlines?|due|time ?scales?|time ?frames?|target date|completion date|by when|end date)\b"),
     ("rag", r"\b(rag|status|rating)\b"),
     ("extra", r"\b(complete|completed|percent|per cent)\b"),  # "% complete": carried as it is
@@ -63,7 +63,8 @@ EXPECTED_HEADERS = {
     "deadline": "When?, Deadline or Due",
     "governance": "Governance oversight",
 }
-_PRIORITY_HEADING = re.compile(r"^\s*(priority\s*\d*\s*[.:)-]?|\d+\s*[.:)])\s*\S", re.IGNORECASE)
+_PRIORITY_HEADING = re.compile(r"^\s*((strategic\s+)?(priority|theme|work\s*stream)(?![a-z])\s*\d*\s*[.:)-]?|\d+\s*[.:)])\s*\S",
+                               re.IGNORECASE)
 _OBJECTIVE_REF = re.compile(r"^\s*(?:objective\s*)?(\d+(?:\.\d+)*)\.?\s*$", re.IGNORECASE)
 _REF_AT_START = re.compile(r"^\s*(\d+\.\d+(?:\.\d+)*)\s+(\S.*)$", re.DOTALL)
 
@@ -74,7 +75,7 @@ def header_role(text: object) -> str | None:
         return None
     if text.strip() in ("#", "No.", "Nº", "№"):
         return "action_ref" if text.strip() == "#" else "ref"
-    words = " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+    words = " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower().replace("#", " no ")).split())  # "Action #"
     if not words or len(words.split()) > 6 or words[0].isdigit():
         return None  # a title, a sentence or a numbered heading, not a column header
     for role, pattern in _ROLE_PATTERNS:
@@ -118,6 +119,13 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...]) -> Plan:
             plan.confidential_sheets.append(name)
         elif grid is None:
             continue
+        elif kind == "governance" and _find_header(grid, set(), Plan(path)) is not None:
+            # a sheet per priority, this one "Governance & accountability": a plan sheet (if
+            # shown), not the list of bodies
+            if name in _visible_sheets(book):
+                sheets.append(grid)
+            else:
+                plan.confidential_sheets.append(name)
         elif kind == "governance":
             plan.bodies = _read_bodies(grid, plan)
         elif kind == "key":
@@ -134,23 +142,28 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...]) -> Plan:
             _note(plan, grid.title, "A1", f"sheet '{grid.title}' not read as plan: no header row of plan columns")
             continue
         title = _title_above(grid, header.row)
-        if grid.title not in pinned and CONFIDENTIAL_WORDS.search(title):
+        if grid.title not in pinned and CONFIDENTIAL_TITLE.search(title):
             plan.confidential_sheets.append(grid.title)
-            _note(plan, grid.title, "A1", f"sheet '{grid.title}' left out as confidential: its title "
-                  f"'{_short(title)}' speaks of risk or confidential matters (pin it with --sheet to read it)")
+            # the title is not quoted: notes reach the board's copy, and the sheet's words must not
+            _note(plan, grid.title, "A1", f"sheet '{grid.title}' left out as confidential: its title row names "
+                  "a register or log, or marks it confidential (pin it with --sheet to read it)")
             continue
         plan.title = plan.title or title
+        rag_words.update(_key_words(grid, rows=range(grid.top, header.row)))  # a key above the table
+        if header.key:
+            rag_words.update(_key_words(grid, columns=range(header.key, header.key + 2)))
         plan.layouts[grid.title] = (header.row, header.columns)
         _read_actions(grid, header, plan, package, rag_words)
     if not plan.plan_sheets:
-        skipped = "; ".join(f.message for f in plan.findings if f.field == "sheet" and f.severity != "note")
+        skipped = "; ".join(f.message for f in plan.findings
+                            if f.field == "sheet" and (f.severity != "note" or " left out" in f.message))
         if skipped and not found_headers:
             raise PlanError(path, f"no plan sheet could be read: {skipped}")
         raise PlanError(path, _no_plan_sheet_message(found_headers) + (f"; {skipped}" if skipped else ""))
     _read_bodies_of_actions(plan)
     for action in plan.actions:
         if action.rag_text and not action.rag_from_fill:
-            action.rag = ragmod.normalise(action.rag_text, rag_words)
+            action.rag = ragmod.normalise(action.rag_text, rag_words) or _rag_said_more(action, rag_words, plan)
     _assign_refs(plan)
     _sheet_notes(plan)
     plan.title = plan.title or path.stem
@@ -160,7 +173,12 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...]) -> Plan:
 # A sheet that holds these is never read as plan unless the officer pins it: what is read goes
 # into the board's copy and the sub-groups' packs.
 CONFIDENTIAL_WORDS = re.compile(r"risk|regist|\braid\b|issues?\b|confiden|private|restricted|internal|"
-                                r"personal|do not (send|share|circulate)", re.IGNORECASE)
+                                r"personal (data|information|details)|do not (send|share|circulate)", re.IGNORECASE)
+# A title row marks a sheet only when it names a register or log or marks it confidential: a
+# plan's title may well speak of "reducing the risk of abuse" or "Making Safeguarding Personal".
+CONFIDENTIAL_TITLE = re.compile(r"risks?\s*(register|log|matrix|assessment)|\bregist(er|ry)\b|\braid\b|"
+                                r"issues?\s*(log|register)|confiden|private|restricted|not for (circulation|distribution)|"
+                                r"do not (send|share|circulate)", re.IGNORECASE)
 
 
 def _refuse_own_outputs(path: Path, book, package) -> None:
@@ -203,6 +221,12 @@ def _worksheets(path: Path, book, package, plan: Plan, pinned: tuple[str, ...]):
         yield meta.name, kind, _Grid(meta.name, _sheet(path, book, meta.name))
 
 
+def _visible_sheets(book) -> set[str]:
+    import python_calamine
+
+    return {meta.name for meta in book.sheets_metadata if meta.visible == python_calamine.SheetVisibleEnum.Visible}
+
+
 def _left_out_reason(name: str, visible: bool, kind: str) -> str:
     if kind == "other":
         return "not one of the plan sheets named with --sheet"
@@ -212,15 +236,16 @@ def _left_out_reason(name: str, visible: bool, kind: str) -> str:
 
 
 def sheet_kind(name: str, visible: bool = True) -> str:
-    """'confidential' (hidden, or a risk log, register, RAID or issues log, or named
-    confidential), 'governance', 'key', or 'plan' (a candidate)."""
-    if not visible or CONFIDENTIAL_WORDS.search(name):
+    """'confidential' (a risk log, register, RAID or issues log, named confidential, or any
+    other hidden sheet), 'governance', 'key' (read even when hidden: they are never sent, and
+    BSUs hide the distribution list), or 'plan' (a candidate)."""
+    if CONFIDENTIAL_WORDS.search(name):
         return "confidential"
     if re.search(r"governance|bodies|distribution", name, re.IGNORECASE):
         return "governance"
     if re.fullmatch(r"\s*(rag\s*)?(key|legend)\s*", name, re.IGNORECASE):
         return "key"
-    return "plan"
+    return "plan" if visible else "confidential"
 
 
 def _note(plan: Plan, sheet: str, cell: str, message: str, field: str = "sheet") -> None:
@@ -266,6 +291,7 @@ class _Header:
     row: int  # the last header row: data starts below it
     columns: dict[str, int]  # role -> column number
     extra: dict[int, str] = field(default_factory=dict)  # column -> header, for visible columns of no role
+    key: int = 0  # a column headed "Key" beside the table: the RAG key, its meanings to its right
 
 
 class _Grid:
@@ -340,6 +366,8 @@ def _find_header(grid: _Grid, hidden: set[int], plan: Plan) -> _Header | None:
         below = _row_roles(grid, row + 1) if row < grid.max_row else {}
         if below and _is_sub_header(grid, row, below):
             roles, last = {**roles, **below}, row + 1
+        elif row < grid.max_row and _labels_under_spans(grid, row):
+            last = row + 1  # "RAG" over "Oct", "Nov", "Dec": each column is "RAG Nov" and so on
         distinct = set(roles.values()) - {"extra"}
         if len(distinct) >= 3 and distinct & {"owner", "deadline", "governance", "action_pair", "action"}:
             if best is None or len(distinct) > len(set(best[2].values()) - {"extra"}):
@@ -348,17 +376,21 @@ def _find_header(grid: _Grid, hidden: set[int], plan: Plan) -> _Header | None:
         return None
     top, last, roles = best
     for col in sorted(hidden):
-        label = _header_text(grid, top, last, col)
-        if label:
-            _note(plan, grid.title, f"{column_letter(col)}{last}", f"column {column_letter(col)} '{label}' is "
+        if _header_text(grid, top, last, col):  # its header is hidden too, so not quoted
+            _note(plan, grid.title, f"{column_letter(col)}{last}", f"column {column_letter(col)} is "
                   "hidden: not read, and never sent", field="column")
     visible = {col: role for col, role in roles.items() if col not in hidden}
     return _assign_columns(grid, top, last, visible, hidden, plan)
 
 
 def _header_text(grid: _Grid, top: int, last: int, col: int) -> str:
-    texts = [_clean(grid.value(row, col)) for row in range(top, last + 1) if grid.own(row, col) or row == top]
+    texts = [_label(grid.value(row, col)) for row in range(top, last + 1) if grid.own(row, col) or row == top]
     return " ".join(dict.fromkeys(t for t in texts if t)).replace("\n", " ")
+
+
+def _label(value: object) -> str:
+    """A header cell's text; a date names its month ("Nov 2018"), as monthly columns do."""
+    return f"{value:%b %Y}" if isinstance(value, date) else _clean(value)
 
 
 def _row_roles(grid: _Grid, row: int) -> dict[int, str]:
@@ -382,6 +414,19 @@ def _is_sub_header(grid: _Grid, row: int, below: dict[int, str]) -> bool:
     return False
 
 
+def _labels_under_spans(grid: _Grid, row: int) -> bool:
+    """The row below names, cell by cell, the months or quarters of the columns that a header
+    merged across spans ("RAG" over "Oct", "Nov", "Dec"), and nothing else."""
+    below = [(col, grid.raw(row + 1, col)) for col in range(grid.left, grid.max_col + 1)
+             if grid.own(row + 1, col) and grid.raw(row + 1, col) is not None]
+    return len(below) >= 2 and all(
+        (isinstance(value, date) or (isinstance(value, str) and len(value) < 20 and bool(
+            _MONTH_IN_HEADER.search(value.lower()) or _QUARTER_IN_HEADER.search(value.lower()))))
+        and grid.width.get((row + 1, col), 1) == 1
+        and grid.width.get(grid.origin.get((row, col), (row, col)), 1) > 1
+        for col, value in below)
+
+
 # The header words that name a column exactly; any other match is near ("Status" for the RAG)
 _EXACT = {
     "rag": {"rag", "rag status", "rag rating", "rag rated"},
@@ -390,7 +435,9 @@ _EXACT = {
     "owner": {"who", "owner", "lead", "who workplans", "lead officer"},
     "governance": {"governance", "governance oversight", "oversight"},
 }
+_KEY_COLUMN = re.compile(r"\s*(rag\s*)?(status\s*)?(key|legend)\s*:?\s*", re.IGNORECASE)
 _MONTH_IN_HEADER = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*['’]?(\d{2,4})?\b")
+_QUARTER_IN_HEADER = re.compile(r"\bq([1-4])\b")
 _CONFIDENTIAL_COLUMN = re.compile(r"confiden|internal|private|restricted|do not (send|share)", re.IGNORECASE)
 
 
@@ -424,7 +471,7 @@ def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hid
     for role, cols in candidates.items():
         if role == "extra":
             continue
-        ranked = sorted(cols, key=lambda c: _rank(role, _header_text(grid, top, last, c), c))
+        ranked = _ranked(role, {c: _header_text(grid, top, last, c) for c in cols})
         columns[role] = ranked[0]
         if len(ranked) > 1:
             chosen = ranked[0]
@@ -434,25 +481,43 @@ def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hid
                   f"'{_header_text(grid, top, last, chosen)}'; also there: {others} (carried as it is)",
                   field="column")
     used = set(columns.values()) | hidden
-    extra = {}
+    extra: dict[int, str] = {}
+    key = 0
     for col in range(1, grid.max_col + 1):
         label = _header_text(grid, top, last, col) if col not in used else ""
-        if label and label not in extra.values():
+        if _KEY_COLUMN.fullmatch(label):
+            key = col  # the RAG key set beside the table: no column of the actions
+        elif label and label not in extra.values():
             extra[col] = label
-    return _Header(last, columns, extra)
+    return _Header(last, columns, extra, key)
 
 
-def _rank(role: str, label: str, col: int) -> tuple:
-    words = " ".join(re.sub(r"[^a-z0-9]+", " ", label.lower()).split())
-    month = _MONTH_IN_HEADER.search(words)
-    plain = _MONTH_IN_HEADER.sub("", words).strip() if month else words
-    exact = plain in _EXACT.get(role, set())
-    when = (0, 0)
-    if month:
-        number = list(calendar.month_abbr).index(month.group(1).title())
-        year = int(month.group(2)) if month.group(2) else 0
-        when = (year + 2000 if 0 < year < 100 else year, number)
-    return (not exact, tuple(-v for v in when), col)
+def _ranked(role: str, labels: dict[int, str]) -> list[int]:
+    """The columns that could hold one field, best first: the exact word before a near one,
+    then the latest month, then the first. Months named without a year are in time order
+    along the columns: left to right when they step forward ("Dec", "Jan"), right to left
+    when they step back ("Nov", "Oct"), so January's column follows December's."""
+    exact, when = {}, {}
+    for col, label in labels.items():
+        words = " ".join(re.sub(r"[^a-z0-9]+", " ", label.lower()).split())
+        month = _MONTH_IN_HEADER.search(words)
+        plain = _MONTH_IN_HEADER.sub("", words).strip() if month else words
+        exact[col] = plain in _EXACT.get(role, set())
+        when[col] = (0, 0)
+        if month:
+            number = list(calendar.month_abbr).index(month.group(1).title())
+            year = int(month.group(2)) if month.group(2) else 0
+            when[col] = (year + 2000 if 0 < year < 100 else year, number)
+        elif quarter := _QUARTER_IN_HEADER.search(words):  # "Progress" over "Q1", "Q2", "Q3"
+            plain = _QUARTER_IN_HEADER.sub("", words).strip()
+            exact[col] = plain in _EXACT.get(role, set())
+            when[col] = (0, int(quarter.group(1)))
+    yearless = sorted(col for col, (year, number) in when.items() if number and not year)
+    if len(yearless) > 1:
+        steps = [(when[b][1] - when[a][1]) % 12 for a, b in zip(yearless, yearless[1:])]
+        in_order = yearless if sum(steps) <= 6 * len(steps) else yearless[::-1]
+        when.update({col: (0, position + 1) for position, col in enumerate(in_order)})
+    return sorted(labels, key=lambda col: (not exact[col], -when[col][0], -when[col][1], col))
 
 
 def _read_actions(grid: _Grid, header: _Header, plan: Plan, package, rag_words: dict[str, str]) -> None:
@@ -478,9 +543,12 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, package, rag_words: 
     if "objective_ref" not in columns and "objective" in columns:
         sheet_columns["objective_ref"] = columns["objective"]  # "1.1 To embed ..." in one cell
     no_merges: dict[str, str] = {}  # shared by every action that has none
-    priority = "" if not _PRIORITY_HEADING.match(sheet) else sheet
+    # one sheet per priority: the sheet's name or its title says which
+    priority = next((text for text in (sheet, _title_above(grid, header.row)) if _PRIORITY_HEADING.match(text)), "")
     objective_ref, objective = "", ""
     typed_refs: list[str] = []
+    objective_col = columns.get("objective")
+    typed_objectives: list[bool] = []  # the action's row shows its objective (typed or merged)
     for row in range(header.row + 1, grid.max_row + 1):
         if grid.blank(row):
             continue
@@ -488,8 +556,10 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, package, rag_words: 
         own = {role for role, col in role_columns if values[role] and grid.own(row, col)}
         if not own and not any(grid.own(row, c) and grid.raw(row, c) is not None for c in header.extra):
             continue  # a blank separator row, or only the spill of merges from above
-        if sum(values[role] in header_texts for role in own) >= 3:
-            continue  # the header repeated further down
+        if sum(values[role] in header_texts for role in own) >= 3 or (
+                own and all(values[role] in header_texts for role in own)
+                and sum(value in header_texts for value in values.values()) >= 3):
+            continue  # the header repeated further down (its second row, under merged headers)
         heading = _priority_heading(grid, row)
         if heading:
             priority = heading
@@ -504,6 +574,11 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, package, rag_words: 
                 values.get("objective", ""), "objective_ref" in columns)
         if own <= {"objective_ref", "objective", "priority"} and not _has_extra(grid, row, header):
             continue  # an objective written on a row of its own, above its actions
+        named = _objective_row(own, values)
+        if named and not _has_extra(grid, row, header):  # the same, numbered in the ref column
+            objective_ref = named[0] or (_ref_text(grid.value(row, ref_col)) if ref_col else "")
+            objective = named[1]
+            continue
         deadline = None
         if deadline_col:
             deadline = parse_deadline(_deadline_value(grid.value(row, deadline_col)))
@@ -534,10 +609,13 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, package, rag_words: 
             typed_refs.append(objective_ref)  # carried down from the objective's row
         if rag_col:
             action.rag_text = values["rag"]
+        typed_objectives.append(bool(objective_col and values.get("objective")))
         plan.actions.append(action)
     actions = plan.actions[first_action:]
     _refs_of_sheet(actions, typed_refs, _ref_level(columns, grid, ref_col, actions, typed_refs))
+    _objectives_by_ref(actions, typed_objectives)
     _details(actions, grid.title, package, plan)
+    _percentages(actions, grid, header.extra, package)
     _hidden_rows(actions, package.layout(sheet), plan)
     _concealed(actions, {*sheet_columns.values(), *header.extra}, package, plan)
 
@@ -549,6 +627,21 @@ def _identity_column(columns: dict[str, int]) -> int | None:
         if role in columns:
             return columns[role]
     return None
+
+
+_OBJECTIVE_HEADING = re.compile(r"^\s*objective\s*(\d+(?:\.\d+)*)?\s*[:.)\-–]\s*(\S.*)$", re.IGNORECASE | re.DOTALL)
+
+
+def _objective_row(own: set[str], values: dict[str, str]) -> tuple[str, str] | None:
+    """(ref, text) of an objective named on a row of its own above its actions: its number in
+    the ref column and its text alone ("1 | Hear children"), or "Objective 1: Hear children"
+    where the action goes. None for any other row."""
+    if not own <= {"ref", "action_ref", "objective_ref", "objective", "action", "priority"}:
+        return None
+    if "action" in own:
+        found = _OBJECTIVE_HEADING.match(values["action"])
+        return (found.group(1) or "", _clean(found.group(2))) if found and "objective" not in own else None
+    return ("", values["objective"]) if "objective" in own and own & {"ref", "action_ref"} else None
 
 
 def _has_extra(grid: _Grid, row: int, header: _Header) -> bool:
@@ -571,6 +664,8 @@ def _not_an_action(grid: _Grid, row: int, own: set[str], values: dict[str, str],
         return ""
     first = str(texts[0][1])
     if _KEY_HEADING.match(first) and len(texts) <= 3:
+        for _, value in texts:
+            rag_words.update(ragmod.inline_key_words(value))
         return "it is a RAG key"
     if len(texts) <= 3 and not own & {"owner", "governance", "deadline"}:
         statuses = [col for col, value in texts if col != rag_col and ragmod.normalise(value) is not None]
@@ -579,10 +674,11 @@ def _not_an_action(grid: _Grid, row: int, own: set[str], values: dict[str, str],
             meaning = next((v for c, v in texts if c > col and isinstance(v, str)), None)
             rag_words.update(ragmod.key_words(grid.raw(row, col), meaning))
             return "it is a RAG key"
-    if _TOTAL.match(first) and all(isinstance(v, (int, float)) or _looks_numeric(v) for _, v in texts[1:]):
-        return "it is a totals row"
-    if len(texts) == 1 and _NOTE.match(first):
-        return "it is a note under the table"
+    if _TOTAL.match(first) and (all(isinstance(v, (int, float)) or _looks_numeric(v) for _, v in texts[1:])
+                                or not own & {"owner", "governance", "deadline"}):
+        return "it is a totals row"  # counts, or words such as "2 Green" where no action has an owner
+    if len(texts) == 1 and (_NOTE.match(first) or (own and own <= {"ref", "action_ref"} and len(first.split()) >= 3)):
+        return "it is a note under the table"  # a sentence alone where a ref goes is no ref
     return ""
 
 
@@ -657,6 +753,21 @@ def _details(actions: list[Action], sheet: str, package, plan: Plan) -> None:
             if shows_month_only(code):
                 action = first_days[address]
                 action.deadline = parse_deadline(action.deadline.due, month_only=True)
+
+
+def _percentages(actions: list[Action], grid: _Grid, extra: dict[int, str], package) -> None:
+    """A number in a carried column shown as a percentage ('% complete': 0.5 shown as 50%)
+    is carried as it shows."""
+    numbers = {grid.address(a.row, col): (a, label, value) for a in actions for col, label in extra.items()
+               if isinstance(value := grid.value(a.row, col), (int, float)) and not isinstance(value, bool)}
+    if not numbers:
+        return
+    for address, code in package.number_formats(grid.title, set(numbers)).items():
+        shown = re.sub(r'"[^"]*"|\\.', "", code)
+        if "%" in shown:
+            action, label, value = numbers[address]
+            places = len(shown.split(".")[1].split("%")[0]) if "." in shown.split("%")[0] else 0
+            action.extra = {**action.extra, label: f"{value * 100:.{places}f}%"}
 
 
 FIELD_TEXT = ("objective", "outcome", "owner", "action", "governance", "measure", "progress")
@@ -746,6 +857,39 @@ def _refs_of_sheet(actions: list[Action], typed: list[str], level: str) -> None:
         action.objective_ref = action.objective_ref or carried
 
 
+def _objectives_by_ref(actions: list[Action], typed: list[bool]) -> None:
+    """An objective typed on its first action's row and left blank below belongs to the
+    objective's ref, not to the row above: in a table sorted by RAG the row above may be
+    another objective's. A blank under a ref whose objective is typed elsewhere takes that
+    text; one carried from a different objective's row, with none typed for its own, is left
+    blank rather than given the wrong objective."""
+    texts: dict[str, str] = {}
+    owners: dict[str, str] = {}  # objective text -> the ref it is typed under
+    for action, own in zip(actions, typed):
+        if own and action.objective_ref:
+            texts.setdefault(action.objective_ref, action.objective)
+            owners.setdefault(action.objective, action.objective_ref)
+    if not texts:
+        return
+    for action, own in zip(actions, typed):
+        if own or not action.objective_ref:
+            continue
+        if action.objective_ref in texts:
+            action.objective = texts[action.objective_ref]
+        elif owners.get(action.objective, action.objective_ref) != action.objective_ref:
+            action.objective = ""
+
+
+def _rag_said_more(action: Action, rag_words: dict[str, str], plan: Plan) -> str | None:
+    """'Green - on track' is Green; 'Amber - improving' is Amber, said so, as a guess."""
+    status, only_its_meaning = ragmod.leading_status(action.rag_text, rag_words)
+    if status and not only_its_meaning:
+        plan.findings.append(Finding("warning", action.sheet, action.cell("rag"), "", "rag",
+                                     f"RAG '{_short(action.rag_text)}' read as {status}: type {status} alone "
+                                     "if that is what it means"))
+    return status
+
+
 def _assign_refs(plan: Plan) -> None:
     """A ref that one objective shares among several actions gets a letter per action, in
     plan order (2.1a, 2.1b); one held by a single action stays as typed. The letters are only
@@ -795,17 +939,22 @@ def _sheet_notes(plan: Plan) -> None:
               f"action{'s' * (counts[sheet] != 1)}, header row {row}")
 
 
-def _key_words(grid: _Grid) -> dict[str, str]:
-    """The words of the workbook's own RAG key: a row with a status and what it means."""
+def _key_words(grid: _Grid, rows: range | None = None, columns: range | None = None) -> dict[str, str]:
+    """The words of the workbook's own RAG key: a row with a status and what it means
+    (on a Key sheet; in the rows above a plan's header; or in a plan's key columns)."""
     words: dict[str, str] = {}
-    for row in range(grid.top, grid.max_row + 1):
-        values = [grid.raw(row, col) for col in range(grid.left, grid.max_col + 1)]
+    columns = columns or range(grid.left, grid.max_col + 1)
+    for row in rows if rows is not None else range(grid.top, grid.max_row + 1):
+        values = [grid.raw(row, col) for col in columns]
         values = [v for v in values if isinstance(v, str) and v.strip()]
         for index, value in enumerate(values[:-1]):
             found = ragmod.key_words(value, values[index + 1])
             if found:
                 words.update(found)
                 break
+        else:
+            for value in values:
+                words.update(ragmod.inline_key_words(value))
     return words
 
 
@@ -853,6 +1002,11 @@ def _read_bodies(grid: _Grid, plan: Plan) -> list[Body]:
 
 def _split(text: str, separators: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in re.split(separators, text) if part.strip())
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _no_plan_sheet_message(found: dict[str, list[str]]) -> str:

@@ -42,6 +42,7 @@ _COL_ATTR = re.compile(rb'\b(min|max|hidden)="([^"]*)"')
 _HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b(?=[^>]*\bhidden="(?:1|true)")[^>]*?\br="(\d+)"')
 # Excel's built-in date formats, by number (the rest are numbers, text or times)
 BUILTIN_DATE_FORMATS = {14: "mm-dd-yy", 15: "d-mmm-yy", 16: "d-mmm", 17: "mmm-yy", 22: "m/d/yy h:mm"}
+BUILTIN_PERCENT_FORMATS = {9: "0%", 10: "0.00%"}
 
 
 def shows_month_only(code: str) -> bool:
@@ -294,7 +295,8 @@ class Package:
             xfs = styles.find(f"{NS_MAIN}cellXfs")
             for xf in xfs if xfs is not None else []:
                 number = int(xf.get("numFmtId") or 0)
-                self._codes.append(custom.get(number, BUILTIN_DATE_FORMATS.get(number, "")))
+                builtin = BUILTIN_DATE_FORMATS.get(number) or BUILTIN_PERCENT_FORMATS.get(number, "")
+                self._codes.append(custom.get(number, builtin))
         return self._codes
 
     def creator(self) -> str:
