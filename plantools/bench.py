@@ -139,7 +139,7 @@ def run_ours(workbook: Path) -> dict:
     seconds = stages.start()
     plan = load_plan(workbook)
     run_month(plan, MONTHS[1], workbook.parent / "monthly", workbook.parent / "packs",
-              today=date.fromisoformat(TODAY), force=True)
+              today=date.fromisoformat(TODAY), force=True, parallel=True)
     return seconds
 
 

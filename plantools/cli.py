@@ -258,7 +258,7 @@ def monthly(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | Non
     base = out or workbook.parent
     result, run = run_month(plan, month, base / "monthly", base / "packs" / month, today=today and today.date(),
                             force=force, sender=sender, reply_by=reply_by and reply_by.date(), reply_to=reply_to,
-                     paper=paper)
+                            paper=paper, stale_months=stale_months, parallel=True)
     for line in [*copy_lines(result), *pack_lines(run)]:
         click.echo(line)
 

@@ -9,6 +9,7 @@ newest earlier copy in the same folder.
 from __future__ import annotations
 
 from collections import Counter
+from copy import copy
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -69,6 +70,7 @@ class Consolidation:
     highlights: Highlights = field(default_factory=Highlights)
     paper: str = "A4"
     stale_months: int = STALE_MONTHS
+    plan: Plan | None = None  # the plan as the copy shows it (keys given, refs settled)
 
 
 def status(action: Action) -> str:
@@ -83,7 +85,7 @@ def consolidate(plan: Plan, month: str, out: Path, today: date | None = None, fo
     and today for the current one. paper: "A4" or "A3"; stale_months: an action whose
     progress note has not changed for this many months is an exception."""
     result = compare(plan, month, out, today, force, paper=paper, stale_months=stale_months)
-    write_copy(plan, result)
+    write_copy(result)
     return result
 
 
@@ -112,8 +114,11 @@ def compare(plan: Plan, month: str, out: Path, today: date | None = None, force:
             earlier: Earlier | None = None, paper: str = "A4",
             stale_months: int = STALE_MONTHS) -> Consolidation:
     """Everything the copy says, without writing it: the checks, and the changes since the
-    newest earlier copy in `out` (this gives every action its lasting key)."""
+    newest earlier copy in `out`. The result's plan holds copies of the plan's actions, each
+    with its lasting key and its ref as settled (a letter kept from last month); the caller's
+    plan is left as it was."""
     found = earlier or find_earlier(plan, month, out, force)
+    plan = replace(plan, actions=[copy(action) for action in plan.actions])
     as_of = today or min(date.today(), month_end(month))
     with stage("check"):
         # the reader's notes (which sheets and columns it read) are the officer's, not the board's
@@ -136,7 +141,8 @@ def compare(plan: Plan, month: str, out: Path, today: date | None = None, force:
     counts = Counter(status(a) for a in plan.actions)
     result = Consolidation(found.target, month, as_of, plan.actions, {s: counts[s] for s in STATUSES}, findings,
                            changes, earlier_copy.month if earlier_copy else "", open_in_excel=plan.open_in_excel,
-                           history=history, earlier=found.path, paper=paper, stale_months=stale_months)
+                           history=history, earlier=found.path, paper=paper, stale_months=stale_months,
+                           plan=plan)
     earlier_trend = earlier_copy.trend if earlier_copy else []
     result.trend = [row for row in earlier_trend if row[0] != month]
     result.trend.append([month, *(result.counts[s] for s in STATUSES), len(plan.actions)])
@@ -180,11 +186,11 @@ def proposed_deadlines(plan: Plan, since: str, month: str) -> dict[str, list[str
     return found
 
 
-def write_copy(plan: Plan, result: Consolidation) -> None:
+def write_copy(result: Consolidation) -> None:
     from .copysheets import write_copy_sheets
 
     with stage("write copy"):
-        write_copy_sheets(plan, result)
+        write_copy_sheets(result.plan, result)
 
 
 def _exceptions(actions: list[Action], pairs: dict, result: Consolidation,

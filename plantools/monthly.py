@@ -31,29 +31,30 @@ PARALLEL_FROM = 2000  # actions; below this a second process costs more than it 
 
 def run_month(plan: Plan, month: str, copies: Path, packs: Path, today: date | None = None,
               force: bool = False, sender: str = "", reply_by: date | None = None,
-              reply_to: str = "", paper: str = "A4",
-              stale_months: int = STALE_MONTHS) -> tuple[Consolidation, PackRun]:
+              reply_to: str = "", paper: str = "A4", stale_months: int = STALE_MONTHS,
+              parallel: bool = False) -> tuple[Consolidation, PackRun]:
+    """The monthly job: the consolidated copy into `copies` and the packs into `packs`, both
+    or neither. The packs show the refs the copy settled (each action's letter of last month).
+    parallel: write a large plan's packs in a second process meanwhile (a script that asks
+    for it must be under `if __name__ == "__main__":`, as starting a process needs)."""
     # whatever can refuse the run (a copy or packs already made, an unreadable earlier copy,
     # a folder that cannot be written) does so here, before anything is written
     earlier = find_earlier(plan, month, copies, force)
-    run = plan_packs(plan, month, packs, today, force, paper)
     check_copy_target(earlier.target, plan.path)
+    result = compare(plan, month, copies, today, force, earlier, paper, stale_months)
+    del earlier  # last month's actions: not needed while the copy is written
+    run = plan_packs(result.plan, month, packs, today, force, paper)
     staging = make_staging(run)
-    staged_copy = earlier.target.with_name(temp_name(".xlsx"))
+    staged_copy = result.path.with_name(temp_name(".xlsx"))
     mail = (sender, reply_by or default_reply_by(month, today), reply_to)
-    parallel = len(plan.actions) >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2
+    parallel = parallel and len(plan.actions) >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2
     # a fresh interpreter, as Windows always starts one: it holds only what it is sent, not a
     # copy of this process's memory
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) if parallel else None
     try:
         writing = pool.submit(_write_packs_timed, run, plan.title, staging, *mail) if pool else None
-        if not pool:
-            _write_packs_here(run, plan.title, staging, *mail)
-        # meanwhile: checks and changes
-        result = compare(plan, month, copies, today, force, earlier, paper, stale_months)
-        del earlier  # last month's actions: not needed while the copy is written
-        _write_staged_copy(plan, result, staged_copy)
-        if pool and not _written_by_worker(writing):
+        _write_staged_copy(result, staged_copy)  # meanwhile, the packs
+        if not _written_by_worker(writing):
             _write_packs_here(run, plan.title, staging, *mail)
         # only now, everything written, do the copy and then the packs take their names
         try:
@@ -76,10 +77,10 @@ def _write_packs_here(run: PackRun, plan_title: str, staging: Path, sender: str,
         write_packs(run, plan_title, staging, sender, reply_by, reply_to)
 
 
-def _write_staged_copy(plan: Plan, result: Consolidation, staged: Path) -> None:
+def _write_staged_copy(result: Consolidation, staged: Path) -> None:
     """The copy, written under a temporary name beside its own (a failure named by its own)."""
     try:
-        write_copy(plan, replace(result, path=staged))
+        write_copy(replace(result, path=staged))
     except PlanError as error:
         where = result.path if error.path == staged else error.path
         raise PlanError(where, error.message, error.sheet, error.cell) from None

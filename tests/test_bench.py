@@ -84,7 +84,7 @@ def test_consolidated_copy_and_packs_are_what_they_were_before_any_speed_up(tmp_
         monkeypatch.setattr(monthly, "PARALLEL_FROM", 0)
         measured = stages.start()
         second, run = monthly.run_month(load_plan(tmp_path / "Generated.xlsx"), "2019-06", tmp_path / "m",
-                                        tmp_path / "p", today=june)
+                                        tmp_path / "p", today=june, parallel=True)
         assert measured[stages.WORKER_PEAK_MB] > 0  # the packs were written by the second process
     reference = json.loads(gzip.decompress(REFERENCE.read_bytes()))
     copy = content(second.path)

@@ -23,7 +23,7 @@ from plantools.reader import load_plan
 monthly.PARALLEL_FROM = 0
 folder = Path(sys.argv[1])
 result, run = monthly.run_month(load_plan(folder / "Plan.xlsx"), "2019-06", folder / "copies", folder / "packs",
-                                today=date(2019, 6, 30))
+                                today=date(2019, 6, 30), parallel=True)
 print("packs:", sum(1 for pack in run.packs if pack.workbook))
 """
 
