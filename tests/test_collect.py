@@ -1,0 +1,191 @@
+"""Returns: sub-groups fill in their packs, and `plantools collect` folds them back into the
+shared workbook cell by cell, losing nothing, refusing what it must (issue 13)."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import zipfile
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+
+import openpyxl
+import python_calamine
+from click.testing import CliRunner
+
+from plantools.cli import main
+from plantools.copies import read_copy
+from plantools.xlsxedit import changed_cells
+
+from conftest import digest, simple_plan, soffice_convert
+
+BODIES = [("Policy Sub-Group", "Policy", "policy@example.org"), ("QA Sub-Group", "QA", "qa@example.org")]
+ACTIONS = [  # rows 4-7 of the Plan sheet
+    ["1.1", "Agreement", "Draft the agreement", "Jo Bloggs", "Policy", "January 2019", "Red", "Chair has left"],
+    ["1.2", "Neglect", "Re-audit neglect", "Sam Smith", "QA", "March 2019", "Amber", "Late"],
+    ["1.3", "Training", "Review the training offer", "Kim Lee", "Policy and QA", "Ongoing", "Green", ""],
+    ["2.1", "Schools", "Work with schools", "Pat Day", "Policy", "October 2018", "", ""],
+]
+MONTH = "2018-11"
+RAG_COL, PROGRESS_COL, WHEN_COL = "G", "H", "F"  # in the shared workbook (conftest.PLAN_HEADER)
+ROW = {"1.1": 4, "1.2": 5, "1.3": 6, "2.1": 7}
+
+
+def run(*args: str, code: int | None = None):
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    if code is not None:
+        assert result.exit_code == code, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def shared_plan(tmp_path: Path, actions=ACTIONS, name: str = "Shared Plan.xlsx") -> Path:
+    return simple_plan(tmp_path / name, actions, BODIES)
+
+
+def make_packs(shared: Path, month: str = MONTH, *extra: str) -> Path:
+    out = shared.parent / "packs" / month
+    run("packs", shared, "--month", month, "--out", out, *extra, code=0)
+    return out
+
+
+def pack_of(folder: Path, body: str) -> Path:
+    return folder / f"{body} {folder.name}.xlsx"
+
+
+def edit_pack(pack: Path, changes: dict[str, dict[str, object]], target: Path | None = None) -> Path:
+    """A chair fills in the form with openpyxl: {ref: {column header: value}}."""
+    book = openpyxl.load_workbook(pack)
+    sheet = book["Plan"]
+    header_row = next(row for row in sheet.iter_rows() if any(c.value == "Return key" for c in row))
+    columns = {cell.value: cell.column for cell in header_row}
+    for row in sheet.iter_rows(min_row=header_row[0].row + 1):
+        ref = row[columns["Ref"] - 1].value
+        for header, value in changes.get(ref, {}).items():
+            sheet.cell(row[0].row, columns[header]).value = value
+    target = target or pack
+    book.save(target)
+    return target
+
+
+def cell_values(path: Path, sheet: str = "Plan") -> dict[str, object]:
+    """Every non-empty cell by address, as openpyxl reads it."""
+    book = openpyxl.load_workbook(path)
+    return {c.coordinate: c.value for row in book[sheet].iter_rows() for c in row if c.value not in (None, "")}
+
+
+def calamine_cell(path: Path, address: str, sheet: str = "Plan"):
+    rows = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python(
+        skip_empty_area=False)
+    col, row = ord(address[0]) - 64, int(address[1:])
+    return rows[row - 1][col - 1]
+
+
+def ledger_rows(shared: Path) -> list[dict[str, str]]:
+    with (shared.parent / "returns.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def wrote_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith(("would write:", "wrote:"))]
+
+
+# ---------------------------------------------------------------- the round trip
+
+def test_round_trip_dry_run_then_yes_then_next_months_log(tmp_path):
+    shared = shared_plan(tmp_path)
+    run("consolidate", shared, "--month", MONTH, "--today", "2018-11-30", code=0)  # the copy before the returns
+    packs = make_packs(shared)
+    policy_return = edit_pack(pack_of(packs, "Policy Sub-Group"), {
+        "1.1": {"RAG": "Amber", "Progress update": "New chair starts in January"},
+        "2.1": {"RAG": "Green", "Proposed new deadline": "June 2019"},
+    }, tmp_path / "Policy return.xlsx")
+    # QA sorts its rows by RAG (Green before Amber) and saves the pack in LibreOffice
+    qa_sorted = tmp_path / "qa" / "QA return.xlsx"
+    qa_sorted.parent.mkdir()
+    edit_pack(pack_of(packs, "QA Sub-Group"), {"1.2": {"RAG": "Green", "Progress update": "Re-audit done"}},
+              qa_sorted)
+    book = openpyxl.load_workbook(qa_sorted)
+    sheet = book["Plan"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=5, max_row=6)]
+    assert [r[0] for r in rows] == ["1.2", "1.3"]
+    for number, values in enumerate(reversed(rows), start=5):  # 1.3 (Green) first, then 1.2 (Green now)
+        for col, value in enumerate(values, start=1):
+            sheet.cell(number, col).value = value
+    book.save(qa_sorted)
+    qa_return = soffice_convert(qa_sorted, "xlsx:Calc MS Excel 2007 XML", tmp_path)
+    assert [row[0] for row in openpyxl.load_workbook(qa_return)["Plan"].iter_rows(min_row=5, max_row=6,
+                                                                                 values_only=True)] == ["1.3", "1.2"]
+
+    before, values_before = digest(shared), cell_values(shared)
+    dry = run("collect", policy_return, qa_return, "--into", shared, code=0)
+    assert digest(shared) == before and not (tmp_path / "returns.csv").exists()
+    assert sorted(wrote_lines(dry.output)) == sorted([
+        "would write: Plan!G4  1.1  RAG  'Red' -> 'Amber'  (from Policy Sub-Group)",
+        "would write: Plan!H4  1.1  Progress update  'Chair has left' -> 'New chair starts in January'  "
+        "(from Policy Sub-Group)",
+        "would write: Plan!G7  2.1  RAG  '' -> 'Green'  (from Policy Sub-Group)",
+        "would write: Plan!G5  1.2  RAG  'Amber' -> 'Green'  (from QA Sub-Group)",
+        "would write: Plan!H5  1.2  Progress update  'Late' -> 'Re-audit done'  (from QA Sub-Group)",
+    ])
+    assert any(line.startswith("proposed: 2.1") and "June 2019" in line for line in dry.output.splitlines())
+
+    done = run("collect", policy_return, qa_return, "--into", shared, "--yes", code=0)
+    assert len(wrote_lines(done.output)) == 5
+    expected = dict(values_before, G4="Amber", H4="New chair starts in January", G7="Green", G5="Green",
+                    H5="Re-audit done")
+    assert cell_values(shared) == expected  # and When? F7 still October 2018
+    assert calamine_cell(shared, "H5") == "Re-audit done" and calamine_cell(shared, "F7") == "October 2018"
+    assert any("June 2019" in line for line in done.output.splitlines() if line.startswith("proposed:"))
+    ledger = ledger_rows(shared)
+    assert sorted((r["ref"], r["field"], r["new"], r["body"], r["result"]) for r in ledger) == sorted([
+        ("1.1", "RAG", "Amber", "Policy Sub-Group", "applied"),
+        ("1.1", "Progress update", "New chair starts in January", "Policy Sub-Group", "applied"),
+        ("2.1", "RAG", "Green", "Policy Sub-Group", "applied"),
+        ("2.1", "Proposed new deadline", "June 2019", "Policy Sub-Group", "proposed: for the board to decide"),
+        ("1.2", "RAG", "Green", "QA Sub-Group", "applied"),
+        ("1.2", "Progress update", "Re-audit done", "QA Sub-Group", "applied"),
+    ])
+
+    # the same returns again: nothing changes, nothing is added to the ledger
+    after, ledger_bytes = digest(shared), (tmp_path / "returns.csv").read_bytes()
+    again = run("collect", policy_return, qa_return, "--into", shared, "--yes", code=0)
+    assert wrote_lines(again.output) == []
+    assert digest(shared) == after and (tmp_path / "returns.csv").read_bytes() == ledger_bytes
+
+    run("consolidate", shared, "--month", "2018-12", "--today", "2018-12-31", code=0)
+    copy = read_copy(tmp_path / "monthly" / "Shared Plan 2018-12.xlsx")
+    logged = sorted((c.ref, c.field, c.old, c.new, c.returned_by) for c in copy.log if c.month == "2018-12")
+    assert logged == sorted([
+        ("1.1", "RAG", "Red", "Amber", "Policy Sub-Group"),
+        ("1.1", "Progress update", "Chair has left", "New chair starts in January", "Policy Sub-Group"),
+        ("2.1", "RAG", "", "Green", "Policy Sub-Group"),
+        ("1.2", "RAG", "Amber", "Green", "QA Sub-Group"),
+        ("1.2", "Progress update", "Late", "Re-audit done", "QA Sub-Group"),
+    ])
+    exceptions = [[c for c in row if c] for row in openpyxl.load_workbook(copy.path)["Exceptions"].iter_rows(
+        values_only=True)]
+    assert any(row and row[0] == "2.1" and any("Proposed new deadline: June 2019 (Policy Sub-Group)" in str(c)
+                                               for c in row) for row in exceptions), exceptions
+
+
+def test_a_mail_file_carrying_a_return_is_collected(tmp_path):
+    shared = shared_plan(tmp_path)
+    packs = make_packs(shared, MONTH, "--sender", "bsu@example.org")
+    draft = BytesParser(policy=policy.default).parsebytes((packs / "QA Sub-Group 2018-11.eml").read_bytes())
+    returned = edit_pack(pack_of(packs, "QA Sub-Group"), {"1.2": {"RAG": "Complete"}}, tmp_path / "filled.xlsx")
+    reply = EmailMessage()
+    reply["From"], reply["To"] = draft["To"], draft["From"] or "bsu@example.org"
+    reply["Subject"] = "RE: " + str(draft["Subject"])
+    reply.set_content("Our update is attached.\n")
+    reply.add_attachment(returned.read_bytes(), maintype="application",
+                         subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                         filename="QA Sub-Group 2018-11.xlsx")
+    mail = tmp_path / "RE QA pack.eml"
+    mail.write_bytes(bytes(reply))
+    result = run("collect", mail, "--into", shared, "--yes", code=0)
+    assert wrote_lines(result.output) == ["wrote: Plan!G5  1.2  RAG  'Amber' -> 'Complete'  (from QA Sub-Group)"]
+    assert cell_values(shared)["G5"] == "Complete"
+    assert [r["return"] for r in ledger_rows(shared)][0].startswith("RE QA pack.eml")
