@@ -12,6 +12,7 @@ from email.parser import BytesParser
 from pathlib import Path
 
 import openpyxl
+import pytest
 import python_calamine
 from click.testing import CliRunner
 
@@ -189,3 +190,98 @@ def test_a_mail_file_carrying_a_return_is_collected(tmp_path):
     assert wrote_lines(result.output) == ["wrote: Plan!G5  1.2  RAG  'Amber' -> 'Complete'  (from QA Sub-Group)"]
     assert cell_values(shared)["G5"] == "Complete"
     assert [r["return"] for r in ledger_rows(shared)][0].startswith("RE QA pack.eml")
+
+
+# ---------------------------------------------------------------- nothing lost
+
+def png_bytes() -> bytes:
+    """A 2x2 red picture."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    raw = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def rich_plan(path: Path) -> Path:
+    """A shared plan as staff keep it: a chart, a picture, a legacy comment, a RAG dropdown,
+    RAG colours, defined names, and (for an .xlsm) macros."""
+    import io
+
+    import xlsxwriter
+
+    from conftest import PLAN_HEADER, REALWORLD
+
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Plan")
+    rows = [["Partnership business plan"], [], PLAN_HEADER, *ACTIONS]
+    for number, values in enumerate(rows):
+        for col, value in enumerate(values):
+            sheet.write_string(number, col, value)
+    sheet.data_validation("G4:G7", {"validate": "list", "source": ["Red", "Amber", "Green", "Complete"]})
+    sheet.conditional_format("G4:G7", {"type": "cell", "criteria": "==", "value": '"Red"',
+                                       "format": book.add_format({"bg_color": "#FF0000"})})
+    sheet.write_comment("H4", "Ask the chair", {"author": "BSU"})
+    sheet.insert_image("K2", "red.png", {"image_data": io.BytesIO(png_bytes())})
+    counts = book.add_worksheet("Counts")
+    counts.write_string(0, 0, "Red")
+    counts.write_number(0, 1, 1)
+    chart = book.add_chart({"type": "column"})
+    chart.add_series({"values": "=Counts!$B$1:$B$1"})
+    counts.insert_chart("D2", chart)
+    book.define_name("Actions", "=Plan!$A$4:$H$7")
+    governance = book.add_worksheet("Governance")
+    for number, values in enumerate([["Governance body", "Also written as", "Email"], *BODIES]):
+        for col, value in enumerate(values):
+            governance.write_string(number, col, value)
+    if path.suffix == ".xlsm":
+        vba = path.with_name("vbaProject.bin")
+        with zipfile.ZipFile(REALWORLD / "xlsxwriter__macro01.xlsm") as macro:
+            vba.write_bytes(macro.read("xl/vbaProject.bin"))
+        book.add_vba_project(str(vba))
+    book.close()
+    return path
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xlsm", "libreoffice"])
+def test_nothing_else_in_the_shared_workbook_changes(tmp_path, kind):
+    made = tmp_path / "made"
+    made.mkdir()
+    shared = rich_plan(made / f"Shared Plan.{'xlsm' if kind == 'xlsm' else 'xlsx'}")
+    if kind == "libreoffice":
+        shared = soffice_convert(shared, "xlsx:Calc MS Excel 2007 XML", tmp_path)
+    else:
+        shared = Path(shutil.copy(shared, tmp_path / shared.name))
+    original = tmp_path / "original"
+    original.write_bytes(shared.read_bytes())
+    with zipfile.ZipFile(shared) as package:
+        names = package.namelist()
+    assert any("chart" in n for n in names) and any("media" in n for n in names)
+    assert any("comments" in n for n in names)
+    assert kind != "xlsm" or "xl/vbaProject.bin" in names
+    packs = make_packs(shared)
+    returned = edit_pack(pack_of(packs, "Policy Sub-Group"), {
+        "1.1": {"RAG": "Green", "Progress update": "Agreed by the Board"}, "2.1": {"RAG": "Amber"}},
+        tmp_path / "return.xlsx")
+    run("collect", returned, "--into", shared, "--yes", code=0)
+
+    changes = changed_cells(original, shared)
+    assert changes.other == []
+    assert {sheet: {a: new for a, (_, new) in cells.items()} for sheet, cells in changes.cells.items()} == {
+        "Plan": {"G4": "Green", "H4": "Agreed by the Board", "G7": "Amber"}}
+    with zipfile.ZipFile(original) as old, zipfile.ZipFile(shared) as new:
+        assert old.namelist() == new.namelist()
+        differ = [n for n in old.namelist() if old.read(n) != new.read(n)]
+    assert len(differ) == 1 and differ[0].startswith("xl/worksheets/")
+    backups = list((tmp_path / "backups").iterdir())
+    assert [b.read_bytes() for b in backups] == [original.read_bytes()]
+
+    converted = soffice_convert(shared, "csv:Text - txt - csv (StarCalc):44,34,76", tmp_path / "csv")
+    rows = list(csv.reader(converted.read_text(encoding="utf-8").splitlines()))
+    assert rows[3][6:8] == ["Green", "Agreed by the Board"] and rows[6][6] == "Amber"
+    assert calamine_cell(shared, "H4") == "Agreed by the Board"
+    assert openpyxl.load_workbook(shared)["Plan"]["G7"].value == "Amber"
