@@ -93,6 +93,9 @@ def collect(returns: list[Path | str], into: Path | str, write: bool = False,
     from .shared import file_sha256
 
     into = Path(into)
+    if not into.is_file():
+        raise PlanError(into, "does not exist: give the shared workbook the packs were made from with --into; "
+                              "nothing was written")
     packs = [pack for path in returns for pack in read_return(path)]
     if not packs:
         raise PlanError(Path("."), "no returned packs given")
@@ -269,6 +272,7 @@ def _remember_dry_run(result: Collection) -> None:
 
 
 def _write(result: Collection, into: Path, backup_dir: Path | None) -> None:
+    from .reader import is_open_in_excel
     from .shared import write_cells_into
 
     record = _dry_run_record(into)
@@ -280,6 +284,9 @@ def _write(result: Collection, into: Path, backup_dir: Path | None) -> None:
         if seen.get("sha256") not in (None, result.sha256):
             raise PlanError(into, "has changed since the dry run (someone saved it): run collect again "
                                   "without --yes to see what it would write now; nothing was written")
+    if result.edits and is_open_in_excel(into):
+        raise PlanError(into, "is open in Excel (its owner file ~$ is beside it): close it and run again; "
+                              "nothing was written")
     ledger = into.parent / LEDGER
     _check_ledger(ledger)
     if result.edits:
@@ -291,11 +298,16 @@ def _write(result: Collection, into: Path, backup_dir: Path | None) -> None:
 
 
 def _check_ledger(ledger: Path) -> None:
+    """The ledger can be added to (checked before the workbook is written, so that no write
+    goes unrecorded), without making it yet: a refusal leaves no empty ledger behind."""
     if ledger.is_symlink():
         raise PlanError(ledger, "is a link: the ledger is never written through one; nothing was written")
     try:
-        with ledger.open("a", encoding="utf-8-sig" if not ledger.exists() else "utf-8", newline=""):
-            pass
+        if ledger.exists():
+            with ledger.open("ab"):
+                pass
+        elif not os.access(ledger.parent, os.W_OK):
+            raise PermissionError(13, "Permission denied")
     except OSError as exc:
         raise PlanError(ledger, f"cannot be written ({exc.strerror or exc}): is it open in Excel? "
                                 "Nothing was written") from None

@@ -285,3 +285,191 @@ def test_nothing_else_in_the_shared_workbook_changes(tmp_path, kind):
     assert rows[3][6:8] == ["Green", "Agreed by the Board"] and rows[6][6] == "Amber"
     assert calamine_cell(shared, "H4") == "Agreed by the Board"
     assert openpyxl.load_workbook(shared)["Plan"]["G7"].value == "Amber"
+
+
+# ---------------------------------------------------------------- refusals and problems
+
+def plan_by_xlsxwriter(path: Path, formula: str = "", merge: str = "") -> Path:
+    """The simple plan written by xlsxwriter: G4 a formula showing Red, or a merged range."""
+    import xlsxwriter
+
+    from conftest import PLAN_HEADER
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Plan")
+    for number, values in enumerate([["Partnership business plan"], [], PLAN_HEADER, *ACTIONS]):
+        for col, value in enumerate(values):
+            sheet.write_string(number, col, value)
+    if formula:
+        sheet.write_formula(formula, '="Re"&"d"', None, "Red")
+    if merge:
+        sheet.merge_range(merge, "Both in hand", None)
+    governance = book.add_worksheet("Governance")
+    for number, values in enumerate([["Governance body", "Also written as", "Email"], *BODIES]):
+        for col, value in enumerate(values):
+            governance.write_string(number, col, value)
+    book.close()
+    return path
+
+
+def refused(args: list, shared: Path, code: int, *words: str) -> str:
+    """Run collect --yes; the exit status, the words, and the shared workbook untouched."""
+    before = digest(shared)
+    result = run("collect", *args, "--into", shared, "--yes", code=code)
+    assert digest(shared) == before
+    assert not (shared.parent / "backups").exists()
+    lines = [line for line in result.output.splitlines() if not line.startswith("nothing to write")]
+    for word in words:
+        assert any(word in line for line in lines), result.output
+    return result.output
+
+
+def test_conflict_the_shared_cell_changed_since_the_pack_was_made(tmp_path):
+    shared = shared_plan(tmp_path)
+    packs = make_packs(shared)
+    returned = edit_pack(pack_of(packs, "Policy Sub-Group"), {"1.1": {"RAG": "Amber"}}, tmp_path / "r.xlsx")
+    book = openpyxl.load_workbook(shared)
+    book["Plan"]["G4"] = "Green"  # the officer typed it in meanwhile
+    book.save(shared)
+    output = refused([returned], shared, 1, "conflict: 1.1 RAG 'Amber' from Policy Sub-Group (r.xlsx, sheet Plan, "
+                                            "cell H5): Plan!G4 has changed in the shared workbook")
+    assert "now 'Green', sent as 'Red'" in output
+    assert [r["result"][:9] for r in ledger_rows(shared)] == ["conflict:"]
+
+
+def test_conflict_two_bodies_disagree_on_a_shared_action(tmp_path):
+    shared = shared_plan(tmp_path)
+    packs = make_packs(shared)
+    policy_return = edit_pack(pack_of(packs, "Policy Sub-Group"), {"1.3": {"RAG": "Amber"}}, tmp_path / "p.xlsx")
+    qa_return = edit_pack(pack_of(packs, "QA Sub-Group"), {"1.3": {"RAG": "Red"}}, tmp_path / "q.xlsx")
+    output = refused([policy_return, qa_return], shared, 1, "the returns disagree on Plan!G6")
+    assert "'Amber' from Policy Sub-Group (p.xlsx" in output and "'Red' from QA Sub-Group (q.xlsx" in output
+    # agreeing returns are one edit, from both bodies
+    qa_return = edit_pack(pack_of(packs, "QA Sub-Group"), {"1.3": {"RAG": "amber"}}, tmp_path / "q.xlsx")
+    agreed = run("collect", policy_return, qa_return, "--into", shared, code=0)
+    assert wrote_lines(agreed.output) == [
+        "would write: Plan!G6  1.3  RAG  'Green' -> 'Amber'  (from Policy Sub-Group, QA Sub-Group)"]
+
+
+def test_bad_rag_and_unreadable_proposed_deadline_named_by_file_sheet_and_cell(tmp_path):
+    shared = shared_plan(tmp_path)
+    packs = make_packs(shared)
+    returned = edit_pack(pack_of(packs, "Policy Sub-Group"), {
+        "1.1": {"RAG": "Yellowish", "Proposed new deadline": "when pigs fly"},
+        "2.1": {"RAG": "Green"}}, tmp_path / "Policy return.xlsx")
+    before = digest(shared)
+    dry = run("collect", returned, "--into", shared, code=1)
+    assert digest(shared) == before
+    assert ("bad value: 1.1 RAG 'Yellowish' from Policy Sub-Group (Policy return.xlsx, sheet Plan, cell H5): "
+            "'Yellowish' is not a RAG") in dry.output
+    assert ("bad value: 1.1 Proposed new deadline 'when pigs fly' from Policy Sub-Group (Policy return.xlsx, "
+            "sheet Plan, cell G5): proposed deadline 'when pigs fly' cannot be read as a date") in dry.output
+    done = run("collect", returned, "--into", shared, "--yes", code=1)  # the good value is written
+    assert wrote_lines(done.output) == ["wrote: Plan!G7  2.1  RAG  '' -> 'Green'  (from Policy Sub-Group)"]
+    assert cell_values(shared)["G4"] == "Red" and cell_values(shared)["G7"] == "Green"
+
+
+def test_formula_in_the_target_cell_is_not_overwritten(tmp_path):
+    shared = plan_by_xlsxwriter(tmp_path / "plan" / "Shared Plan.xlsx", formula="G4")
+    packs = make_packs(shared)
+    returned = edit_pack(pack_of(packs, "Policy Sub-Group"), {"1.1": {"RAG": "Amber"}}, tmp_path / "r.xlsx")
+    refused([returned], shared, 1, "conflict: 1.1 RAG 'Amber'", "Plan!G4: holds a formula")
+
+
+def test_merged_progress_cell_covering_two_actions_is_not_written(tmp_path):
+    shared = plan_by_xlsxwriter(tmp_path / "plan" / "Shared Plan.xlsx", merge="H4:H5")
+    packs = make_packs(shared)
+    returned = edit_pack(pack_of(packs, "QA Sub-Group"), {"1.2": {"Progress update": "Only QA's"}},
+                         tmp_path / "r.xlsx")
+    refused([returned], shared, 1, "Plan!H4 is one merged cell for 2 actions")
+
+
+def test_an_action_moved_is_found_and_one_gone_is_a_conflict(tmp_path):
+    shared = shared_plan(tmp_path)
+    packs = make_packs(shared)
+    returned = edit_pack(pack_of(packs, "Policy Sub-Group"), {"1.1": {"RAG": "Amber"}, "2.1": {"RAG": "Red"}},
+                         tmp_path / "r.xlsx")
+    book = openpyxl.load_workbook(shared)
+    book["Plan"].insert_rows(4)  # a new first action: 1.1 is on row 5 now
+    book["Plan"]["A4"], book["Plan"]["C4"] = "0.1", "A new first action"
+    book["Plan"].delete_rows(8)  # 2.1 deleted
+    book.save(shared)
+    result = run("collect", returned, "--into", shared, "--yes", code=1)
+    assert wrote_lines(result.output) == ["wrote: Plan!G5  1.1  RAG  'Red' -> 'Amber'  (from Policy Sub-Group)"]
+    assert "conflict: 2.1 RAG 'Red'" in result.output and "no longer in the shared workbook" in result.output
+
+
+def test_refused_while_open_in_excel(tmp_path):
+    shared = shared_plan(tmp_path)
+    packs = make_packs(shared)
+    returned = edit_pack(pack_of(packs, "Policy Sub-Group"), {"1.1": {"RAG": "Amber"}}, tmp_path / "r.xlsx")
+    (tmp_path / f"~${shared.name}").write_bytes(b"owner")
+    output = refused([returned], shared, 2, "Shared Plan.xlsx: is open in Excel")
+    assert len(output.splitlines()) == 1 and not (tmp_path / "returns.csv").exists()
+
+
+def test_refused_when_saved_between_the_dry_run_and_yes(tmp_path):
+    shared = shared_plan(tmp_path)
+    packs = make_packs(shared)
+    returned = edit_pack(pack_of(packs, "Policy Sub-Group"), {"1.1": {"RAG": "Amber"}}, tmp_path / "r.xlsx")
+    run("collect", returned, "--into", shared, code=0)
+    book = openpyxl.load_workbook(shared)
+    book["Plan"]["H6"] = "Someone's note"
+    book.save(shared)
+    output = refused([returned], shared, 2, "Shared Plan.xlsx: has changed since the dry run")
+    assert len(output.splitlines()) == 1 and not (tmp_path / "returns.csv").exists()
+    run("collect", returned, "--into", shared, code=0)  # a new dry run, then it writes
+    run("collect", returned, "--into", shared, "--yes", code=0)
+    assert cell_values(shared)["G4"] == "Amber" and cell_values(shared)["H6"] == "Someone's note"
+
+
+def test_refused_return_of_another_plan_or_of_two_months(tmp_path):
+    shared = shared_plan(tmp_path)
+    other = shared_plan(tmp_path, name="Other Plan.xlsx")
+    november = edit_pack(pack_of(make_packs(shared), "Policy Sub-Group"), {"1.1": {"RAG": "Amber"}},
+                         tmp_path / "nov.xlsx")
+    december = edit_pack(pack_of(make_packs(shared, "2018-12"), "QA Sub-Group"), {"1.2": {"RAG": "Red"}},
+                         tmp_path / "dec.xlsx")
+    output = refused([november], other, 2, "nov.xlsx: is a pack of 'Shared Plan.xlsx', not of 'Other Plan.xlsx'")
+    assert len(output.splitlines()) == 1
+    missing = run("collect", november, "--into", tmp_path / "Shared Plan 2.xlsx", "--yes", code=2)
+    assert missing.output.startswith("Error: ") and "Shared Plan 2.xlsx: does not exist" in missing.output
+    output = refused([november, december], shared, 2, "is a pack for 2018-11, the others for 2018-12")
+    assert len(output.splitlines()) == 1 and not (tmp_path / "returns.csv").exists()
+
+
+def test_a_return_with_rows_deleted_or_added(tmp_path):
+    shared = shared_plan(tmp_path)
+    packs = make_packs(shared)
+    deleted = edit_pack(pack_of(packs, "Policy Sub-Group"), {}, tmp_path / "deleted.xlsx")
+    book = openpyxl.load_workbook(deleted)
+    book["Plan"].delete_rows(6)  # 1.3
+    book.save(deleted)
+    refused([deleted], shared, 0, "note: deleted.xlsx: action 1.3 was deleted from the return: nothing changed")
+    added = edit_pack(pack_of(packs, "Policy Sub-Group"), {}, tmp_path / "added.xlsx")
+    book = openpyxl.load_workbook(added)
+    book["Plan"].append(["9.9", "New", "A new action", None, None, None, None, "Green"])
+    book.save(added)
+    refused([added], shared, 0, "note: added.xlsx, sheet Plan, row 8: a row added in the return is no action")
+
+
+def test_a_file_that_is_not_a_pack(tmp_path):
+    shared = shared_plan(tmp_path)
+    docx = tmp_path / "Update.docx"
+    with zipfile.ZipFile(docx, "w") as package:
+        package.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org'
+                         '/package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application'
+                         '/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+        package.writestr("word/document.xml", "<w:document/>")
+    text = tmp_path / "Update.csv"
+    text.write_text("Ref,RAG\n1.1,Amber\n", encoding="utf-8")
+    mail = tmp_path / "No attachment.eml"
+    message = EmailMessage()
+    message.set_content("Our update: 1.1 is Amber")
+    mail.write_bytes(bytes(message))
+    for path, words in [(shared, "Shared Plan.xlsx: is not a pack that plantools made"),
+                        (docx, "Update.docx: is a Word document"), (text, "Update.csv: is a text file"),
+                        (mail, "No attachment.eml: is a mail with no workbook attached")]:
+        output = refused([path], shared, 2, words)
+        assert len(output.splitlines()) == 1 and not (tmp_path / "returns.csv").exists()
