@@ -4,7 +4,12 @@ shared workbook cell by cell, losing nothing, refusing what it must (issue 13)."
 from __future__ import annotations
 
 import csv
+import os
+import random
 import shutil
+import subprocess
+import sys
+import time
 import zipfile
 from email import policy
 from email.message import EmailMessage
@@ -473,3 +478,44 @@ def test_a_file_that_is_not_a_pack(tmp_path):
                         (mail, "No attachment.eml: is a mail with no workbook attached")]:
         output = refused([path], shared, 2, words)
         assert len(output.splitlines()) == 1 and not (tmp_path / "returns.csv").exists()
+
+
+# ---------------------------------------------------------------- kill -9
+
+@pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")
+def test_kill_during_collect_leaves_the_old_or_the_new_workbook_whole(tmp_path):
+    actions = [[f"{n // 10 + 1}.{n % 10 + 1}", f"Objective {n}", f"Action number {n} " * 4, "Jo Bloggs", "Policy",
+                "March 2019", "Red", f"Note {n} " * 10] for n in range(1200)]
+    shared = shared_plan(tmp_path, actions)
+    returned = edit_pack(pack_of(make_packs(shared), "Policy Sub-Group"),
+                         {a[0]: {"RAG": "Amber", "Progress update": f"Updated {a[0]}"} for a in actions},
+                         tmp_path / "return.xlsx")
+    saved, old = shared.read_bytes(), digest(shared)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+
+    def collector() -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "plantools", "collect", str(returned), "--into", str(shared),
+                                 "--yes"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def restore() -> None:
+        shared.write_bytes(saved)
+        (tmp_path / "returns.csv").unlink(missing_ok=True)
+
+    started = time.monotonic()
+    assert collector().wait() == 0
+    took, new = time.monotonic() - started, digest(shared)
+    assert new != old
+    chance = random.Random(13)
+    for _ in range(5):
+        restore()
+        process = collector()
+        time.sleep(chance.uniform(took / 3, took))  # the first third is Python starting and reading
+        process.kill()
+        process.wait()
+        assert digest(shared) in (old, new)
+        book = python_calamine.CalamineWorkbook.from_path(str(shared))
+        assert len(book.get_sheet_by_name("Plan").to_python()) == 3 + len(actions)
+        assert openpyxl.load_workbook(shared, read_only=True)["Plan"]["G4"].value in ("Red", "Amber")
+    restore()
+    assert collector().wait() == 0 and digest(shared) == new
+    assert [p.name for p in tmp_path.glob(".~plantools-*")] == []  # what the killed runs left is swept
