@@ -199,10 +199,17 @@ def _change(pack: Returned, row, name: str, sent: Action, current: Action | None
     if now == new or (name == "rag" and current.rag == new):
         item("already", f"already in the workbook ({cell})", sheet=current.sheet, cell=cell, old=now)
         return
-    if now != before and not (name == "rag" and rag.normalise(now) == rag.normalise(before)):
+    # a RAG is unchanged when it means the same status: 'G' for Green, the workbook's own key
+    # word ('On track'), or the cell's colour when it has no word (current.rag reads all three)
+    if now != before and not (name == "rag" and current.rag is not None and current.rag == rag.normalise(before)):
         item("conflict", f"{current.sheet}!{cell} has changed in the shared workbook since the pack was made "
                          f"(now '{_short(now)}', sent as '{_short(before)}'): nothing written; decide and type it in",
              sheet=current.sheet, cell=cell, old=now)
+        return
+    if name == "rag" and current.rag_from_fill and not now:
+        item("conflict", f"{current.sheet}!{cell} shows its RAG by its colour alone: writing the word would leave "
+                         f"it {current.rag.lower()}; nothing written; type it in and change the colour",
+             sheet=current.sheet, cell=cell, old=current.rag)
         return
     sharing = [a for a in plan.actions if a is not current and a.sheet == current.sheet and a.cell(name) == cell]
     if sharing:

@@ -405,6 +405,25 @@ def test_an_action_moved_is_found_and_one_gone_is_a_conflict(tmp_path):
     assert "conflict: 2.1 RAG 'Red'" in result.output and "no longer in the shared workbook" in result.output
 
 
+def test_a_rag_in_the_workbooks_own_words_or_colour_is_no_false_conflict(tmp_path):
+    from conftest import PLAN_HEADER, make_workbook
+
+    rows = [list(a) for a in ACTIONS]
+    rows[0][6], rows[1][6] = None, "Going to plan"  # 1.1 red by its colour alone; 1.2 in the Key sheet's words
+    shared = make_workbook(tmp_path / "Shared Plan.xlsx", {
+        "Plan": [["Partnership business plan"], [], PLAN_HEADER, *rows],
+        "Key": [["RAG", "Meaning"], ["Green", "Going to plan"], ["Red", "Off track"]]},
+        fills={"Plan": {"G4": "FFFF0000"}}, bodies=BODIES)
+    packs = make_packs(shared)
+    policy_return = edit_pack(pack_of(packs, "Policy Sub-Group"), {"1.1": {"RAG": "Amber"}}, tmp_path / "p.xlsx")
+    qa_return = edit_pack(pack_of(packs, "QA Sub-Group"), {"1.2": {"RAG": "Complete"}}, tmp_path / "q.xlsx")
+    result = run("collect", policy_return, qa_return, "--into", shared, "--yes", code=1)
+    assert wrote_lines(result.output) == ["wrote: Plan!G5  1.2  RAG  'Going to plan' -> 'Complete'  (from QA Sub-Group)"]
+    conflicts = [line for line in result.output.splitlines() if line.startswith("conflict:")]
+    assert len(conflicts) == 1 and "Plan!G4 shows its RAG by its colour alone" in conflicts[0]
+    assert "G4" not in cell_values(shared)
+
+
 def test_refused_while_open_in_excel(tmp_path):
     shared = shared_plan(tmp_path)
     packs = make_packs(shared)
