@@ -99,10 +99,11 @@ def collect(returns: list[Path | str], into: Path | str, write: bool = False,
     packs = [pack for path in returns for pack in read_return(path)]
     if not packs:
         raise PlanError(Path("."), "no returned packs given")
+    packs, twice = _once(packs)
     _same_plan_and_month(packs, into)
     sha = file_sha256(into)
     plan = load_plan(into)
-    result = Collection(into, sha, packs[0].month)
+    result = Collection(into, sha, packs[0].month, notes=twice)
     wanted: dict[tuple[str, str], list[Edit]] = {}
     for pack in packs:
         _notes(pack, result)
@@ -134,6 +135,23 @@ def _same_plan_and_month(packs: list[Returned], into: Path) -> None:
         odd = next(pack for pack in packs if pack.month == months[0])
         raise PlanError(odd.path, f"is a pack for {months[0]}, the others for {months[-1]}: collect one "
                                   "month's returns at a time; nothing was written")
+
+
+def _once(packs: list[Returned]) -> tuple[list[Returned], list[str]]:
+    """Each return counted once: the same file given twice, or a mail and the pack saved
+    from it, say the same thing (the same body's pack with the same values)."""
+    seen: dict[tuple, Returned] = {}
+    notes = []
+    for pack in packs:
+        said = (pack.body, pack.month, tuple(sorted((key, tuple(sorted((name, cell_text(value)) for name, value
+                                                                      in row.values.items())))
+                                                    for key, row in pack.rows.items())))
+        if said in seen:
+            notes.append(f"{pack.path.name} says the same as {seen[said].path.name} (both from {pack.body}): "
+                         "counted once")
+        else:
+            seen[said] = pack
+    return list(seen.values()), notes
 
 
 def _notes(pack: Returned, result: Collection) -> None:

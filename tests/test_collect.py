@@ -191,10 +191,12 @@ def test_a_mail_file_carrying_a_return_is_collected(tmp_path):
                          filename="QA Sub-Group 2018-11.xlsx")
     mail = tmp_path / "RE QA pack.eml"
     mail.write_bytes(bytes(reply))
-    result = run("collect", mail, "--into", shared, "--yes", code=0)
+    # the mail, and the pack saved from it as well: one return, counted once
+    result = run("collect", mail, returned, "--into", shared, "--yes", code=0)
     assert wrote_lines(result.output) == ["wrote: Plan!G5  1.2  RAG  'Amber' -> 'Complete'  (from QA Sub-Group)"]
+    assert "note: filled.xlsx says the same as RE QA pack.eml (both from QA Sub-Group): counted once" in result.output
     assert cell_values(shared)["G5"] == "Complete"
-    assert [r["return"] for r in ledger_rows(shared)][0].startswith("RE QA pack.eml")
+    assert [r["return"] for r in ledger_rows(shared)] == ["RE QA pack.eml, sheet Plan, cell H5"]
 
 
 # ---------------------------------------------------------------- nothing lost
