@@ -33,7 +33,7 @@ from .changes import match
 from .deadlines import DATE, ONGOING, parse_deadline
 from .errors import PlanError
 from .model import LABELS, Action, Plan
-from .returns import Returned, cell_text, read_return
+from .returns import Returned, Row, cell_text, read_return
 from .workbook import atomic_file
 
 LEDGER = "returns.csv"
@@ -113,6 +113,11 @@ def collect(returns: list[Path | str], into: Path | str, write: bool = False,
             if sent is None:
                 result.notes.append(f"{pack.path.name}: row {row.cell_row} has a return key that was never sent: left out")
                 continue
+            why = _not_its_row(pack, row, sent)
+            if why:
+                result.items.append(Item("conflict", sent.ref, "Return key", key, pack.body,
+                                         f"{pack.path.name}, sheet {pack.sheet}, row {row.cell_row}", why))
+                continue
             for name in ("rag", "progress", "proposed"):
                 if name in row.values:
                     _change(pack, row, name, sent, found.get(key), plan, result, wanted)
@@ -154,10 +159,27 @@ def _once(packs: list[Returned]) -> tuple[list[Returned], list[str]]:
     return list(seen.values()), notes
 
 
+def _not_its_row(pack: Returned, row: Row, sent: Action) -> str:
+    """Why a returned row cannot be trusted to be the action its return key says, or ''."""
+    if pack.repeated.get(row.key):
+        rows = " and ".join(str(number) for number in pack.repeated[row.key])
+        return (f"rows {rows} carry the same return key (a row copied?): which is {sent.ref or 'the action'} "
+                "cannot be told; nothing written for it")
+    for name, label in (("ref", "Ref"), ("action", "Action")):
+        said, was = row.shown.get(name), sent.text(name)
+        if said is not None and was and " ".join(said.split()) != " ".join(was.split()):
+            return (f"its {label} '{_short(said)}' is not the action its return key was sent with "
+                    f"('{_short(was)}'): was the sheet sorted without its hidden Return key column? Nothing written for it")
+    return ""
+
+
 def _notes(pack: Returned, result: Collection) -> None:
     for number in pack.added:
         result.notes.append(f"{pack.path.name}, sheet {pack.sheet}, row {number}: a row added in the return "
                             "is no action of the pack: add new actions in the shared workbook; left out")
+    for label in pack.no_column:
+        result.notes.append(f"{pack.path.name}, sheet {pack.sheet}: no '{label}' column (renamed or deleted?): "
+                            "nothing read from it")
     for key in pack.missing:
         result.notes.append(f"{pack.path.name}: action {pack.sent[key].ref or key} was deleted from the return: "
                             "nothing changed for it")

@@ -31,6 +31,9 @@ SENT = [("Return key", "key"), ("Ref", "ref"), ("Objective ref", "objective_ref"
         ("When?", "deadline"), ("RAG", "rag"), ("Progress", "progress")]
 # the form's columns a sub-group fills in: header on the Plan sheet -> field
 FILLED_IN = {"RAG": "rag", "Progress update": "progress", "Proposed new deadline": "proposed"}
+# the protected columns that say which action a row is: checked against its return key, so a
+# row whose key was sorted away from it (the hidden column left out of a sort) is caught
+SHOWN = {"Ref": "ref", "Action": "action"}
 
 
 def return_key(action: Action) -> str:
@@ -59,6 +62,7 @@ class Row:
     cell_row: int  # the row in the returned pack's Plan sheet
     values: dict[str, object]  # field of FILLED_IN -> what the return holds
     columns: dict[str, int]  # field of FILLED_IN -> column in the returned pack
+    shown: dict[str, str] = field(default_factory=dict)  # SHOWN field -> what the row's cell says
 
     def cell(self, name: str) -> str:
         return f"{column_letter(self.columns[name])}{self.cell_row}"
@@ -74,6 +78,8 @@ class Returned:
     rows: dict[str, Row] = field(default_factory=dict)
     added: list[int] = field(default_factory=list)  # Plan rows with no return key: typed in by hand
     missing: list[str] = field(default_factory=list)  # return keys of rows deleted from the return
+    repeated: dict[str, list[int]] = field(default_factory=dict)  # return key -> its rows, when on several
+    no_column: list[str] = field(default_factory=list)  # FILLED_IN headers not found in the return
     sheet: str = "Plan"
 
 
@@ -160,14 +166,20 @@ def _read_rows(returned: Returned, rows: list[list]) -> None:
     header = [cell_text(v) for v in rows[top]]
     key_col = header.index("Return key")
     columns = {name: header.index(label) for label, name in FILLED_IN.items() if label in header}
+    returned.no_column = [label for label in FILLED_IN if label not in header]
+    shown = {name: header.index(label) for label, name in SHOWN.items() if label in header}
     for number, row in enumerate(rows[top + 1:], start=top + 2):
         key = cell_text(row[key_col]) if key_col < len(row) else ""
         if not key:
             if any(v not in (None, "") for v in row):
                 returned.added.append(number)
             continue
+        if key in returned.rows:  # a row copied, hidden key and all
+            returned.repeated.setdefault(key, [returned.rows[key].cell_row]).append(number)
+            continue
         values = {name: row[col] if col < len(row) else None for name, col in columns.items()}
-        returned.rows[key] = Row(key, number, values, {name: col + 1 for name, col in columns.items()})
+        returned.rows[key] = Row(key, number, values, {name: col + 1 for name, col in columns.items()},
+                                 {name: cell_text(row[col]) if col < len(row) else "" for name, col in shown.items()})
     returned.missing = [key for key in returned.sent if key not in returned.rows]
 
 

@@ -480,6 +480,34 @@ def test_a_return_with_rows_deleted_or_added(tmp_path):
     refused([added], shared, 0, "note: added.xlsx, sheet Plan, row 8: a row added in the return is no action")
 
 
+def test_a_return_sorted_without_its_key_or_with_a_row_copied_writes_nothing_for_those_rows(tmp_path):
+    shared = shared_plan(tmp_path)
+    packs = make_packs(shared)
+    returned = edit_pack(pack_of(packs, "Policy Sub-Group"), {"1.1": {"RAG": "Amber"}, "1.3": {"RAG": "Red"},
+                                                              "2.1": {"RAG": "Green"}}, tmp_path / "sorted.xlsx")
+    book = openpyxl.load_workbook(returned)
+    sheet = book["Plan"]
+    key = [c.column for c in sheet[4] if c.value == "Return key"][0]
+    for col in range(1, key):  # rows 5 (1.1) and 6 (1.3) swapped, but not their hidden keys
+        sheet.cell(5, col).value, sheet.cell(6, col).value = sheet.cell(6, col).value, sheet.cell(5, col).value
+    book.save(returned)
+    result = run("collect", returned, "--into", shared, code=1)
+    assert wrote_lines(result.output) == ["would write: Plan!G7  2.1  RAG  '' -> 'Green'  (from Policy Sub-Group)"]
+    assert ("conflict: 1.1 Return key 'Plan!4' from Policy Sub-Group (sorted.xlsx, sheet Plan, row 5): its Ref '1.3' "
+            "is not the action its return key was sent with ('1.1')") in result.output
+
+    copied = edit_pack(pack_of(packs, "Policy Sub-Group"), {"2.1": {"RAG": "Green"}}, tmp_path / "copied.xlsx")
+    book = openpyxl.load_workbook(copied)
+    sheet = book["Plan"]
+    sheet.append([c.value for c in sheet[5]])  # 1.1 copied, hidden key and all, with another RAG
+    sheet.cell(8, [c.column for c in sheet[4] if c.value == "RAG"][0]).value = "Complete"
+    book.save(copied)
+    result = run("collect", copied, "--into", shared, code=1)
+    assert wrote_lines(result.output) == ["would write: Plan!G7  2.1  RAG  '' -> 'Green'  (from Policy Sub-Group)"]
+    assert "conflict: 1.1 Return key 'Plan!4' from Policy Sub-Group (copied.xlsx, sheet Plan, row 5): rows 5 and 8 " \
+           "carry the same return key" in result.output
+
+
 def test_a_file_that_is_not_a_pack(tmp_path):
     shared = shared_plan(tmp_path)
     docx = tmp_path / "Update.docx"
