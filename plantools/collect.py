@@ -408,11 +408,20 @@ def read_ledger(workbook: Path) -> list[dict[str, str]]:
             break
         except UnicodeDecodeError:
             continue
-    return list(csv.DictReader(io.StringIO(text)))
+    return [{name: _csv_unsafe(value) for name, value in row.items()} for row in csv.DictReader(io.StringIO(text))]
+
+
+FORMULA_START = ("=", "+", "-", "@")
 
 
 def _csv_safe(value: str) -> str:
-    return f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
+    """Text that Excel would take for a formula when it opens the ledger, kept as text."""
+    return f"'{value}" if isinstance(value, str) and value[:1] in FORMULA_START else value
+
+
+def _csv_unsafe(value: str | None) -> str | None:
+    """The value _csv_safe kept as text, as it was."""
+    return value[1:] if isinstance(value, str) and value[:1] == "'" and value[1:2] in FORMULA_START else value
 
 
 def _short(text: str, limit: int = 60) -> str:
