@@ -174,6 +174,7 @@ def _not_its_row(pack: Returned, row: Row, sent: Action) -> str:
 
 
 def _notes(pack: Returned, result: Collection) -> None:
+    result.notes += pack.notes
     for number in pack.added:
         result.notes.append(f"{pack.path.name}, sheet {pack.sheet}, row {number}: a row added in the return "
                             "is no action of the pack: add new actions in the shared workbook; left out")

@@ -80,6 +80,7 @@ class Returned:
     missing: list[str] = field(default_factory=list)  # return keys of rows deleted from the return
     repeated: dict[str, list[int]] = field(default_factory=dict)  # return key -> its rows, when on several
     no_column: list[str] = field(default_factory=list)  # FILLED_IN headers not found in the return
+    notes: list[str] = field(default_factory=list)  # what was left out in reading it
     sheet: str = "Plan"
 
 
@@ -88,20 +89,35 @@ def read_return(path: Path | str) -> list[Returned]:
     attached workbooks). Raises PlanError, naming the file, for anything else."""
     path = Path(path)
     if path.suffix.lower() == ".eml":
-        return [_read_workbook(path, data) for data in _attachments(path)]
+        return _packs_attached(path)
     return [_read_workbook(path, None)]
 
 
-def _attachments(path: Path) -> list[io.BytesIO]:
+def _packs_attached(path: Path) -> list[Returned]:
+    """The packs attached to a mail; other workbooks attached beside one are left out, and said so."""
+    packs, others = [], []
+    for name, data in _attachments(path):
+        try:
+            packs.append(_read_workbook(path, data))
+        except PlanError as exc:
+            others.append((name, exc))
+    if not packs:
+        raise others[0][1]
+    packs[0].notes += [f"{path.name}: its attachment '{name}' is no returned pack ({exc.message}): left out"
+                       for name, exc in others]
+    return packs
+
+
+def _attachments(path: Path) -> list[tuple[str, io.BytesIO]]:
     try:
         message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
     except OSError as exc:
         raise PlanError(path, f"cannot be read ({exc.strerror or exc})") from None
     found = []
     for part in message.iter_attachments():
-        name = (part.get_filename() or "").lower()
-        if name.endswith((".xlsx", ".xlsm")):
-            found.append(io.BytesIO(part.get_payload(decode=True) or b""))
+        name = part.get_filename() or ""
+        if name.lower().endswith((".xlsx", ".xlsm")):
+            found.append((name, io.BytesIO(part.get_payload(decode=True) or b"")))
     if not found:
         raise PlanError(path, "is a mail with no workbook attached: save the returned pack from it instead")
     return found

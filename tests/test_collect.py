@@ -191,12 +191,16 @@ def test_a_mail_file_carrying_a_return_is_collected(tmp_path):
     reply.add_attachment(returned.read_bytes(), maintype="application",
                          subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                          filename="QA Sub-Group 2018-11.xlsx")
+    reply.add_attachment(shared.read_bytes(), maintype="application",  # another workbook beside it
+                         subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename="Our figures.xlsx")
     mail = tmp_path / "RE QA pack.eml"
     mail.write_bytes(bytes(reply))
     # the mail, and the pack saved from it as well: one return, counted once
     result = run("collect", mail, returned, "--into", shared, "--yes", code=0)
     assert wrote_lines(result.output) == ["wrote: Plan!G5  1.2  RAG  'Amber' -> 'Complete'  (from QA Sub-Group)"]
     assert "note: filled.xlsx says the same as RE QA pack.eml (both from QA Sub-Group): counted once" in result.output
+    assert "note: RE QA pack.eml: its attachment 'Our figures.xlsx' is no returned pack (is not a pack that " \
+           "plantools made" in result.output
     assert cell_values(shared)["G5"] == "Complete"
     assert [r["return"] for r in ledger_rows(shared)] == ["RE QA pack.eml, sheet Plan, cell H5"]
 
