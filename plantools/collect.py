@@ -249,7 +249,7 @@ def _change(pack: Returned, row, name: str, sent: Action, current: Action | None
         return
     if name == "rag" and current.rag_from_fill and not now:
         item("conflict", f"{current.sheet}!{cell} shows its RAG by its colour alone: writing the word would leave "
-                         f"it {current.rag.lower()}; nothing written; type it in and change the colour",
+                         f"it {str(current.rag).lower()}; nothing written; type it in and change the colour",
              sheet=current.sheet, cell=cell, old=current.rag)
         return
     sharing = [a for a in plan.actions if a is not current and a.sheet == current.sheet and a.cell(name) == cell]
@@ -409,7 +409,8 @@ def read_ledger(workbook: Path) -> list[dict[str, str]]:
             break
         except UnicodeDecodeError:
             continue
-    return [{name: _csv_unsafe(value) for name, value in row.items()} for row in csv.DictReader(io.StringIO(text))]
+    return [{name: _csv_unsafe(value or "") for name, value in row.items() if name is not None}
+            for row in csv.DictReader(io.StringIO(text))]
 
 
 FORMULA_START = ("=", "+", "-", "@")
@@ -420,9 +421,9 @@ def _csv_safe(value: str) -> str:
     return f"'{value}" if isinstance(value, str) and value[:1] in FORMULA_START else value
 
 
-def _csv_unsafe(value: str | None) -> str | None:
+def _csv_unsafe(value: str) -> str:
     """The value _csv_safe kept as text, as it was."""
-    return value[1:] if isinstance(value, str) and value[:1] == "'" and value[1:2] in FORMULA_START else value
+    return value[1:] if value[:1] == "'" and value[1:2] in FORMULA_START else value
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -117,7 +117,8 @@ def _attachments(path: Path) -> list[tuple[str, io.BytesIO]]:
     for part in message.iter_attachments():
         name = part.get_filename() or ""
         if name.lower().endswith((".xlsx", ".xlsm")):
-            found.append((name, io.BytesIO(part.get_payload(decode=True) or b"")))
+            payload = part.get_payload(decode=True)
+            found.append((name, io.BytesIO(payload if isinstance(payload, bytes) else b"")))
     if not found:
         raise PlanError(path, "is a mail with no workbook attached: save the returned pack from it instead")
     return found
