@@ -89,7 +89,7 @@ def collect(returns: list[Path | str], into: Path | str, write: bool = False,
     """What the returned packs change in `into` (the shared workbook), written only when
     `write`. Raises PlanError (nothing written) for a file that is no returned pack, one of
     another plan or month, the workbook open in Excel or changed since the dry run."""
-    from .reader import load_plan
+    from .reader import is_open_in_excel, load_plan
     from .shared import file_sha256
 
     into = Path(into)
@@ -127,6 +127,9 @@ def collect(returns: list[Path | str], into: Path | str, write: bool = False,
         _write(result, into, backup_dir)
     else:
         _remember_dry_run(result)
+        if result.edits and is_open_in_excel(into):
+            result.notes.append(f"{into.name} is open in Excel (its owner file ~$ is beside it): "
+                                "close it before adding --yes")
     return result
 
 

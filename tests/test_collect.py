@@ -437,6 +437,9 @@ def test_refused_while_open_in_excel(tmp_path):
     packs = make_packs(shared)
     returned = edit_pack(pack_of(packs, "Policy Sub-Group"), {"1.1": {"RAG": "Amber"}}, tmp_path / "r.xlsx")
     (tmp_path / f"~${shared.name}").write_bytes(b"owner")
+    dry = run("collect", returned, "--into", shared, code=0)
+    assert "note: Shared Plan.xlsx is open in Excel (its owner file ~$ is beside it): close it before adding --yes" \
+        in dry.output
     output = refused([returned], shared, 2, "Shared Plan.xlsx: is open in Excel")
     assert len(output.splitlines()) == 1 and not (tmp_path / "returns.csv").exists()
 
@@ -528,7 +531,9 @@ def test_a_file_that_is_not_a_pack(tmp_path):
     message = EmailMessage()
     message.set_content("Our update: 1.1 is Amber")
     mail.write_bytes(bytes(message))
+    saved_as_ods = soffice_convert(pack_of(make_packs(shared), "QA Sub-Group"), "ods", tmp_path / "ods")
     for path, words in [(shared, "Shared Plan.xlsx: is not a pack that plantools made"),
+                        (saved_as_ods, "QA Sub-Group 2018-11.ods: is an OpenDocument spreadsheet"),
                         (docx, "Update.docx: is a Word document"), (text, "Update.csv: is a text file"),
                         (mail, "No attachment.eml: is a mail with no workbook attached")]:
         output = refused([path], shared, 2, words)
