@@ -227,9 +227,11 @@ def _change(pack: Returned, row, name: str, sent: Action, current: Action | None
             item("bad value", f"proposed deadline '{new}' cannot be read as a date: "
                               + (deadline.note or "write a month and year, e.g. 'March 2019'"))
             return
+        # where it would go, for the officer (and to tell actions without a ref apart)
+        at = {"sheet": current.sheet, "cell": current.cell("deadline")} if current and current.has("deadline") else {}
         item("proposed", f"proposed new deadline for {sent.ref or 'this action'}: {new} (was "
                          f"{sent.deadline.text or 'none'}); deadlines are the board's to change, so it is not written",
-             old=sent.deadline.text)
+             old=sent.deadline.text, **at)
         return
     if current is None:
         item("conflict", "the action is no longer in the shared workbook (deleted, or reworded beyond "

@@ -157,6 +157,7 @@ def test_round_trip_dry_run_then_yes_then_next_months_log(tmp_path):
         ("1.2", "Progress update", QA_NOTE, "QA Sub-Group", "applied"),
     ])
 
+    assert [(r["sheet"], r["cell"]) for r in ledger if r["field"] == "Proposed new deadline"] == [("Plan", "F7")]
     # the same returns again: nothing changes, nothing is added to the ledger
     after, ledger_bytes = digest(shared), (tmp_path / "returns.csv").read_bytes()
     again = run("collect", policy_return, qa_return, "--into", shared, "--yes", code=0)
