@@ -311,7 +311,7 @@ def _by_sheet(edits: list[Edit]) -> dict[str, dict[str, str]]:
 
 
 def _dry_run_record(workbook: Path) -> Path:
-    return workbook.parent / f".~plantools-collect {workbook.stem}.json"
+    return workbook.parent / f".~plantools-collect {workbook.name}.json"
 
 
 def _remember_dry_run(result: Collection) -> None:

@@ -455,9 +455,12 @@ def test_refused_when_saved_between_the_dry_run_and_yes(tmp_path):
     book.save(shared)
     output = refused([returned], shared, 2, "Shared Plan.xlsx: has changed since the dry run")
     assert len(output.splitlines()) == 1 and not (tmp_path / "returns.csv").exists()
+    saved = shared.read_bytes()
     run("collect", returned, "--into", shared, code=0)  # a new dry run, then it writes
-    run("collect", returned, "--into", shared, "--yes", code=0)
+    run("collect", returned, "--into", shared, "--yes", "--backup-dir", tmp_path / "my backups", code=0)
     assert cell_values(shared)["G4"] == "Amber" and cell_values(shared)["H6"] == "Someone's note"
+    assert [b.read_bytes() for b in (tmp_path / "my backups").iterdir()] == [saved]
+    assert not list(tmp_path.glob(".~plantools-*"))  # the dry run's record is gone with the write
 
 
 def test_refused_return_of_another_plan_or_of_two_months(tmp_path):
