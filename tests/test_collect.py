@@ -4,13 +4,16 @@ shared workbook cell by cell, losing nothing, refusing what it must (issue 13)."
 from __future__ import annotations
 
 import csv
+import io
 import os
 import random
 import shutil
+import struct
 import subprocess
 import sys
 import time
 import zipfile
+import zlib
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -19,23 +22,24 @@ from pathlib import Path
 import openpyxl
 import pytest
 import python_calamine
+import xlsxwriter
 from click.testing import CliRunner
 
 from plantools.cli import main
+from plantools.collect import read_ledger
 from plantools.copies import read_copy
 from plantools.xlsxedit import changed_cells
 
-from conftest import digest, simple_plan, soffice_convert
+from conftest import PLAN_HEADER, REALWORLD, digest, make_workbook, simple_plan, soffice_convert
 
 BODIES = [("Policy Sub-Group", "Policy", "policy@example.org"), ("QA Sub-Group", "QA", "qa@example.org")]
-ACTIONS = [  # rows 4-7 of the Plan sheet
+ACTIONS = [  # rows 4-7 of the shared Plan sheet: F When?, G RAG, H Progress update (conftest.PLAN_HEADER)
     ["1.1", "Agreement", "Draft the agreement", "Jo Bloggs", "Policy", "January 2019", "Red", "Chair has left"],
     ["1.2", "Neglect", "Re-audit neglect", "Sam Smith", "QA", "March 2019", "Amber", "Late"],
     ["1.3", "Training", "Review the training offer", "Kim Lee", "Policy and QA", "Ongoing", "Green", ""],
     ["2.1", "Schools", "Work with schools", "Pat Day", "Policy", "October 2018", "", ""],
 ]
 MONTH = "2018-11"
-RAG_COL, PROGRESS_COL, WHEN_COL = "G", "H", "F"  # in the shared workbook (conftest.PLAN_HEADER)
 QA_NOTE = "- re-audit done\n- report to the Board"  # a list, as staff write them: not a CSV formula
 
 
@@ -90,8 +94,6 @@ def calamine_cell(path: Path, address: str, sheet: str = "Plan"):
 
 
 def ledger_rows(shared: Path) -> list[dict[str, str]]:
-    from plantools.collect import read_ledger
-
     assert (shared.parent / "returns.csv").is_file()
     return read_ledger(shared)
 
@@ -210,9 +212,6 @@ def test_a_mail_file_carrying_a_return_is_collected(tmp_path):
 
 def png_bytes() -> bytes:
     """A 2x2 red picture."""
-    import struct
-    import zlib
-
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
@@ -224,12 +223,6 @@ def png_bytes() -> bytes:
 def rich_plan(path: Path) -> Path:
     """A shared plan as staff keep it: a chart, a picture, a legacy comment, a RAG dropdown,
     RAG colours, defined names, and (for an .xlsm) macros."""
-    import io
-
-    import xlsxwriter
-
-    from conftest import PLAN_HEADER, REALWORLD
-
     book = xlsxwriter.Workbook(str(path))
     sheet = book.add_worksheet("Plan")
     rows = [["Partnership business plan"], [], PLAN_HEADER, *ACTIONS]
@@ -305,10 +298,6 @@ def test_nothing_else_in_the_shared_workbook_changes(tmp_path, kind):
 
 def plan_by_xlsxwriter(path: Path, formula: str = "", merge: str = "") -> Path:
     """The simple plan written by xlsxwriter: G4 a formula showing Red, or a merged range."""
-    import xlsxwriter
-
-    from conftest import PLAN_HEADER
-
     path.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(str(path))
     sheet = book.add_worksheet("Plan")
@@ -415,8 +404,6 @@ def test_an_action_moved_is_found_and_one_gone_is_a_conflict(tmp_path):
 
 
 def test_a_rag_in_the_workbooks_own_words_or_colour_is_no_false_conflict(tmp_path):
-    from conftest import PLAN_HEADER, make_workbook
-
     rows = [list(a) for a in ACTIONS]
     rows[0][6], rows[1][6] = None, "Going to plan"  # 1.1 red by its colour alone; 1.2 in the Key sheet's words
     shared = make_workbook(tmp_path / "Shared Plan.xlsx", {
