@@ -147,7 +147,8 @@ def test_round_trip_dry_run_then_yes_then_next_months_log(tmp_path):
     expected = dict(values_before, G4="Amber", H4="New chair starts in January", G7="Green", G5="Green",
                     H5=QA_NOTE)
     assert cell_values(shared) == expected  # and When? F7 still October 2018
-    assert calamine_cell(shared, "H5") == QA_NOTE and calamine_cell(shared, "F7") == "October 2018"
+    for address in ("G4", "H4", "G7", "G5", "H5", "F7"):
+        assert calamine_cell(shared, address) == expected[address]
     assert any("June 2019" in line for line in done.output.splitlines() if line.startswith("proposed:"))
     ledger = ledger_rows(shared)
     assert sorted((r["ref"], r["field"], r["new"], r["body"], r["result"]) for r in ledger) == sorted([
@@ -570,3 +571,27 @@ def test_kill_during_collect_leaves_the_old_or_the_new_workbook_whole(tmp_path):
     restore()
     assert collector().wait() == 0 and digest(shared) == new
     assert [p.name for p in tmp_path.glob(".~plantools-*")] == []  # what the killed runs left is swept
+
+
+def test_a_pack_records_only_its_own_actions_as_sent(tmp_path):
+    shared = shared_plan(tmp_path)
+    pack = pack_of(make_packs(shared), "QA Sub-Group")
+    book = openpyxl.load_workbook(pack)
+    assert book["plantools"].sheet_state == "veryHidden" and book["plantools"].protection.sheet
+    record = [[c for c in row] for row in book["plantools"].iter_rows(values_only=True)]
+    assert [r[:2] for r in record[:4]] == [["plantools update form 1", None], ["Plan", "Shared Plan.xlsx"],
+                                           ["Month", MONTH], ["Body", "QA Sub-Group"]]
+    sent = [dict(zip(record[5], row)) for row in record[6:]]
+    assert [(r["Return key"], r["Ref"], r["RAG"], r["Progress"]) for r in sent] == [
+        ("Plan!5", "1.2", "Amber", "Late"), ("Plan!6", "1.3", "Green", "")]
+    plan = book["Plan"]
+    assert plan.protection.sheet
+    header = next(row for row in plan.iter_rows() if any(c.value == "Return key" for c in row))
+    unlocked = sorted(c.value for c in header if plan.cell(c.row + 1, c.column).protection.locked is False)
+    assert unlocked == ["Progress update", "Proposed new deadline", "RAG"]
+    key_column = next(c.column_letter for c in header if c.value == "Return key")
+    assert plan.column_dimensions[key_column].hidden
+    with zipfile.ZipFile(pack) as package:
+        text = b"".join(package.read(name) for name in package.namelist())
+    for other in ("Draft the agreement", "Chair has left", "Work with schools", "Pat Day"):
+        assert other.encode() not in text  # the Policy Sub-Group's actions travel in its pack only
