@@ -96,14 +96,18 @@ def collect(returns: list[Path | str], into: Path | str, write: bool = False,
     if not into.is_file():
         raise PlanError(into, "does not exist: give the shared workbook the packs were made from with --into; "
                               "nothing was written")
-    packs = [pack for path in returns for pack in read_return(path)]
+    # Excel's owner files ('~$Policy return.xlsx', beside a return still open) come with a *.xlsx
+    owners = [Path(path) for path in returns if Path(path).name.startswith("~$")]
+    packs = [pack for path in returns if Path(path) not in owners for pack in read_return(path)]
     if not packs:
-        raise PlanError(Path("."), "no returned packs given")
+        raise PlanError(Path(returns[0]) if returns else Path("."), "no returned packs given"
+                        + (" (only Excel's owner files '~$...', of workbooks open in Excel)" if owners else ""))
     packs, twice = _once(packs)
     _same_plan_and_month(packs, into)
     sha = file_sha256(into)
     plan = load_plan(into)
-    result = Collection(into, sha, packs[0].month, notes=twice)
+    result = Collection(into, sha, packs[0].month, notes=twice + [
+        f"{owner.name} is Excel's owner file of a workbook open in Excel, no return: left out" for owner in owners])
     wanted: dict[tuple[str, str], list[Edit]] = {}
     for pack in packs:
         _notes(pack, result)

@@ -473,7 +473,10 @@ def test_a_return_with_rows_deleted_or_added(tmp_path):
     book = openpyxl.load_workbook(deleted)
     book["Plan"].delete_rows(6)  # 1.3
     book.save(deleted)
-    refused([deleted], shared, 0, "note: deleted.xlsx: action 1.3 was deleted from the return: nothing changed")
+    owner = tmp_path / "~$deleted.xlsx"  # the chair still has it open: a *.xlsx picks up Excel's owner file
+    owner.write_bytes(b"\x08Jo Chair" + b" " * 100)
+    refused([deleted, owner], shared, 0, "note: deleted.xlsx: action 1.3 was deleted from the return: nothing changed",
+            "note: ~$deleted.xlsx is Excel's owner file of a workbook open in Excel, no return: left out")
     added = edit_pack(pack_of(packs, "Policy Sub-Group"), {}, tmp_path / "added.xlsx")
     book = openpyxl.load_workbook(added)
     book["Plan"].append(["9.9", "New", "A new action", None, None, None, None, "Green"])
