@@ -33,7 +33,7 @@ from .changes import match
 from .deadlines import DATE, ONGOING, parse_deadline
 from .errors import PlanError
 from .model import LABELS, Action, Plan
-from .returns import Returned, cell_text, read_return
+from .returns import Returned, Row, cell_text, read_return
 from .workbook import atomic_file
 
 LEDGER = "returns.csv"
@@ -89,17 +89,25 @@ def collect(returns: list[Path | str], into: Path | str, write: bool = False,
     """What the returned packs change in `into` (the shared workbook), written only when
     `write`. Raises PlanError (nothing written) for a file that is no returned pack, one of
     another plan or month, the workbook open in Excel or changed since the dry run."""
-    from .reader import load_plan
+    from .reader import is_open_in_excel, load_plan
     from .shared import file_sha256
 
     into = Path(into)
-    packs = [pack for path in returns for pack in read_return(path)]
+    if not into.is_file():
+        raise PlanError(into, "does not exist: give the shared workbook the packs were made from with --into; "
+                              "nothing was written")
+    # Excel's owner files ('~$Policy return.xlsx', beside a return still open) come with a *.xlsx
+    owners = [Path(path) for path in returns if Path(path).name.startswith("~$")]
+    packs = [pack for path in returns if Path(path) not in owners for pack in read_return(path)]
     if not packs:
-        raise PlanError(Path("."), "no returned packs given")
+        raise PlanError(Path(returns[0]) if returns else Path("."), "no returned packs given"
+                        + (" (only Excel's owner files '~$...', of workbooks open in Excel)" if owners else ""))
+    packs, twice = _once(packs)
     _same_plan_and_month(packs, into)
     sha = file_sha256(into)
     plan = load_plan(into)
-    result = Collection(into, sha, packs[0].month)
+    result = Collection(into, sha, packs[0].month, notes=twice + [
+        f"{owner.name} is Excel's owner file of a workbook open in Excel, no return: left out" for owner in owners])
     wanted: dict[tuple[str, str], list[Edit]] = {}
     for pack in packs:
         _notes(pack, result)
@@ -108,6 +116,11 @@ def collect(returns: list[Path | str], into: Path | str, write: bool = False,
             sent = pack.sent.get(key)
             if sent is None:
                 result.notes.append(f"{pack.path.name}: row {row.cell_row} has a return key that was never sent: left out")
+                continue
+            why = _not_its_row(pack, row, sent)
+            if why:
+                result.items.append(Item("conflict", sent.ref, "Return key", key, pack.body,
+                                         f"{pack.path.name}, sheet {pack.sheet}, row {row.cell_row}", why))
                 continue
             for name in ("rag", "progress", "proposed"):
                 if name in row.values:
@@ -118,6 +131,9 @@ def collect(returns: list[Path | str], into: Path | str, write: bool = False,
         _write(result, into, backup_dir)
     else:
         _remember_dry_run(result)
+        if result.edits and is_open_in_excel(into):
+            result.notes.append(f"{into.name} is open in Excel (its owner file ~$ is beside it): "
+                                "close it before adding --yes")
     return result
 
 
@@ -133,10 +149,45 @@ def _same_plan_and_month(packs: list[Returned], into: Path) -> None:
                                   "month's returns at a time; nothing was written")
 
 
+def _once(packs: list[Returned]) -> tuple[list[Returned], list[str]]:
+    """Each return counted once: the same file given twice, or a mail and the pack saved
+    from it, say the same thing (the same body's pack with the same values)."""
+    seen: dict[tuple, Returned] = {}
+    notes = []
+    for pack in packs:
+        said = (pack.body, pack.month, tuple(sorted((key, tuple(sorted((name, cell_text(value)) for name, value
+                                                                      in row.values.items())))
+                                                    for key, row in pack.rows.items())))
+        if said in seen:
+            notes.append(f"{pack.path.name} says the same as {seen[said].path.name} (both from {pack.body}): "
+                         "counted once")
+        else:
+            seen[said] = pack
+    return list(seen.values()), notes
+
+
+def _not_its_row(pack: Returned, row: Row, sent: Action) -> str:
+    """Why a returned row cannot be trusted to be the action its return key says, or ''."""
+    if pack.repeated.get(row.key):
+        rows = " and ".join(str(number) for number in pack.repeated[row.key])
+        return (f"rows {rows} carry the same return key (a row copied?): which is {sent.ref or 'the action'} "
+                "cannot be told; nothing written for it")
+    for name, label in (("ref", "Ref"), ("action", "Action")):
+        said, was = row.shown.get(name), sent.text(name)
+        if said is not None and was and " ".join(said.split()) != " ".join(was.split()):
+            return (f"its {label} '{_short(said)}' is not the action its return key was sent with "
+                    f"('{_short(was)}'): was the sheet sorted without its hidden Return key column? Nothing written for it")
+    return ""
+
+
 def _notes(pack: Returned, result: Collection) -> None:
+    result.notes += pack.notes
     for number in pack.added:
         result.notes.append(f"{pack.path.name}, sheet {pack.sheet}, row {number}: a row added in the return "
                             "is no action of the pack: add new actions in the shared workbook; left out")
+    for label in pack.no_column:
+        result.notes.append(f"{pack.path.name}, sheet {pack.sheet}: no '{label}' column (renamed or deleted?): "
+                            "nothing read from it")
     for key in pack.missing:
         result.notes.append(f"{pack.path.name}: action {pack.sent[key].ref or key} was deleted from the return: "
                             "nothing changed for it")
@@ -180,9 +231,11 @@ def _change(pack: Returned, row, name: str, sent: Action, current: Action | None
             item("bad value", f"proposed deadline '{new}' cannot be read as a date: "
                               + (deadline.note or "write a month and year, e.g. 'March 2019'"))
             return
+        # where it would go, for the officer (and to tell actions without a ref apart)
+        at = {"sheet": current.sheet, "cell": current.cell("deadline")} if current and current.has("deadline") else {}
         item("proposed", f"proposed new deadline for {sent.ref or 'this action'}: {new} (was "
                          f"{sent.deadline.text or 'none'}); deadlines are the board's to change, so it is not written",
-             old=sent.deadline.text)
+             old=sent.deadline.text, **at)
         return
     if current is None:
         item("conflict", "the action is no longer in the shared workbook (deleted, or reworded beyond "
@@ -196,10 +249,17 @@ def _change(pack: Returned, row, name: str, sent: Action, current: Action | None
     if now == new or (name == "rag" and current.rag == new):
         item("already", f"already in the workbook ({cell})", sheet=current.sheet, cell=cell, old=now)
         return
-    if now != before and not (name == "rag" and rag.normalise(now) == rag.normalise(before)):
+    # a RAG is unchanged when it means the same status: 'G' for Green, the workbook's own key
+    # word ('On track'), or the cell's colour when it has no word (current.rag reads all three)
+    if now != before and not (name == "rag" and current.rag is not None and current.rag == rag.normalise(before)):
         item("conflict", f"{current.sheet}!{cell} has changed in the shared workbook since the pack was made "
                          f"(now '{_short(now)}', sent as '{_short(before)}'): nothing written; decide and type it in",
              sheet=current.sheet, cell=cell, old=now)
+        return
+    if name == "rag" and current.rag_from_fill and not now:
+        item("conflict", f"{current.sheet}!{cell} shows its RAG by its colour alone: writing the word would leave "
+                         f"it {str(current.rag).lower()}; nothing written; type it in and change the colour",
+             sheet=current.sheet, cell=cell, old=current.rag)
         return
     sharing = [a for a in plan.actions if a is not current and a.sheet == current.sheet and a.cell(name) == cell]
     if sharing:
@@ -255,7 +315,7 @@ def _by_sheet(edits: list[Edit]) -> dict[str, dict[str, str]]:
 
 
 def _dry_run_record(workbook: Path) -> Path:
-    return workbook.parent / f".~plantools-collect {workbook.stem}.json"
+    return workbook.parent / f".~plantools-collect {workbook.name}.json"
 
 
 def _remember_dry_run(result: Collection) -> None:
@@ -269,6 +329,7 @@ def _remember_dry_run(result: Collection) -> None:
 
 
 def _write(result: Collection, into: Path, backup_dir: Path | None) -> None:
+    from .reader import is_open_in_excel
     from .shared import write_cells_into
 
     record = _dry_run_record(into)
@@ -280,6 +341,9 @@ def _write(result: Collection, into: Path, backup_dir: Path | None) -> None:
         if seen.get("sha256") not in (None, result.sha256):
             raise PlanError(into, "has changed since the dry run (someone saved it): run collect again "
                                   "without --yes to see what it would write now; nothing was written")
+    if result.edits and is_open_in_excel(into):
+        raise PlanError(into, "is open in Excel (its owner file ~$ is beside it): close it and run again; "
+                              "nothing was written")
     ledger = into.parent / LEDGER
     _check_ledger(ledger)
     if result.edits:
@@ -291,11 +355,16 @@ def _write(result: Collection, into: Path, backup_dir: Path | None) -> None:
 
 
 def _check_ledger(ledger: Path) -> None:
+    """The ledger can be added to (checked before the workbook is written, so that no write
+    goes unrecorded), without making it yet: a refusal leaves no empty ledger behind."""
     if ledger.is_symlink():
         raise PlanError(ledger, "is a link: the ledger is never written through one; nothing was written")
     try:
-        with ledger.open("a", encoding="utf-8-sig" if not ledger.exists() else "utf-8", newline=""):
-            pass
+        if ledger.exists():
+            with ledger.open("ab"):
+                pass
+        elif not os.access(ledger.parent, os.W_OK):
+            raise PermissionError(13, "Permission denied")
     except OSError as exc:
         raise PlanError(ledger, f"cannot be written ({exc.strerror or exc}): is it open in Excel? "
                                 "Nothing was written") from None
@@ -349,11 +418,21 @@ def read_ledger(workbook: Path) -> list[dict[str, str]]:
             break
         except UnicodeDecodeError:
             continue
-    return list(csv.DictReader(io.StringIO(text)))
+    return [{name: _csv_unsafe(value or "") for name, value in row.items() if name is not None}
+            for row in csv.DictReader(io.StringIO(text))]
+
+
+FORMULA_START = ("=", "+", "-", "@")
 
 
 def _csv_safe(value: str) -> str:
-    return f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
+    """Text that Excel would take for a formula when it opens the ledger, kept as text."""
+    return f"'{value}" if isinstance(value, str) and value[:1] in FORMULA_START else value
+
+
+def _csv_unsafe(value: str) -> str:
+    """The value _csv_safe kept as text, as it was."""
+    return value[1:] if value[:1] == "'" and value[1:2] in FORMULA_START else value
 
 
 def _short(text: str, limit: int = 60) -> str:

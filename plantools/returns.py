@@ -31,6 +31,9 @@ SENT = [("Return key", "key"), ("Ref", "ref"), ("Objective ref", "objective_ref"
         ("When?", "deadline"), ("RAG", "rag"), ("Progress", "progress")]
 # the form's columns a sub-group fills in: header on the Plan sheet -> field
 FILLED_IN = {"RAG": "rag", "Progress update": "progress", "Proposed new deadline": "proposed"}
+# the protected columns that say which action a row is: checked against its return key, so a
+# row whose key was sorted away from it (the hidden column left out of a sort) is caught
+SHOWN = {"Ref": "ref", "Action": "action"}
 
 
 def return_key(action: Action) -> str:
@@ -59,6 +62,7 @@ class Row:
     cell_row: int  # the row in the returned pack's Plan sheet
     values: dict[str, object]  # field of FILLED_IN -> what the return holds
     columns: dict[str, int]  # field of FILLED_IN -> column in the returned pack
+    shown: dict[str, str] = field(default_factory=dict)  # SHOWN field -> what the row's cell says
 
     def cell(self, name: str) -> str:
         return f"{column_letter(self.columns[name])}{self.cell_row}"
@@ -74,6 +78,9 @@ class Returned:
     rows: dict[str, Row] = field(default_factory=dict)
     added: list[int] = field(default_factory=list)  # Plan rows with no return key: typed in by hand
     missing: list[str] = field(default_factory=list)  # return keys of rows deleted from the return
+    repeated: dict[str, list[int]] = field(default_factory=dict)  # return key -> its rows, when on several
+    no_column: list[str] = field(default_factory=list)  # FILLED_IN headers not found in the return
+    notes: list[str] = field(default_factory=list)  # what was left out in reading it
     sheet: str = "Plan"
 
 
@@ -82,20 +89,36 @@ def read_return(path: Path | str) -> list[Returned]:
     attached workbooks). Raises PlanError, naming the file, for anything else."""
     path = Path(path)
     if path.suffix.lower() == ".eml":
-        return [_read_workbook(path, data) for data in _attachments(path)]
+        return _packs_attached(path)
     return [_read_workbook(path, None)]
 
 
-def _attachments(path: Path) -> list[io.BytesIO]:
+def _packs_attached(path: Path) -> list[Returned]:
+    """The packs attached to a mail; other workbooks attached beside one are left out, and said so."""
+    packs, others = [], []
+    for name, data in _attachments(path):
+        try:
+            packs.append(_read_workbook(path, data))
+        except PlanError as exc:
+            others.append((name, exc))
+    if not packs:
+        raise others[0][1]
+    packs[0].notes += [f"{path.name}: its attachment '{name}' is no returned pack ({exc.message}): left out"
+                       for name, exc in others]
+    return packs
+
+
+def _attachments(path: Path) -> list[tuple[str, io.BytesIO]]:
     try:
         message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
     except OSError as exc:
         raise PlanError(path, f"cannot be read ({exc.strerror or exc})") from None
     found = []
     for part in message.iter_attachments():
-        name = (part.get_filename() or "").lower()
-        if name.endswith((".xlsx", ".xlsm")):
-            found.append(io.BytesIO(part.get_payload(decode=True) or b""))
+        name = part.get_filename() or ""
+        if name.lower().endswith((".xlsx", ".xlsm")):
+            payload = part.get_payload(decode=True)
+            found.append((name, io.BytesIO(payload if isinstance(payload, bytes) else b"")))
     if not found:
         raise PlanError(path, "is a mail with no workbook attached: save the returned pack from it instead")
     return found
@@ -160,14 +183,20 @@ def _read_rows(returned: Returned, rows: list[list]) -> None:
     header = [cell_text(v) for v in rows[top]]
     key_col = header.index("Return key")
     columns = {name: header.index(label) for label, name in FILLED_IN.items() if label in header}
+    returned.no_column = [label for label in FILLED_IN if label not in header]
+    shown = {name: header.index(label) for label, name in SHOWN.items() if label in header}
     for number, row in enumerate(rows[top + 1:], start=top + 2):
         key = cell_text(row[key_col]) if key_col < len(row) else ""
         if not key:
             if any(v not in (None, "") for v in row):
                 returned.added.append(number)
             continue
+        if key in returned.rows:  # a row copied, hidden key and all
+            returned.repeated.setdefault(key, [returned.rows[key].cell_row]).append(number)
+            continue
         values = {name: row[col] if col < len(row) else None for name, col in columns.items()}
-        returned.rows[key] = Row(key, number, values, {name: col + 1 for name, col in columns.items()})
+        returned.rows[key] = Row(key, number, values, {name: col + 1 for name, col in columns.items()},
+                                 {name: cell_text(row[col]) if col < len(row) else "" for name, col in shown.items()})
     returned.missing = [key for key in returned.sent if key not in returned.rows]
 
 
