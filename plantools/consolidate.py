@@ -153,11 +153,26 @@ def compare(plan: Plan, month: str, out: Path, today: date | None = None, force:
     return result
 
 
-def _returned(plan: Plan, since: str, month: str) -> list[dict[str, str]]:
-    """The returns ledger's rows for packs of `since` up to this month (see plantools.collect)."""
+def _returned(plan: Plan, since: str, month: str, result: str) -> list[tuple[str, dict[str, str]]]:
+    """The returns ledger's rows with this result for packs of `since` up to this month (see
+    plantools.collect), each with the key of the action whose cell it names (by where the
+    cell is, so a plan with no refs is served too; by ref when the cell is not found)."""
     from .collect import read_ledger
 
-    return [row for row in read_ledger(plan.path) if since <= row.get("month", "") < month]
+    fields = {label: name for name, label in LABELS.items()}
+    fields["Proposed new deadline"] = "deadline"
+    rows = [row for row in read_ledger(plan.path)
+            if since <= row.get("month", "") < month and row.get("result") == result]
+    if not rows:
+        return []
+    at = {(a.sheet, a.cell(name)): a.key for a in plan.actions for name in ("rag", "progress", "deadline") if a.has(name)}
+    by_ref = {a.ref: a.key for a in plan.actions if a.ref}
+    found = []
+    for row in rows:
+        key = at.get((row.get("sheet", ""), row.get("cell", ""))) or by_ref.get(row.get("ref", ""))
+        if key and fields.get(row.get("field", "")):
+            found.append((key, row))
+    return found
 
 
 def _returned_by(changes: list[Change], plan: Plan, since: str, month: str) -> list[Change]:
@@ -165,24 +180,22 @@ def _returned_by(changes: list[Change], plan: Plan, since: str, month: str) -> l
     from .collect import APPLIED
 
     bodies: dict[tuple[str, str, str], list[str]] = {}
-    for row in _returned(plan, since, month):
-        if row.get("result") == APPLIED:
-            bodies.setdefault((row["ref"], row["field"], row["new"]), []).append(row["body"])
+    for key, row in _returned(plan, since, month, APPLIED):
+        bodies.setdefault((key, row["field"], row["new"]), []).append(row["body"])
     if not bodies:
         return changes
-    return [replace(c, returned_by=", ".join(dict.fromkeys(bodies.get((c.ref, c.field, c.new), []))))
+    return [replace(c, returned_by=", ".join(dict.fromkeys(bodies.get((c.key, c.field, c.new), []))))
             for c in changes]
 
 
 def proposed_deadlines(plan: Plan, since: str, month: str) -> dict[str, list[str]]:
-    """Ref -> the new deadlines sub-groups proposed in their returns ('June 2019 (QA Sub-Group)'),
-    for the board to decide."""
+    """Action key -> the new deadlines sub-groups proposed in their returns ('June 2019
+    (QA Sub-Group)'), for the board to decide."""
     from .collect import PROPOSED
 
     found: dict[str, list[str]] = {}
-    for row in _returned(plan, since, month):
-        if row.get("result") == PROPOSED:
-            found.setdefault(row["ref"], []).append(f"{row['new']} ({row['body']})")
+    for key, row in _returned(plan, since, month, PROPOSED):
+        found.setdefault(key, []).append(f"{row['new']} ({row['body']})")
     return found
 
 
@@ -205,7 +218,7 @@ def _exceptions(actions: list[Action], pairs: dict, result: Consolidation,
             action, result.as_of, before, slipped[action.key] if action.key in slipped_now else 0,
             result.month, result.previous_month,
             updated.get(action.key) or exceptions.first_seen(action.key), result.stale_months)
-        why += [f"Proposed new deadline: {proposal}" for proposal in proposed.get(action.ref, [])]
+        why += [f"Proposed new deadline: {proposal}" for proposal in proposed.get(action.key, [])]
         if why:
             found.append(ExceptionRow(action, why))
     order = {rag.RED: 0, rag.AMBER: 1}
