@@ -10,10 +10,8 @@ from pathlib import Path
 
 import click
 
+from . import bundled
 from .errors import PlanError
-
-BUNDLED = Path(__file__).resolve().parent.parent / "workbooks"
-DEFAULT_WORKBOOK = BUNDLED / "MSCB Business Plan 2018-19.xlsx"
 
 
 class _Group(click.Group):
@@ -39,8 +37,17 @@ class _Group(click.Group):
 
 
 workbook_argument = click.argument(
-    "workbook", type=click.Path(dir_okay=True, path_type=Path), default=DEFAULT_WORKBOOK,
+    "workbook", type=click.Path(dir_okay=True, path_type=Path), default=bundled.default_workbook,
 )
+
+
+def _output_base(workbook: Path) -> Path:
+    """Where the outputs go when --out is not given; says so when it is not beside the workbook."""
+    base = bundled.output_base(workbook)
+    if bundled.is_installed_copy(workbook):
+        click.echo(f"The bundled plan is installed read-only: writing into the current folder, {base}")
+    return base
+
 def _check_month(ctx: click.Context, param: click.Parameter, value: str) -> str:
     from .copies import check_month
 
@@ -72,7 +79,8 @@ def main() -> None:
     and send each sub-group its part.
 
     WORKBOOK defaults to the bundled 2018-19 plan. Nothing here writes into the shared
-    workbook unless the command says so.
+    workbook unless the command says so. Outputs go beside the workbook, or into the
+    current folder for the bundled plan of an installed (non-editable) plantools.
     """
 
 
@@ -132,7 +140,7 @@ def consolidate(workbook: Path, month: str, out: Path | None, today, force: bool
     from .reader import load_plan
 
     plan = load_plan(workbook)
-    result = run(plan, month, out or workbook.parent / "monthly", today=today and today.date(), force=force)
+    result = run(plan, month, out or _output_base(workbook) / "monthly", today=today and today.date(), force=force)
     for line in summary_lines(result):
         click.echo(line)
 
@@ -173,7 +181,7 @@ def packs(workbook: Path, month: str, out: Path | None, sender: str, today, forc
     from .reader import load_plan
 
     plan = load_plan(workbook)
-    run = make_packs(plan, month, out or workbook.parent / "packs" / month, today=today and today.date(),
+    run = make_packs(plan, month, out or _output_base(workbook) / "packs" / month, today=today and today.date(),
                      force=force, sender=sender)
     for line in summary_lines(run):
         click.echo(line)
@@ -196,7 +204,7 @@ def monthly(workbook: Path, month: str, out: Path | None, sender: str, today, fo
     from .reader import load_plan
 
     plan = load_plan(workbook)
-    base = out or workbook.parent
+    base = out or _output_base(workbook)
     result, run = run_month(plan, month, base / "monthly", base / "packs" / month, today=today and today.date(),
                             force=force, sender=sender)
     for line in [*copy_lines(result), *pack_lines(run)]:
