@@ -213,6 +213,28 @@ def monthly(workbook: Path, month: str, out: Path | None, sender: str, today, fo
 
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The table to write, .xlsx or .csv. Default: '<plan> history.xlsx' in FOLDER.")
+@click.option("--plan", default=None, help="Whose copies, if FOLDER holds copies of more than one plan.")
+def history(folder: Path, out: Path | None, plan: str | None) -> None:
+    """A year of the monthly copies in FOLDER as one table for the annual report: each
+    action each month, with its RAG, deadline, owner, progress and that month's changes.
+    Needs pandas (pip install plantools[pandas])."""
+    from .history import default_path, history as table, summary_line, write_history
+
+    try:
+        frame = table(folder, plan)
+    except ModuleNotFoundError as error:
+        if error.name != "pandas":
+            raise
+        raise click.ClickException(str(error)) from None
+    out = out or default_path(folder, plan)
+    write_history(frame, out)
+    click.echo(summary_line(frame, out))
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--smtp-host", required=True, help="The mail server, e.g. smtp.council.gov.uk.")
 @click.option("--smtp-port", type=int, default=587, show_default=True)
 @click.option("--starttls", "security", flag_value="starttls", default=True,
