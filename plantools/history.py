@@ -156,5 +156,10 @@ def _write_xlsx(frame: "pandas.DataFrame", path: Path) -> None:
         add_rag_rules(sheet, formats, 3, 2 + len(rows), COLUMNS.index("RAG"), dropdown=False)
         sheet.autofilter(2, 0, 2 + len(rows), len(COLUMNS) - 1)
         sheet.freeze_panes(3, 0)
+        # printed for the annual report: landscape A4, the page width, the header on every page
+        sheet.set_landscape()
+        sheet.set_paper(9)
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(2)
 
     write_workbook(path, fill)
