@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import pandas
 
 COLUMNS = ["Month", "Ref", "Action", "Owner", "Deadline", "RAG", "Progress", "Changes", "Action key"]
-WIDTHS = [9, 7, 50, 22, 16, 10, 50, 45, 14]
+WIDTHS: list[float] = [9, 7, 50, 22, 16, 10, 50, 45, 14]
 COPY_NAME = re.compile(r"^(?P<plan>.+) (?P<month>\d{4}-(?:0[1-9]|1[0-2]))\.xlsx$", re.IGNORECASE)
 NEEDS_PANDAS = "plantools history needs pandas: pip install plantools[pandas]"
 
@@ -64,8 +64,8 @@ def copies_in(folder: Path, plan: str | None = None) -> list[Path]:
 def default_path(folder: Path, plan: str | None = None) -> Path:
     """Where the CLI writes the table unless told: '<plan> history.xlsx' beside the copies
     (not named like a copy, so never taken for one)."""
-    first = copies_in(folder, plan)[0]
-    return Path(folder) / f"{COPY_NAME.match(first.name)['plan']} history.xlsx"
+    plan_name = copies_in(folder, plan)[0].stem.rsplit(" ", 1)[0]  # "<plan> YYYY-MM"
+    return Path(folder) / f"{plan_name} history.xlsx"
 
 
 def summary_line(frame: "pandas.DataFrame", path: Path) -> str:
