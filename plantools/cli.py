@@ -48,6 +48,7 @@ def _output_base(workbook: Path) -> Path:
         click.echo(f"The bundled plan is installed read-only: writing into the current folder, {base}")
     return base
 
+
 def _check_month(ctx: click.Context, param: click.Parameter, value: str) -> str:
     from .copies import check_month
 
