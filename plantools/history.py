@@ -146,7 +146,7 @@ def _write_xlsx(frame: "pandas.DataFrame", path: Path) -> None:
 
     def fill(book) -> None:
         formats = Formats(book)
-        sheet = book.add_worksheet("History")
+        sheet = book.add_worksheet("Plan history")  # "History" alone is a name Excel reserves
         sheet.write_string(0, 0, title, formats.title)
         write_row(sheet, 2, COLUMNS, [formats.header] * len(COLUMNS))
         for number, row in enumerate(rows, start=3):

@@ -69,7 +69,7 @@ def test_history_command_writes_a_workbook_and_a_csv(quarter, tmp_path):
     assert result.exit_code == 0, result.output
     written = quarter / "Business Plan 2018-19 history.xlsx"
     assert result.output == f"wrote {written}: 6 actions over 3 months (2018-10 to 2018-12), 16 rows\n"
-    sheet = openpyxl.load_workbook(written)["History"]
+    sheet = openpyxl.load_workbook(written)["Plan history"]
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert rows[0] == ("Month", "Ref", "Action", "Owner", "Deadline", "RAG", "Progress", "Changes", "Action key")
     assert len(rows) == 17 and rows[-1][0] == "2018-12"
