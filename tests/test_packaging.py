@@ -1,8 +1,10 @@
 """The wheel: what it carries, and the bundled plan found and used from it, away from the source
 tree. (.ci/run also installs it into a fresh virtual environment and runs the monthly job.)"""
 
+import configparser
 import email
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -70,3 +72,15 @@ def test_batch_file_is_crlf_in_the_repository_itself():
     listed = subprocess.run(["git", "ls-files", "--eol", "scripts/monthly.bat"], capture_output=True, text=True,
                             cwd=ROOT)
     assert listed.stdout.split()[:2] == ["i/crlf", "w/crlf"], listed.stdout
+
+
+def test_the_minimums_ci_installs_are_the_ones_setup_cfg_declares():
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg", encoding="utf-8")
+    requirements = config["options"]["install_requires"].split()
+    requirements += [r for extra in config["options.extras_require"].values() for r in extra.split()]
+    declared = dict(re.fullmatch(r"([\w.-]+)>=([\w.]+)", r).groups() for r in requirements)
+    pinned = dict(line.split("#")[0].strip().split("==")
+                  for line in (ROOT / ".ci" / "minimum.txt").read_text(encoding="utf-8").splitlines()
+                  if line.split("#")[0].strip())
+    assert {name: pinned.get(name) for name in declared} == declared
