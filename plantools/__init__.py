@@ -9,11 +9,12 @@
 from .checks import check
 from .deadlines import Deadline, parse_deadline
 from .errors import PlanError
+from .history import history
 from .model import Action, Finding, Plan
 from .reader import load_plan
 
 __version__ = "0.1.0"
 __all__ = [
     "Action", "Deadline", "Finding", "Plan", "PlanError",
-    "check", "load_plan", "parse_deadline",
+    "check", "history", "load_plan", "parse_deadline",
 ]

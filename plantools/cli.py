@@ -10,11 +10,9 @@ from pathlib import Path
 
 import click
 
+from . import bundled
 from .errors import PlanError
 from .terminal import cleaned_output
-
-BUNDLED = Path(__file__).resolve().parent.parent / "workbooks"
-DEFAULT_WORKBOOK = BUNDLED / "MSCB Business Plan 2018-19.xlsx"
 
 
 class _Group(click.Group):
@@ -44,8 +42,18 @@ class _Group(click.Group):
 
 
 workbook_argument = click.argument(
-    "workbook", type=click.Path(dir_okay=True, path_type=Path), default=DEFAULT_WORKBOOK,
+    "workbook", type=click.Path(dir_okay=True, path_type=Path), default=bundled.default_workbook,
 )
+
+
+def _output_base(workbook: Path) -> Path:
+    """Where the outputs go when --out is not given; says so when it is not beside the workbook."""
+    base = bundled.output_base(workbook)
+    if bundled.is_installed_copy(workbook):
+        click.echo(f"The bundled plan is installed read-only: writing into the current folder, {base}")
+    return base
+
+
 def _check_month(ctx: click.Context, param: click.Parameter, value: str) -> str:
     from .months import check_month
 
@@ -113,7 +121,8 @@ def main() -> None:
     and send each sub-group its part.
 
     WORKBOOK defaults to the bundled 2018-19 plan. Nothing here writes into the shared
-    workbook unless the command says so.
+    workbook unless the command says so. Outputs go beside the workbook, or into the
+    current folder for the bundled plan of an installed (non-editable) plantools.
     """
 
 
@@ -178,7 +187,7 @@ def consolidate(workbook: Path, sheets: tuple[str, ...], month: str, out: Path |
     from .reader import load_plan
 
     plan = load_plan(workbook, sheets)
-    result = run(plan, month, out or workbook.parent / "monthly", today=today and today.date(), force=force,
+    result = run(plan, month, out or _output_base(workbook) / "monthly", today=today and today.date(), force=force,
                  paper=paper, stale_months=stale_months)
     for line in summary_lines(result):
         click.echo(line)
@@ -225,7 +234,7 @@ def packs(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | None,
     from .reader import load_plan
 
     plan = load_plan(workbook, sheets)
-    run = make_packs(plan, month, out or workbook.parent / "packs" / month, today=today and today.date(),
+    run = make_packs(plan, month, out or _output_base(workbook) / "packs" / month, today=today and today.date(),
                      force=force, sender=sender, reply_by=reply_by and reply_by.date(), reply_to=reply_to,
                      paper=paper)
     for line in summary_lines(run):
@@ -255,7 +264,7 @@ def monthly(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | Non
     from .reader import load_plan
 
     plan = load_plan(workbook, sheets)
-    base = out or workbook.parent
+    base = out or _output_base(workbook)
     result, run = run_month(plan, month, base / "monthly", base / "packs" / month, today=today and today.date(),
                             force=force, sender=sender, reply_by=reply_by and reply_by.date(), reply_to=reply_to,
                             paper=paper, stale_months=stale_months, parallel=True)
@@ -307,6 +316,28 @@ def governance(workbook: Path, sheets: tuple[str, ...], out: Path | None) -> Non
     target = write_governance_workbook(plan, out or workbook.with_name(f"{workbook.stem} Governance.xlsx"))
     click.echo(f"wrote {target}: {len(plan.bodies)} bodies; add their email addresses, then copy the sheet "
                "into the shared workbook and name it Governance")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The table to write, .xlsx or .csv. Default: '<plan> history.xlsx' in FOLDER.")
+@click.option("--plan", default=None, help="Whose copies, if FOLDER holds copies of more than one plan.")
+def history(folder: Path, out: Path | None, plan: str | None) -> None:
+    """A year of the monthly copies in FOLDER as one table for the annual report: each
+    action each month, with its RAG, deadline, owner, progress and that month's changes.
+    Needs pandas (pip install plantools[pandas])."""
+    from .history import default_path, history as table, summary_line, write_history
+
+    try:
+        frame = table(folder, plan)
+    except ModuleNotFoundError as error:
+        if error.name != "pandas":
+            raise
+        raise click.ClickException(str(error)) from None
+    out = out or default_path(folder, plan)
+    write_history(frame, out)
+    click.echo(summary_line(frame, out))
 
 
 @main.command()
