@@ -127,19 +127,87 @@ def prepare(folder: Path, actions: int) -> Path:
     return workbook
 
 
+WORKER_PEAK_MB = "worker peak MB"  # recorded beside the stages: the packs worker's peak memory
+WORKER_FIGURES = "PLANTOOLS_BENCH_WORKER"  # the file the packs worker leaves its figures in
+
+
+class Stages:
+    """Seconds spent in each step of a run, measured from outside the library: each step's
+    function is wrapped where the job looks it up, for this process only."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def wrap(self, module, name: str, stage: str) -> None:
+        import functools
+        import time
+
+        original = getattr(module, name)
+
+        @functools.wraps(original)
+        def timed(*args, **kwargs):
+            began = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.add(stage, time.perf_counter() - began)
+
+        setattr(module, name, timed)
+
+    def add(self, stage: str, seconds: float) -> None:
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + seconds
+
+    def timed(self, stage: str, call, *args, **kwargs):
+        import time
+
+        began = time.perf_counter()
+        try:
+            return call(*args, **kwargs)
+        finally:
+            self.add(stage, time.perf_counter() - began)
+
+
+def timed_packs_worker(*args) -> None:
+    """The packs worker, timed: it leaves its seconds and peak memory for the benchmark."""
+    import json
+    import os
+    import time
+
+    from .packs import write_packs
+
+    began = time.perf_counter()
+    write_packs(*args)
+    Path(os.environ[WORKER_FIGURES]).write_text(json.dumps([time.perf_counter() - began, peak_mb() or 0.0]))
+
+
 def run_ours(workbook: Path) -> dict:
     """The monthly job, as a BSU officer runs it: read, check, consolidate against last month,
     then every sub-group's pack. Runs in a process of its own (see main)."""
+    import json
+    import os
     from datetime import date
 
-    from . import stages
-    from .monthly import run_month
+    from . import consolidate, monthly
     from .reader import load_plan
 
-    seconds = stages.start()
-    plan = load_plan(workbook)
-    run_month(plan, MONTHS[1], workbook.parent / "monthly", workbook.parent / "packs",
-              today=date.fromisoformat(TODAY), force=True, parallel=True)
+    stages = Stages()
+    stages.wrap(consolidate, "check", "check")
+    stages.wrap(monthly, "compare", "compare")
+    stages.wrap(monthly, "write_copy", "write copy")
+    stages.wrap(monthly, "write_packs", "write packs")
+    figures = workbook.parent / "worker.json"
+    figures.unlink(missing_ok=True)
+    os.environ[WORKER_FIGURES] = str(figures)
+    monthly.PACKS_WORKER = timed_packs_worker
+    plan = stages.timed("read", load_plan, workbook)
+    monthly.run_month(plan, MONTHS[1], workbook.parent / "monthly", workbook.parent / "packs",
+                      today=date.fromisoformat(TODAY), force=True, parallel=True)
+    seconds = stages.seconds
+    seconds["diff"] = seconds.pop("compare", 0.0) - seconds.get("check", 0.0)
+    if figures.exists():
+        took, peak = json.loads(figures.read_text())
+        seconds["write packs"] = seconds.get("write packs", 0.0) + took
+        seconds[WORKER_PEAK_MB] = peak
     return seconds
 
 
@@ -158,15 +226,13 @@ def run_check(workbook: Path) -> dict:
     """`plantools check`: read the plan, match every governance cell to a body, check."""
     from datetime import date
 
-    from . import stages
     from .checks import check
     from .reader import load_plan
 
-    seconds = stages.start()
-    plan = load_plan(workbook)
-    with stages.stage("check"):
-        check(plan, date.fromisoformat(TODAY))
-    return seconds
+    stages = Stages()
+    plan = stages.timed("read", load_plan, workbook)
+    stages.timed("check", check, plan, date.fromisoformat(TODAY))
+    return stages.seconds
 
 
 def write_junk_sheet(path: Path, rows: int, columns: int) -> Path:
@@ -206,14 +272,13 @@ def write_junk_sheet(path: Path, rows: int, columns: int) -> Path:
 
 def run_refuse(workbook: Path) -> dict:
     """Read a plan beside a junk sheet: the junk refused (not read), the plan read."""
-    from . import stages
     from .reader import load_plan
 
-    seconds = stages.start()
-    plan = load_plan(workbook)
-    refused = [f.message for f in plan.findings if f.field == "sheet"]
+    stages = Stages()
+    plan = stages.timed("read", load_plan, workbook)
+    refused = [f.message for f in plan.findings if f.field == "sheet" and f.severity != "note"]
     print(refused[0] if refused else "NOT REFUSED", file=sys.stderr)
-    return seconds
+    return stages.seconds
 
 
 RUNS = {"ours": run_ours, "pandas": run_pandas, "check": run_check, "refuse": run_refuse}
@@ -248,14 +313,27 @@ def _child(which: str, workbook: str) -> None:
     import json
     import time
 
-    from .stages import WORKER_PEAK_MB, peak_mb
-
     began = time.perf_counter()
     seconds = RUNS[which](Path(workbook))
     took = time.perf_counter() - began
     # both processes' peaks added: what the job needs at most, were they to peak at once
     memory = (peak_mb() or 0.0) + seconds.pop(WORKER_PEAK_MB, 0.0)
     print(json.dumps({"seconds": took, "stages": seconds, "peak_mb": memory}))
+
+
+def peak_mb() -> float | None:
+    """This process's peak memory in MB (its high-water mark), or None where not measured."""
+    import re
+
+    status = Path("/proc/self/status")
+    if status.exists():  # Linux: this process alone
+        found = re.search(r"VmHWM:\s+(\d+)", status.read_text())
+        return int(found.group(1)) / 1024 if found else None
+    try:
+        import resource
+    except ImportError:
+        return None  # Windows: not measured
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / (1024 if sys.platform == "darwin" else 1)
 
 
 def measure(which: str, workbook: Path) -> dict:

@@ -24,7 +24,6 @@ from .errors import PlanError
 from .model import LABELS, Action, Finding, Plan
 from .months import between, check_month, label, month_end
 from .overdue import days_overdue
-from .stages import stage
 
 STATUSES = (*rag.STATUSES, rag.NOT_RATED)
 
@@ -105,7 +104,7 @@ def find_earlier(plan: Plan, month: str, out: Path, force: bool = False) -> Earl
     target = copy_path(out, plan.path, month)
     if target.exists() and not force:
         raise PlanError(target, f"a consolidated copy for {month} already exists: use --force to replace it")
-    with stage("diff"), gc_paused():
+    with gc_paused():
         path = previous_copy(out, plan.path, month)
         return Earlier(target, path, read_copy(path) if path else None)
 
@@ -120,10 +119,9 @@ def compare(plan: Plan, month: str, out: Path, today: date | None = None, force:
     found = earlier or find_earlier(plan, month, out, force)
     plan = replace(plan, actions=[copy(action) for action in plan.actions])
     as_of = today or min(date.today(), month_end(month))
-    with stage("check"):
-        # the reader's notes (which sheets and columns it read) are the officer's, not the board's
-        findings = [f for f in check(plan, as_of) if f.severity != "note"]
-    with stage("diff"), gc_paused():
+    # the reader's notes (which sheets and columns it read) are the officer's, not the board's
+    findings = [f for f in check(plan, as_of) if f.severity != "note"]
+    with gc_paused():
         earlier_copy = found.copy
         changes: list[Change] = []
         history: list[Change] = []
@@ -146,10 +144,9 @@ def compare(plan: Plan, month: str, out: Path, today: date | None = None, force:
     earlier_trend = earlier_copy.trend if earlier_copy else []
     result.trend = [row for row in earlier_trend if row[0] != month]
     result.trend.append([month, *(result.counts[s] for s in STATUSES), len(plan.actions)])
-    with stage("diff"):
-        proposed = proposed_deadlines(plan, result.previous_month, month) if result.previous_month else {}
-        result.exceptions = _exceptions(plan.actions, pairs, result, proposed)
-        result.highlights = _highlights(plan.actions, pairs, result, earlier_trend)
+    proposed = proposed_deadlines(plan, result.previous_month, month) if result.previous_month else {}
+    result.exceptions = _exceptions(plan.actions, pairs, result, proposed)
+    result.highlights = _highlights(plan.actions, pairs, result, earlier_trend)
     return result
 
 
@@ -202,8 +199,7 @@ def proposed_deadlines(plan: Plan, since: str, month: str) -> dict[str, list[str
 def write_copy(result: Consolidation) -> None:
     from .copysheets import write_copy_sheets
 
-    with stage("write copy"):
-        write_copy_sheets(result.plan, result)
+    write_copy_sheets(result.plan, result)
 
 
 def _exceptions(actions: list[Action], pairs: dict, result: Consolidation,

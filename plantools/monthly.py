@@ -17,7 +17,6 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from . import stages
 from .consolidate import Consolidation, compare, find_earlier, write_copy
 from .mail import default_reply_by
 from .exceptions import STALE_MONTHS
@@ -52,7 +51,7 @@ def run_month(plan: Plan, month: str, copies: Path, packs: Path, today: date | N
     # copy of this process's memory
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) if parallel else None
     try:
-        writing = pool.submit(_write_packs_timed, run, plan.title, staging, *mail) if pool else None
+        writing = pool.submit(PACKS_WORKER, run, plan.title, staging, *mail) if pool else None
         _write_staged_copy(result, staged_copy)  # meanwhile, the packs
         if not _written_by_worker(writing):
             _write_packs_here(run, plan.title, staging, *mail)
@@ -73,8 +72,7 @@ def run_month(plan: Plan, month: str, copies: Path, packs: Path, today: date | N
 
 def _write_packs_here(run: PackRun, plan_title: str, staging: Path, sender: str, reply_by: date,
                       reply_to: str) -> None:
-    with stages.stage("write packs"):
-        write_packs(run, plan_title, staging, sender, reply_by, reply_to)
+    write_packs(run, plan_title, staging, sender, reply_by, reply_to)
 
 
 def _write_staged_copy(result: Consolidation, staged: Path) -> None:
@@ -103,25 +101,17 @@ def check_copy_target(target: Path, shared: Path) -> None:
 
 
 def _written_by_worker(writing: Future | None) -> bool:
-    """Whether the second process wrote the packs (its figures recorded for the benchmark).
-    False when there was none, or when it could not start or died: a script that runs this
-    without the `if __name__ == "__main__":` guard that starting a process needs."""
+    """Whether the second process wrote the packs. False when there was none, or when it
+    could not start or died: a script that runs this without the `if __name__ == "__main__":`
+    guard that starting a process needs."""
     if writing is None:
         return False
     try:
-        seconds, peak_mb = writing.result()
+        writing.result()
     except BrokenProcessPool:
         return False
-    stages.record("write packs", seconds)
-    stages.record(stages.WORKER_PEAK_MB, peak_mb)
     return True
 
 
-def _write_packs_timed(run: PackRun, plan_title: str, staging: Path, sender: str, reply_by: date,
-                       reply_to: str) -> tuple[float, float]:
-    """In the worker: write, and send back only the time it took and its peak memory."""
-    import time
-
-    began = time.perf_counter()
-    write_packs(run, plan_title, staging, sender, reply_by, reply_to)
-    return time.perf_counter() - began, stages.peak_mb() or 0.0
+# what the second process runs (a function it can import by name; the benchmark times it)
+PACKS_WORKER = write_packs

@@ -27,7 +27,6 @@ from .months import check_month, label, month_end
 from .overdue import is_overdue
 from .returns import write_return_sheet
 from .sheets import FONT_SIZE, key_sheet, plan_columns, write_plan_sheet
-from .stages import stage
 from .terminal import clean
 from .workbook import (Formats, atomic_file, make_folder, open_in_excel, owner_file, temp_name, write_error,
                        write_key, write_workbook)
@@ -123,8 +122,7 @@ def make_packs(plan: Plan, month: str, out: Path, today: date | None = None, for
     run = plan_packs(plan, month, out, today, force, paper)
     staging = make_staging(run)
     try:
-        with stage("write packs"):
-            write_packs(run, plan.title, staging, sender, reply_by or default_reply_by(month, today), reply_to)
+        write_packs(run, plan.title, staging, sender, reply_by or default_reply_by(month, today), reply_to)
         publish(run, staging)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

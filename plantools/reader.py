@@ -31,7 +31,6 @@ from .errors import PlanError
 from .governance import Body, Matcher, infer_bodies, merge_duplicates
 from .xlsxparts import CELL_BUDGET, column_number, shows_month_only
 from .model import Action, Finding, Plan, column_letter, letters
-from .stages import stage
 
 HEADER_SCAN_ROWS = 40  # title rows above the header: no real plan has more
 MAX_COLUMNS = 100  # a plan has a dozen columns; a sheet claiming 16,384 is not read that wide
@@ -95,7 +94,7 @@ def load_plan(path: Path | str, sheets: list[str] | tuple[str, ...] = ()) -> Pla
     from .xlsxparts import Package
 
     path = Path(path)
-    with stage("read"), gc_paused():
+    with gc_paused():
         source = open_workbook_bytes(path) or path
         book = _open(path, source)
         package = Package(source)
