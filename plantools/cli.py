@@ -236,7 +236,7 @@ def packs(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | None,
     plan = load_plan(workbook, sheets)
     run = make_packs(plan, month, out or _output_base(workbook) / "packs" / month, today=today and today.date(),
                      force=force, sender=sender, reply_by=reply_by and reply_by.date(), reply_to=reply_to,
-                     paper=paper)
+                     paper=paper, copies=_output_base(workbook) / "monthly")
     for line in summary_lines(run):
         click.echo(line)
 

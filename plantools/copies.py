@@ -7,14 +7,15 @@ trend table on its Summary sheet are what the next month builds on.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from copy import copy
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import rag
-from .changes import Change
+from .changes import Change, keep_letters, match
 from .deadlines import parse_deadline
 from .errors import PlanError
-from .model import Action
+from .model import Action, Plan
 from .months import from_label
 from .sheets import PLAN_COLUMNS as COLUMNS
 
@@ -40,16 +41,30 @@ def copy_path(out: Path, workbook: Path, month: str) -> Path:
     return Path(out) / f"{Path(workbook).stem} {month}.xlsx"
 
 
-def previous_copy(out: Path, workbook: Path, month: str) -> Path | None:
-    """The newest copy of this plan in `out` for a month before `month`."""
+def previous_copy(out: Path, workbook: Path, month: str, inclusive: bool = False) -> Path | None:
+    """The newest copy of this plan in `out` for a month before `month` (or `month` itself,
+    when inclusive)."""
     stem = Path(workbook).stem
     pattern = re.compile(re.escape(stem) + r" (\d{4}-\d{2})\.xlsx$")
     earlier = []
     for path in Path(out).glob("*.xlsx") if Path(out).is_dir() else []:
         found = pattern.match(path.name)
-        if found and found.group(1) < month:
+        if found and (found.group(1) < month or inclusive and found.group(1) == month):
             earlier.append((found.group(1), path))
     return max(earlier)[1] if earlier else None
+
+
+def refs_as_copied(plan: Plan, out: Path, month: str) -> Plan:
+    """The plan with each action's ref as the newest copy in `out` up to `month` shows it (a
+    letter kept from month to month, see changes.keep_letters), so that what a sub-group's
+    pack says matches the board's copy. The plan itself is left as it was."""
+    path = previous_copy(out, plan.path, month, inclusive=True)
+    if path is None or not any(action.ref_base for action in plan.actions):
+        return plan
+    copied = read_copy(path)
+    settled = replace(plan, actions=[copy(action) for action in plan.actions])
+    keep_letters(settled.actions, match(copied.actions, settled.actions), copied.actions)
+    return settled
 
 
 def read_copy(path: Path) -> MonthlyCopy:

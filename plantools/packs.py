@@ -113,12 +113,18 @@ def file_stems(bodies: list[str]) -> dict[str, str]:
 
 
 def make_packs(plan: Plan, month: str, out: Path, today: date | None = None, force: bool = False,
-               sender: str = "", reply_by: date | None = None, reply_to: str = "", paper: str = "A4") -> PackRun:
+               sender: str = "", reply_by: date | None = None, reply_to: str = "", paper: str = "A4",
+               copies: Path | None = None) -> PackRun:
     """Write every body's pack and draft into `out`, then the manifest: all of them or, if
     anything fails, none. The drafts ask for a reply by `reply_by` (default:
-    mail.default_reply_by) to `reply_to` (default: the sender); paper: "A4" or "A3"."""
+    mail.default_reply_by) to `reply_to` (default: the sender); paper: "A4" or "A3".
+    copies: the folder of the monthly copies, whose refs the packs then show (each action's
+    letter as the board's copy has it)."""
+    from .copies import refs_as_copied
     from .mail import default_reply_by
 
+    if copies is not None:
+        plan = refs_as_copied(plan, copies, month)
     run = plan_packs(plan, month, out, today, force, paper)
     staging = make_staging(run)
     try:

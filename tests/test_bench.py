@@ -91,7 +91,8 @@ def test_consolidated_copy_and_packs_are_what_they_were_before_any_speed_up(tmp_
     june = date(2019, 6, 30)
     if way == "one after the other":
         second = consolidate(load_plan(tmp_path / "Generated.xlsx"), "2019-06", tmp_path / "m", today=june)
-        run = make_packs(load_plan(tmp_path / "Generated.xlsx"), "2019-06", tmp_path / "p", today=june)
+        run = make_packs(load_plan(tmp_path / "Generated.xlsx"), "2019-06", tmp_path / "p", today=june,
+                         copies=tmp_path / "m")
     else:
         monkeypatch.setattr(monthly, "PARALLEL_FROM", 0)
         monkeypatch.setattr(monthly, "PACKS_WORKER", bench.timed_packs_worker)
