@@ -40,6 +40,16 @@ def is_installed_copy(workbook: Path) -> bool:
     return installed is not None and Path(workbook).resolve().parent == installed.resolve()
 
 
+def copies_folder(workbook: Path) -> Path:
+    """Where the monthly copies of a plan go by default: 'monthly' beside it."""
+    return output_base(workbook) / "monthly"
+
+
+def packs_folder(workbook: Path, month: str) -> Path:
+    """Where a month's packs go by default: 'packs/<month>' beside the plan."""
+    return output_base(workbook) / "packs" / month
+
+
 def output_base(workbook: Path) -> Path:
     """Where a command's outputs go by default: beside the workbook, except for a plan
     installed inside the package, whose outputs go into the current folder."""

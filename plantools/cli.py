@@ -46,12 +46,11 @@ workbook_argument = click.argument(
 )
 
 
-def _output_base(workbook: Path) -> Path:
-    """Where the outputs go when --out is not given; says so when it is not beside the workbook."""
-    base = bundled.output_base(workbook)
+def _say_where(workbook: Path) -> None:
+    """The outputs of a plan go beside it, except the installed bundled plan's: say so."""
     if bundled.is_installed_copy(workbook):
-        click.echo(f"The bundled plan is installed read-only: writing into the current folder, {base}")
-    return base
+        click.echo(f"The bundled plan is installed read-only: writing into the current folder, "
+                   f"{bundled.output_base(workbook)}")
 
 
 def _check_month(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -59,7 +58,7 @@ def _check_month(ctx: click.Context, param: click.Parameter, value: str) -> str:
 
     try:
         return check_month(value)
-    except ValueError as error:
+    except PlanError as error:
         raise click.BadParameter(str(error)) from None
 
 
@@ -158,10 +157,9 @@ def check(workbook: Path, sheets: tuple[str, ...], today, output: str) -> None:
 @click.option("--title", default="Business Plan", show_default=True, help="The plan's title row.")
 def new(path: Path, title: str) -> None:
     """Write an empty plan workbook in plantools' layout, e.g. for next year's plan."""
-    from .template import write_plan_workbook
+    from .template import new_plan
 
-    write_plan_workbook(path, {"title": title}, force=False)
-    click.echo(f"wrote {path}")
+    click.echo(f"wrote {new_plan(path, title)}")
 
 
 def _day(value) -> date:
@@ -187,7 +185,8 @@ def consolidate(workbook: Path, sheets: tuple[str, ...], month: str, out: Path |
     from .reader import load_plan
 
     plan = load_plan(workbook, sheets)
-    result = run(plan, month, out or _output_base(workbook) / "monthly", today=today and today.date(), force=force,
+    _say_where(workbook)
+    result = run(plan, month, out, today=today and today.date(), force=force,
                  paper=paper, stale_months=stale_months)
     for line in summary_lines(result):
         click.echo(line)
@@ -234,9 +233,10 @@ def packs(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | None,
     from .reader import load_plan
 
     plan = load_plan(workbook, sheets)
-    run = make_packs(plan, month, out or _output_base(workbook) / "packs" / month, today=today and today.date(),
+    _say_where(workbook)
+    run = make_packs(plan, month, out, today=today and today.date(),
                      force=force, sender=sender, reply_by=reply_by and reply_by.date(), reply_to=reply_to,
-                     paper=paper, copies=_output_base(workbook) / "monthly")
+                     paper=paper)
     for line in summary_lines(run):
         click.echo(line)
 
@@ -264,8 +264,9 @@ def monthly(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | Non
     from .reader import load_plan
 
     plan = load_plan(workbook, sheets)
-    base = out or _output_base(workbook)
-    result, run = run_month(plan, month, base / "monthly", base / "packs" / month, today=today and today.date(),
+    _say_where(workbook)
+    result, run = run_month(plan, month, out and out / "monthly", out and out / "packs" / month,
+                            today=today and today.date(),
                             force=force, sender=sender, reply_by=reply_by and reply_by.date(), reply_to=reply_to,
                             paper=paper, stale_months=stale_months, parallel=True)
     for line in [*copy_lines(result), *pack_lines(run)]:

@@ -22,7 +22,8 @@ from .checks import check
 from .copies import MonthlyCopy, copy_path, previous_copy, read_copy
 from .errors import PlanError
 from .model import LABELS, Action, Finding, Plan
-from .months import between, check_month, label, month_end
+from .bundled import copies_folder
+from .months import between, check_month, label, month_end, this_month
 from .overdue import days_overdue
 
 STATUSES = (*rag.STATUSES, rag.NOT_RATED)
@@ -76,14 +77,18 @@ def status(action: Action) -> str:
     return action.rag or rag.NOT_RATED
 
 
-def consolidate(plan: Plan, month: str, out: Path, today: date | None = None, force: bool = False,
-                paper: str = "A4", stale_months: int = STALE_MONTHS) -> Consolidation:
-    """Write '<out>/<workbook name> <month>.xlsx' and say what it holds.
+def consolidate(plan: Plan, month: str | None = None, out: Path | None = None, today: date | None = None,
+                force: bool = False, paper: str = "A4", stale_months: int = STALE_MONTHS) -> Consolidation:
+    """Write '<out>/<workbook name> <month>.xlsx' and say what it holds: by default this
+    month's copy, into 'monthly' beside the workbook. An existing copy for the month is kept
+    (PlanError) unless force.
 
     Deadlines are judged as of `today`, by default the month's last day for a past month
     and today for the current one. paper: "A4" or "A3"; stale_months: an action whose
     progress note has not changed for this many months is an exception."""
-    result = compare(plan, month, out, today, force, paper=paper, stale_months=stale_months)
+    month = month or this_month()
+    result = compare(plan, month, out or copies_folder(plan.path), today, force, paper=paper,
+                     stale_months=stale_months)
     write_copy(result)
     return result
 

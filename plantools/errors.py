@@ -18,6 +18,9 @@ class PlanError(Exception):
         self.sheet = sheet
         self.cell = cell
         self.message = message
+        if not str(path):  # bad input that is no file's (a month written wrongly)
+            super().__init__(one_line(message))
+            return
         where = f"{self.path}"
         if sheet:
             where += f", sheet '{sheet}'"

@@ -15,7 +15,7 @@ from . import rag
 from .changes import ADDED, Change, got_worse
 from .deadlines import MISSING, UNREADABLE
 from .model import LABELS, Action
-from .months import between, check_month, label, uk_date
+from .months import MONTH, between, label, uk_date
 from .overdue import days_overdue
 
 STALE_MONTHS = 3  # no change to the progress note for this many months is an exception
@@ -74,10 +74,7 @@ def last_changed(history: list[Change], field: str) -> dict[str, str]:
 def first_seen(key: str) -> str:
     """The month in an action key ('2.1b@2018-10' -> '2018-10'), or '' when it has none."""
     month = key.rpartition("@")[2]
-    try:
-        return check_month(month)
-    except ValueError:
-        return ""
+    return month if MONTH.match(month) else ""
 
 
 def _count(number: int, unit: str) -> str:

@@ -18,7 +18,9 @@ from datetime import date
 from pathlib import Path
 
 from .consolidate import Consolidation, compare, find_earlier, write_copy
+from .bundled import copies_folder, packs_folder
 from .mail import default_reply_by
+from .months import this_month
 from .exceptions import STALE_MONTHS
 from .model import Plan
 from .errors import PlanError
@@ -28,14 +30,19 @@ from .workbook import make_folder, open_in_excel, owner_file, temp_name, write_e
 PARALLEL_FROM = 2000  # actions; below this a second process costs more than it saves
 
 
-def run_month(plan: Plan, month: str, copies: Path, packs: Path, today: date | None = None,
-              force: bool = False, sender: str = "", reply_by: date | None = None,
+def run_month(plan: Plan, month: str | None = None, copies: Path | None = None, packs: Path | None = None,
+              today: date | None = None, force: bool = False, sender: str = "", reply_by: date | None = None,
               reply_to: str = "", paper: str = "A4", stale_months: int = STALE_MONTHS,
               parallel: bool = False) -> tuple[Consolidation, PackRun]:
-    """The monthly job: the consolidated copy into `copies` and the packs into `packs`, both
-    or neither. The packs show the refs the copy settled (each action's letter of last month).
-    parallel: write a large plan's packs in a second process meanwhile (a script that asks
-    for it must be under `if __name__ == "__main__":`, as starting a process needs)."""
+    """The monthly job: the consolidated copy into `copies` (default: 'monthly' beside the
+    workbook) and the packs into `packs` (default: 'packs/<month>' beside it), both or
+    neither; by default for this month. The packs show the refs the copy settled (each
+    action's letter of last month). parallel: write a large plan's packs in a second process
+    meanwhile (a script that asks for it must be under `if __name__ == "__main__":`, as
+    starting a process needs)."""
+    month = month or this_month()
+    copies = copies or copies_folder(plan.path)
+    packs = packs or packs_folder(plan.path, month)
     # whatever can refuse the run (a copy or packs already made, an unreadable earlier copy,
     # a folder that cannot be written) does so here, before anything is written
     earlier = find_earlier(plan, month, copies, force)

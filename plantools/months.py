@@ -7,14 +7,21 @@ import calendar
 import re
 from datetime import date
 
+from .errors import PlanError
+
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
 def check_month(text: str) -> str:
-    """The month itself, or ValueError saying how to write one."""
+    """The month itself, or PlanError saying how to write one."""
     if not MONTH.match(text or ""):
-        raise ValueError(f"'{text}' is not a month: write it as YYYY-MM, e.g. 2018-11")
+        raise PlanError("", f"'{text}' is not a month: write it as YYYY-MM, e.g. 2018-11")
     return text
+
+
+def this_month() -> str:
+    """The month of today, YYYY-MM: what every command works on unless told otherwise."""
+    return month_of(date.today())
 
 
 def _parts(month: str) -> tuple[int, int]:

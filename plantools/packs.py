@@ -23,7 +23,8 @@ from pathlib import Path
 from . import rag
 from .errors import PlanError
 from .model import Action, Plan
-from .months import check_month, label, month_end
+from .bundled import copies_folder, packs_folder
+from .months import check_month, label, month_end, this_month
 from .overdue import is_overdue
 from .returns import write_return_sheet
 from .sheets import FONT_SIZE, key_sheet, plan_columns, write_plan_sheet
@@ -112,19 +113,20 @@ def file_stems(bodies: list[str]) -> dict[str, str]:
     return stems
 
 
-def make_packs(plan: Plan, month: str, out: Path, today: date | None = None, force: bool = False,
-               sender: str = "", reply_by: date | None = None, reply_to: str = "", paper: str = "A4",
-               copies: Path | None = None) -> PackRun:
-    """Write every body's pack and draft into `out`, then the manifest: all of them or, if
-    anything fails, none. The drafts ask for a reply by `reply_by` (default:
-    mail.default_reply_by) to `reply_to` (default: the sender); paper: "A4" or "A3".
-    copies: the folder of the monthly copies, whose refs the packs then show (each action's
-    letter as the board's copy has it)."""
+def make_packs(plan: Plan, month: str | None = None, out: Path | None = None, today: date | None = None,
+               force: bool = False, sender: str = "", reply_by: date | None = None, reply_to: str = "",
+               paper: str = "A4", copies: Path | None = None) -> PackRun:
+    """Write every body's pack and draft into `out` (default: 'packs/<month>' beside the
+    workbook), then the manifest: all of them or, if anything fails, none. The drafts ask for
+    a reply by `reply_by` (default: mail.default_reply_by) to `reply_to` (default: the
+    sender); paper: "A4" or "A3". The packs show each action's ref as the newest copy in
+    `copies` (default: 'monthly' beside the workbook) has it."""
     from .copies import refs_as_copied
     from .mail import default_reply_by
 
-    if copies is not None:
-        plan = refs_as_copied(plan, copies, month)
+    month = month or this_month()
+    out = out or packs_folder(plan.path, month)
+    plan = refs_as_copied(plan, copies or copies_folder(plan.path), month)
     run = plan_packs(plan, month, out, today, force, paper)
     staging = make_staging(run)
     try:

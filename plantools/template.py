@@ -30,6 +30,13 @@ RISK_LOG_COLUMNS = ["Ref", "Risk", "Owner", "Likelihood", "Impact", "Mitigation"
 BLANK_ROWS = 200  # rows of an empty plan that carry the RAG dropdown and colours
 
 
+def new_plan(path: Path | str, title: str = "Business Plan", force: bool = False) -> Path:
+    """An empty plan workbook in plantools' layout (next year's plan, say), with its
+    Governance, Risk log and Key sheets. An existing file is kept (PlanError) unless force."""
+    write_plan_workbook(Path(path), {"title": title}, force=force)
+    return Path(path)
+
+
 def write_plan_workbook(path: Path, plan: dict, force: bool = False) -> None:
     """plan: {title, subtitle: [..], columns: [[group, header, field], ..], priorities:
     [{title, objectives: [{ref, objective, actions: [{field: text, merge_up: [field]}]}]}],
