@@ -183,13 +183,16 @@ def timed_packs_worker(*args) -> None:
 def run_ours(workbook: Path) -> dict:
     """The monthly job, as a BSU officer runs it: read, check, consolidate against last month,
     then every sub-group's pack. Runs in a process of its own (see main)."""
+    import importlib
     import json
     import os
     from datetime import date
 
-    from . import consolidate, monthly
     from .reader import load_plan
 
+    # the modules, by name: plantools exports functions of the same names
+    consolidate = importlib.import_module("plantools.consolidate")
+    monthly = importlib.import_module("plantools.monthly")
     stages = Stages()
     stages.wrap(consolidate, "check", "check")
     stages.wrap(monthly, "compare", "compare")
