@@ -141,6 +141,8 @@ def plan_packs(plan: Plan, month: str, out: Path, today: date | None = None, for
                paper: str = "A4") -> PackRun:
     """Who gets which actions, under which file names, and whether they may be written:
     everything but the writing."""
+    from .mail import valid_address
+
     check_month(month)
     as_of = today or min(date.today(), month_end(month))
     out = Path(out)
@@ -166,6 +168,10 @@ def plan_packs(plan: Plan, month: str, out: Path, today: date | None = None, for
         pack.workbook = out / f"{stems[name]} {month}.xlsx"
         if not pack.emails:
             pack.status = NO_EMAIL
+            continue
+        wrong = [email for email in pack.emails if not valid_address(email)]
+        if wrong:  # found now, not when the mail is refused: no draft, and the manifest says why
+            pack.status = f"'{wrong[0]}' is not an email address: correct it on the Governance sheet"
             continue
         pack.draft = out / f"{stems[name]} {month}.eml"
     run.unassigned = [a for a in plan.actions if not a.bodies]

@@ -216,3 +216,16 @@ def test_monthly_writes_the_copy_and_every_pack(tmp_path, monkeypatch, second_pr
     recorded = {row[kind]: row[f"{kind}_sha256"] for row in rows.values() for kind in ("pack", "draft") if row[kind]}
     assert written == recorded and written
     assert not list(packs.glob(TEMP_PREFIX + "*")) and (tmp_path / "out" / "monthly" / "Plan 2019-06.xlsx").exists()
+
+
+def test_an_address_that_is_none_gets_no_draft_and_the_manifest_says_why(tmp_path):
+    shared = xlsx_plan(tmp_path / "Shared Plan.xlsx", [["1.1", "Objective", "Audit", "Jo", "QA", "May 2019", "", ""],
+                                                       ["1.2", "Objective", "Train", "Jo", "Policy", "May 2019", "", ""]],
+                       [("QA Sub-Group", "QA", "@"), ("Policy Sub-Group", "Policy", "policy@example.org")])
+    result = invoke("packs", shared, "--month", "2018-11", "--out", tmp_path / "p")
+    assert result.exit_code == 0, result.output
+    rows = manifest(tmp_path / "p")
+    assert rows["QA Sub-Group"]["draft"] == "" and rows["QA Sub-Group"]["pack"]
+    assert rows["QA Sub-Group"]["status"] == "'@' is not an email address: correct it on the Governance sheet"
+    assert rows["Policy Sub-Group"]["status"] == "ready to send"
+    assert sorted(p.suffix for p in (tmp_path / "p").iterdir()) == [".csv", ".eml", ".xlsx", ".xlsx"]
