@@ -131,8 +131,10 @@ def _body_text(pack, plan_title: str, when: str, reply_by: date, signature: str)
     if attention:
         lines += ["For your attention:", *attention, ""]
     lines += [
-        "Please update the RAG status and the progress of each action in the attached workbook "
-        f"and return it to the Business Support Unit by {uk_date(reply_by)}.",
+        "Please update the shaded cells of the attached workbook: the RAG status and the progress of each "
+        "action, and a proposed new deadline where one is needed (the board decides deadlines). Then "
+        f"return the workbook to the Business Support Unit by {uk_date(reply_by)}, as it is: "
+        "sorting and filtering are fine, but please keep its rows and columns.",
         "",
         "Kind regards,",
         "",
