@@ -125,6 +125,11 @@ EXAMPLES: dict[str, tuple[str | None, list[str]]] = {
     "governance": ("no-governance", [f'governance "{PLAN}"']),
     "format": ("no-colours", [f'format "{PLAN}"', f'format "{PLAN}"']),
     "history": ("copies", ["history monthly", "history monthly --out history.csv"]),
+    "draft": ("emails", [
+        f'packs "{PLAN}" --month 2018-11 --today 2018-11-30 --sender "Jane Smith <bsu@merton.example>" '
+        '--reply-to bsu@merton.example --reply-by 2018-12-14',
+        "draft packs/2018-11/Policy Sub-Group 2018-11.eml",
+    ]),
     "new": (None, ['new "Business Plan 2019-20.xlsx" --title "MSCP Business Plan 2019-20"']),
 }
 
@@ -164,6 +169,9 @@ def render(name: str) -> str:
             port = server.port if server else 0
             lines = []
             for command in commands:
+                if command.startswith("draft "):  # not a command: the draft it names, as a mail program shows it
+                    lines = draft_text(folder / command.removeprefix("draft ")).splitlines()
+                    continue
                 output = run(folder, command, port)
                 lines.append(f"$ plantools {command.format(port=SHOWN_PORT)}")
                 lines.extend(output.rstrip("\n").splitlines())
@@ -176,6 +184,17 @@ def render(name: str) -> str:
     for pattern, shown in VARYING:
         text = pattern.sub(shown, text)
     return f"```\n{text}\n```\n"
+
+
+def draft_text(path: Path) -> str:
+    """A draft's headers and text, as a mail program shows them."""
+    from email import policy
+    from email.parser import BytesParser
+
+    message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+    headers = [f"{name}: {message[name]}" for name in ("From", "To", "Reply-To", "Subject") if message[name]]
+    body = message.get_body(("plain",))
+    return "\n".join(headers) + "\n\n" + body.get_content().rstrip()
 
 
 def smtp_server():
