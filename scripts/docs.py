@@ -95,6 +95,19 @@ def no_colours(folder: Path) -> None:
     book.save(folder / PLAN)
 
 
+def hash_refs(folder: Path) -> None:
+    """One of the layouts staff really keep, as the tests write it: refs under '#', A1 to A16."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from corpus import write_hash_refs
+
+    write_hash_refs(folder / "Hash refs.xlsx")
+
+
+def packs_made(folder: Path) -> None:
+    type_emails(folder)
+    run(folder, f'packs "{PLAN}" --month 2018-11 --today 2018-11-30 --sender bsu@merton.example')
+
+
 def two_months(folder: Path) -> None:
     for month in ("2018-10", "2018-11", "2018-12"):
         run(folder, f'consolidate "{PLAN}" --month {month}')
@@ -102,6 +115,7 @@ def two_months(folder: Path) -> None:
 
 SETUPS: dict[str, Callable[[Path], None]] = {
     "emails": type_emails, "no-colours": no_colours, "no-governance": no_governance_sheet, "return": a_return, "copies": two_months,
+    "hash-refs": hash_refs, "packs": packs_made,
 }
 
 
@@ -114,11 +128,11 @@ EXAMPLES: dict[str, tuple[str | None, list[str]]] = {
     "monthly": ("emails", [f'monthly "{PLAN}" --month 2018-11 --today 2018-11-30 --sender bsu@merton.example']),
     "consolidate": (None, [f'consolidate "{PLAN}" --month 2018-11', f'consolidate "{PLAN}" --month 2019-02']),
     "packs": ("emails", [f'packs "{PLAN}" --month 2018-11 --today 2018-11-30 --sender bsu@merton.example']),
-    "send": ("emails", [
-        f'packs "{PLAN}" --month 2018-11 --today 2018-11-30 --sender bsu@merton.example',
+    "check-hash-refs": ("hash-refs", ['check "Hash refs.xlsx" --today 2019-01-15']),
+    "send": ("packs", [
         "send packs/2018-11 --smtp-host 127.0.0.1 --smtp-port {port} --no-tls",
         "send packs/2018-11 --smtp-host 127.0.0.1 --smtp-port {port} --no-tls --yes",
-        f'packs "{PLAN}" --month 2018-11 --today 2018-11-30 --sender bsu@merton.example --force',
+        f'quiet packs "{PLAN}" --month 2018-11 --today 2018-11-30 --sender bsu@merton.example --force',
         "send packs/2018-11 --smtp-host 127.0.0.1 --smtp-port {port} --no-tls --yes",
     ]),
     "collect": ("return", [f'collect Returns/*.xlsx --into "{PLAN}"', f'collect Returns/*.xlsx --into "{PLAN}" --yes']),
@@ -172,9 +186,11 @@ def render(name: str) -> str:
                 if command.startswith("draft "):  # not a command: the draft it names, as a mail program shows it
                     lines = draft_text(folder / command.removeprefix("draft ")).splitlines()
                     continue
+                quiet = command.startswith("quiet ")  # run and shown, its output left as "..."
+                command = command.removeprefix("quiet ")
                 output = run(folder, command, port)
                 lines.append(f"$ plantools {command.format(port=SHOWN_PORT)}")
-                lines.extend(output.rstrip("\n").splitlines())
+                lines.extend(["..."] if quiet else output.rstrip("\n").splitlines())
         finally:
             if server:
                 server.stop()
