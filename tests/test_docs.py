@@ -1,0 +1,73 @@
+"""The docs cannot drift: the README's command examples are what the commands print today,
+every command and option is documented, and docs/api.md documents and runs."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import plantools
+from plantools.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+API = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def test_readme_examples_are_what_the_commands_print_today():
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "docs.py"), "--check"],
+                          capture_output=True, text=True, env=ENV, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_docs_check_names_a_block_that_differs(tmp_path):
+    """--check fails, naming the block, when the README holds something else."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import docs
+
+    stale = README.replace("$ plantools new ", "$ plantools new --old ", 1)
+    _, changed = docs.rewritten(stale, {"new"})
+    assert changed == ["new"]
+
+
+@pytest.mark.parametrize("name", sorted(main.commands))
+def test_every_command_and_its_options_are_in_the_readme(name):
+    heading = re.search(rf"^### `plantools {name}\b(.*)`$", README, re.M)
+    assert heading, f"README.md has no '### `plantools {name} ...`' section"
+    section = README[heading.start():].split("\n### ", 1)[0].split("\n## ", 1)[0]
+    for param in main.commands[name].params:
+        for option in param.opts:
+            if option.startswith("--"):
+                assert option in section, f"plantools {name}: {option} is not in its README section"
+
+
+@pytest.mark.parametrize("name", plantools.__all__)
+def test_every_exported_name_is_in_the_api_docs(name):
+    assert re.search(rf"^#+ .*`{name}\b|^#+ {name}\b|\*\*`{name}`\*\*", API, re.M), \
+        f"docs/api.md has no heading or entry for plantools.{name}"
+
+
+def api_examples() -> list[str]:
+    return re.findall(r"^```python\n(.*?)^```$", API, re.M | re.S)
+
+
+def test_api_docs_hold_an_example_per_function():
+    functions = [n for n in plantools.__all__ if n[0].islower()]
+    examples = "\n".join(api_examples())
+    assert [n for n in functions if f"plantools.{n}(" not in examples] == []
+
+
+@pytest.mark.parametrize("number", range(len(api_examples())))
+def test_api_example_runs(number, tmp_path):
+    """Each example of docs/api.md as a script, in an empty folder, as a user would run it."""
+    script = tmp_path / "example.py"
+    script.write_text(api_examples()[number], encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True,
+                          env=ENV, timeout=120)
+    assert done.returncode == 0, done.stderr
