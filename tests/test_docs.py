@@ -71,3 +71,15 @@ def test_api_example_runs(number, tmp_path):
     done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True,
                           env=ENV, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_every_plantools_command_line_in_the_readme_is_made_by_the_script():
+    """A `$ plantools ...` typed by hand outside the marked blocks would drift."""
+    outside = re.sub(r"<!-- example: [\w-]+ -->.*?<!-- /example -->", "", README, flags=re.S)
+    assert re.findall(r"^\s*\$ plantools .*", outside, re.M) == []
+
+
+def test_the_readme_states_the_minimum_versions_ci_installs():
+    pins = re.findall(r"^([\w-]+)==([\w.]+)", (ROOT / ".ci" / "minimum.txt").read_text(), re.M)
+    assert pins and [f"{name} {version}" for name, version in pins
+                     if f"{name} {version}" not in README] == []
