@@ -108,6 +108,15 @@ def packs_made(folder: Path) -> None:
     run(folder, f'packs "{PLAN}" --month 2018-11 --today 2018-11-30 --sender bsu@merton.example')
 
 
+def pack_saved_over(folder: Path) -> None:
+    """November's packs made, then the Policy Sub-Group's return saved over its pack."""
+    import openpyxl
+
+    packs_made(folder)
+    pack = folder / "packs" / "2018-11" / "Policy Sub-Group 2018-11.xlsx"
+    openpyxl.load_workbook(pack).save(pack)
+
+
 def two_months(folder: Path) -> None:
     for month in ("2018-10", "2018-11", "2018-12"):
         run(folder, f'consolidate "{PLAN}" --month {month}')
@@ -115,7 +124,7 @@ def two_months(folder: Path) -> None:
 
 SETUPS: dict[str, Callable[[Path], None]] = {
     "emails": type_emails, "no-colours": no_colours, "no-governance": no_governance_sheet, "return": a_return, "copies": two_months,
-    "hash-refs": hash_refs, "packs": packs_made,
+    "hash-refs": hash_refs, "packs": packs_made, "saved-over": pack_saved_over,
 }
 
 
@@ -128,6 +137,7 @@ EXAMPLES: dict[str, tuple[str | None, list[str]]] = {
     "monthly": ("emails", [f'monthly "{PLAN}" --month 2018-11 --today 2018-11-30 --sender bsu@merton.example']),
     "consolidate": (None, [f'consolidate "{PLAN}" --month 2018-11', f'consolidate "{PLAN}" --month 2019-02']),
     "packs": ("emails", [f'packs "{PLAN}" --month 2018-11 --today 2018-11-30 --sender bsu@merton.example']),
+    "packs-refused": ("saved-over", [f'packs "{PLAN}" --month 2018-11 --today 2018-11-30']),
     "check-hash-refs": ("hash-refs", ['check "Hash refs.xlsx" --today 2019-01-15']),
     "send": ("packs", [
         "send packs/2018-11 --smtp-host 127.0.0.1 --smtp-port {port} --no-tls",
