@@ -70,7 +70,7 @@ class Consolidation:
     highlights: Highlights = field(default_factory=Highlights)
     paper: str = "A4"
     stale_months: int = STALE_MONTHS
-    plan: Plan | None = None  # the plan as the copy shows it (keys given, refs settled)
+    plan: Plan = field(kw_only=True)  # the plan as the copy shows it (keys given, refs settled)
 
 
 def status(action: Action) -> str:

@@ -82,7 +82,6 @@ class Action:
     columns: dict[str, int] = field(default_factory=dict)
     merged: dict[str, str] = field(default_factory=dict)
     key: str = ""  # lasting identity across months, given by the consolidated copies
-    extra: dict[str, str] = field(default_factory=dict)  # header -> text, for columns the reader does not know
 
     def has(self, name: str) -> bool:
         """Whether the sheet has a column for this field."""
@@ -141,7 +140,6 @@ class Plan:
     # the copy and the packs after the known ones, as they are
     extra_columns: list[str] = field(default_factory=list)
     open_in_excel: bool = False
-    extra_columns: list[str] = field(default_factory=list)  # the headers of Action.extra, in sheet order
 
     @property
     def plan_sheets(self) -> list[str]:
