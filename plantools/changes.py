@@ -25,7 +25,8 @@ from collections.abc import Set
 from dataclasses import dataclass
 
 from . import rag
-from .model import LABELS, Action, letters
+from .columns import LABELS
+from .model import Action, letters
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 # the fields compared month to month, in the order the change log lists them
@@ -39,7 +40,7 @@ MAX_PAIRS_COMPARED = 250_000  # beyond this, unmatched actions stay added/remove
 class Change:
     month: str
     ref: str
-    field: str  # a label from model.LABELS, or "" for a whole action added or removed
+    field: str  # a label from columns.LABELS, or "" for a whole action added or removed
     old: str
     new: str
     change: str  # ADDED, REMOVED or CHANGED

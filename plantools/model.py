@@ -8,28 +8,6 @@ from pathlib import Path
 from .deadlines import Deadline
 from .governance import Body
 
-# The fields of an action, in the order plantools shows them.
-FIELDS = (
-    "ref", "priority", "objective_ref", "objective", "outcome", "owner", "action",
-    "governance", "deadline", "measure", "rag", "progress",
-)
-
-LABELS = {
-    "ref": "Ref",
-    "priority": "Priority",
-    "objective_ref": "Objective",
-    "objective": "Objective description",
-    "outcome": "Outcomes",
-    "owner": "Who (owner)",
-    "action": "Action",
-    "governance": "Governance oversight",
-    "deadline": "When?",
-    "due": "Due date",
-    "measure": "Performance measures",
-    "rag": "RAG",
-    "progress": "Progress update",
-}
-
 
 def column_letter(col: int) -> str:
     """1 -> A, 27 -> AA."""

@@ -30,38 +30,12 @@ from .deadlines import parse_deadline
 from .errors import PlanError
 from .governance import Body, Matcher, infer_bodies, merge_duplicates
 from .xlsxparts import CELL_BUDGET, column_number, shows_month_only
+from .columns import EXPECTED_HEADERS, HEADER_PATTERNS
 from .model import Action, Finding, Plan, column_letter, letters
 
 HEADER_SCAN_ROWS = 40  # title rows above the header: no real plan has more
 MAX_COLUMNS = 100  # a plan has a dozen columns; a sheet claiming 16,384 is not read that wide
 
-# First rule that matches a header's words wins, so the order matters:
-# "Who? (Governance/oversight)" is governance, "Actions (who and what)" is a pair.
-_ROLE_RULES = [
-    ("action_ref", r"^(action|task) (ref|reference|id|no|number)$|^id$"),
-    ("ref", r"^(ref|reference|refs|item)( no| number)?$|^(no|number)$"),  # action or objective: its values say
-    ("objective_ref", r"^(objective|obj) (ref|reference|no|number|id)$|^obj$"),
-    ("governance", r"\b(governance|oversight|accountable (body|to)|reporting to|reports to|sub ?group|board)\b"),
-    ("deadline", r"\b(when|deadlines?|due|time ?scales?|time ?frames?|target date|completion date|by when|end date)\b"),
-    ("rag", r"\b(rag|status|rating)\b"),
-    ("extra", r"\b(complete|completed|percent|per cent)\b"),  # "% complete": carried as it is
-    ("progress", r"\b(progress|updates?|comments?|commentary|notes?)\b"),
-    ("measure", r"\b(measures?|measurement|metrics?|kpis?|indicators?|success criteria)\b"),
-    ("outcome", r"\boutcomes?\b"),
-    ("objective", r"\bobjectives?\b"),
-    ("priority", r"\b(priority|priorities|theme)\b"),
-    ("action_pair", r"\bactions?\b.*\bwho\b.*\bwhat\b"),
-    ("owner", r"\b(who|owners?|leads?|responsible|lead officer|lead agency)\b"),
-    ("action", r"\b(actions?|what|tasks?|activity|activities)\b"),
-]
-_ROLE_PATTERNS = [(role, re.compile(rule)) for role, rule in _ROLE_RULES]
-
-# What a user sees when a column is missing.
-EXPECTED_HEADERS = {
-    "owner": "Who? (Workplans), Owner or Lead",
-    "deadline": "When?, Deadline or Due",
-    "governance": "Governance oversight",
-}
 _PRIORITY_HEADING = re.compile(r"^\s*((strategic\s+)?(priority|theme|work\s*stream)(?![a-z])\s*\d*\s*[.:)-]?|\d+\s*[.:)])\s*\S",
                                re.IGNORECASE)
 _OBJECTIVE_REF = re.compile(r"^\s*(?:objective\s*)?(\d+(?:\.\d+)*)\.?\s*$", re.IGNORECASE)
@@ -77,7 +51,7 @@ def header_role(text: object) -> str | None:
     words = " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower().replace("#", " no ")).split())  # "Action #"
     if not words or len(words.split()) > 6 or words[0].isdigit():
         return None  # a title, a sentence or a numbered heading, not a column header
-    for role, pattern in _ROLE_PATTERNS:
+    for role, pattern in HEADER_PATTERNS:
         if pattern.search(words):
             return role
     return None
