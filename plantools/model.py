@@ -7,15 +7,7 @@ from pathlib import Path
 
 from .deadlines import Deadline
 from .governance import Body
-
-
-def column_letter(col: int) -> str:
-    """1 -> A, 27 -> AA."""
-    letters = ""
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+from .xlsxparts import column_letters
 
 
 def letters(number: int) -> str:
@@ -70,7 +62,7 @@ class Action:
         if name in self.merged:
             return self.merged[name]
         if name in self.columns:
-            return f"{column_letter(self.columns[name])}{self.row}"
+            return f"{column_letters(self.columns[name])}{self.row}"
         return f"A{self.row}"
 
     @property

@@ -29,9 +29,9 @@ from .bulk import gc_paused
 from .deadlines import parse_deadline
 from .errors import PlanError
 from .governance import Body, Matcher, infer_bodies, merge_duplicates
-from .xlsxparts import CELL_BUDGET, column_number, shows_month_only
+from .xlsxparts import CELL_BUDGET, column_letters, column_number, shows_month_only
 from .columns import EXPECTED_HEADERS, HEADER_PATTERNS
-from .model import Action, Finding, Plan, column_letter, letters
+from .model import Action, Finding, Plan, letters
 
 HEADER_SCAN_ROWS = 40  # title rows above the header: no real plan has more
 MAX_COLUMNS = 100  # a plan has a dozen columns; a sheet claiming 16,384 is not read that wide
@@ -315,7 +315,7 @@ class _Grid:
 
     def address(self, row: int, col: int) -> str:
         row, col = self.origin.get((row, col), (row, col))
-        return f"{column_letter(col)}{row}"
+        return f"{column_letters(col)}{row}"
 
     def texts_near_top(self) -> list[str]:
         texts = []
@@ -350,7 +350,7 @@ def _find_header(grid: _Grid, hidden: set[int], plan: Plan) -> _Header | None:
     top, last, roles = best
     for col in sorted(hidden):
         if _header_text(grid, top, last, col):  # its header is hidden too, so not quoted
-            _note(plan, grid.title, f"{column_letter(col)}{last}", f"column {column_letter(col)} is "
+            _note(plan, grid.title, f"{column_letters(col)}{last}", f"column {column_letters(col)} is "
                   "hidden: not read, and never sent", field="column")
     visible = {col: role for col, role in roles.items() if col not in hidden}
     return _assign_columns(grid, top, last, visible, hidden, plan)
@@ -432,7 +432,7 @@ def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hid
             role = "action" if span == 1 or not first else "owner"
         label = _header_text(grid, top, last, col)
         if _CONFIDENTIAL_COLUMN.search(label):
-            _note(plan, grid.title, f"{column_letter(col)}{last}", f"column {column_letter(col)} '{label}' "
+            _note(plan, grid.title, f"{column_letters(col)}{last}", f"column {column_letters(col)} '{label}' "
                   "is marked internal or confidential: not read, and never sent", field="column")
             hidden.add(col)
             continue
@@ -448,9 +448,9 @@ def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hid
         columns[role] = ranked[0]
         if len(ranked) > 1:
             chosen = ranked[0]
-            others = ", ".join(f"{column_letter(c)} '{_header_text(grid, top, last, c)}'" for c in ranked[1:])
-            _note(plan, grid.title, f"{column_letter(chosen)}{last}",
-                  f"{role.replace('_', ' ')} read from column {column_letter(chosen)} "
+            others = ", ".join(f"{column_letters(c)} '{_header_text(grid, top, last, c)}'" for c in ranked[1:])
+            _note(plan, grid.title, f"{column_letters(chosen)}{last}",
+                  f"{role.replace('_', ' ')} read from column {column_letters(chosen)} "
                   f"'{_header_text(grid, top, last, chosen)}'; also there: {others} (carried as it is)",
                   field="column")
     used = set(columns.values()) | hidden
@@ -966,7 +966,7 @@ def _read_bodies(grid: _Grid, plan: Plan) -> list[Body]:
         for email in emails:
             if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
                 plan.findings.append(Finding(
-                    "warning", grid.title, f"{column_letter(header['emails'])}{row}", "", "email",
+                    "warning", grid.title, f"{column_letters(header['emails'])}{row}", "", "email",
                     f"'{email}' for {name} does not look like an email address",
                 ))
         bodies.append(Body(name, aliases, tuple(e for e in emails if "@" in e), grid.title, row))

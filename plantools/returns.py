@@ -22,7 +22,8 @@ from pathlib import Path
 from .columns import EDITABLE, FORM_COLUMNS, LABELS, PLAN_COLUMNS
 from .deadlines import parse_deadline
 from .errors import PlanError
-from .model import Action, column_letter
+from .model import Action
+from .xlsxparts import column_letters
 
 RETURN_SHEET = "plantools"
 FORM = "plantools update form 1"
@@ -66,7 +67,7 @@ class Row:
     shown: dict[str, str] = field(default_factory=dict)  # SHOWN field -> what the row's cell says
 
     def cell(self, name: str) -> str:
-        return f"{column_letter(self.columns[name])}{self.cell_row}"
+        return f"{column_letters(self.columns[name])}{self.cell_row}"
 
 
 @dataclass

@@ -69,6 +69,7 @@ def column_number(letters: str) -> int:
 
 
 def column_letters(number: int) -> str:
+    """1 -> A, 27 -> AA."""
     letters = ""
     while number:
         number, rest = divmod(number - 1, 26)
