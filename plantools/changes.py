@@ -248,7 +248,7 @@ def _wording(action: Action) -> tuple[str, ...]:
 
 
 def summary(action: Action, limit: int = 120) -> str:
-    text = " ".join((action.action or action.outcome or action.objective).split())
+    text = " ".join(action.what.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -111,7 +111,7 @@ def _body_text(pack, plan_title: str, when: str, reply_by: date, signature: str)
         if action.deadline.kind in (MISSING, UNREADABLE):
             notes.append("no clear deadline")
         if notes:
-            what = shorten(one_line(action.action or action.outcome or action.objective), CUT)
+            what = shorten(one_line(action.what), CUT)
             attention.append(f"• {header_text(action.ref)} ({', '.join(notes)}): {what}")
     if attention:
         lines += ["For your attention:", *attention, ""]

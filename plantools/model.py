@@ -53,6 +53,11 @@ class Action:
     merged: dict[str, str] = field(default_factory=dict)
     key: str = ""  # lasting identity across months, given by the consolidated copies
 
+    @property
+    def what(self) -> str:
+        """What the action is, in one field: its action text, else its outcome, else its objective."""
+        return self.action or self.outcome or self.objective
+
     def has(self, name: str) -> bool:
         """Whether the sheet has a column for this field."""
         return name in self.columns
