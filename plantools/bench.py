@@ -16,6 +16,7 @@ from __future__ import annotations
 import random
 import sys
 from pathlib import Path
+from typing import Any
 
 BODIES = [
     ("MSCB", ["Board", "MSCB partnership"]), ("Policy Sub-Group", ["Policy Sub- Group", "Policy"]),
@@ -45,7 +46,7 @@ def generated_plan(actions: int, seed: int = 1, bodies: int = 0) -> dict:
     by the dozen BODIES, or by `bodies` made-up ones."""
     rng = random.Random(seed)
     known = many_bodies(bodies) if bodies else BODIES
-    plan = {
+    plan: dict[str, Any] = {
         "title": f"Generated partnership business plan ({actions:,} actions)",
         "subtitle": ["Made by plantools.bench for testing and measuring"],
         "bodies": [{"name": name, "aliases": aliases, "email": [f"{name.split()[0].lower()}@example.org"]}
@@ -55,13 +56,13 @@ def generated_plan(actions: int, seed: int = 1, bodies: int = 0) -> dict:
     made = 0
     while made < actions:
         number = len(plan["priorities"]) + 1
-        priority = {"title": f"{number}. {_sentence(rng, 6)}", "objectives": []}
+        priority: dict[str, Any] = {"title": f"{number}. {_sentence(rng, 6)}", "objectives": []}
         plan["priorities"].append(priority)
         for objective_number in range(1, rng.randint(3, 12) + 1):
             if made >= actions:
                 break
             count = min(rng.randint(1, 6), actions - made)
-            objective = {"ref": f"{number}.{objective_number}", "objective": _sentence(rng, 10), "actions": []}
+            objective: dict[str, Any] = {"ref": f"{number}.{objective_number}", "objective": _sentence(rng, 10), "actions": []}
             for _ in range(count):
                 overseers = rng.sample(known, rng.choice([1, 1, 1, 2]))
                 objective["actions"].append({
@@ -192,7 +193,7 @@ def run_ours(workbook: Path) -> dict:
 
     # the modules, by name: plantools exports functions of the same names
     consolidate = importlib.import_module("plantools.consolidate")
-    monthly = importlib.import_module("plantools.monthly")
+    monthly: Any = importlib.import_module("plantools.monthly")  # its PACKS_WORKER is replaced below
     stages = Stages()
     stages.wrap(consolidate, "check", "check")
     stages.wrap(monthly, "compare", "compare")

@@ -21,10 +21,12 @@ or a new explicit action ref is. Each action carries a key from the month it fir
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Set
 from dataclasses import dataclass
 
 from . import rag
-from .model import LABELS, Action, letters
+from .columns import LABELS
+from .model import Action, letters
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 # the fields compared month to month, in the order the change log lists them
@@ -38,7 +40,7 @@ MAX_PAIRS_COMPARED = 250_000  # beyond this, unmatched actions stay added/remove
 class Change:
     month: str
     ref: str
-    field: str  # a label from model.LABELS, or "" for a whole action added or removed
+    field: str  # a label from columns.LABELS, or "" for a whole action added or removed
     old: str
     new: str
     change: str  # ADDED, REMOVED or CHANGED
@@ -77,7 +79,7 @@ def diff(previous: list[Action], current: list[Action], month: str,
     return changes
 
 
-def new_key(action: Action, month: str, taken: set[str] = frozenset()) -> str:
+def new_key(action: Action, month: str, taken: Set[str] = frozenset()) -> str:
     """The lasting key of an action first seen this month: its ref (or, with none, where it
     stood) and the month; unique within the month."""
     key = f"{action.ref or f'{action.sheet}!{action.row}'}@{month}"
@@ -211,21 +213,21 @@ TEXT_WEIGHTS = {"objective": 2.0, "action": 3.0, "outcome": 2.0, "measure": 1.0,
 FIELD_WEIGHTS = {"owner": 1.0, "governance": 1.0, "deadline": 1.0, "rag": 0.5}
 
 
-def _words(action: Action, with_objective: bool) -> dict[str, object]:
-    fields = {name: frozenset(action.text(name).lower().split()) for name in TEXT_WEIGHTS
+def _words(action: Action, with_objective: bool) -> dict[str, frozenset[str] | str]:
+    fields: dict[str, frozenset[str] | str] = {name: frozenset(action.text(name).lower().split()) for name in TEXT_WEIGHTS
               if with_objective or name != "objective"}
     fields.update({name: action.text(name) for name in FIELD_WEIGHTS})
     return fields
 
 
-def _similarity(old: dict[str, object], new: dict[str, object]) -> float:
+def _similarity(old: dict[str, frozenset[str] | str], new: dict[str, frozenset[str] | str]) -> float:
     """0 (nothing alike) to 1 (the same), weighted by field."""
     total = score = 0.0
     for name, value in new.items():
         weight = TEXT_WEIGHTS.get(name) or FIELD_WEIGHTS[name]
         total += weight
         before = old[name]
-        if isinstance(value, frozenset):
+        if isinstance(value, frozenset) and isinstance(before, frozenset):
             union = value | before
             score += weight * (len(value & before) / len(union) if union else 1.0)
         elif value == before:
@@ -246,7 +248,7 @@ def _wording(action: Action) -> tuple[str, ...]:
 
 
 def summary(action: Action, limit: int = 120) -> str:
-    text = " ".join((action.action or action.outcome or action.objective).split())
+    text = " ".join(action.what.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -32,7 +32,8 @@ from . import rag
 from .changes import match
 from .deadlines import DATE, ONGOING, parse_deadline
 from .errors import PlanError
-from .model import LABELS, Action, Plan
+from .columns import LABELS, PROPOSED_DEADLINE
+from .model import Action, Plan
 from .returns import Returned, Row, cell_text, read_return
 from .workbook import atomic_file
 
@@ -211,7 +212,7 @@ def _change(pack: Returned, row, name: str, sent: Action, current: Action | None
                          and rag.normalise(new) == rag.normalise(before)):
         return  # not changed by the sub-group
     where = f"{pack.path.name}, sheet {pack.sheet}, cell {row.cell(name)}"
-    label = LABELS.get(name, "Proposed new deadline")
+    label = LABELS.get(name, PROPOSED_DEADLINE.label)
 
     def item(kind: str, message: str, **extra) -> None:
         result.items.append(Item(kind, sent.ref, label, new, pack.body, where, message, **extra))

@@ -21,7 +21,8 @@ from .changes import ADDED, CHANGED, REMOVED, Change, diff, match, new_key, slip
 from .checks import check
 from .copies import MonthlyCopy, copy_path, previous_copy, read_copy
 from .errors import PlanError
-from .model import LABELS, Action, Finding, Plan
+from .columns import LABELS, PROPOSED_DEADLINE
+from .model import Action, Finding, Plan
 from .bundled import copies_folder
 from .months import between, check_month, label, month_end, this_month
 from .overdue import days_overdue
@@ -70,7 +71,7 @@ class Consolidation:
     highlights: Highlights = field(default_factory=Highlights)
     paper: str = "A4"
     stale_months: int = STALE_MONTHS
-    plan: Plan | None = None  # the plan as the copy shows it (keys given, refs settled)
+    plan: Plan = field(kw_only=True)  # the plan as the copy shows it (keys given, refs settled)
 
 
 def status(action: Action) -> str:
@@ -162,7 +163,7 @@ def _returned(plan: Plan, since: str, month: str, result: str) -> list[tuple[str
     from .collect import read_ledger
 
     fields = {label: name for name, label in LABELS.items()}
-    fields["Proposed new deadline"] = "deadline"
+    fields[PROPOSED_DEADLINE.label] = "deadline"
     rows = [row for row in read_ledger(plan.path)
             if since <= row.get("month", "") < month and row.get("result") == result]
     if not rows:

@@ -17,7 +17,7 @@ from .deadlines import parse_deadline
 from .errors import PlanError
 from .model import Action, Plan
 from .months import from_label
-from .sheets import PLAN_COLUMNS as COLUMNS
+from .columns import PLAN_COLUMNS as COLUMNS
 
 # The Plan sheet's columns: (header, field). The header row is the first row of the table;
 # columns the writer makes for print only (the objective shown once) are not read back.

@@ -10,10 +10,11 @@ from collections import Counter
 from datetime import date
 
 from . import rag
+from .columns import LABELS
 from .consolidate import STATUSES, Consolidation, status
 from .copies import LOG_COLUMNS, TREND_COLUMNS, TREND_TITLE
 from .exceptions import times
-from .model import Action, Plan
+from .model import Plan
 from .months import label, uk_date
 from .sheets import (CHARS_PER_WIDTH, FONT_SIZE, LINE_HEIGHT, PAPERS, header_row, key_sheet, page_setup,
                      plan_columns, title_block, write_plan_sheet)
@@ -76,10 +77,6 @@ def _short(text: str, limit: int = HIGHLIGHT_CHARS) -> str:
     return cut + "…"
 
 
-def _what(action: Action) -> str:
-    return action.action or action.outcome or action.objective
-
-
 def _highlights_sheet(book, formats: Formats, plan: Plan, result: Consolidation) -> None:
     """One page, portrait: counts by RAG and their change, then what moved and what is missing."""
     sheet = book.add_worksheet("Highlights")
@@ -107,15 +104,15 @@ def _highlights_sheet(book, formats: Formats, plan: Plan, result: Consolidation)
         write_row(sheet, row, cells, [formats.rag.get(name, formats.bold_text)]
                   + [total if name == "Total" else number] * 3)
     sections = [
-        ("New Reds", [(a.ref, f"{_what(a)} ({a.owner or 'no owner'})") for a in found.new_reds]),
-        ("Completed this month", [(a.ref, _what(a)) for a in found.completed]),
+        ("New Reds", [(a.ref, f"{a.what} ({a.owner or 'no owner'})") for a in found.new_reds]),
+        ("Completed this month", [(a.ref, a.what) for a in found.completed]),
         ("Added", [(c.ref, c.new) for c in found.added]),
         ("Removed", [(c.ref, c.old) for c in found.removed]),
         ("Deadlines slipped", [(c.ref, f"{c.old} to {c.new} ({times(n)} in all): {c.action}")
                                for c, n in found.slipped]),
-        ("Overdue", [(a.ref, f"{days} days overdue (due {uk_date(a.deadline.due)}): {_what(a)}")
+        ("Overdue", [(a.ref, f"{days} days overdue (due {uk_date(a.deadline.due)}): {a.what}")
                      for a, days in found.overdue if a.deadline.due]),
-        ("Red for two months or more", [(a.ref, f"Red for {months} months: {_what(a)}") for a, months in found.long_red]),
+        ("Red for two months or more", [(a.ref, f"Red for {months} months: {a.what}") for a, months in found.long_red]),
         ("Gaps in completeness", [("", f"{what}: {len(refs)} ({' '.join(refs)})") for what, refs in found.gaps]),
     ]
     for heading, items in sections:
@@ -247,8 +244,8 @@ def _trend_chart(book, sheet, title_row: int, months: int, statuses: list[str], 
     sheet.insert_chart(at_row, 0, chart)
 
 
-EXCEPTION_HEADERS = ["Ref", "Why it is here", "RAG", "Who (owner)", "Governance oversight", "When?", "Action",
-                     "Progress update"]
+EXCEPTION_HEADERS = [LABELS["ref"], "Why it is here",
+                     *(LABELS[name] for name in ("rag", "owner", "governance", "deadline", "action", "progress"))]
 
 
 def _exceptions_sheet(book, formats: Formats, result: Consolidation) -> None:

@@ -166,7 +166,8 @@ def _correct_months(text: str) -> tuple[str, str]:
         month = _closest_month(word)
         if month is None:
             return match.group(0)
-        typed = original[match.start(match.lastindex):match.end(match.lastindex)]
+        start, end = match.span(match.lastindex or 0)  # the group that matched: a month word
+        typed = original[start:end]
         notes.append(f"'{typed}' read as {calendar.month_name[month]}")
         return match.group(0).replace(word, calendar.month_name[month].lower())
 
@@ -281,6 +282,8 @@ def _to_date(kind: str, match: re.Match) -> date | tuple[int, None] | None:
         month = int(month_text) if month_text.isdigit() else MONTHS[month_text]
         if kind == "month":
             return _month_end(year, month) if year else (month, None)
+        if year is None:
+            return None  # a day and month with no year
         return date(year, month, int(groups["day"]))
     except (ValueError, TypeError, KeyError):
         return None

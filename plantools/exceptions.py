@@ -14,7 +14,8 @@ from datetime import date
 from . import rag
 from .changes import ADDED, Change, got_worse
 from .deadlines import MISSING, UNREADABLE
-from .model import LABELS, Action
+from .columns import LABELS
+from .model import Action
 from .months import MONTH, between, label, uk_date
 from .overdue import days_overdue
 
@@ -59,7 +60,7 @@ def reasons(action: Action, as_of: date, before: Action | None = None, slipped: 
 
 
 def last_changed(history: list[Change], field: str) -> dict[str, str]:
-    """Action key -> the latest month the log shows `field` (a key of model.LABELS) changed,
+    """Action key -> the latest month the log shows `field` (a key of columns.LABELS) changed,
     or the action added. An action the log never mentions dates from the month in its key
     ("2.1b@2018-10"), when the copies first saw it."""
     wanted = LABELS[field]

@@ -86,7 +86,7 @@ def _changes_said(changes: list[Change]) -> str:
 
 
 def _row(month: str, action: Action, changes: str) -> list[str]:
-    return [month, action.ref, action.action or action.outcome or action.objective, action.owner,
+    return [month, action.ref, action.what, action.owner,
             action.text("deadline"), action.text("rag"), action.progress, changes, action.key]
 
 

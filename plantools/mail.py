@@ -30,6 +30,7 @@ from typing import Callable, Iterator
 from . import rag
 from .deadlines import MISSING, UNREADABLE
 from .errors import PlanError
+from .months import label, long_date, month_end, uk_date
 from .workbook import atomic_file
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -38,28 +39,13 @@ TIME_LIMIT = 300  # seconds for one message in all, however the server trickles 
 REPLY_DAYS = 14  # the default reply-by date: this long after the month's end
 CUT = 200  # characters of an action's text in the email
 SIGNATURE = "Business Support Unit"
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")  # English whatever the machine's locale
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 # ---------------------------------------------------------------------------------- drafts
-
-
-def month_words(month: str) -> str:
-    """'2018-11' -> 'November 2018'."""
-    return f"{MONTHS[int(month[5:]) - 1]} {month[:4]}"
-
-
-def uk_date(day: date) -> str:
-    """'Friday 14 December 2018'."""
-    return f"{DAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def default_reply_by(month: str, today: date | None = None) -> date:
     """14 days after the month's end, or after today if that date has passed; a weekend
     moves to the Monday."""
-    from .consolidate import month_end
-
     today = today or date.today()
     day = month_end(month) + timedelta(days=REPLY_DAYS)
     if day < today:
@@ -82,12 +68,12 @@ def draft_message(pack, plan_title: str, month: str, sender: str = "", reply_by:
                   reply_to: str = "") -> bytes:
     """The .eml for one pack: addressed to the body, its workbook attached, asking for a
     reply by `reply_by` (default_reply_by when not given)."""
-    when = month_words(month)
+    when = label(month)
     reply_by = reply_by or default_reply_by(month)
     sender = header_text(sender)
     message = EmailMessage()
     message["Subject"] = header_text(f"{plan_title}: {pack.body} actions for {when}, "
-                                     f"please reply by {uk_date(reply_by)}")
+                                     f"please reply by {long_date(reply_by)}")
     message["To"] = ", ".join(header_text(e) for e in pack.emails)
     if sender:
         message["From"] = sender
@@ -121,19 +107,18 @@ def _body_text(pack, plan_title: str, when: str, reply_by: date, signature: str)
     for action in pack.actions:
         notes = [action.rag] if action.rag in (rag.RED, rag.AMBER) else []
         if id(action) in late_ids:
-            notes.append(f"overdue since {action.deadline.due.day} {MONTHS[action.deadline.due.month - 1][:3]} "
-                         f"{action.deadline.due.year}")
+            notes.append(f"overdue since {uk_date(action.deadline.due)}")
         if action.deadline.kind in (MISSING, UNREADABLE):
             notes.append("no clear deadline")
         if notes:
-            what = shorten(one_line(action.action or action.outcome or action.objective), CUT)
+            what = shorten(one_line(action.what), CUT)
             attention.append(f"• {header_text(action.ref)} ({', '.join(notes)}): {what}")
     if attention:
         lines += ["For your attention:", *attention, ""]
     lines += [
         "Please update the shaded cells of the attached workbook: the RAG status and the progress of each "
         "action, and a proposed new deadline where one is needed (the board decides deadlines). Then "
-        f"return the workbook to the Business Support Unit by {uk_date(reply_by)}, as it is: "
+        f"return the workbook to the Business Support Unit by {long_date(reply_by)}, as it is: "
         "sorting and filtering are fine, but please keep its rows and columns.",
         "",
         "Kind regards,",
@@ -493,7 +478,7 @@ def _day(at: str) -> str:
             when = parse(at)
         except (ValueError, IndexError):
             continue
-        return f"{when.day} {MONTHS[when.month - 1][:3]} {when.year}"
+        return uk_date(when)
     return at or "an earlier run"
 
 

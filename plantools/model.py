@@ -7,37 +7,7 @@ from pathlib import Path
 
 from .deadlines import Deadline
 from .governance import Body
-
-# The fields of an action, in the order plantools shows them.
-FIELDS = (
-    "ref", "priority", "objective_ref", "objective", "outcome", "owner", "action",
-    "governance", "deadline", "measure", "rag", "progress",
-)
-
-LABELS = {
-    "ref": "Ref",
-    "priority": "Priority",
-    "objective_ref": "Objective",
-    "objective": "Objective description",
-    "outcome": "Outcomes",
-    "owner": "Who (owner)",
-    "action": "Action",
-    "governance": "Governance oversight",
-    "deadline": "When?",
-    "due": "Due date",
-    "measure": "Performance measures",
-    "rag": "RAG",
-    "progress": "Progress update",
-}
-
-
-def column_letter(col: int) -> str:
-    """1 -> A, 27 -> AA."""
-    letters = ""
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+from .xlsxparts import column_letters
 
 
 def letters(number: int) -> str:
@@ -82,7 +52,11 @@ class Action:
     columns: dict[str, int] = field(default_factory=dict)
     merged: dict[str, str] = field(default_factory=dict)
     key: str = ""  # lasting identity across months, given by the consolidated copies
-    extra: dict[str, str] = field(default_factory=dict)  # header -> text, for columns the reader does not know
+
+    @property
+    def what(self) -> str:
+        """What the action is, in one field: its action text, else its outcome, else its objective."""
+        return self.action or self.outcome or self.objective
 
     def has(self, name: str) -> bool:
         """Whether the sheet has a column for this field."""
@@ -93,7 +67,7 @@ class Action:
         if name in self.merged:
             return self.merged[name]
         if name in self.columns:
-            return f"{column_letter(self.columns[name])}{self.row}"
+            return f"{column_letters(self.columns[name])}{self.row}"
         return f"A{self.row}"
 
     @property
@@ -141,7 +115,6 @@ class Plan:
     # the copy and the packs after the known ones, as they are
     extra_columns: list[str] = field(default_factory=list)
     open_in_excel: bool = False
-    extra_columns: list[str] = field(default_factory=list)  # the headers of Action.extra, in sheet order
 
     @property
     def plan_sheets(self) -> list[str]:

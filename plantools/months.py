@@ -67,6 +67,14 @@ def uk_date(day: date) -> str:
     return f"{day.day} {_NAMES[day.month][:3]} {day.year}"
 
 
+def long_date(day: date) -> str:
+    """'Friday 14 December 2018', in English whatever the machine's locale."""
+    return f"{_DAYS[day.weekday()]} {day.day} {_NAMES[day.month]} {day.year}"
+
+
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
 def from_label(text: str) -> str:
     """'November 2018' (as the copies show a month) or '2018-11' -> '2018-11'; '' when neither."""
     text = " ".join(str(text).split())

@@ -30,7 +30,7 @@ from .returns import write_return_sheet
 from .sheets import FONT_SIZE, key_sheet, plan_columns, write_plan_sheet
 from .terminal import clean
 from .workbook import (Formats, atomic_file, make_folder, open_in_excel, owner_file, temp_name, write_error,
-                       write_key, write_workbook)
+                       write_workbook)
 
 UNASSIGNED = "Unassigned (names no known body)"
 # the copy's columns but the action key, which is the consolidated copies' own bookkeeping

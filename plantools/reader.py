@@ -29,39 +29,13 @@ from .bulk import gc_paused
 from .deadlines import parse_deadline
 from .errors import PlanError
 from .governance import Body, Matcher, infer_bodies, merge_duplicates
-from .xlsxparts import CELL_BUDGET, column_number, shows_month_only
-from .model import Action, Finding, Plan, column_letter, letters
+from .xlsxparts import CELL_BUDGET, column_letters, column_number, shows_month_only
+from .columns import EXPECTED_HEADERS, HEADER_PATTERNS
+from .model import Action, Finding, Plan, letters
 
 HEADER_SCAN_ROWS = 40  # title rows above the header: no real plan has more
 MAX_COLUMNS = 100  # a plan has a dozen columns; a sheet claiming 16,384 is not read that wide
 
-# First rule that matches a header's words wins, so the order matters:
-# "Who? (Governance/oversight)" is governance, "Actions (who and what)" is a pair.
-_ROLE_RULES = [
-    ("action_ref", r"^(action|task) (ref|reference|id|no|number)$|^id$"),
-    ("ref", r"^(ref|reference|refs|item)( no| number)?$|^(no|number)$"),  # action or objective: its values say
-    ("objective_ref", r"^(objective|obj) (ref|reference|no|number|id)$|^obj$"),
-    ("governance", r"\b(governance|oversight|accountable (body|to)|reporting to|reports to|sub ?group|board)\b"),
-    ("deadline", r"\b(when|deadlines?|due|time ?scales?|time ?frames?|target date|completion date|by when|end date)\b"),
-    ("rag", r"\b(rag|status|rating)\b"),
-    ("extra", r"\b(complete|completed|percent|per cent)\b"),  # "% complete": carried as it is
-    ("progress", r"\b(progress|updates?|comments?|commentary|notes?)\b"),
-    ("measure", r"\b(measures?|measurement|metrics?|kpis?|indicators?|success criteria)\b"),
-    ("outcome", r"\boutcomes?\b"),
-    ("objective", r"\bobjectives?\b"),
-    ("priority", r"\b(priority|priorities|theme)\b"),
-    ("action_pair", r"\bactions?\b.*\bwho\b.*\bwhat\b"),
-    ("owner", r"\b(who|owners?|leads?|responsible|lead officer|lead agency)\b"),
-    ("action", r"\b(actions?|what|tasks?|activity|activities)\b"),
-]
-_ROLE_PATTERNS = [(role, re.compile(rule)) for role, rule in _ROLE_RULES]
-
-# What a user sees when a column is missing.
-EXPECTED_HEADERS = {
-    "owner": "Who? (Workplans), Owner or Lead",
-    "deadline": "When?, Deadline or Due",
-    "governance": "Governance oversight",
-}
 _PRIORITY_HEADING = re.compile(r"^\s*((strategic\s+)?(priority|theme|work\s*stream)(?![a-z])\s*\d*\s*[.:)-]?|\d+\s*[.:)])\s*\S",
                                re.IGNORECASE)
 _OBJECTIVE_REF = re.compile(r"^\s*(?:objective\s*)?(\d+(?:\.\d+)*)\.?\s*$", re.IGNORECASE)
@@ -77,7 +51,7 @@ def header_role(text: object) -> str | None:
     words = " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower().replace("#", " no ")).split())  # "Action #"
     if not words or len(words.split()) > 6 or words[0].isdigit():
         return None  # a title, a sentence or a numbered heading, not a column header
-    for role, pattern in _ROLE_PATTERNS:
+    for role, pattern in HEADER_PATTERNS:
         if pattern.search(words):
             return role
     return None
@@ -341,7 +315,7 @@ class _Grid:
 
     def address(self, row: int, col: int) -> str:
         row, col = self.origin.get((row, col), (row, col))
-        return f"{column_letter(col)}{row}"
+        return f"{column_letters(col)}{row}"
 
     def texts_near_top(self) -> list[str]:
         texts = []
@@ -376,7 +350,7 @@ def _find_header(grid: _Grid, hidden: set[int], plan: Plan) -> _Header | None:
     top, last, roles = best
     for col in sorted(hidden):
         if _header_text(grid, top, last, col):  # its header is hidden too, so not quoted
-            _note(plan, grid.title, f"{column_letter(col)}{last}", f"column {column_letter(col)} is "
+            _note(plan, grid.title, f"{column_letters(col)}{last}", f"column {column_letters(col)} is "
                   "hidden: not read, and never sent", field="column")
     visible = {col: role for col, role in roles.items() if col not in hidden}
     return _assign_columns(grid, top, last, visible, hidden, plan)
@@ -458,7 +432,7 @@ def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hid
             role = "action" if span == 1 or not first else "owner"
         label = _header_text(grid, top, last, col)
         if _CONFIDENTIAL_COLUMN.search(label):
-            _note(plan, grid.title, f"{column_letter(col)}{last}", f"column {column_letter(col)} '{label}' "
+            _note(plan, grid.title, f"{column_letters(col)}{last}", f"column {column_letters(col)} '{label}' "
                   "is marked internal or confidential: not read, and never sent", field="column")
             hidden.add(col)
             continue
@@ -474,9 +448,9 @@ def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hid
         columns[role] = ranked[0]
         if len(ranked) > 1:
             chosen = ranked[0]
-            others = ", ".join(f"{column_letter(c)} '{_header_text(grid, top, last, c)}'" for c in ranked[1:])
-            _note(plan, grid.title, f"{column_letter(chosen)}{last}",
-                  f"{role.replace('_', ' ')} read from column {column_letter(chosen)} "
+            others = ", ".join(f"{column_letters(c)} '{_header_text(grid, top, last, c)}'" for c in ranked[1:])
+            _note(plan, grid.title, f"{column_letters(chosen)}{last}",
+                  f"{role.replace('_', ' ')} read from column {column_letters(chosen)} "
                   f"'{_header_text(grid, top, last, chosen)}'; also there: {others} (carried as it is)",
                   field="column")
     used = set(columns.values()) | hidden
@@ -992,7 +966,7 @@ def _read_bodies(grid: _Grid, plan: Plan) -> list[Body]:
         for email in emails:
             if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
                 plan.findings.append(Finding(
-                    "warning", grid.title, f"{column_letter(header['emails'])}{row}", "", "email",
+                    "warning", grid.title, f"{column_letters(header['emails'])}{row}", "", "email",
                     f"'{email}' for {name} does not look like an email address",
                 ))
         bodies.append(Body(name, aliases, tuple(e for e in emails if "@" in e), grid.title, row))

@@ -19,9 +19,11 @@ from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 
+from .columns import EDITABLE, FORM_COLUMNS, LABELS, PLAN_COLUMNS
 from .deadlines import parse_deadline
 from .errors import PlanError
-from .model import Action, column_letter
+from .model import Action
+from .xlsxparts import column_letters
 
 RETURN_SHEET = "plantools"
 FORM = "plantools update form 1"
@@ -30,10 +32,10 @@ SENT = [("Return key", "key"), ("Ref", "ref"), ("Objective ref", "objective_ref"
         ("Outcome", "outcome"), ("Action", "action"), ("Who", "owner"), ("Governance", "governance"),
         ("When?", "deadline"), ("RAG", "rag"), ("Progress", "progress")]
 # the form's columns a sub-group fills in: header on the Plan sheet -> field
-FILLED_IN = {"RAG": "rag", "Progress update": "progress", "Proposed new deadline": "proposed"}
+FILLED_IN = {c.label: c.name for c in (*PLAN_COLUMNS, *FORM_COLUMNS) if c.name in EDITABLE}
 # the protected columns that say which action a row is: checked against its return key, so a
 # row whose key was sorted away from it (the hidden column left out of a sort) is caught
-SHOWN = {"Ref": "ref", "Action": "action"}
+SHOWN = {LABELS[name]: name for name in ("ref", "action")}
 
 
 def return_key(action: Action) -> str:
@@ -65,7 +67,7 @@ class Row:
     shown: dict[str, str] = field(default_factory=dict)  # SHOWN field -> what the row's cell says
 
     def cell(self, name: str) -> str:
-        return f"{column_letter(self.columns[name])}{self.cell_row}"
+        return f"{column_letters(self.columns[name])}{self.cell_row}"
 
 
 @dataclass

@@ -10,10 +10,11 @@ that the copy can be read back next month and filtered in Excel.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Callable, Sequence
 
+from .columns import EDITABLE, FORM_COLUMNS, PLAN_COLUMNS, Column
 from .model import Action
 from .months import label, uk_date
 from .overdue import is_overdue
@@ -33,41 +34,6 @@ CHARS_PER_WIDTH = 1.25
 PAPERS = {"A4": (9, 104), "A3": (8, 150)}
 
 
-@dataclass(frozen=True)
-class Column:
-    name: str  # the action's field, or a name below
-    label: str  # the header, which read_copy goes by
-    width: float  # units of column width (on A4 for the printed ones)
-    printed: bool = False  # on paper
-    flexible: bool = False  # printed, and takes a share of the page width left over
-
-
-# The Plan sheet's columns: printed first, then the helpers.
-PLAN_COLUMNS: tuple[Column, ...] = (
-    Column("ref", "Ref", 5, True),
-    Column("objective_once", "Objectives", 20, True, True),
-    Column("action", "Action", 30, True, True),
-    Column("owner", "Who (owner)", 14, True, True),
-    Column("governance", "Governance oversight", 14, True, True),
-    Column("deadline", "When?", 10, True),
-    Column("rag", "RAG", 8, True),
-    Column("progress", "Progress update", 30, True, True),
-    Column("objective_ref", "Objective", 9),
-    Column("objective", "Objective description", 26),
-    Column("outcome", "Outcomes", 32),
-    Column("measure", "Performance measures", 24),
-    Column("due", "Due date", 11),
-    Column("overdue", "Overdue", 9),
-    Column("priority", "Priority", 18),
-    Column("source", "Source cell", 18),
-    Column("key", "Action key", 14),
-)
-# A pack is an update form: these columns are added to it, the proposed deadline printed after
-# the deadline, the return key (which row of the shared workbook each action came from) a
-# hidden helper that `collect` matches the returned rows by.
-FORM_COLUMNS = (Column("proposed", "Proposed new deadline", 8, True), Column("return_key", "Return key", 14))
-# what a sub-group fills in on the form: unlocked and marked, the rest protected
-EDITABLE = ("rag", "progress", "proposed")
 # printed even when empty on every row: the ref, and the RAG (a plan nobody has rated yet
 # shows it); a pack, an update form, adds what it asks to be filled in
 ALWAYS_PRINTED = ("ref", "rag")

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import socket
+import sys
 import time
 import uuid
 from contextlib import contextmanager
@@ -53,7 +54,7 @@ def remove_stale_temps(folder: Path) -> None:
         found = re.match(re.escape(TEMP_PREFIX) + r"([A-Za-z0-9]+)-(\d+)-", temp.name)
         try:
             old = time.time() - temp.stat().st_mtime > STALE_AFTER
-            mine_and_dead = bool(found) and found.group(1) == host and not _running(int(found.group(2)))
+            mine_and_dead = found is not None and found.group(1) == host and not _running(int(found.group(2)))
             if (old or mine_and_dead) and temp.is_dir():
                 shutil.rmtree(temp)
             elif old or mine_and_dead:
@@ -65,7 +66,7 @@ def remove_stale_temps(folder: Path) -> None:
 def _running(pid: int) -> bool:
     if pid == os.getpid():
         return True
-    if os.name == "nt":
+    if sys.platform == "win32":  # os.name == "nt", spelled so that mypy checks the branch for Windows only
         import ctypes  # os.kill would end the process on Windows: ask, do not signal
 
         handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION

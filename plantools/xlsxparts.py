@@ -69,6 +69,7 @@ def column_number(letters: str) -> int:
 
 
 def column_letters(number: int) -> str:
+    """1 -> A, 27 -> AA."""
     letters = ""
     while number:
         number, rest = divmod(number - 1, 26)
@@ -246,9 +247,8 @@ class Package:
                     self._theme.append(value)
                 if len(self._theme) >= 4:  # Excel numbers lt1, dk1, lt2, dk2 where the file has dk1, lt1 ...
                     self._theme[0:4] = [self._theme[1], self._theme[0], self._theme[3], self._theme[2]]
-        if index >= len(self._theme) or not self._theme[index]:
-            return None
-        return _tinted(self._theme[index], tint)
+        colour = self._theme[index] if index < len(self._theme) else None
+        return _tinted(colour, tint) if colour else None
 
     def layout(self, sheet_name: str) -> "SheetLayout":
         """The sheet's hidden columns and rows, and whether a filter is set."""
@@ -344,7 +344,7 @@ class Package:
         fills = self.style_fills() if fill_cells else []
         cells = _CELL
         if not has_errors:  # only the fill column(s): let the regex skip every other cell
-            letters = sorted({re.match(r"[A-Z]+", a).group(0) for a in fill_cells})
+            letters = sorted({a.rstrip("0123456789") for a in fill_cells})  # "AB12" -> "AB"
             column = b"|".join(letter.encode() for letter in letters)
             cells = re.compile(rb'<(?:\w+:)?c\b([^>]*?\br="(?:' + column + rb')\d+"[^>]*?)(/?)>')
         for match in cells.finditer(xml):
@@ -352,8 +352,9 @@ class Package:
             address = attrs.get(b"r", b"").decode("ascii", "replace")
             if address in fill_cells:
                 style = int(attrs.get(b"s") or 0)
-                if style < len(fills) and fills[style]:
-                    found.fills[address] = fills[style]
+                fill = fills[style] if style < len(fills) else None
+                if fill:
+                    found.fills[address] = fill
             if attrs.get(b"t") == b"e" and not match.group(2):
                 value = _VALUE.match(xml, match.end())
                 if value:

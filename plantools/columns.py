@@ -1,0 +1,80 @@
+"""The plan's columns, defined once: each one's field name, header label, width, whether it
+is printed, and the words a plan's header is recognised by. The reader, the monthly copy
+(written and read back), the packs and the change log all go by these."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # the action's field, or a name below
+    label: str  # the header plantools writes, which read_copy goes by, and the change log's field name
+    width: float  # units of column width (on A4 for the printed ones)
+    printed: bool = False  # on paper
+    flexible: bool = False  # printed, and takes a share of the page width left over
+    derived: bool = False  # worked out from the action's fields, not one itself: not in LABELS
+
+
+# The Plan sheet's columns: printed first, then the helpers.
+PLAN_COLUMNS: tuple[Column, ...] = (
+    Column("ref", "Ref", 5, True),
+    Column("objective_once", "Objectives", 20, True, True, derived=True),
+    Column("action", "Action", 30, True, True),
+    Column("owner", "Who (owner)", 14, True, True),
+    Column("governance", "Governance oversight", 14, True, True),
+    Column("deadline", "When?", 10, True),
+    Column("rag", "RAG", 8, True),
+    Column("progress", "Progress update", 30, True, True),
+    Column("objective_ref", "Objective", 9),
+    Column("objective", "Objective description", 26),
+    Column("outcome", "Outcomes", 32),
+    Column("measure", "Performance measures", 24),
+    Column("due", "Due date", 11),
+    Column("overdue", "Overdue", 9, derived=True),
+    Column("priority", "Priority", 18),
+    Column("source", "Source cell", 18, derived=True),
+    Column("key", "Action key", 14, derived=True),
+)
+# A pack is an update form: these columns are added to it, the proposed deadline printed after
+# the deadline, the return key (which row of the shared workbook each action came from) a
+# hidden helper that `collect` matches the returned rows by.
+PROPOSED_DEADLINE = Column("proposed", "Proposed new deadline", 8, True)
+FORM_COLUMNS = (PROPOSED_DEADLINE, Column("return_key", "Return key", 14))
+# what a sub-group fills in on the form: unlocked and marked, the rest protected
+EDITABLE = ("rag", "progress", "proposed")
+
+# field -> the label the copy, the packs and the change log give it
+LABELS = {c.name: c.label for c in PLAN_COLUMNS if not c.derived}
+
+# How the reader recognises a plan's header (lower-cased, punctuation gone): the first rule
+# that matches a header's words wins, so the order matters: "Who? (Governance/oversight)" is
+# governance, "Actions (who and what)" is a pair. Besides the fields above: action_ref (an
+# action's own number), extra (carried as it is), action_pair (one column of who and what).
+HEADER_RULES: tuple[tuple[str, str], ...] = (
+    ("action_ref", r"^(action|task) (ref|reference|id|no|number)$|^id$"),
+    ("ref", r"^(ref|reference|refs|item)( no| number)?$|^(no|number)$"),  # action or objective: its values say
+    ("objective_ref", r"^(objective|obj) (ref|reference|no|number|id)$|^obj$"),
+    ("governance", r"\b(governance|oversight|accountable (body|to)|reporting to|reports to|sub ?group|board)\b"),
+    ("deadline", r"\b(when|deadlines?|due|time ?scales?|time ?frames?|target date|completion date|by when|end date)\b"),
+    ("rag", r"\b(rag|status|rating)\b"),
+    ("extra", r"\b(complete|completed|percent|per cent)\b"),  # "% complete": carried as it is
+    ("progress", r"\b(progress|updates?|comments?|commentary|notes?)\b"),
+    ("measure", r"\b(measures?|measurement|metrics?|kpis?|indicators?|success criteria)\b"),
+    ("outcome", r"\boutcomes?\b"),
+    ("objective", r"\bobjectives?\b"),
+    ("priority", r"\b(priority|priorities|theme)\b"),
+    ("action_pair", r"\bactions?\b.*\bwho\b.*\bwhat\b"),
+    ("owner", r"\b(who|owners?|leads?|responsible|lead officer|lead agency)\b"),
+    ("action", r"\b(actions?|what|tasks?|activity|activities)\b"),
+)
+HEADER_PATTERNS = [(role, re.compile(rule)) for role, rule in HEADER_RULES]
+
+# What a user sees when a column is missing.
+EXPECTED_HEADERS = {
+    "owner": "Who? (Workplans), Owner or Lead",
+    "deadline": "When?, Deadline or Due",
+    "governance": "Governance oversight",
+}
