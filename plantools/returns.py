@@ -2,9 +2,11 @@
 
 Each pack carries a very hidden sheet, "plantools", with what `collect` needs to match the
 return to the shared workbook: the plan's file name, the month, the body, and for each of the
-body's actions its return key (the sheet and row it came from), the words it was sent with and
-the values of the cells a sub-group may change (RAG, progress) as sent. Nothing else: no other
-body's actions, nothing from the shared workbook that the pack does not show.
+body's actions its return key (the sheet and row it came from), its ref and action as sent
+(to catch a row separated from its key) and the values of the cells a sub-group may change
+(RAG, progress) as sent. The rest of what the action said is read from its row of the Plan
+sheet, whose other cells are protected. Nothing else: no other body's actions, nothing from
+the shared workbook that the pack does not show.
 
 A returned pack is read as the sub-group left it, sorted, filtered or re-saved by Excel or
 LibreOffice: rows are found by their return key, columns by their headers.
@@ -28,9 +30,9 @@ from .xlsxparts import column_letters
 RETURN_SHEET = "plantools"
 FORM = "plantools update form 1"
 # what the form records of each action as sent: (header, field)
-SENT = [("Return key", "key"), ("Ref", "ref"), ("Objective ref", "objective_ref"), ("Objective", "objective"),
-        ("Outcome", "outcome"), ("Action", "action"), ("Who", "owner"), ("Governance", "governance"),
-        ("When?", "deadline"), ("RAG", "rag"), ("Progress", "progress")]
+SENT = [("Return key", "key"), ("Ref", "ref"), ("Action", "action"), ("RAG", "rag"), ("Progress", "progress")]
+# what a returned row's protected cells say of its action, as it was sent: field -> its header
+WORDS = {name: LABELS[name] for name in ("objective_ref", "objective", "outcome", "owner", "governance", "deadline")}
 # the form's columns a sub-group fills in: header on the Plan sheet -> field
 FILLED_IN = {c.label: c.name for c in (*PLAN_COLUMNS, *FORM_COLUMNS) if c.name in EDITABLE}
 # the protected columns that say which action a row is: checked against its return key, so a
@@ -167,11 +169,8 @@ def _record(path: Path, rows: list[list]) -> Returned:
         get = {name: cell_text(row[i]) if i < len(row) else "" for name, i in index.items()}
         if not get.get("key"):
             continue
-        returned.sent[get["key"]] = Action(
-            ref=get.get("ref", ""), objective_ref=get.get("objective_ref", ""), objective=get.get("objective", ""),
-            outcome=get.get("outcome", ""), action=get.get("action", ""), owner=get.get("owner", ""),
-            governance=get.get("governance", ""), deadline=parse_deadline(get.get("deadline") or None),
-            rag_text=get.get("rag", ""), progress=get.get("progress", ""))
+        returned.sent[get["key"]] = Action(ref=get.get("ref", ""), action=get.get("action", ""),
+                                           rag_text=get.get("rag", ""), progress=get.get("progress", ""))
     if not returned.sent:
         raise PlanError(path, "is a pack with no actions recorded: nothing to collect")
     return returned
@@ -187,6 +186,7 @@ def _read_rows(returned: Returned, rows: list[list]) -> None:
     columns = {name: header.index(label) for label, name in FILLED_IN.items() if label in header}
     returned.no_column = [label for label in FILLED_IN if label not in header]
     shown = {name: header.index(label) for label, name in SHOWN.items() if label in header}
+    words = {name: header.index(label) for name, label in WORDS.items() if label in header}
     for number, row in enumerate(rows[top + 1:], start=top + 2):
         key = cell_text(row[key_col]) if key_col < len(row) else ""
         if not key:
@@ -196,6 +196,13 @@ def _read_rows(returned: Returned, rows: list[list]) -> None:
         if key in returned.rows:  # a row copied, hidden key and all
             returned.repeated.setdefault(key, [returned.rows[key].cell_row]).append(number)
             continue
+        sent = returned.sent.get(key)
+        if sent is not None:  # the rest of its words, from its protected cells
+            said = {name: cell_text(row[col]) if col < len(row) else "" for name, col in words.items()}
+            sent.objective_ref, sent.objective = said.get("objective_ref", ""), said.get("objective", "")
+            sent.outcome, sent.owner = said.get("outcome", ""), said.get("owner", "")
+            sent.governance = said.get("governance", "")
+            sent.deadline = parse_deadline(said.get("deadline") or None)
         values = {name: row[col] if col < len(row) else None for name, col in columns.items()}
         returned.rows[key] = Row(key, number, values, {name: col + 1 for name, col in columns.items()},
                                  {name: cell_text(row[col]) if col < len(row) else "" for name, col in shown.items()})
