@@ -177,7 +177,13 @@ class Package:
         found: dict[str, str] = {}
         shared: dict[bytes, str] = {}  # a shared formula's si -> the sheet its first cell reads
         hidden_row = False
+        # a block with no hidden row, no formula and no cell in a concealing style holds nothing
+        # to report: most blocks of most plans, so they are not looked at cell by cell
+        styles = [str(index).encode() for index, look in enumerate(looks) if look]
+        worth = re.compile(rb'hidden="|<(?:\w+:)?f\b' + (rb'|\bs="(?:' + b"|".join(styles) + rb')"' if styles else b""))
         for xml in self.blocks(sheet_name):
+            if not worth.search(xml):
+                continue
             for match in _ROW_OR_CELL.finditer(xml):
                 if match.group(1) is not None:
                     hidden_row = bool(re.search(rb'\bhidden="(1|true)"', match.group(1)))
