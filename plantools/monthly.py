@@ -47,18 +47,22 @@ def run_month(plan: Plan, month: str | None = None, copies: Path | None = None, 
     # a folder that cannot be written) does so here, before anything is written
     earlier = find_earlier(plan, month, copies, force)
     check_copy_target(earlier.target, plan.path)
-    result = compare(plan, month, copies, today, force, earlier, paper, stale_months)
-    del earlier  # last month's actions: not needed while the copy is written
-    run = plan_packs(result.plan, month, packs, today, force, paper)
-    staging = make_staging(run)
-    staged_copy = result.path.with_name(temp_name(".xlsx"))
-    mail = (sender, reply_by or default_reply_by(month, today), reply_to)
     parallel = parallel and len(plan.actions) >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2
     # a fresh interpreter, as Windows always starts one: it holds only what it is sent, not a
     # copy of this process's memory
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) if parallel else None
+    staging: Path | None = None
+    staged_copy: Path | None = None
     try:
-        writing = pool.submit(PACKS_WORKER, run, plan.title, staging, *mail) if pool else None
+        if pool:
+            pool.submit(_get_ready)  # it starts and imports while the copy is compared
+        result = compare(plan, month, copies, today, force, earlier, paper, stale_months)
+        del earlier  # last month's actions: not needed while the copy is written
+        run = plan_packs(result.plan, month, packs, today, force, paper)
+        staging = make_staging(run)
+        staged_copy = result.path.with_name(temp_name(".xlsx"))
+        mail = (sender, reply_by or default_reply_by(month, today), reply_to)
+        writing = _submit(pool, run, plan.title, staging, *mail)
         _write_staged_copy(result, staged_copy)  # meanwhile, the packs
         if not _written_by_worker(writing):
             _write_packs_here(run, plan.title, staging, *mail)
@@ -71,8 +75,9 @@ def run_month(plan: Plan, month: str | None = None, copies: Path | None = None, 
     finally:
         if pool:
             pool.shutdown(cancel_futures=True)  # waits for a worker still writing into staging
-        shutil.rmtree(staging, ignore_errors=True)
-        if staged_copy.exists():
+        if staging:
+            shutil.rmtree(staging, ignore_errors=True)
+        if staged_copy and staged_copy.exists():
             staged_copy.unlink()
     return result, run
 
@@ -105,6 +110,24 @@ def check_copy_target(target: Path, shared: Path) -> None:
         probe.unlink()
     except OSError as exc:
         raise write_error(target, exc) from None
+
+
+def _get_ready() -> None:
+    """In the second process, before it has work: what writing packs needs, imported."""
+    import xlsxwriter  # noqa: F401
+
+    from . import packs  # noqa: F401
+
+
+def _submit(pool: ProcessPoolExecutor | None, *args) -> Future | None:
+    """The packs, sent to the second process; None when there is none, or it could not start
+    (a script without the `if __name__ == "__main__":` guard): then they are written here."""
+    if pool is None:
+        return None
+    try:
+        return pool.submit(PACKS_WORKER, *args)
+    except BrokenProcessPool:
+        return None
 
 
 def _written_by_worker(writing: Future | None) -> bool:
