@@ -101,6 +101,7 @@ class Package:
         self._fills: list[str | None] | None = None
         self._theme: list[str | None] | None = None
         self._codes: list[str] | None = None
+        self._layouts: dict[str, SheetLayout] = {}  # the reader asks for a sheet's layout twice
         self._xml_name, self._xml = "", b""
 
     def close(self) -> None:
@@ -258,6 +259,11 @@ class Package:
 
     def layout(self, sheet_name: str) -> "SheetLayout":
         """The sheet's hidden columns and rows, and whether a filter is set."""
+        if sheet_name not in self._layouts:
+            self._layouts[sheet_name] = self._layout(sheet_name)
+        return self._layouts[sheet_name]
+
+    def _layout(self, sheet_name: str) -> "SheetLayout":
         xml = self.sheet_xml(sheet_name)
         end = xml.find(b"sheetData")
         found = SheetLayout()
