@@ -7,7 +7,7 @@ from datetime import date
 
 from . import rag
 from .deadlines import MISSING, UNREADABLE
-from .model import Action, Finding, Plan
+from .model import Action, Finding, Plan, short
 from .overdue import is_overdue
 
 
@@ -45,28 +45,28 @@ def _check_action(action: Action, today: date, known_bodies: bool) -> list[Findi
         if deadline.kind == MISSING:
             add("error", "deadline", "no deadline: give a month and year, e.g. 'March 2019', or 'Ongoing'")
         elif deadline.kind == UNREADABLE:
-            add("error", "deadline", f"deadline '{_short(deadline.text)}' cannot be read as a date: "
+            add("error", "deadline", f"deadline '{short(deadline.text)}' cannot be read as a date: "
                 + (deadline.note or "write a month and year, e.g. 'March 2019'"))
         elif deadline.note and deadline.due:
             guessed = not deadline.note.startswith("a date shown as a month")
             add("warning" if guessed else "note", "deadline",
-                f"deadline '{_short(deadline.text)}' read as {deadline.due:%d %b %Y} ({deadline.note})"
+                f"deadline '{short(deadline.text)}' read as {deadline.due:%d %b %Y} ({deadline.note})"
                 + (": correct the cell if that is not what it means" if guessed else ""))
     if action.has("governance"):
         if not action.governance:
             add("error", "governance", "no governance body: name the sub-group or board that oversees it")
         elif known_bodies and not action.bodies:
-            add("error", "governance", f"'{_short(action.governance)}' names no governance body "
+            add("error", "governance", f"'{short(action.governance)}' names no governance body "
                 "on the Governance sheet: correct it, or add it there as an alias")
         elif not action.bodies:  # "TBC", "N/A": no body to send the action to
-            add("error", "governance", f"'{_short(action.governance)}' names no governance body: "
+            add("error", "governance", f"'{short(action.governance)}' names no governance body: "
                 "name the sub-group or board that oversees it")
         elif known_bodies and action.unknown_bodies:
-            unknown = "', '".join(_short(name) for name in action.unknown_bodies)
-            add("warning", "governance", f"'{_short(action.governance)}': '{unknown}' is no body on the "
+            unknown = "', '".join(short(name) for name in action.unknown_bodies)
+            add("warning", "governance", f"'{short(action.governance)}': '{unknown}' is no body on the "
                 "Governance sheet (the rest is read): correct it, or add it there as an alias")
     if action.has("rag") and action.rag_text and action.rag is None:
-        add("error", "rag", f"RAG '{_short(action.rag_text)}' is not one of Red, Amber, Green or Complete "
+        add("error", "rag", f"RAG '{short(action.rag_text)}' is not one of Red, Amber, Green or Complete "
             "(nor a word of the workbook's own key): type one of them")
     _monitoring(action, today, add)
     return found
@@ -120,11 +120,6 @@ def _check_refs(plan: Plan) -> list[Finding]:
 
 def _words(text: str) -> str:
     return " ".join(text.lower().split())
-
-
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _row(cell: str) -> int:

@@ -30,10 +30,11 @@ from pathlib import Path
 
 from . import rag
 from .changes import match
+from .csvfiles import csv_safe, csv_unsafe, decode
 from .deadlines import DATE, ONGOING, parse_deadline
 from .errors import PlanError
 from .columns import LABELS, PROPOSED_DEADLINE
-from .model import Action, Plan
+from .model import Action, Plan, short
 from .returns import Returned, Row, cell_text, read_return
 from .workbook import atomic_file
 
@@ -176,8 +177,8 @@ def _not_its_row(pack: Returned, row: Row, sent: Action) -> str:
     for name, label in (("ref", "Ref"), ("action", "Action")):
         said, was = row.shown.get(name), sent.text(name)
         if said is not None and was and " ".join(said.split()) != " ".join(was.split()):
-            return (f"its {label} '{_short(said)}' is not the action its return key was sent with "
-                    f"('{_short(was)}'): was the sheet sorted without its hidden Return key column? Nothing written for it")
+            return (f"its {label} '{short(said)}' is not the action its return key was sent with "
+                    f"('{short(was)}'): was the sheet sorted without its hidden Return key column? Nothing written for it")
     return ""
 
 
@@ -254,7 +255,7 @@ def _change(pack: Returned, row, name: str, sent: Action, current: Action | None
     # word ('On track'), or the cell's colour when it has no word (current.rag reads all three)
     if now != before and not (name == "rag" and current.rag is not None and current.rag == rag.normalise(before)):
         item("conflict", f"{current.sheet}!{cell} has changed in the shared workbook since the pack was made "
-                         f"(now '{_short(now)}', sent as '{_short(before)}'): nothing written; decide and type it in",
+                         f"(now '{short(now)}', sent as '{short(before)}'): nothing written; decide and type it in",
              sheet=current.sheet, cell=cell, old=now)
         return
     if name == "rag" and current.rag_from_fill and not now:
@@ -393,7 +394,7 @@ def _append_ledger(ledger: Path, result: Collection) -> None:
     writer = csv.writer(buffer, lineterminator="\r\n")
     if new:
         writer.writerow(LEDGER_COLUMNS)
-    writer.writerows([[_csv_safe(value) for value in row] for row in rows])
+    writer.writerows([csv_safe(row) for row in rows])
     with ledger.open("a", encoding="utf-8-sig" if new else "utf-8", newline="") as handle:
         handle.write(buffer.getvalue())
         handle.flush()
@@ -412,33 +413,8 @@ def read_ledger(workbook: Path) -> list[dict[str, str]]:
     ledger = Path(workbook).parent / LEDGER
     if not ledger.is_file() or ledger.is_symlink():
         return []
-    data = ledger.read_bytes()
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    return [{name: _csv_unsafe(value or "") for name, value in row.items() if name is not None}
-            for row in csv.DictReader(io.StringIO(text))]
-
-
-FORMULA_START = ("=", "+", "-", "@")
-
-
-def _csv_safe(value: str) -> str:
-    """Text that Excel would take for a formula when it opens the ledger, kept as text."""
-    return f"'{value}" if isinstance(value, str) and value[:1] in FORMULA_START else value
-
-
-def _csv_unsafe(value: str) -> str:
-    """The value _csv_safe kept as text, as it was."""
-    return value[1:] if value[:1] == "'" and value[1:2] in FORMULA_START else value
-
-
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return [{name: csv_unsafe(value or "") for name, value in row.items() if name is not None}
+            for row in csv.DictReader(io.StringIO(decode(ledger.read_bytes())))]
 
 
 def summary_lines(result: Collection) -> list[str]:
@@ -447,10 +423,10 @@ def summary_lines(result: Collection) -> list[str]:
     verb = "wrote" if result.written else "would write"
     for edit in result.edits:
         lines.append(f"{verb}: {edit.sheet}!{edit.cell}  {edit.ref}  {edit.field}  "
-                     f"'{_short(edit.old, 40)}' -> '{_short(edit.new, 40)}'  (from {', '.join(edit.bodies)})")
+                     f"'{short(edit.old, 40)}' -> '{short(edit.new, 40)}'  (from {', '.join(edit.bodies)})")
     for kind in ("conflict", "bad value", "proposed", "already"):
         for item in result.of(kind):
-            lines.append(f"{kind}: {item.ref} {item.field} '{_short(item.new, 40)}' from {item.body} "
+            lines.append(f"{kind}: {item.ref} {item.field} '{short(item.new, 40)}' from {item.body} "
                          f"({item.where}): {item.message}")
     lines.extend(f"note: {note}" for note in result.notes)
     conflicts, bad = len(result.of("conflict")), len(result.of("bad value"))

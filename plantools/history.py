@@ -128,7 +128,7 @@ def write_history(frame: "pandas.DataFrame", path: Path) -> None:
 def _write_csv(frame: "pandas.DataFrame", path: Path) -> None:
     import csv
 
-    from .packs import csv_safe
+    from .csvfiles import csv_safe
     from .workbook import atomic_file
 
     with atomic_file(path) as temp, temp.open("w", encoding="utf-8-sig", newline="") as handle:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from . import rag
+from .csvfiles import decode
 from .deadlines import MISSING, UNREADABLE
 from .errors import PlanError
 from .months import label, long_date, month_end, uk_date
@@ -177,7 +178,7 @@ def read_ledger(folder: Path) -> list[Entry]:
     data = _read_plain(path)
     if data is None:
         return []
-    text = _decode(data)
+    text = decode(data)
     first = text.split("\n", 1)[0]
     delimiter = ";" if ";" in first and "," not in first else ","
     entries = []
@@ -205,15 +206,6 @@ def _read_plain(path: Path) -> bytes | None:
         raise PlanError(path, f"cannot be read: {exc.strerror or exc}") from None
     with os.fdopen(fd, "rb") as handle:
         return handle.read()
-
-
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")  # every byte is something: a ledger is never unreadable
 
 
 def _canonical(data: bytes) -> bool:

@@ -10,6 +10,12 @@ from .governance import Body
 from .xlsxparts import column_letters
 
 
+def short(text: str, limit: int = 60) -> str:
+    """A cell's text quoted in a message: on one line, cut with "…" past `limit` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def letters(number: int) -> str:
     """1 -> a, 26 -> z, 27 -> aa: the letters that tell apart the actions of one objective."""
     text = ""

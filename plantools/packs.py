@@ -21,6 +21,7 @@ from functools import cached_property
 from pathlib import Path
 
 from . import rag
+from .csvfiles import csv_safe
 from .errors import PlanError
 from .model import Action, Plan
 from .bundled import copies_folder, packs_folder
@@ -328,12 +329,6 @@ def manifest_text(run: PackRun) -> str:
         writer.writerow(csv_safe([UNASSIGNED, "", "", "", len(run.unassigned), "", "", "",
                                   " ".join(a.ref for a in run.unassigned), "in no pack: see plantools check", "", ""]))
     return buffer.getvalue()
-
-
-def csv_safe(values: list) -> list:
-    """Text that Excel would run as a formula when it opens the CSV ("=...", "+...", "-...",
-    "@...") gets a leading apostrophe, so it shows as the text it is."""
-    return [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for v in values]
 
 
 def summary_lines(run: PackRun) -> list[str]:

@@ -31,7 +31,7 @@ from .errors import PlanError
 from .governance import Body, Matcher, infer_bodies, merge_duplicates
 from .xlsxparts import CELL_BUDGET, column_letters, column_number, shows_month_only
 from .columns import EXPECTED_HEADERS, HEADER_PATTERNS
-from .model import Action, Finding, Plan, letters
+from .model import Action, Finding, Plan, letters, short
 
 HEADER_SCAN_ROWS = 40  # title rows above the header: no real plan has more
 MAX_COLUMNS = 100  # a plan has a dozen columns; a sheet claiming 16,384 is not read that wide
@@ -858,7 +858,7 @@ def _rag_said_more(action: Action, rag_words: dict[str, str], plan: Plan) -> str
     status, only_its_meaning = ragmod.leading_status(action.rag_text, rag_words)
     if status and not only_its_meaning:
         plan.findings.append(Finding("warning", action.sheet, action.cell("rag"), "", "rag",
-                                     f"RAG '{_short(action.rag_text)}' read as {status}: type {status} alone "
+                                     f"RAG '{short(action.rag_text)}' read as {status}: type {status} alone "
                                      "if that is what it means"))
     return status
 
@@ -975,11 +975,6 @@ def _read_bodies(grid: _Grid, plan: Plan) -> list[Body]:
 
 def _split(text: str, separators: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in re.split(separators, text) if part.strip())
-
-
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _no_plan_sheet_message(found: dict[str, list[str]]) -> str:
