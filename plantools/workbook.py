@@ -272,7 +272,9 @@ def write_text(sheet, row: int, col: int, text: str, fmt=None) -> None:
 
 def wrapped_lines(text: str, chars: float) -> int:
     """How many lines `text` takes wrapped at word breaks in a column `chars` characters wide:
-    each line typed (Alt+Enter) wraps on its own."""
+    each line typed (Alt+Enter) wraps on its own. A column narrower than one character still
+    holds one character a line (so a word always ends)."""
+    chars = max(chars, 1.0)
     if len(text) < chars and "\n" not in text:
         return 1
     lines = 0
