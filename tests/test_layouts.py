@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 
 import layouts
 from layouts import FEATURES, SOFFICE_FEATURES, Spec, build, enabled, problems, soffice, specs
@@ -52,6 +52,8 @@ def drawable() -> frozenset[str]:
 def test_a_generated_workbook_is_read_checked_copied_and_packed_as_its_truth_says(spec):
     with tempfile.TemporaryDirectory() as tmp:
         truth = build(spec, Path(tmp) / "Business Plan 2018-19.xlsx")
+        for feature in sorted(truth.features):
+            event(f"feature {feature}")  # --hypothesis-show-statistics counts the examples with each
         assert within_time_limit(truth, Path(tmp) / "out") == []
 
 
@@ -61,6 +63,7 @@ NAMED = {
     "title, preamble and a key above": {"title", "preamble", "key_above"},
     "a sheet per priority, banners and spacers": {"many_sheets", "banners", "spacers", "title"},
     "tall merged header, merged objectives": {"merged_header", "merged_objective", "title"},
+    "ten extra columns": {"extra_columns", "title", "fills"},
     "synonyms, no ref column, two bodies": {"synonyms", "no_ref_column", "two_bodies"},
     "Excel table with a totals row": {"excel_table", "totals_row", "fills"},
     "hidden columns, rows and sheet": {"hidden_columns", "hidden_rows", "hidden_sheet"},
