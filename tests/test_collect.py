@@ -30,7 +30,7 @@ from plantools.collect import read_ledger
 from plantools.copies import read_copy
 from plantools.xlsxedit import changed_cells
 
-from conftest import PLAN_HEADER, REALWORLD, digest, make_workbook, simple_plan, soffice_convert
+from conftest import PLAN_HEADER, digest, make_workbook, realworld, simple_plan, soffice_convert
 
 BODIES = [("Policy Sub-Group", "Policy", "policy@example.org"), ("QA Sub-Group", "QA", "qa@example.org")]
 ACTIONS = [  # rows 4-7 of the shared Plan sheet: F When?, G RAG, H Progress update (conftest.PLAN_HEADER)
@@ -248,7 +248,7 @@ def rich_plan(path: Path) -> Path:
             governance.write_string(number, col, value)
     if path.suffix == ".xlsm":
         vba = path.with_name("vbaProject.bin")
-        with zipfile.ZipFile(REALWORLD / "xlsxwriter__macro01.xlsm") as macro:
+        with zipfile.ZipFile(realworld("xlsxwriter__macro01.xlsm")) as macro:
             vba.write_bytes(macro.read("xl/vbaProject.bin"))
         book.add_vba_project(str(vba))
     book.close()
