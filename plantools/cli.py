@@ -7,12 +7,16 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import bundled
 from .errors import PlanError
 from .terminal import cleaned_output
+
+if TYPE_CHECKING:
+    from .model import Plan
 
 
 class _Group(click.Group):
@@ -51,6 +55,15 @@ def _say_where(workbook: Path) -> None:
     if bundled.is_installed_copy(workbook):
         click.echo(f"The bundled plan is installed read-only: writing into the current folder, "
                    f"{bundled.output_base(workbook)}")
+
+
+def _say_month(plan: Plan, month: str) -> None:
+    """A month outside the plan's year is most likely not meant (the default is this month): say so first."""
+    from .months import outside_plan_year
+
+    warning = outside_plan_year(month, plan.title, (a.deadline.due for a in plan.actions if a.deadline.due))
+    if warning:
+        click.echo(warning)
 
 
 def _check_month(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -186,6 +199,7 @@ def consolidate(workbook: Path, sheets: tuple[str, ...], month: str, out: Path |
 
     plan = load_plan(workbook, sheets)
     _say_where(workbook)
+    _say_month(plan, month)
     result = run(plan, month, out, today=today and today.date(), force=force,
                  paper=paper, stale_months=stale_months)
     for line in summary_lines(result):
@@ -234,6 +248,7 @@ def packs(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | None,
 
     plan = load_plan(workbook, sheets)
     _say_where(workbook)
+    _say_month(plan, month)
     run = make_packs(plan, month, out, today=today and today.date(),
                      force=force, sender=sender, reply_by=reply_by and reply_by.date(), reply_to=reply_to,
                      paper=paper)
@@ -265,6 +280,7 @@ def monthly(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | Non
 
     plan = load_plan(workbook, sheets)
     _say_where(workbook)
+    _say_month(plan, month)
     result, run = run_month(plan, month, out and out / "monthly", out and out / "packs" / month,
                             today=today and today.date(),
                             force=force, sender=sender, reply_by=reply_by and reply_by.date(), reply_to=reply_to,
