@@ -227,5 +227,5 @@ def test_an_address_that_is_none_gets_no_draft_and_the_manifest_says_why(tmp_pat
     rows = manifest(tmp_path / "p")
     assert rows["QA Sub-Group"]["draft"] == "" and rows["QA Sub-Group"]["pack"]
     assert rows["QA Sub-Group"]["status"] == "'@' is not an email address: correct it on the Governance sheet"
-    assert rows["Policy Sub-Group"]["status"] == "ready to send"
+    assert rows["Policy Sub-Group"]["status"] == "ready to open in Outlook"  # no --sender given
     assert sorted(p.suffix for p in (tmp_path / "p").iterdir()) == [".csv", ".eml", ".xlsx", ".xlsx"]
