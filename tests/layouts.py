@@ -17,14 +17,17 @@ PLANTOOLS_LAYOUT_ALL=1. FAILURES.md (beside the worktree) gives a failing exampl
 
 from __future__ import annotations
 
+import atexit
 import email
+import io
 import os
-import re
 import shutil
 import subprocess
+import tempfile
 import zipfile
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import openpyxl
@@ -123,20 +126,22 @@ KEY_ROWS = [["Green", "Completed or on track"], ["Amber", "Risk of missing the d
             ["Red", "Unlikely to be completed"]]
 FY_MONTHS = ["Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar"]
 
-# deadline form -> (what is typed, the due dates that are right, whether a finding at the
-# cell is right as well). Revised: the new date, or say so; open-ended: say so, never 30 April.
-DEADLINE_FORMS = {
+# Where two readings are possible the reader must say at the cell which it took: a finding
+# there holding one of these words (lower case) is required.
+SAID = {"revised": ("revis",), "open": ("onwards", "start", "no due date", "open-ended", "ongoing"),
+        "colour": ("colour", "color", "fill", "conditional format")}
+# deadline form -> (what is typed, the due dates that are right, the words a finding at the
+# cell must hold, if one is required). Revised: the new date (or none), said; open-ended: no
+# due date, said, never 30 April.
+DEADLINE_FORMS: dict[str, tuple[str, tuple[date | None, ...], tuple[str, ...]] | None] = {
     "date": None,  # a date cell: drawn per action
-    "month": ("Dec 2018", (date(2018, 12, 31),), False),
-    "apostrophe": ("March '19", (date(2019, 3, 31),), False),
-    "quarter": ("Q3 2018/19", (date(2018, 12, 31),), False),
-    "revised": ("Dec 2018. Revised to March 2019 by the Board on 10/12/18", (date(2019, 3, 31),), True),
-    "open": ("April 2019 onwards", (None,), True),
+    "month": ("Dec 2018", (date(2018, 12, 31),), ()),
+    "apostrophe": ("March '19", (date(2019, 3, 31),), ()),
+    "quarter": ("Q3 2018/19", (date(2018, 12, 31),), ()),
+    "revised": ("Dec 2018. Revised to March 2019 by the Board on 10/12/18", (date(2019, 3, 31), None),
+                SAID["revised"]),
+    "open": ("April 2019 onwards", (None,), SAID["open"]),
 }
-# A finding that answers a reading the officer must see says what it read: words it holds (any one)
-FINDING_WORDS = {"revised": ("revis", "march 2019", "later date", "two dates"),
-                 "open": ("onwards", "open-ended", "open ended", "no end"),
-                 "conditional_rag": ("conditional", "colour", "format")}
 FORM_FEATURE = {"month": "deadline_text", "apostrophe": "deadline_text", "quarter": "deadline_quarter",
                 "revised": "deadline_revised", "open": "deadline_open"}
 
@@ -195,10 +200,10 @@ class Expected:
     bodies: tuple[str, ...]
     deadline_cell: str
     due: tuple[date | None, ...]  # the right readings of the deadline
-    due_or_finding: tuple[str, ...]  # a finding at the deadline cell holding one of these words is right as well
+    deadline_said: tuple[str, ...]  # when given, a finding at the deadline cell must hold one of these words
     rag: str | None
     rag_cell: str
-    rag_or_finding: tuple[str, ...]  # the same at the RAG cell
+    rag_said: tuple[str, ...]  # the same at the RAG cell
     progress: str
     extra: dict[str, str] = field(default_factory=dict)  # carried column's header -> its text
 
@@ -212,6 +217,9 @@ class Truth:
     month: str  # the month to consolidate and pack
     today: date
     features: frozenset[str]  # the features the workbook really has (some drawn ones do not combine)
+    # findings check must give besides the actions' own: (sheet, cell or "" for anywhere on the
+    # sheet, words of which the message holds one), e.g. which period of a grid was read
+    findings: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
 
 
 # ---- hypothesis ------------------------------------------------------------------------------
@@ -362,6 +370,7 @@ def build(spec: Spec, path: Path) -> Truth:
     texts_used: set[str] = set()
     refs_used: set[str] = set()
     plan_sheets = []
+    findings: list[tuple[str, str, tuple[str, ...]]] = []
     if "contents_sheet" in features:
         _contents_sheet(wb)
     for sheet_number, sheet_rows in enumerate(spec.sheets, 1):
@@ -392,6 +401,13 @@ def build(spec: Spec, path: Path) -> Truth:
             if chunk_number:
                 r = _key(ws, r + 1, 1, wide=True) + 1
             header_row = r
+            if "two_row_header" in features and not chunk_number:  # End over Start, said at End's header
+                findings.append((name, f"{get_column_letter(where['deadline'])}{r + 1}", ("end",)))
+            if period and not chunk_number:  # which period was read, said
+                label = FY_MONTHS[period - 1] if "rag_months" in features else f"Q{period}"
+                findings.append((name, "", (f"rag {label}".lower(),)))
+                if "rag_quarters" in features:
+                    findings.append((name, "", (f"update {label}".lower(),)))
             r = _header(ws, r, columns, two_rows, features)
             first_data = r
             objective_runs: list[tuple[int, int, int]] = []  # (objective, first row, last row)
@@ -412,16 +428,18 @@ def build(spec: Spec, path: Path) -> Truth:
                     objective_runs.append((row.objective, r, r))
                 if "hidden_rows" in features and index == len(chunk) - 1 and len(chunk) > 1:
                     ws.row_dimensions[r].hidden = True
+                    if not any(f[0] == name and f[2] == ("hidden",) for f in findings):
+                        findings.append((name, f"A{r}", ("hidden",)))  # read as an action, said
                 r += 1
                 if row.spacer_after and index < len(chunk) - 1:
                     r += 1
             if "merged_objective" in features:
-                column = where["objective"]
+                objective = where["objective"]
                 for _, first, last in objective_runs:
                     for row_number in range(first + 1, last + 1):
-                        ws.cell(row_number, column).value = None
+                        ws.cell(row_number, objective).value = None
                     if last > first:
-                        ws.merge_cells(start_row=first, start_column=column, end_row=last, end_column=column)
+                        ws.merge_cells(start_row=first, start_column=objective, end_row=last, end_column=objective)
             last_data = r - 1
             if "totals_row" in features:
                 ws.cell(r, 1, "Total")
@@ -442,10 +460,10 @@ def build(spec: Spec, path: Path) -> Truth:
                         FormulaRule(formula=[f'${position}{first_data}="{word}"'], fill=_fill(FILLS[status])))
             if "fills" in features and "rag" in where:
                 rag_letter = get_column_letter(where["rag"])
-                for word, status in (("Green", "Green"), ("Amber", "Amber"), ("Red", "Red")):
+                for word in ("Green", "Amber", "Red"):  # the colour a typed word shows
                     ws.conditional_formatting.add(f"{rag_letter}{first_data}:{rag_letter}{last_data}",
                                                   CellIsRule(operator="equal", formula=[f'"{word}"'],
-                                                             fill=_fill(FILLS[status])))
+                                                             fill=_fill(FILLS[word])))
         if "key_below" in features:
             _key(ws, r + 1, 1)
         for column in columns:
@@ -468,7 +486,7 @@ def build(spec: Spec, path: Path) -> Truth:
         if feature in features:
             target = convert(path, fmt)
             break
-    return Truth(target, expected, plan_sheets, secrets, month, today, frozenset(features))
+    return Truth(target, expected, plan_sheets, secrets, month, today, frozenset(features), findings)
 
 
 def _header(ws, r: int, columns: list[_Column], two_rows: bool, features: set[str]) -> int:
@@ -523,10 +541,9 @@ def _action_row(ws, r: int, row: Row, where: dict[str, int], features: set[str],
         due_date = date(2018 + (9 + row.day // 28) // 12, (9 + row.day // 28) % 12 + 1, 1 + row.day % 28)
         values["deadline"] = datetime(due_date.year, due_date.month, due_date.day)
         dues: tuple[date | None, ...] = (due_date,)
-        or_finding: tuple[str, ...] = ()
+        deadline_said: tuple[str, ...] = ()
     else:
-        values["deadline"], dues, flag = form
-        or_finding = FINDING_WORDS[row.deadline] if flag else ()
+        values["deadline"], dues, deadline_said = form
     values["start"] = datetime(2018, 4, 1)
     rag_word = row.rag
     progress = str(values["progress"])
@@ -558,14 +575,15 @@ def _action_row(ws, r: int, row: Row, where: dict[str, int], features: set[str],
         if key in values:
             ws.cell(r, number, values[key])
     rag_status = RAG_WORDS.get(rag_word)
-    rag_or_finding: tuple[str, ...] = ()
+    rag_said: tuple[str, ...] = ()
     if "conditional_rag" in features:
-        rag_status, rag_or_finding = POSITIONS[str(values["position"])], FINDING_WORDS["conditional_rag"]
+        rag_status, rag_said = POSITIONS[str(values["position"])], SAID["colour"]
     elif "rag" in where and (
             ("rag_fill_only" in features and index % 2 == 0 and rag_status in ("Green", "Amber", "Red"))
             or ("rag_fill_blue" in features and rag_status == "Complete")):
         ws.cell(r, where["rag"]).value = None  # the colour alone says it; the reader says it read the fill
         ws.cell(r, where["rag"]).fill = _fill(FILLS[str(rag_status)])
+        rag_said = SAID["colour"]
     elif "fills" in features and "rag" in where and rag_status in FILLS:
         ws.cell(r, where["rag"]).fill = _fill(FILLS[str(rag_status)])
     if "theme_colours" in features:
@@ -574,18 +592,17 @@ def _action_row(ws, r: int, row: Row, where: dict[str, int], features: set[str],
     return Expected(
         sheet=sheet, row=r, ref=None if "ref" not in where else ref, action=text, owner=owner,
         bodies=tuple(name for name, _, _ in names), deadline_cell=f"{get_column_letter(where['deadline'])}{r}",
-        due=dues, due_or_finding=or_finding, rag=rag_status, rag_cell=f"{get_column_letter(rag_column)}{r}",
-        rag_or_finding=rag_or_finding, progress=progress, extra=extra,
+        due=dues, deadline_said=deadline_said, rag=rag_status, rag_cell=f"{get_column_letter(rag_column)}{r}",
+        rag_said=rag_said, progress=progress, extra=extra,
     )
 
 
 def _key(ws, r: int, column: int, wide: bool = False) -> int:
-    """A RAG key from row r: a status and its meaning, or (wide, as between tables) a status,
-    its meaning, a description and what the Board does; returns the row after it."""
+    """A RAG key from row r: a status and its meaning, and (wide, as between tables) a
+    description; returns the row after it."""
     ws.cell(r, column, "RAG key")
     for number, (status, meaning) in enumerate(KEY_ROWS, r + 1):
-        cells = [status, meaning, *((f"Actions rated {status} at the last review", "Reported to the Board")
-                                    if wide else ())]
+        cells = [status, meaning, *((f"Actions rated {status} when the Board last reviewed the plan",) if wide else ())]
         for offset, text in enumerate(cells):
             ws.cell(number, column + offset, text)
         ws.cell(number, column).fill = _fill(FILLS[status])
@@ -617,6 +634,14 @@ def _governance_sheet(wb, abbreviations: bool) -> None:
         ws.append([name, abbreviation if abbreviations else "", address])
 
 
+@lru_cache(maxsize=None)
+def _profile() -> Path:
+    """One LibreOffice profile for the run (making one takes seconds), removed at exit."""
+    folder = Path(tempfile.mkdtemp(prefix="plantools-layouts-lo-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
 def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
@@ -628,7 +653,7 @@ def convert(path: Path, fmt: str) -> Path:
         raise RuntimeError("LibreOffice (soffice) is not installed")
     outdir = path.parent / "converted"
     outdir.mkdir(exist_ok=True)
-    profile = path.parent / "lo-profile"
+    profile = _profile()
     subprocess.run([binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
                     "--convert-to", fmt, "--outdir", str(outdir), str(path)],
                    check=True, capture_output=True, timeout=120)
@@ -649,8 +674,6 @@ def output_texts(folder: Path) -> dict[str, str]:
 
 def _text_of(data: bytes) -> str:
     if data[:2] == b"PK":
-        import io
-
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return "\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
     if b"MIME-Version" in data[:4000] or data.startswith(b"From") or b"Content-Type" in data[:4000]:
@@ -680,8 +703,12 @@ def problems(truth: Truth, out: Path, outputs: bool = True) -> list[str]:
     findings = check(plan, truth.today)
 
     def flagged(sheet: str, cell: str, words: tuple[str, ...]) -> bool:
-        return any(f.sheet == sheet and f.cell == cell and any(w in f.message.lower() for w in words)
+        return any(f.sheet == sheet and cell in ("", f.cell) and any(w in f.message.lower() for w in words)
                    for f in findings)
+
+    for sheet, cell, words in truth.findings:
+        if not flagged(sheet, cell, words):
+            said.append(f"no finding at {sheet}!{cell or '(anywhere)'} saying {' or '.join(map(repr, words))}")
 
     read: dict[str, list] = {}
     for action in plan.actions:
@@ -704,13 +731,17 @@ def problems(truth: Truth, out: Path, outputs: bool = True) -> list[str]:
             said.append(f"{where}: owner {got.owner!r}, expected {exp.owner!r}")
         if tuple(sorted(got.bodies)) != tuple(sorted(exp.bodies)):
             said.append(f"{where}: bodies {got.bodies} (unknown {got.unknown_bodies}), expected {exp.bodies}")
-        if got.deadline.due not in exp.due and not flagged(exp.sheet, exp.deadline_cell, exp.due_or_finding):
-            finding = f" or a finding at {exp.deadline_cell}" if exp.due_or_finding else ""
+        if got.deadline.due not in exp.due:
             said.append(f"{where}: deadline {got.deadline.text!r} read as {got.deadline.due}, expected "
-                        f"{' or '.join(map(str, exp.due))}{finding}")
-        if got.rag != exp.rag and not flagged(exp.sheet, exp.rag_cell, exp.rag_or_finding):
-            said.append(f"{where}: RAG {got.rag!r} (typed {got.rag_text!r}), expected {exp.rag!r}"
-                        f"{' or a finding at ' + exp.rag_cell if exp.rag_or_finding else ''}")
+                        f"{' or '.join(map(str, exp.due))}")
+        if exp.deadline_said and not flagged(exp.sheet, exp.deadline_cell, exp.deadline_said):
+            said.append(f"{where}: deadline {got.deadline.text!r} read as {got.deadline.due} without a word at "
+                        f"{exp.deadline_cell} (a finding saying {' or '.join(map(repr, exp.deadline_said))})")
+        if got.rag != exp.rag:
+            said.append(f"{where}: RAG {got.rag!r} (typed {got.rag_text!r}), expected {exp.rag!r}")
+        if exp.rag_said and not flagged(exp.sheet, exp.rag_cell, exp.rag_said):
+            said.append(f"{where}: RAG {got.rag!r} without a word at {exp.rag_cell} "
+                        f"(a finding saying {' or '.join(map(repr, exp.rag_said))})")
         if got.progress != exp.progress:
             said.append(f"{where}: progress {got.progress!r}, expected {exp.progress!r}")
         carried = {label: got.extra.get(label) for label in exp.extra}
