@@ -692,6 +692,7 @@ def problems(truth: Truth, out: Path, outputs: bool = True) -> list[str]:
     through load_plan and check, then (outputs) the copy and the packs, whose files must
     hold no secret."""
     from plantools import PlanError, check, consolidate, load_plan, make_packs
+    from plantools.copies import read_copy
 
     said: list[str] = []
     try:
@@ -756,9 +757,14 @@ def problems(truth: Truth, out: Path, outputs: bool = True) -> list[str]:
     if said or not outputs:
         return said
     copy = consolidate(plan, truth.month, out / "monthly", today=truth.today)
-    if len(copy.actions) != len(truth.actions):
-        said.append(f"the copy holds {len(copy.actions)} actions, expected {len(truth.actions)}")
-    make_packs(plan, truth.month, out / "packs", today=truth.today, copies=out / "monthly")
+    rags = {a.action: a.rag for a in read_copy(copy.path).actions}  # the copy as written, read back
+    if rags != {e.action: e.rag for e in truth.actions}:
+        said.append(f"the copy holds {rags}, expected {({e.action: e.rag for e in truth.actions})}")
+    run = make_packs(plan, truth.month, out / "packs", today=truth.today, copies=out / "monthly")
+    for pack in run.packs:
+        members = sorted(a.action for a in pack.actions)
+        if members != sorted(e.action for e in truth.actions if pack.body in e.bodies):
+            said.append(f"{pack.body}'s pack holds {members}")
     for name, text in output_texts(out).items():
         leaked = [s for s in truth.secrets if s in text]
         if leaked:
