@@ -47,14 +47,15 @@ FEATURES = (
     "synonyms", "unseen_synonyms", "rag_months", "rag_quarters", "excel_table", "totals_row",
     "merged_objective", "no_ref_column", "extra_columns", "hidden_columns", "hidden_rows", "hidden_sheet",
     "confidential_columns", "deadline_text", "deadline_quarter", "deadline_revised", "deadline_open",
-    "fills", "theme_colours", "conditional_rag", "rag_fill_only", "rag_fill_blue", "libreoffice", "xls", "ods",
+    "fills", "theme_colours", "inline_key", "rag_key_words", "key_in_rag_column", "conditional_rag",
+    "rag_fill_only", "rag_fill_blue", "libreoffice", "xls", "ods",
 )
 # What the reader on main reads right (see FAILURES.md for each of the others).
 SUPPORTED = frozenset({
     "title", "preamble", "key_above", "many_sheets", "two_bodies", "banners", "spacers", "merged_header",
     "synonyms", "excel_table", "totals_row", "merged_objective", "no_ref_column", "extra_columns",
     "hidden_columns", "hidden_rows", "hidden_sheet", "deadline_text", "deadline_quarter", "fills",
-    "theme_colours", "rag_fill_only", "libreoffice",
+    "theme_colours", "rag_fill_only", "libreoffice", "inline_key", "key_in_rag_column",
 })
 SOFFICE_FEATURES = ("libreoffice", "xls", "ods")  # slow: drawn in a few examples only
 # what an Excel table cannot hold: it has one header row and no merged cells
@@ -122,6 +123,9 @@ POSITIONS = {"On track": "Green", "Slipping": "Amber", "Off track": "Red"}  # co
 EXTRA_HEADERS = ["Resources", "Budget", "Partner agencies", "Link to strategy", "Evidence", "Milestone",
                  "Funding source", "Baseline", "Consultation", "Equality impact"]
 CONFIDENTIAL_HEADERS = ["Notes for Chair – not for circulation", "BSU use only", "Internal", "Private notes"]
+# a key written in one cell above the table, and the words its RAG cells then use (rag_key_words)
+INLINE_KEY = "Key: Green = on schedule; Amber = some slippage; Red = significant delay"
+KEY_WORDS = {"Green": "On schedule", "Amber": "Some slippage", "Red": "Significant delay"}
 KEY_ROWS = [["Green", "Completed or on track"], ["Amber", "Risk of missing the deadline"],
             ["Red", "Unlikely to be completed"]]
 FY_MONTHS = ["Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar"]
@@ -351,6 +355,8 @@ def build(spec: Spec, path: Path) -> Truth:
     features = set(spec.features)
     if "key_between" in features and sum(len(rows) for rows in spec.sheets) < 2:
         features.discard("key_between")  # no two tables to put a key between
+    if "rag_key_words" in features:
+        features.add("inline_key")  # the words mean what the workbook's own key says
     if features & {"rag_months"}:
         features.discard("rag_quarters")
     if "merged_header" in features:
@@ -391,15 +397,19 @@ def build(spec: Spec, path: Path) -> Truth:
                 r += 1
         if {"title", "preamble"} & features:
             r += 1
+        key_column = where["rag"] if "key_in_rag_column" in features and "rag" in where else 1
+        if "inline_key" in features:
+            ws.cell(r, 1, INLINE_KEY)
+            r += 2
         if "key_above" in features:
-            r = _key(ws, r, 1)
+            r = _key(ws, r, key_column)
         chunks = [list(sheet_rows)]
         if "key_between" in features and len(sheet_rows) >= 2:
             half = len(sheet_rows) // 2
             chunks = [list(sheet_rows[:half]), list(sheet_rows[half:])]
         for chunk_number, chunk in enumerate(chunks):
             if chunk_number:
-                r = _key(ws, r + 1, 1, wide=True) + 1
+                r = _key(ws, r + 1, key_column, wide=True) + 1
             header_row = r
             if "two_row_header" in features and not chunk_number:  # End over Start, said at End's header
                 findings.append((name, f"{get_column_letter(where['deadline'])}{r + 1}", ("end",)))
@@ -465,7 +475,7 @@ def build(spec: Spec, path: Path) -> Truth:
                                                   CellIsRule(operator="equal", formula=[f'"{word}"'],
                                                              fill=_fill(FILLS[word])))
         if "key_below" in features:
-            _key(ws, r + 1, 1)
+            _key(ws, r + 1, key_column)
         for column in columns:
             if column.hidden:
                 ws.column_dimensions[get_column_letter(where[column.key])].hidden = True
@@ -560,7 +570,7 @@ def _action_row(ws, r: int, row: Row, where: dict[str, int], features: set[str],
         values["position"] = position
         rag_word = ""
     else:
-        values["rag"] = row.rag
+        values["rag"] = KEY_WORDS.get(str(RAG_WORDS[row.rag]), row.rag) if "rag_key_words" in features else row.rag
     if "hidden_columns" in features:
         values["hidden"] = f"Zqhc{index:02d} spoke to the police about the family"
         secrets.append(f"Zqhc{index:02d}")

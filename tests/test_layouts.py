@@ -77,6 +77,8 @@ NAMED = {
     "not for circulation columns": {"confidential_columns", "hidden_columns"},
     "revised and open-ended deadlines": {"deadline_revised", "deadline_open", "deadline_text"},
     "RAG by conditional format": {"conditional_rag"},
+    "a key in one cell, its words in the RAG column": {"rag_key_words", "inline_key"},
+    "a key in the RAG column, above and below": {"key_in_rag_column", "key_above", "key_below"},
     "Complete shown by a blue fill alone": {"rag_fill_blue"},
     "unseen header words": {"unseen_synonyms"},
     "a key between two tables and one below": {"key_between", "key_below", "title"},
