@@ -28,7 +28,7 @@ from .bundled import copies_folder, packs_folder
 from .months import check_month, label, month_end, this_month
 from .overdue import is_overdue
 from .returns import write_return_sheet
-from .sheets import FONT_SIZE, key_sheet, plan_columns, write_plan_sheet
+from .sheets import FONT_SIZE, plan_columns, write_plan_sheet
 from .terminal import clean
 from .workbook import (Formats, atomic_file, make_folder, open_in_excel, owner_file, temp_name, write_error,
                        write_workbook)
@@ -312,7 +312,6 @@ def _pack_sheets(book, pack: Pack, plan_title: str, run: PackRun) -> None:
         pack.actions, run.month, pack.as_of, f"{pack.body} – {plan_title}", columns, run.paper, form=True,
     )
     write_return_sheet(book, run.plan_file, run.month, pack.body, pack.actions)
-    key_sheet(book, formats, f"{pack.body} – {plan_title}", run.month)
 
 
 def manifest_text(run: PackRun) -> str:

@@ -479,9 +479,13 @@ def test_a_return_with_rows_deleted_or_added(tmp_path):
             "note: ~$deleted.xlsx is Excel's owner file of a workbook open in Excel, no return: left out")
     added = edit_pack(pack_of(packs, "Policy Sub-Group"), {}, tmp_path / "added.xlsx")
     book = openpyxl.load_workbook(added)
-    book["Plan"].append(["9.9", "New", "A new action", None, None, None, None, "Green"])
+    book["Plan"].insert_rows(8)  # under the table, above the RAG key
+    for col, value in enumerate(["9.9", "New", "A new action", None, None, None, None, "Green"], start=1):
+        book["Plan"].cell(8, col).value = value
+    book["Plan"].append(["9.10", "New", "Another, under the key", None, None, None, None, "Red"])
     book.save(added)
-    refused([added], shared, 0, "note: added.xlsx, sheet Plan, row 8: a row added in the return is no action")
+    refused([added], shared, 0, "note: added.xlsx, sheet Plan, row 8: a row added in the return is no action",
+            "note: added.xlsx, sheet Plan, row 11: a row added in the return is no action")
 
 
 def test_a_return_sorted_without_its_key_or_with_a_row_copied_writes_nothing_for_those_rows(tmp_path):
@@ -503,7 +507,9 @@ def test_a_return_sorted_without_its_key_or_with_a_row_copied_writes_nothing_for
     copied = edit_pack(pack_of(packs, "Policy Sub-Group"), {"2.1": {"RAG": "Green"}}, tmp_path / "copied.xlsx")
     book = openpyxl.load_workbook(copied)
     sheet = book["Plan"]
-    sheet.append([c.value for c in sheet[5]])  # 1.1 copied, hidden key and all, with another RAG
+    sheet.insert_rows(8)  # 1.1 copied under the table, hidden key and all, with another RAG
+    for cell in sheet[5]:
+        sheet.cell(8, cell.column).value = cell.value
     sheet.cell(8, [c.column for c in sheet[4] if c.value == "RAG"][0]).value = "Complete"
     book.save(copied)
     result = run("collect", copied, "--into", shared, code=1)
