@@ -221,8 +221,18 @@ class Folder(click.Path):
         return super().convert(value, param, ctx)
 
 
+def _bundled_plan() -> Path:
+    """The bundled plan, named from the current folder where it is under it (as in a clone):
+    what is printed then reads as the README shows it, wherever the clone is."""
+    plan = bundled.default_workbook()
+    try:
+        return plan.relative_to(Path.cwd())
+    except ValueError:
+        return plan
+
+
 workbook_argument = click.argument(
-    "workbook", type=click.Path(dir_okay=True, path_type=Path), default=bundled.default_workbook,
+    "workbook", type=click.Path(dir_okay=True, path_type=Path), default=_bundled_plan,
 )
 
 
