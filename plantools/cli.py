@@ -15,7 +15,7 @@ import click
 
 from . import bundled
 from .errors import PlanError
-from .terminal import cleaned_output
+from .terminal import cleaned_output, one_line
 
 if TYPE_CHECKING:
     from .mail import Draft
@@ -27,6 +27,9 @@ class UsageLine(click.ClickException):
     exit status 2 (click's own usage errors print the usage block first, and its jargon)."""
 
     exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(one_line(message))  # a value typed with a line break in it stays on the line
 
 
 class _Command(click.Command):
@@ -76,7 +79,7 @@ class _Group(click.Group):
 
 
 # What a right value looks like, by parameter name ("command name" where commands differ):
-# every usage error ends with one (tests/test_first_month.py checks that each parameter has one).
+# every usage error ends with one (tests/test_usage_errors.py checks that each parameter has one).
 EXAMPLES = {
     "workbook": '"S:\\Safeguarding\\Business Plan 2018-19.xlsx"', "sheets": '"Business Plan"',
     "month": "2018-11", "today": "2018-11-30", "reply_by": "2018-12-14", "out": "Monthly",

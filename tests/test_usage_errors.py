@@ -116,6 +116,7 @@ def test_unknown_commands_and_options_say_what_was_meant():
 def test_a_month_in_words():
     assert one_line(["monthly", "--month", "Nov 2018"]) == \
         "Error: --month: 'Nov 2018' is not a month: write it as YYYY-MM, e.g. 2018-11"
+    assert "\x1b" not in one_line(["monthly", "--paper", "A\n5\x1b[2J"])  # one line (checked there), no escapes
 
 
 def test_a_uk_date_is_answered_with_the_date_it_meant():
