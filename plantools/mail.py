@@ -654,7 +654,7 @@ def _without_starttls(host: str) -> str:
     except ValueError:
         local = False
     if local:
-        return "a relay on this machine needs none: add --no-tls"
+        return "a relay on this machine needs no encryption: add --no-tls"
     return "ask which port takes TLS from the start (often 465) and add --ssl --smtp-port 465"
 
 
@@ -679,6 +679,12 @@ def _open(smtp: smtplib.SMTP, server: Server, folder: Path, context: ssl.SSLCont
                                 f"({exc.verify_message}); give the council's CA with --ca-file") from None
     except smtplib.SMTPAuthenticationError:
         raise PlanError(folder, f"nothing sent: {where} refused the user name or password") from None
+    except ssl.SSLError as exc:  # most often --ssl on a port that starts without TLS
+        raise PlanError(folder, f"nothing sent: {where} does not start with TLS ({exc.reason or exc}): leave out "
+                                f"--ssl to use STARTTLS (usually port 587), or {_without_starttls(server.host)}") from None
+    except ConnectionRefusedError:
+        raise PlanError(folder, f"nothing sent: nothing answers at {where} (connection refused): "
+                                "check --smtp-host and --smtp-port") from None
     except (smtplib.SMTPException, OSError) as exc:
         why = f"no answer within {time_limit:g} s" if expired.is_set() else header_text(str(exc))
         raise PlanError(folder, f"nothing sent: cannot connect to {where} ({why})") from None
