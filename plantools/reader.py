@@ -106,27 +106,17 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...]) -> Plan:
         elif kind == "plan":
             sheets.append(grid)
     found_headers: dict[str, list[str]] = {}
+    asides = [grid for grid in sheets if grid.title not in pinned and _aside(grid.title)]
     for grid in sheets:
-        header = _find_header(grid, package.layout(grid.title).hidden_columns, plan)
-        if header is None:
-            found_headers[grid.title] = grid.texts_near_top()
-            if grid.title in pinned:
-                raise PlanError(path, "no plan header row found on this sheet", sheet=grid.title)
-            _note(plan, grid.title, "A1", f"sheet '{grid.title}' not read as plan: no header row of plan columns")
-            continue
-        title = _title_above(grid, header.row)
-        if grid.title not in pinned and CONFIDENTIAL_TITLE.search(title):
-            plan.confidential_sheets.append(grid.title)
-            # the title is not quoted: notes reach the board's copy, and the sheet's words must not
-            _note(plan, grid.title, "A1", f"sheet '{grid.title}' left out as confidential: its title row names "
-                  "a register or log, or marks it confidential (pin it with --sheet to read it)")
-            continue
-        plan.title = plan.title or title
-        rag_words.update(_key_words(grid, rows=range(grid.top, header.row)))  # a key above the table
-        if header.key:
-            rag_words.update(_key_words(grid, columns=range(header.key, header.key + 2)))
-        plan.layouts[grid.title] = (header.row, header.columns)
-        _read_actions(grid, header, plan, package, rag_words)
+        if grid not in asides:
+            _read_sheet(path, grid, package, plan, pinned, rag_words, found_headers)
+    for grid in asides:  # a contents, summary or lists sheet: read only when no other sheet is a plan
+        if plan.plan_sheets:
+            _note(plan, grid.title, "A1", f"sheet '{grid.title}' left out: its name says it is {_aside(grid.title)}, "
+                  "not the plan (pin it with --sheet to read it)")
+        elif _read_sheet(path, grid, package, plan, pinned, rag_words, found_headers):
+            _note(plan, grid.title, "A1", f"sheet '{grid.title}' read as plan though its name says it is "
+                  f"{_aside(grid.title)}: no other sheet is a plan")
     if not plan.plan_sheets:
         skipped = "; ".join(f.message for f in plan.findings
                             if f.field == "sheet" and (f.severity != "note" or " left out" in f.message))
@@ -141,6 +131,51 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...]) -> Plan:
     _sheet_notes(plan)
     plan.title = plan.title or path.stem
     return plan
+
+
+def _read_sheet(path: Path, grid: _Grid, package, plan: Plan, pinned: tuple[str, ...], rag_words: dict[str, str],
+                found_headers: dict[str, list[str]]) -> bool:
+    """Read a candidate sheet's actions into the plan; False (and a note) when it is no plan."""
+    header = _find_header(grid, package.layout(grid.title).hidden_columns, plan)
+    if header is None:
+        found_headers[grid.title] = grid.texts_near_top()
+        if grid.title in pinned:
+            raise PlanError(path, "no plan header row found on this sheet", sheet=grid.title)
+        _note(plan, grid.title, "A1", f"sheet '{grid.title}' not read as plan: no header row of plan columns")
+        return False
+    if grid.title not in pinned and not header.columns.keys() & WHAT_COLUMNS:
+        _note(plan, grid.title, "A1", f"sheet '{grid.title}' not read as plan: its header (row {header.row}) names "
+              "no action, outcome or objective column, so no row says what is to be done (a list of values?)")
+        return False
+    title = _title_above(grid, header.row)
+    if grid.title not in pinned and CONFIDENTIAL_TITLE.search(title):
+        plan.confidential_sheets.append(grid.title)
+        # the title is not quoted: notes reach the board's copy, and the sheet's words must not
+        _note(plan, grid.title, "A1", f"sheet '{grid.title}' left out as confidential: its title row names "
+              "a register or log, or marks it confidential (pin it with --sheet to read it)")
+        return False
+    plan.title = plan.title or title
+    rag_words.update(_key_words(grid, rows=range(grid.top, header.row)))  # a key above the table
+    if header.key:
+        rag_words.update(_key_words(grid, columns=range(header.key, header.key + 2)))
+    plan.layouts[grid.title] = (header.row, header.columns)
+    _read_actions(grid, header, plan, package, rag_words)
+    return True
+
+
+WHAT_COLUMNS = {"action", "outcome", "objective", "measure"}  # a plan says what is to be done
+# A visible sheet so named is a contents page, a summary or the dropdowns' lists: read as plan
+# only when no other sheet is one (the officer can pin it with --sheet).
+ASIDE_NAMES = (
+    ("a contents page", re.compile(r"\b(contents|index|cover|front\s*sheet|read\s*me|introduction|instructions|guidance)\b", re.I)),
+    ("a summary", re.compile(r"\b(summary|overview|dashboard|at a glance|plan on a page|on a page|highlights)\b", re.I)),
+    ("a sheet of lists", re.compile(r"\b(lists?|look\s*ups?|drop\s*-?\s*downs?|validations?|pick\s*lists?|options|ref(erence)?\s*data)\b", re.I)),
+)
+
+
+def _aside(name: str) -> str:
+    """What a sheet's name says it is when it is no plan ("a summary"), or ""."""
+    return next((what for what, pattern in ASIDE_NAMES if pattern.search(name)), "")
 
 
 # A sheet that holds these is never read as plan unless the officer pins it: what is read goes
@@ -337,10 +372,12 @@ def _find_header(grid: _Grid, hidden: set[int], plan: Plan) -> _Header | None:
             continue
         last = row
         below = _row_roles(grid, row + 1) if row < grid.max_row else {}
-        if below and _is_sub_header(grid, row, below):
+        if len(roles) >= 2 and below and _is_sub_header(grid, row, below):  # one cell alone is a title
             roles, last = {**roles, **below}, row + 1
         elif row < grid.max_row and _labels_under_spans(grid, row):
-            last = row + 1  # "RAG" over "Oct", "Nov", "Dec": each column is "RAG Nov" and so on
+            # "RAG" over "Oct", "Nov"; "Lead" over "Officer", "Agency": the lower label names
+            # the field, read with the one above it ("Lead Agency", "RAG Nov")
+            roles, last = {**roles, **_roles_under_spans(grid, row)}, row + 1
         distinct = set(roles.values()) - {"extra"}
         if len(distinct) >= 3 and distinct & {"owner", "deadline", "governance", "action_pair", "action"}:
             if best is None or len(distinct) > len(set(best[2].values()) - {"extra"}):
@@ -388,16 +425,30 @@ def _is_sub_header(grid: _Grid, row: int, below: dict[int, str]) -> bool:
 
 
 def _labels_under_spans(grid: _Grid, row: int) -> bool:
-    """The row below names, cell by cell, the months or quarters of the columns that a header
-    merged across spans ("RAG" over "Oct", "Nov", "Dec"), and nothing else."""
+    """The row below names, cell by cell, the columns that a header merged across spans
+    ("RAG" over "Oct", "Nov", "Dec"; "Timescale" over "Start", "End"), and nothing else: two
+    short labels at least, none of them a number or a ref, so never an action's row."""
     below = [(col, grid.raw(row + 1, col)) for col in range(grid.left, grid.max_col + 1)
              if grid.own(row + 1, col) and grid.raw(row + 1, col) is not None]
     return len(below) >= 2 and all(
-        (isinstance(value, date) or (isinstance(value, str) and len(value) < 20 and bool(
-            _MONTH_IN_HEADER.search(value.lower()) or _QUARTER_IN_HEADER.search(value.lower()))))
+        (isinstance(value, date) or (isinstance(value, str) and len(value) < 30 and bool(re.search("[A-Za-z]", value))
+                                     and not _OBJECTIVE_REF.match(value) and not _REF_AT_START.match(value)))
         and grid.width.get((row + 1, col), 1) == 1
         and grid.width.get(grid.origin.get((row, col), (row, col)), 1) > 1
         for col, value in below)
+
+
+def _roles_under_spans(grid: _Grid, row: int) -> dict[int, str]:
+    """The role of each column labelled under a span: its own label's ("Who" under "Actions"),
+    else the two levels' together ("Lead" over "Agency": "Lead Agency")."""
+    roles = {}
+    for col in range(grid.left, grid.max_col + 1):
+        lower = grid.raw(row + 1, col)
+        if lower is not None and grid.own(row + 1, col):
+            role = header_role(_label(lower)) or header_role(f"{_label(grid.value(row, col))} {_label(lower)}")
+            if role:
+                roles[col] = role
+    return roles
 
 
 # The header words that name a column exactly; any other match is near ("Status" for the RAG)
@@ -449,9 +500,11 @@ def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hid
         if len(ranked) > 1:
             chosen = ranked[0]
             others = ", ".join(f"{column_letters(c)} '{_header_text(grid, top, last, c)}'" for c in ranked[1:])
+            why = " (the End, not the Start)" if any(_START.search(_header_text(grid, top, last, c))
+                                                     for c in ranked[1:]) and role == "deadline" else ""
             _note(plan, grid.title, f"{column_letters(chosen)}{last}",
                   f"{role.replace('_', ' ')} read from column {column_letters(chosen)} "
-                  f"'{_header_text(grid, top, last, chosen)}'; also there: {others} (carried as it is)",
+                  f"'{_header_text(grid, top, last, chosen)}'{why}; also there: {others} (carried as it is)",
                   field="column")
     used = set(columns.values()) | hidden
     extra: dict[int, str] = {}
@@ -490,7 +543,11 @@ def _ranked(role: str, labels: dict[int, str]) -> list[int]:
         steps = [(when[b][1] - when[a][1]) % 12 for a, b in zip(yearless, yearless[1:])]
         in_order = yearless if sum(steps) <= 6 * len(steps) else yearless[::-1]
         when.update({col: (0, position + 1) for position, col in enumerate(in_order)})
-    return sorted(labels, key=lambda col: (not exact[col], -when[col][0], -when[col][1], col))
+    start = {col: role == "deadline" and bool(_START.search(label)) for col, label in labels.items()}
+    return sorted(labels, key=lambda col: (start[col], not exact[col], -when[col][0], -when[col][1], col))
+
+
+_START = re.compile(r"\b(start|starts|starting|begin|begins|from)\b", re.IGNORECASE)  # a start is no deadline
 
 
 def _read_actions(grid: _Grid, header: _Header, plan: Plan, package, rag_words: dict[str, str]) -> None:
@@ -629,8 +686,10 @@ _KEY_HEADING = re.compile(r"^\s*(rag\s*)?(key|legend)\b|^\s*rag\s*(status|rating
 
 def _not_an_action(grid: _Grid, row: int, own: set[str], values: dict[str, str], rag_col: int | None,
                    rag_words: dict[str, str]) -> str:
-    """Why a row that holds values is no action ("" when it is one): a RAG key or legend, a
-    totals row or a note under the table, whether typed or the values of formulas."""
+    """Why a row that holds values is no action ("" when it is one): a RAG key or legend
+    (above, between or below the tables), a totals row or a note under the table, whether
+    typed or the values of formulas."""
+    shows = {role for role, value in values.items() if value}  # typed or merged down from above
     texts = [(col, grid.raw(row, col)) for col in range(grid.left, grid.max_col + 1)
              if grid.own(row, col) and grid.raw(row, col) not in (None, "")]
     if not texts:
@@ -640,19 +699,50 @@ def _not_an_action(grid: _Grid, row: int, own: set[str], values: dict[str, str],
         for _, value in texts:
             rag_words.update(ragmod.inline_key_words(value))
         return "it is a RAG key"
-    if len(texts) <= 3 and not own & {"owner", "governance", "deadline"}:
-        statuses = [col for col, value in texts if col != rag_col and ragmod.normalise(value) is not None]
-        if statuses:
-            col = statuses[0]
-            meaning = next((v for c, v in texts if c > col and isinstance(v, str)), None)
-            rag_words.update(ragmod.key_words(grid.raw(row, col), meaning))
-            return "it is a RAG key"
+    pairs = _key_pairs(texts[1:] if _KEY_HEADING.match(first) else texts)
+    if pairs and _is_key(texts, pairs, own, rag_col, shows):
+        for status, meaning in pairs:
+            rag_words.update(ragmod.key_words(status, meaning))
+        return "it is a RAG key"
     if _TOTAL.match(first) and (all(isinstance(v, (int, float)) or _looks_numeric(v) for _, v in texts[1:])
                                 or not own & {"owner", "governance", "deadline"}):
         return "it is a totals row"  # counts, or words such as "2 Green" where no action has an owner
     if len(texts) == 1 and (_NOTE.match(first) or (own and own <= {"ref", "action_ref"} and len(first.split()) >= 3)):
         return "it is a note under the table"  # a sentence alone where a ref goes is no ref
     return ""
+
+
+def _key_pairs(texts: list[tuple[int, object]]) -> list[tuple[object, object]]:
+    """The (status, meaning) pairs of a row that holds nothing else: "Green | On track", or
+    "Red | ... | Amber | ... | Green | ..." along one row; [] for any other row."""
+    pairs: list[tuple[object, object]] = []
+    index = 0
+    while index < len(texts):  # each step consumes one or two cells: it ends
+        status = texts[index][1]
+        if not isinstance(status, str) or len(status) > 20 or ragmod.normalise(status) is None:
+            return []
+        meaning = texts[index + 1][1] if index + 1 < len(texts) else None
+        if isinstance(meaning, str) and ragmod.normalise(meaning) is None:
+            pairs.append((status, meaning))
+            index += 2
+        else:
+            pairs.append((status, None))
+            index += 1
+    return pairs
+
+
+def _is_key(texts: list[tuple[int, object]], pairs: list[tuple[object, object]], own: set[str],
+            rag_col: int | None, shows: set[str]) -> bool:
+    """A row of statuses and meanings is the key, not an action: when it names two statuses
+    or more (a key along one row); when a status stands outside the RAG column and the row
+    has no owner, governance or deadline of its own; or when it stands in the RAG column and
+    the row shows no action, owner, governance or deadline (typed or merged from above)."""
+    if len({ragmod.normalise(status) for status, _ in pairs}) >= 2:
+        return True
+    outside = any(col != rag_col and ragmod.normalise(value) is not None for col, value in texts)
+    if outside:
+        return len(texts) <= 3 and not own & {"owner", "governance", "deadline"}
+    return len(texts) <= 2 and not shows & {"action", "owner", "governance", "deadline", "outcome", "objective"}
 
 
 def _looks_numeric(value: object) -> bool:

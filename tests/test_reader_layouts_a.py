@@ -1,0 +1,283 @@
+"""Issue 17, part A: workbooks composed from features the corpus does not combine, each
+written for real with openpyxl and read back. Each feature is independent, so hypothesis
+combines them freely; each example knows what must be read: exactly the actions, with the
+RAG and deadline the sheet shows, and a note wherever the reader had a choice.
+
+Classes: sheets that are no plan (contents, summaries, lists, RAG keys anywhere), multi-row
+headers, RAG and progress by period, RAG shown by conditional formatting.
+"""
+
+from __future__ import annotations
+
+import signal
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl.formatting.rule import CellIsRule, FormulaRule
+from openpyxl.styles import PatternFill
+
+from plantools import load_plan
+from plantools.checks import check
+
+TODAY = date(2019, 1, 15)
+BODIES = ["Policy Sub-Group", "QA Sub-Group", "Safeguarding Board"]
+# (ref, action, owner, governance, due, RAG)
+ACTIONS = [
+    ("1.1", "Survey children in care", "Jo Bloggs", BODIES[0], date(2019, 3, 31), "Green"),
+    ("1.2", "Publish the survey findings", "Sam Smith", BODIES[1], date(2019, 6, 30), "Amber"),
+    ("2.1", "Audit the front door", "Ann Lee", BODIES[2], date(2019, 9, 30), "Red"),
+    ("2.2", "Train the GP practices", "Raj Patel", BODIES[0], date(2019, 12, 31), "Complete"),
+    ("3.1", "Refresh the threshold guidance", "Kim Wu", BODIES[1], date(2020, 3, 31), "Green"),
+]
+KEY = [("Red", "Unlikely to complete on target"), ("Amber", "Risk of not being completed"),
+       ("Green", "Completed or On track"), ("Complete", "Finished")]
+LISTS = [["RAG", "Governance sub group", "Lead agency", "Status"],
+         ["Red", BODIES[0], "Police", "Not started"], ["Amber", BODIES[1], "Health", "In progress"],
+         ["Green", BODIES[2], "Council", "Complete"], ["Complete", "", "Schools", ""],
+         ["", "", "Probation", ""], ["", "", "CCG", ""], ["", "", "Voluntary sector", ""], ["", "", "Housing", ""]]
+GREEN_FILL = PatternFill("solid", fgColor="FF00B050", bgColor="FF00B050")
+RED_FILL = PatternFill("solid", fgColor="FFFF0000", bgColor="FFFF0000")
+
+
+@dataclass
+class Features:
+    header: str = "one"  # "one", "lead" (Lead over Officer, Agency), "timescale" (over Start, End), "both"
+    key: str = "none"  # "none", "above", "between", "below", "key sheet"
+    key_form: str = "rows"  # "rows" (status | meaning), "in rag column", "across" (one row), "inline"
+    extra_sheets: tuple[str, ...] = ()  # "contents", "lists"
+    reporting_to: bool = False  # the governance header is "Reporting\nto" in one cell
+    title_rows: int = 2
+
+
+@dataclass
+class Written:
+    path: Path
+    header_cells: dict[str, str] = field(default_factory=dict)  # field -> address of its header cell
+    first_row: int = 0
+
+
+def _key_rows(form: str, width: int, rag_col: int) -> list[list]:
+    if form == "across":
+        row: list = ["RAG key:"]
+        for status, meaning in KEY:
+            row += [status, meaning]
+        return [row]
+    if form == "inline":
+        return [["Key: " + "; ".join(f"{s} = {m}" for s, m in KEY)]]
+    rows: list[list] = [["RAG Key"]]
+    for status, meaning in KEY:
+        if form == "in rag column":
+            cells: list = [None] * width
+            cells[rag_col - 1], cells[rag_col] = status, meaning
+            rows.append(cells)
+        else:
+            rows.append([status, meaning])
+    return rows
+
+
+def write(features: Features, path: Path) -> Written:
+    """The workbook these features compose, and where its headers are."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    if "contents" in features.extra_sheets:
+        contents = book.create_sheet("Contents")
+        for row in [["Business plan 2018-19: contents"], [], ["Sheet", "What it holds"], ["Plan", "The actions"],
+                    ["Governance", "The sub-groups"], [], ["Plan on a page"],
+                    ["Priority", "Objective", "Lead", "Governance", "Overall RAG"],
+                    ["1. Voice", "Hear children", "Jo Bloggs", BODIES[0], "Green"],
+                    ["2. Front door", "A safe front door", "Ann Lee", BODIES[2], "Amber"],
+                    ["3. Thresholds", "Shared thresholds", "Kim Wu", BODIES[1], "Green"]]:
+            contents.append(row)
+    sheet = book.create_sheet("Plan")
+    rows: list[list] = [["Safeguarding Board Business Plan 2018-19"]] + [["Updated monthly"]] * (features.title_rows - 1)
+    governance = "Reporting\nto" if features.reporting_to else "Governance"
+    top = ["Ref", "Action"]
+    second: list = [None, None]
+    merges = []
+    row_top = len(rows) + 1
+    two_rows = features.header in ("lead", "timescale", "both")
+    if features.header in ("lead", "both"):
+        top += ["Lead", None]
+        second += ["Officer", "Agency"]
+        merges.append(f"C{row_top}:D{row_top}")
+    else:
+        top += ["Lead officer"]
+        second += [None]
+    top += [governance]
+    second += [None]
+    if features.header in ("timescale", "both"):
+        top += ["Timescale", None]
+        second += ["Start", "End"]
+        col = len(top) - 1
+        merges.append(f"{_letter(col)}{row_top}:{_letter(col + 1)}{row_top}")
+    else:
+        top += ["Deadline"]
+        second += [None]
+    top += ["RAG", "Progress update"]
+    second += [None, None]
+    width = len(top)
+    rag_col = top.index("RAG") + 1
+    if two_rows:
+        for col, (upper, lower) in enumerate(zip(top, second), start=1):
+            if upper and lower is None:
+                merges.append(f"{_letter(col)}{row_top}:{_letter(col)}{row_top + 1}")
+    key = _key_rows(features.key_form, width, rag_col)
+    if features.key == "above":
+        rows = rows[:1] + [[]] + key + [[]] + rows[1:]
+        row_top = len(rows) + 1
+        merges = [_shift(m, len(key) + 2) for m in merges]
+    header = [top, second] if two_rows else [top]
+    body = [_action_row(a, features) for a in ACTIONS]
+    if features.key == "between":
+        body = body[:2] + [[]] + key + [[]] + body[2:]
+    elif features.key == "below":
+        body = body + [[]] + key
+    for row in rows + header + body:
+        sheet.append(row)
+    for merge in merges:
+        sheet.merge_cells(merge)
+    last_header = row_top + (1 if two_rows else 0)
+    cells = {"rag": f"{_letter(rag_col)}{last_header}"}
+    if features.header in ("timescale", "both"):
+        cells["deadline"] = f"{_letter(top.index('Timescale') + 2)}{last_header}"
+    if features.key == "key sheet":
+        key_sheet = book.create_sheet("Key")
+        for row in [["RAG status", "Meaning"], *[list(k) for k in KEY]]:
+            key_sheet.append(row)
+    if "lists" in features.extra_sheets:
+        lists = book.create_sheet("Lists")
+        for row in LISTS:
+            lists.append(row)
+    governance_sheet = book.create_sheet("Governance")
+    for row in [["Governance body", "Also written as", "Email"],
+                *[[b, "", f"{b.split()[0].lower()}@example.org"] for b in BODIES]]:
+        governance_sheet.append(row)
+    book.save(path)
+    return Written(path, cells, last_header + 1)
+
+
+def _action_row(action: tuple, features: Features) -> list:
+    ref, what, owner, body, due, rag = action
+    row: list = [ref, what, owner]
+    if features.header in ("lead", "both"):
+        row.append("Police" if ref < "2" else "Health")
+    row.append(body)
+    if features.header in ("timescale", "both"):
+        row.append(datetime(2018, 4, 1))  # the start: never the deadline
+    row += [datetime(due.year, due.month, due.day), rag, f"Update on {ref}"]
+    return row
+
+
+def _letter(col: int) -> str:
+    return openpyxl.utils.get_column_letter(col)
+
+
+def _shift(cell_range: str, by: int) -> str:
+    import re
+
+    return re.sub(r"\d+", lambda m: str(int(m.group()) + by), cell_range)
+
+
+class Hang(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise Hang("reading took longer than 20 seconds")
+
+
+def read(path: Path):
+    """The plan and `check`'s findings, under a time limit so that a hang fails."""
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(20)
+    try:
+        plan = load_plan(path)
+        return plan, check(plan, TODAY)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def assert_reads_the_actions(plan) -> None:
+    read_back = [(a.ref, a.action, a.owner, a.bodies, a.deadline.due, a.rag) for a in plan.actions]
+    assert read_back == [(r, w, o, (b,), d, g) for r, w, o, b, d, g in ACTIONS]
+    assert plan.plan_sheets == ["Plan"]
+
+
+FEATURES = st.builds(
+    Features,
+    header=st.sampled_from(["one", "lead", "timescale", "both"]),
+    key=st.sampled_from(["none", "above", "between", "below", "key sheet"]),
+    key_form=st.sampled_from(["rows", "in rag column", "across", "inline"]),
+    extra_sheets=st.sampled_from([(), ("contents",), ("lists",), ("contents", "lists")]),
+    reporting_to=st.booleans(),
+    title_rows=st.integers(1, 3),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(features=FEATURES)
+def test_composed_layouts_read_exactly_their_actions(features, tmp_path_factory):
+    path = tmp_path_factory.mktemp("layout") / "Business plan.xlsx"
+    written = write(features, path)
+    plan, findings = read(path)
+    assert_reads_the_actions(plan)
+    errors = [f for f in findings if f.severity == "error"]
+    assert errors == []
+    notes = {(f.sheet, f.cell): f.message for f in findings if f.severity == "note"}
+    if "deadline" in written.header_cells:
+        assert "End" in notes[("Plan", written.header_cells["deadline"])]
+    for name in features.extra_sheets:
+        sheet = name.title()
+        assert "left out" in notes[(sheet, "A1")] or "not read as plan" in notes[(sheet, "A1")]
+    if features.header != "one":
+        assert not any(a.owner in ("Officer", "Lead") or a.action == "Action" for a in plan.actions)
+
+
+@pytest.mark.parametrize("name", ["Contents", "Plan on a page", "Summary", "Lists"])
+def test_a_sheet_named_as_no_plan_is_read_only_when_no_other_sheet_is_one(name, tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = name
+    sheet.append(["Ref", "Action", "Lead officer", "Governance", "Deadline", "RAG"])
+    sheet.append(["1.1", "Survey children in care", "Jo Bloggs", BODIES[0], datetime(2019, 3, 31), "Green"])
+    book.save(tmp_path / "plan.xlsx")
+    plan, findings = read(tmp_path / "plan.xlsx")
+    assert [a.action for a in plan.actions] == ["Survey children in care"]
+    assert any(f.cell == "A1" and f.sheet == name and "no other sheet is a plan" in f.message for f in findings)
+
+
+def test_a_lists_sheet_under_any_name_is_no_plan(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "Plan"
+    book.active.append(["Ref", "Action", "Lead officer", "Governance", "Deadline", "RAG"])
+    book.active.append(["1.1", "Survey children in care", "Jo Bloggs", BODIES[0], datetime(2019, 3, 31), "Green"])
+    values = book.create_sheet("Sheet3")
+    for row in LISTS:
+        values.append(row)
+    book.save(tmp_path / "plan.xlsx")
+    plan, findings = read(tmp_path / "plan.xlsx")
+    assert plan.plan_sheets == ["Plan"] and len(plan.actions) == 1
+    assert any(f.sheet == "Sheet3" and "names no action, outcome or objective column" in f.message for f in findings)
+
+
+@pytest.mark.parametrize("header", ["Reporting\nto", "Reporting\nto:", "Reports\nto"])
+def test_a_header_with_a_line_break_is_one_label(header, tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["Ref", "Action", "Lead", None, header, "Timescale", None, "RAG"])
+    book.active.append([None, None, "Officer", "Agency", None, "Start", "End", None])
+    book.active.append(["1.1", "Survey children", "Jo Bloggs", "Police", "Policy Sub-Group", datetime(2018, 4, 1),
+                        datetime(2019, 3, 31), "Green"])
+    for merge in ("A1:A2", "B1:B2", "C1:D1", "E1:E2", "F1:G1", "H1:H2"):
+        book.active.merge_cells(merge)
+    book.save(tmp_path / "plan.xlsx")
+    plan, findings = read(tmp_path / "plan.xlsx")
+    assert [(a.governance, a.owner, a.deadline.due) for a in plan.actions] == [
+        ("Policy Sub-Group", "Jo Bloggs", date(2019, 3, 31))]
+    assert plan.actions[0].extra == {"Lead Agency": "Police", "Timescale Start": "2018-04-01"}
+    assert any(f.cell == "G2" and "(the End, not the Start)" in f.message for f in findings)
