@@ -492,10 +492,16 @@ def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hid
     if len(objective_cols) > 1 and "objective_ref" not in candidates:
         candidates["objective_ref"] = [objective_cols.pop(0)]  # "Objective", "Objective description"
     columns: dict[str, int] = {}
+    periods: dict[str, dict[int, tuple[int, int]]] = {}  # RAG, progress: a column a month or quarter
     for role, cols in candidates.items():
         if role == "extra":
             continue
-        ranked = _ranked(role, {c: _header_text(grid, top, last, c) for c in cols})
+        labels = {c: _header_text(grid, top, last, c) for c in cols}
+        when = _periods(labels)
+        if role in ("rag", "progress") and len(cols) > 1 and (0, 0) not in when.values() and len(set(when.values())) == len(cols):
+            periods[role] = when
+            continue
+        ranked = _ranked(role, labels)
         columns[role] = ranked[0]
         if len(ranked) > 1:
             chosen = ranked[0]
@@ -506,6 +512,9 @@ def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hid
                   f"{role.replace('_', ' ')} read from column {column_letters(chosen)} "
                   f"'{_header_text(grid, top, last, chosen)}'{why}; also there: {others} (carried as it is)",
                   field="column")
+    if periods:
+        what = [col for role, cols in candidates.items() if role in WHAT_COLUMNS for col in cols]
+        columns.update(_current_period(grid, top, last, periods, what, plan))
     used = set(columns.values()) | hidden
     extra: dict[int, str] = {}
     key = 0
@@ -518,33 +527,65 @@ def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hid
     return _Header(last, columns, extra, key)
 
 
+def _current_period(grid: _Grid, top: int, last: int, periods: dict[str, dict[int, tuple[int, int]]],
+                    what: list[int], plan: Plan) -> dict[str, int]:
+    """RAG and progress by period (a column a month, or RAG Q1..Q4 and Update Q1..Q4, filled
+    up to now): the column of the latest period with any entry on the sheet, the same period
+    for RAG and progress where both have a column for it, said in a note at the header; the
+    other periods are carried as they are. A period with no entry yet anywhere: the first.
+    Only the rows of actions count (a row saying what is to be done), not a key below."""
+    rows = [row for row in range(last + 1, grid.max_row + 1)
+            if any(grid.value(row, col) is not None for col in what) and not _along_key(grid, row)]
+    chosen = {}
+    for role, when in periods.items():
+        alike = [w for w in periods.values() if set(w.values()) == set(when.values())]  # RAG Q1.., Update Q1..
+        filled = [period for w in alike for col, period in w.items() if any(grid.raw(row, col) is not None for row in rows)]
+        current = max(filled, default=min(when.values()))
+        chosen[role] = next(col for col, period in when.items() if period == current)
+        why = "the latest period with any entry on the sheet" if filled else "the first period, as no period has an entry yet"
+        _note(plan, grid.title, f"{column_letters(chosen[role])}{last}",
+              f"{role} read from column {column_letters(chosen[role])} '{_header_text(grid, top, last, chosen[role])}': "
+              f"a column for each period, and this is {why}; the other periods are carried as they are", field="column")
+    return chosen
+
+
 def _ranked(role: str, labels: dict[int, str]) -> list[int]:
     """The columns that could hold one field, best first: the exact word before a near one,
-    then the latest month, then the first. Months named without a year are in time order
-    along the columns: left to right when they step forward ("Dec", "Jan"), right to left
-    when they step back ("Nov", "Oct"), so January's column follows December's."""
-    exact, when = {}, {}
+    then the latest month, then the first; for the deadline, an end before a start."""
+    when = _periods(labels)
+    exact = {col: _words(label, without_period=True) in _EXACT.get(role, set()) for col, label in labels.items()}
+    start = {col: role == "deadline" and bool(_START.search(label)) for col, label in labels.items()}
+    return sorted(labels, key=lambda col: (start[col], not exact[col], -when[col][0], -when[col][1], col))
+
+
+def _words(label: str, without_period: bool = False) -> str:
+    words = " ".join(re.sub(r"[^a-z0-9]+", " ", label.lower()).split())
+    if without_period:
+        words = " ".join(_QUARTER_IN_HEADER.sub("", _MONTH_IN_HEADER.sub("", words)).split())
+    return words
+
+
+def _periods(labels: dict[int, str]) -> dict[int, tuple[int, int]]:
+    """The period each column's header names, as (year, month) or (0, place in time), and
+    (0, 0) for none. Months named without a year are in time order along the columns: left
+    to right when they step forward ("Dec", "Jan"), right to left when they step back ("Nov",
+    "Oct"), so January's column follows December's. "Q3" is the third quarter."""
+    when = {}
     for col, label in labels.items():
-        words = " ".join(re.sub(r"[^a-z0-9]+", " ", label.lower()).split())
-        month = _MONTH_IN_HEADER.search(words)
-        plain = _MONTH_IN_HEADER.sub("", words).strip() if month else words
-        exact[col] = plain in _EXACT.get(role, set())
+        words = _words(label)
         when[col] = (0, 0)
-        if month:
+        if month := _MONTH_IN_HEADER.search(words):
             number = list(calendar.month_abbr).index(month.group(1).title())
             year = int(month.group(2)) if month.group(2) else 0
             when[col] = (year + 2000 if 0 < year < 100 else year, number)
         elif quarter := _QUARTER_IN_HEADER.search(words):  # "Progress" over "Q1", "Q2", "Q3"
-            plain = _QUARTER_IN_HEADER.sub("", words).strip()
-            exact[col] = plain in _EXACT.get(role, set())
             when[col] = (0, int(quarter.group(1)))
     yearless = sorted(col for col, (year, number) in when.items() if number and not year)
     if len(yearless) > 1:
         steps = [(when[b][1] - when[a][1]) % 12 for a, b in zip(yearless, yearless[1:])]
         in_order = yearless if sum(steps) <= 6 * len(steps) else yearless[::-1]
         when.update({col: (0, position + 1) for position, col in enumerate(in_order)})
-    start = {col: role == "deadline" and bool(_START.search(label)) for col, label in labels.items()}
-    return sorted(labels, key=lambda col: (start[col], not exact[col], -when[col][0], -when[col][1], col))
+    return when
 
 
 _START = re.compile(r"\b(start|starts|starting|begin|begins|from)\b", re.IGNORECASE)  # a start is no deadline
@@ -729,6 +770,16 @@ def _key_pairs(texts: list[tuple[int, object]]) -> list[tuple[object, object]]:
             pairs.append((status, None))
             index += 1
     return pairs
+
+
+def _along_key(grid: _Grid, row: int) -> bool:
+    """A key along one row ("RAG key: | Red | ... | Green | ..."), whose cells lie across the
+    table's columns."""
+    texts = [(col, grid.raw(row, col)) for col in range(grid.left, grid.max_col + 1)
+             if grid.own(row, col) and grid.raw(row, col) is not None]
+    heading = bool(texts) and _KEY_HEADING.match(str(texts[0][1])) is not None
+    pairs = _key_pairs(texts[1:] if heading else texts)
+    return len({ragmod.normalise(status) for status, _ in pairs}) >= 2
 
 
 def _is_key(texts: list[tuple[int, object]], pairs: list[tuple[object, object]], own: set[str],

@@ -52,6 +52,8 @@ class Features:
     extra_sheets: tuple[str, ...] = ()  # "contents", "lists"
     reporting_to: bool = False  # the governance header is "Reporting\nto" in one cell
     title_rows: int = 2
+    period: str = "none"  # "months" ("RAG" over Apr..Mar), "quarters" (RAG Q1..Q4, Update Q1..Q4)
+    filled: int = 1  # periods filled in, from the first: the last of them is the current one
 
 
 @dataclass
@@ -118,10 +120,19 @@ def write(features: Features, path: Path) -> Written:
     else:
         top += ["Deadline"]
         second += [None]
-    top += ["RAG", "Progress update"]
-    second += [None, None]
+    if features.period == "months":
+        merges.append(f"{_letter(len(top) + 1)}{row_top}:{_letter(len(top) + 12)}{row_top}")
+        top += ["RAG"] + [None] * 11 + ["Progress update"]
+        second += MONTHS + [None]
+    elif features.period == "quarters":
+        top += [f"RAG Q{q}" for q in range(1, 5)] + [f"Update Q{q}" for q in range(1, 5)]
+        second += [None] * 8
+    else:
+        top += ["RAG", "Progress update"]
+        second += [None, None]
     width = len(top)
-    rag_col = top.index("RAG") + 1
+    rag_col = top.index("RAG" if "RAG" in top else "RAG Q1") + 1
+    two_rows = two_rows or features.period == "months"
     if two_rows:
         for col, (upper, lower) in enumerate(zip(top, second), start=1):
             if upper and lower is None:
@@ -142,7 +153,7 @@ def write(features: Features, path: Path) -> Written:
     for merge in merges:
         sheet.merge_cells(merge)
     last_header = row_top + (1 if two_rows else 0)
-    cells = {"rag": f"{_letter(rag_col)}{last_header}"}
+    cells = {"rag": f"{_letter(rag_col + (features.filled - 1 if features.period != 'none' else 0))}{last_header}"}
     if features.header in ("timescale", "both"):
         cells["deadline"] = f"{_letter(top.index('Timescale') + 2)}{last_header}"
     if features.key == "key sheet":
@@ -169,8 +180,18 @@ def _action_row(action: tuple, features: Features) -> list:
     row.append(body)
     if features.header in ("timescale", "both"):
         row.append(datetime(2018, 4, 1))  # the start: never the deadline
-    row += [datetime(due.year, due.month, due.day), rag, f"Update on {ref}"]
-    return row
+    row.append(datetime(due.year, due.month, due.day))
+    periods = {"months": 12, "quarters": 4}.get(features.period, 1)
+    filled = features.filled if features.period != "none" else 1
+    # earlier periods hold another status, so that reading the wrong period shows
+    rags = [("Amber" if rag != "Amber" else "Green") for _ in range(filled - 1)] + [rag] + [None] * (periods - filled)
+    updates = [f"Old update {p}" for p in range(1, filled)] + [f"Update on {ref}"] + [None] * (periods - filled)
+    if features.period == "months":
+        return row + rags + [updates[filled - 1]]
+    return row + rags + (updates if features.period == "quarters" else updates[:1])
+
+
+MONTHS = ["Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar"]
 
 
 def _letter(col: int) -> str:
@@ -204,8 +225,8 @@ def read(path: Path):
 
 
 def assert_reads_the_actions(plan) -> None:
-    read_back = [(a.ref, a.action, a.owner, a.bodies, a.deadline.due, a.rag) for a in plan.actions]
-    assert read_back == [(r, w, o, (b,), d, g) for r, w, o, b, d, g in ACTIONS]
+    read_back = [(a.ref, a.action, a.owner, a.bodies, a.deadline.due, a.rag, a.progress) for a in plan.actions]
+    assert read_back == [(r, w, o, (b,), d, g, f"Update on {r}") for r, w, o, b, d, g in ACTIONS]
     assert plan.plan_sheets == ["Plan"]
 
 
@@ -217,6 +238,8 @@ FEATURES = st.builds(
     extra_sheets=st.sampled_from([(), ("contents",), ("lists",), ("contents", "lists")]),
     reporting_to=st.booleans(),
     title_rows=st.integers(1, 3),
+    period=st.sampled_from(["none", "months", "quarters"]),
+    filled=st.integers(1, 4),
 )
 
 
@@ -232,6 +255,8 @@ def test_composed_layouts_read_exactly_their_actions(features, tmp_path_factory)
     notes = {(f.sheet, f.cell): f.message for f in findings if f.severity == "note"}
     if "deadline" in written.header_cells:
         assert "End" in notes[("Plan", written.header_cells["deadline"])]
+    if features.period != "none":
+        assert "the latest period with any entry" in notes[("Plan", written.header_cells["rag"])]
     for name in features.extra_sheets:
         sheet = name.title()
         assert "left out" in notes[(sheet, "A1")] or "not read as plan" in notes[(sheet, "A1")]
