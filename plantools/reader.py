@@ -29,7 +29,7 @@ from .bulk import gc_paused
 from .deadlines import parse_deadline
 from .errors import PlanError
 from .governance import Body, Matcher, infer_bodies, merge_duplicates
-from .xlsxparts import CELL_BUDGET, column_letters, column_number, shows_month_only
+from .xlsxparts import CELL_BUDGET, ColourRule, column_letters, column_number, shows_month_only
 from .columns import EXPECTED_HEADERS, HEADER_PATTERNS
 from .model import Action, Finding, Plan, letters, short
 
@@ -127,6 +127,10 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...]) -> Plan:
     for action in plan.actions:
         if action.rag_text and not action.rag_from_fill:
             action.rag = ragmod.normalise(action.rag_text, rag_words) or _rag_said_more(action, rag_words, plan)
+    grids = {grid.title: grid for grid in sheets}
+    unrated = [a for a in plan.actions if a.has("rag") and a.rag is None]
+    for sheet in dict.fromkeys(a.sheet for a in unrated):  # only sheets with an unrated action look at their rules
+        _rag_by_rules([a for a in unrated if a.sheet == sheet], grids[sheet], package.colour_rules(sheet), plan)
     _assign_refs(plan)
     _sheet_notes(plan)
     plan.title = plan.title or path.stem
@@ -1002,6 +1006,87 @@ def _rag_said_more(action: Action, rag_words: dict[str, str], plan: Plan) -> str
                                      f"RAG '{short(action.rag_text)}' read as {status}: type {status} alone "
                                      "if that is what it means"))
     return status
+
+
+def _rag_by_rules(actions: list[Action], grid: _Grid, rules: list[ColourRule], plan: Plan) -> None:
+    """The RAG a sheet shows by conditional formatting in a cell that names none: a rule that
+    compares a cell with a word (cellIs equal "Complete", $H5="Complete", text contains
+    "Complete") is worked out, and its fill read as fills are; any other rule that colours the
+    cell is a warning at the cell, never a silent "not rated". Excel applies rules by priority."""
+    for action in actions:
+        row, col = grid.origin.get((action.row, action.columns["rag"]), (action.row, action.columns["rag"]))
+        address = grid.address(row, col)
+        for rule in rules:
+            corner = rule.covers(row, col)
+            if corner is None:
+                continue
+            holds, when = _rule_holds(rule, grid, row, col, corner)
+            if holds is None:
+                plan.findings.append(Finding("warning", action.sheet, address, "", "rag",
+                                             f"the cell is coloured by a conditional format plantools cannot read "
+                                             f"({_rule_text(rule)}): RAG not read; type it in the cell"))
+                break
+            if not holds or rule.fill is None:
+                continue
+            status = ragmod.status_of_fill(rule.fill)
+            if status is None:
+                plan.findings.append(Finding("warning", action.sheet, address, "", "rag",
+                                             f"the sheet colours the cell #{rule.fill[-6:]} when {when}, which is no "
+                                             "RAG colour: RAG not read; type it in the cell"))
+            else:
+                action.rag, action.rag_from_fill = status, True
+                _note(plan, action.sheet, address, f"RAG read as {status}: the colour the sheet shows, by a "
+                      f"conditional format, when {when}", field="rag")
+            break
+
+
+_CELL_EQUALS_WORD = re.compile(r'^\s*(\$?)([A-Z]{1,3})(\$?)(\d+)\s*(=|<>)\s*"([^"]*)"\s*$')
+_WORD_EQUALS_CELL = re.compile(r'^\s*"([^"]*)"\s*(=|<>)\s*(\$?)([A-Z]{1,3})(\$?)(\d+)\s*$')
+_TEXT_TESTS = {"containsText": lambda v, w: w in v, "notContains": lambda v, w: w not in v,
+               "beginsWith": lambda v, w: v.startswith(w), "endsWith": lambda v, w: v.endswith(w)}
+
+
+def _rule_holds(rule: ColourRule, grid: _Grid, row: int, col: int, corner: tuple[int, int]) -> tuple[bool | None, str]:
+    """Whether a rule comparing a cell with a word holds for (row, col), and what it tests
+    ("H5 is 'Complete'"); (None, "") for any other rule. Excel compares text ignoring case."""
+    def text(at_row: int, at_col: int) -> str:
+        return _clean(grid.value(at_row, at_col)).casefold()
+
+    here = grid.address(row, col)
+    if rule.kind == "cellIs" and rule.operator in ("equal", "notEqual") and len(rule.formulas) == 1:
+        literal = re.fullmatch(r'\s*"([^"]*)"\s*', rule.formulas[0])
+        if literal:
+            equal = text(row, col) == literal.group(1).casefold()
+            return (equal == (rule.operator == "equal"),
+                    f"{here} {'is' if rule.operator == 'equal' else 'is not'} '{literal.group(1)}'")
+    if rule.kind in _TEXT_TESTS and rule.text:
+        return (_TEXT_TESTS[rule.kind](text(row, col), rule.text.casefold()),
+                f"{here} {re.sub('([A-Z])', lambda m: ' ' + m.group(1).lower(), rule.kind)} '{rule.text}'")
+    parts = _comparison(rule.formulas[0]) if rule.kind == "expression" and len(rule.formulas) == 1 else None
+    if parts:
+        (fixed_col, letters_, fixed_row, number), sign, word = parts
+        # the cell the formula names, moved from the range's corner as Excel moves a relative reference
+        at_col = column_number(letters_) + (0 if fixed_col else col - corner[1])
+        at_row = int(number) + (0 if fixed_row else row - corner[0])
+        equal = text(at_row, at_col) == word.casefold()
+        return equal == (sign == "="), f"{column_letters(at_col)}{at_row} {'is' if sign == '=' else 'is not'} '{word}'"
+    return None, ""
+
+
+def _comparison(formula: str) -> tuple[tuple[str, str, str, str], str, str] | None:
+    """'$H5="Complete"' or '"Complete"=$H5' as (("$", "H", "", "5"), "=", "Complete")."""
+    if found := _CELL_EQUALS_WORD.match(formula):
+        fixed_col, letters_, fixed_row, number, sign, word = found.groups()
+    elif found := _WORD_EQUALS_CELL.match(formula):
+        word, sign, fixed_col, letters_, fixed_row, number = found.groups()
+    else:
+        return None
+    return (fixed_col, letters_, fixed_row, number), sign, word
+
+
+def _rule_text(rule: ColourRule) -> str:
+    said = " ".join(part for part in (rule.kind, rule.operator, *rule.formulas, rule.text) if part)
+    return short(said, 80)
 
 
 def _assign_refs(plan: Plan) -> None:
