@@ -355,3 +355,23 @@ def test_a_header_with_a_line_break_is_one_label(header, tmp_path):
         ("Policy Sub-Group", "Jo Bloggs", date(2019, 3, 31))]
     assert plan.actions[0].extra == {"Lead Agency": "Police", "Timescale Start": "2018-04-01"}
     assert any(f.cell == "G2" and "(the End, not the Start)" in f.message for f in findings)
+
+
+@pytest.mark.parametrize("features", [
+    Features(header="both", rag_by="status rule", key="between", key_form="across", extra_sheets=("contents", "lists")),
+    Features(header="lead", rag_by="cell rule", key="below", key_form="in rag column"),
+    Features(header="timescale", rag_by="other rule", reporting_to=True),
+    Features(header="both", period="months", filled=3, key="between"),
+    Features(period="quarters", filled=2, key="above", key_form="across"),
+], ids=["status rule", "cell rule", "other rule", "months", "quarters"])
+def test_composed_layouts_saved_again_by_libreoffice_read_the_same(features, tmp_path):
+    """LibreOffice writes merges, conditional formats and their fills its own way."""
+    from conftest import soffice_convert
+
+    (tmp_path / "src").mkdir()
+    write(features, tmp_path / "src" / "Business plan.xlsx")
+    plan, findings = read(soffice_convert(tmp_path / "src" / "Business plan.xlsx", "xlsx", tmp_path))
+    assert_reads_the_actions(plan, features)
+    if features.rag_by != "word":
+        unread = {a.cell("rag") for a in plan.actions if a.rag is None}
+        assert {f.cell for f in findings if f.severity == "warning" and f.field == "rag"} == unread
