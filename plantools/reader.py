@@ -1139,13 +1139,19 @@ def _sheet_notes(plan: Plan) -> None:
 
 
 def _key_words(grid: _Grid, rows: range | None = None, columns: range | None = None) -> dict[str, str]:
-    """The words of the workbook's own RAG key: a row with a status and what it means
-    (on a Key sheet; in the rows above a plan's header; or in a plan's key columns)."""
+    """The words of the workbook's own RAG key: a row with a status and what it means, or
+    several along the row (on a Key sheet; in the rows above a plan's header; or in a plan's
+    key columns)."""
     words: dict[str, str] = {}
     columns = columns or range(grid.left, grid.max_col + 1)
     for row in rows if rows is not None else range(grid.top, grid.max_row + 1):
         values = [grid.raw(row, col) for col in columns]
         values = [v for v in values if isinstance(v, str) and v.strip()]
+        along = _key_pairs(list(enumerate(values[1:] if values and _KEY_HEADING.match(str(values[0])) else values)))
+        if len(along) > 1:
+            for status, meaning in along:
+                words.update(ragmod.key_words(status, meaning))
+            continue
         for index, value in enumerate(values[:-1]):
             found = ragmod.key_words(value, values[index + 1])
             if found:

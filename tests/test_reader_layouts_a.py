@@ -375,3 +375,29 @@ def test_composed_layouts_saved_again_by_libreoffice_read_the_same(features, tmp
     if features.rag_by != "word":
         unread = {a.cell("rag") for a in plan.actions if a.rag is None}
         assert {f.cell for f in findings if f.severity == "warning" and f.field == "rag"} == unread
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(features=FEATURES)
+def test_composed_layouts_reach_the_copy_and_the_packs_as_read(features, tmp_path_factory):
+    """The board's copy, read back, holds exactly the actions; each sub-group's pack holds
+    exactly its own, and no key, list or header row reaches any of them."""
+    from plantools import consolidate, make_packs
+    from plantools.copies import read_copy
+
+    folder = tmp_path_factory.mktemp("month")
+    write(features, folder / "Business plan.xlsx")
+    plan, _ = read(folder / "Business plan.xlsx")
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(60)
+    try:
+        copy = consolidate(plan, "2019-01", folder / "monthly", today=TODAY)
+        run = make_packs(plan, "2019-01", folder / "packs", today=TODAY)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    copied = read_copy(copy.path).actions
+    assert [(a.ref, a.action, a.rag) for a in copied] == [(r, w, shown(g, features)) for r, w, _, _, _, g in ACTIONS]
+    packed = {pack.body: sorted(a.ref for a in pack.actions) for pack in run.packs}
+    assert packed == {body: sorted(r for r, _, _, b, _, _ in ACTIONS if b == body) for body in BODIES}
+    assert run.unassigned == []
