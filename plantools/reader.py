@@ -32,6 +32,7 @@ from .governance import Body, Matcher, infer_bodies, merge_duplicates
 from .xlsxparts import CELL_BUDGET, ColourRule, column_letters, column_number, shows_month_only
 from .columns import EXPECTED_HEADERS, HEADER_PATTERNS
 from .model import Action, Finding, Plan, letters, short
+from .months import check_month, label as month_label
 
 HEADER_SCAN_ROWS = 40  # title rows above the header: no real plan has more
 MAX_COLUMNS = 100  # a plan has a dozen columns; a sheet claiming 16,384 is not read that wide
@@ -57,12 +58,14 @@ def header_role(text: object) -> str | None:
     return None
 
 
-def load_plan(path: Path | str, sheets: list[str] | tuple[str, ...] = ()) -> Plan:
+def load_plan(path: Path | str, sheets: list[str] | tuple[str, ...] = (), month: str | None = None) -> Plan:
     """Read a plan workbook. Raises PlanError, with the file named, when it cannot.
 
     sheets: the plan sheets, by name, when the officer pins them; by default every visible
     sheet with a plan's header row, except those whose name or title speaks of risk, a
-    register, RAID, issues or confidential matters.
+    register, RAID, issues or confidential matters. month (YYYY-MM): where RAG and progress
+    have a column a month or quarter, the columns of this month are read; by default those
+    of the latest period with any entry.
     """
     from .sniff import open_workbook_bytes
     from .xlsxparts import Package
@@ -73,15 +76,17 @@ def load_plan(path: Path | str, sheets: list[str] | tuple[str, ...] = ()) -> Pla
         book = _open(path, source)
         package = Package(source)
         try:
-            return _read_plan(path, book, package, tuple(sheets))
+            return _read_plan(path, book, package, tuple(sheets), month or "")
         finally:
             package.close()
             book.close()
 
 
-def _read_plan(path: Path, book, package, pinned: tuple[str, ...]) -> Plan:
+def _read_plan(path: Path, book, package, pinned: tuple[str, ...], month: str) -> Plan:
     _refuse_own_outputs(path, book, package)
-    plan = Plan(path=path, open_in_excel=is_open_in_excel(path))
+    if month:
+        check_month(month)
+    plan = Plan(path=path, open_in_excel=is_open_in_excel(path), period_month=month)
     missing = [name for name in pinned if name not in book.sheet_names]
     if missing:
         raise PlanError(path, f"has no sheet named '{missing[0]}' (its sheets: {', '.join(book.sheet_names)})")
@@ -534,23 +539,51 @@ def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hid
 def _current_period(grid: _Grid, top: int, last: int, periods: dict[str, dict[int, tuple[int, int]]],
                     what: list[int], plan: Plan) -> dict[str, int]:
     """RAG and progress by period (a column a month, or RAG Q1..Q4 and Update Q1..Q4, filled
-    up to now): the column of the latest period with any entry on the sheet, the same period
-    for RAG and progress where both have a column for it, said in a note at the header; the
-    other periods are carried as they are. A period with no entry yet anywhere: the first.
-    Only the rows of actions count (a row saying what is to be done), not a key below."""
+    up to now): the columns of the month the plan is read for, when given; else of the
+    latest period with any entry on the sheet, the same period for RAG and progress where
+    both have a column for it. A period with no entry yet anywhere: the first. Said in a
+    note at the header; the other periods are carried as they are. Only the rows of actions
+    count (a row saying what is to be done), not a key below."""
     rows = [row for row in range(last + 1, grid.max_row + 1)
             if any(grid.value(row, col) is not None for col in what) and not _along_key(grid, row)]
     chosen = {}
     for role, when in periods.items():
-        alike = [w for w in periods.values() if set(w.values()) == set(when.values())]  # RAG Q1.., Update Q1..
-        filled = [period for w in alike for col, period in w.items() if any(grid.raw(row, col) is not None for row in rows)]
-        current = max(filled, default=min(when.values()))
-        chosen[role] = next(col for col, period in when.items() if period == current)
-        why = "the latest period with any entry on the sheet" if filled else "the first period, as no period has an entry yet"
+        labels = {col: _header_text(grid, top, last, col) for col in when}
+        of_month = _column_of_month(labels, plan.period_month) if plan.period_month else None
+        if of_month:
+            chosen[role], why = of_month
+        else:
+            alike = [w for w in periods.values() if set(w.values()) == set(when.values())]  # RAG Q1.., Update Q1..
+            filled = [period for w in alike for col, period in w.items() if any(grid.raw(row, col) is not None for row in rows)]
+            current = max(filled, default=min(when.values()))
+            chosen[role] = next(col for col, period in when.items() if period == current)
+            why = ("the latest period with any entry on the sheet" if filled
+                   else "the first period, as no period has an entry yet")
+            if plan.period_month:
+                why = f"no column is {month_label(plan.period_month)}'s, so {why}"
         _note(plan, grid.title, f"{column_letters(chosen[role])}{last}",
-              f"{role} read from column {column_letters(chosen[role])} '{_header_text(grid, top, last, chosen[role])}': "
+              f"{role} read from column {column_letters(chosen[role])} '{labels[chosen[role]]}': "
               f"a column for each period, and this is {why}; the other periods are carried as they are", field="column")
     return chosen
+
+
+def _column_of_month(labels: dict[int, str], month: str) -> tuple[int, str] | None:
+    """The column of a month (YYYY-MM) among period columns, and why it is that one: the month
+    named (with its year, or without one), or its quarter of the financial year (April to
+    June is Q1, as partnerships' plans run)."""
+    year, number = int(month[:4]), int(month[5:7])
+    for col, label in labels.items():
+        words = _words(label)
+        if found := _MONTH_IN_HEADER.search(words):
+            named = list(calendar.month_abbr).index(found.group(1).title())
+            named_year = int(found.group(2)) if found.group(2) else 0
+            named_year += 2000 if 0 < named_year < 100 else 0
+            if named == number and named_year in (0, year):
+                return col, f"the month of the copy, {month_label(month)}"
+        elif (quarter := _QUARTER_IN_HEADER.search(words)) and int(quarter.group(1)) == (number - 4) % 12 // 3 + 1:
+            return col, (f"the quarter of the copy's month, {month_label(month)}, in the financial year "
+                         "(April to June is Q1)")
+    return None
 
 
 def _ranked(role: str, labels: dict[int, str]) -> list[int]:

@@ -401,3 +401,58 @@ def test_composed_layouts_reach_the_copy_and_the_packs_as_read(features, tmp_pat
     packed = {pack.body: sorted(a.ref for a in pack.actions) for pack in run.packs}
     assert packed == {body: sorted(r for r, _, _, b, _, _ in ACTIONS if b == body) for body in BODIES}
     assert run.unassigned == []
+
+
+@pytest.mark.parametrize("period, month, column, why", [
+    ("months", "2018-06", "H", "the month of the copy, June 2018"),  # Apr is F: June is H
+    ("months", "2019-02", "P", "the month of the copy, February 2019"),
+    ("quarters", "2018-11", "H", "the quarter of the copy's month, November 2018"),  # Q3: RAG Q1 is F
+    ("quarters", "2019-03", "I", "(April to June is Q1)"),
+])
+def test_the_month_given_reads_its_own_period(period, month, column, why, tmp_path):
+    """The copy's month, when the officer gives it, picks the period; an empty one is read as
+    empty (not rated), never a guess from another period."""
+    features = Features(period=period, filled=2)
+    written = write(features, tmp_path / "plan.xlsx")
+    plan = load_plan(tmp_path / "plan.xlsx", month=month)
+    header = written.first_row - 1
+    notes = {f.cell: f.message for f in plan.findings if f.severity == "note"}
+    assert why in notes[f"{column}{header}"]
+    assert {a.cell("rag") for a in plan.actions} == {f"{column}{row}" for row in range(written.first_row, written.first_row + 5)}
+    filled = {"months": ["F", "G"], "quarters": ["F", "G"]}[period]
+    expected = [g if column == filled[-1] else None for *_, g in ACTIONS] if column in filled else [None] * 5
+    assert [a.rag for a in plan.actions] == expected
+
+
+def test_a_month_with_no_column_reads_the_latest_period_and_says_so(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["Ref", "Action", "Lead officer", "Governance", "Deadline", "RAG Apr 2018", "RAG May 2018",
+                        "RAG Jun 2018", "Progress"])
+    book.active.append(["1.1", "Survey children", "Jo Bloggs", BODIES[0], datetime(2019, 3, 31), "Red", "Amber", None, "x"])
+    book.active.append(["1.2", "Publish the survey", "Sam Smith", BODIES[1], datetime(2019, 6, 30), "Red", None, None, "y"])
+    book.save(tmp_path / "plan.xlsx")
+    plan = load_plan(tmp_path / "plan.xlsx", month="2018-09")
+    assert [a.rag for a in plan.actions] == ["Amber", None]  # May 2018: the latest with an entry
+    notes = {f.cell: f.message for f in plan.findings if f.severity == "note"}
+    assert "no column is September 2018's, so the latest period with any entry" in notes["G1"]
+    plan = load_plan(tmp_path / "plan.xlsx", month="2018-06")
+    assert [a.rag for a in plan.actions] == [None, None]  # June's column, empty: not rated
+
+
+def test_consolidate_reads_the_month_given_and_otherwise_the_latest_period(tmp_path):
+    from click.testing import CliRunner
+
+    from plantools.cli import main
+    from plantools.copies import read_copy
+
+    write(Features(period="months", filled=3), tmp_path / "plan.xlsx")
+    for args, month, rags in ([["--month", "2018-05"], "2018-05", ["Amber" if g != "Amber" else "Green" for *_, g in ACTIONS]],
+                              [["--month", "2018-06"], "2018-06", [g for *_, g in ACTIONS]],
+                              [["--month", "2018-07"], "2018-07", [None] * 5]):
+        result = CliRunner().invoke(main, ["consolidate", str(tmp_path / "plan.xlsx"), *args, "--out", str(tmp_path / "out"),
+                                           "--today", "2019-01-15"])
+        assert result.exit_code == 0, result.output
+        copy = read_copy(tmp_path / "out" / f"plan {month}.xlsx")
+        assert [a.rag for a in copy.actions] == rags
+    plan = load_plan(tmp_path / "plan.xlsx")  # no month: the latest period with an entry, June
+    assert [a.rag for a in plan.actions] == [g for *_, g in ACTIONS]
