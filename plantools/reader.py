@@ -544,8 +544,10 @@ def _current_period(grid: _Grid, top: int, last: int, periods: dict[str, dict[in
     both have a column for it. A period with no entry yet anywhere: the first. Said in a
     note at the header; the other periods are carried as they are. Only the rows of actions
     count (a row saying what is to be done), not a key below."""
+    period_cells = {(col, status) for when in periods.values() for col in when for status in ragmod.STATUSES}
     rows = [row for row in range(last + 1, grid.max_row + 1)
-            if any(grid.value(row, col) is not None for col in what) and not _along_key(grid, row)]
+            if any(grid.value(row, col) is not None for col in what) and not _along_key(grid, row)
+            and not (_in_key_block(grid, row) and _first_status(grid, row) not in period_cells)]
     chosen = {}
     for role, when in periods.items():
         labels = {col: _header_text(grid, top, last, col) for col in when}
@@ -782,6 +784,9 @@ def _not_an_action(grid: _Grid, row: int, own: set[str], values: dict[str, str],
         for status, meaning in pairs:
             rag_words.update(ragmod.key_words(status, meaning))
         return "it is a RAG key"
+    if _in_key_block(grid, row) and not (texts[0][0] == rag_col and shows & {"action", "outcome", "objective"}):
+        rag_words.update(ragmod.key_words(texts[0][1], texts[1][1] if len(texts) > 1 else None))
+        return "it is a RAG key"
     if _TOTAL.match(first) and (all(isinstance(v, (int, float)) or _looks_numeric(v) for _, v in texts[1:])
                                 or not own & {"owner", "governance", "deadline"}):
         return "it is a totals row"  # counts, or words such as "2 Green" where no action has an owner
@@ -807,6 +812,51 @@ def _key_pairs(texts: list[tuple[int, object]]) -> list[tuple[object, object]]:
             pairs.append((status, None))
             index += 1
     return pairs
+
+
+KEY_BLOCK_REACH = 6  # rows looked at above and below: a key has four or five
+
+
+def _first_status(grid: _Grid, row: int) -> tuple[int, str] | None:
+    """(column, status) when a row's first value is a status word alone and no cell of the
+    row holds a date or a number (a key's rows: "Green | On track | ..."), else None."""
+    found = None
+    for col in range(grid.left, grid.max_col + 1):
+        value = grid.raw(row, col)
+        if value is None or not grid.own(row, col):
+            continue
+        if not isinstance(value, str):
+            return None  # a date, a number: an action's row
+        if found is None:
+            status = ragmod.normalise(value) if len(value) <= 20 else None
+            if status is None:
+                return None
+            found = (col, status)
+    return found
+
+
+def _in_key_block(grid: _Grid, row: int) -> bool:
+    """The row is one of a RAG key's, wherever the key stands (above, between or below the
+    tables) and whichever columns its meanings fall in: its first value is a status word,
+    and so is the first value of the rows next to it, in the same column, naming two statuses
+    or more, or the rows run up to a "RAG key" heading."""
+    first = _first_status(grid, row)
+    if first is None:
+        return False
+    statuses = {first[1]}
+    for step in (-1, 1):
+        at = row + step
+        while abs(at - row) <= KEY_BLOCK_REACH and grid.top <= at <= grid.max_row:
+            other = _first_status(grid, at)
+            if other is None or other[0] != first[0]:
+                heading = next((grid.raw(at, col) for col in range(grid.left, grid.max_col + 1)
+                                if grid.own(at, col) and grid.raw(at, col) is not None), None)
+                if step == -1 and isinstance(heading, str) and _KEY_HEADING.match(heading):
+                    return True
+                break
+            statuses.add(other[1])
+            at += step
+    return len(statuses) >= 2
 
 
 def _along_key(grid: _Grid, row: int) -> bool:

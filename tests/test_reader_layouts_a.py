@@ -48,7 +48,8 @@ RED_FILL = PatternFill("solid", fgColor="FFFF0000", bgColor="FFFF0000")
 class Features:
     header: str = "one"  # "one", "lead" (Lead over Officer, Agency), "timescale" (over Start, End), "both"
     key: str = "none"  # "none", "above", "between", "below", "key sheet"
-    key_form: str = "rows"  # "rows" (status | meaning), "in rag column", "across" (one row), "inline"
+    key_form: str = "rows"  # "rows" (status | meaning), "described" (and a third cell), "in rag column",
+    # "across" (one row), "inline"
     extra_sheets: tuple[str, ...] = ()  # "contents", "lists"
     reporting_to: bool = False  # the governance header is "Reporting\nto" in one cell
     title_rows: int = 2
@@ -81,6 +82,8 @@ def _key_rows(form: str, width: int, rag_col: int) -> list[list]:
             cells: list = [None] * width
             cells[rag_col - 1], cells[rag_col] = status, meaning
             rows.append(cells)
+        elif form == "described":  # a third column, whose words fall under the owner's header
+            rows.append([status, meaning, f"Actions rated {status} when the Board last reviewed the plan"])
         else:
             rows.append([status, meaning])
     return rows
@@ -275,7 +278,7 @@ FEATURES = st.builds(
     Features,
     header=st.sampled_from(["one", "lead", "timescale", "both"]),
     key=st.sampled_from(["none", "above", "between", "below", "key sheet"]),
-    key_form=st.sampled_from(["rows", "in rag column", "across", "inline"]),
+    key_form=st.sampled_from(["rows", "described", "in rag column", "across", "inline"]),
     extra_sheets=st.sampled_from([(), ("contents",), ("lists",), ("contents", "lists")]),
     reporting_to=st.booleans(),
     title_rows=st.integers(1, 3),
@@ -456,3 +459,15 @@ def test_consolidate_reads_the_month_given_and_otherwise_the_latest_period(tmp_p
         assert [a.rag for a in copy.actions] == rags
     plan = load_plan(tmp_path / "plan.xlsx")  # no month: the latest period with an entry, June
     assert [a.rag for a in plan.actions] == [g for *_, g in ACTIONS]
+
+
+def test_a_table_with_the_rag_first_and_deadlines_in_words_is_no_key(tmp_path):
+    """Rows that begin with a status word are a key only when nothing else says they are
+    actions: here each has its action typed beside it."""
+    book = openpyxl.Workbook()
+    book.active.append(["RAG", "Action", "Lead officer", "Governance", "Deadline"])
+    for ref, what, owner, body, due, rag in ACTIONS:
+        book.active.append([rag, what, owner, body, f"{due:%B %Y}"])
+    book.save(tmp_path / "plan.xlsx")
+    plan, _ = read(tmp_path / "plan.xlsx")
+    assert [(a.action, a.rag) for a in plan.actions] == [(w, g) for _, w, _, _, _, g in ACTIONS]
