@@ -784,7 +784,9 @@ def _not_an_action(grid: _Grid, row: int, own: set[str], values: dict[str, str],
         for status, meaning in pairs:
             rag_words.update(ragmod.key_words(status, meaning))
         return "it is a RAG key"
-    if _in_key_block(grid, row) and not (texts[0][0] == rag_col and shows & {"action", "outcome", "objective"}):
+    dated = "deadline" in own and parse_deadline(values["deadline"]).due is not None  # "May 2030": an action's
+    if (_in_key_block(grid, row) and not dated
+            and not (texts[0][0] == rag_col and shows & {"action", "outcome", "objective"})):
         rag_words.update(ragmod.key_words(texts[0][1], texts[1][1] if len(texts) > 1 else None))
         return "it is a RAG key"
     if _TOTAL.match(first) and (all(isinstance(v, (int, float)) or _looks_numeric(v) for _, v in texts[1:])
@@ -827,8 +829,8 @@ def _first_status(grid: _Grid, row: int) -> tuple[int, str] | None:
             continue
         if not isinstance(value, str):
             return None  # a date, a number: an action's row
-        if found is None:
-            status = ragmod.normalise(value) if len(value) <= 20 else None
+        if found is None:  # a word: "a" and "b" are actions' names as often as Amber and Blue
+            status = ragmod.normalise(value) if 3 <= len(value.strip()) <= 20 else None
             if status is None:
                 return None
             found = (col, status)

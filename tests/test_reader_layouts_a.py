@@ -258,14 +258,8 @@ def read(path: Path):
 
 
 def shown(rag: str, features: Features) -> str | None:
-    """The RAG the reader can read: a rule's blue fill (Complete in plantools' own key) is no
-    RAG colour to the reader, as with a plain fill, though "Finished" typed in the cell is
-    Complete where the workbook's key says so; a rule it cannot work out gives none."""
-    if features.rag_by == "cell rule" and rag == "Complete" and features.key != "none":
-        return rag
-    if features.rag_by == "other rule" or (features.rag_by != "word" and rag == "Complete"):
-        return None
-    return rag
+    """The RAG the reader can read: a rule it cannot work out gives none."""
+    return None if features.rag_by == "other rule" else rag
 
 
 def assert_reads_the_actions(plan, features: Features = Features()) -> None:
@@ -297,11 +291,11 @@ def test_composed_layouts_read_exactly_their_actions(features, tmp_path_factory)
     assert_reads_the_actions(plan, features)
     unread = {a.cell("rag") for a in plan.actions if a.rag is None}
     errors = [f for f in findings if f.severity == "error"]
-    # "Finished", a word of the team's own, is not rated where its colour is no RAG colour
-    assert [f.cell for f in errors] == (sorted(unread) if features.rag_by == "cell rule" else [])
+    assert errors == []
     if features.rag_by != "word":  # each RAG cell coloured by a rule says what was read, or why not
         said = {f.cell for f in findings if f.severity == "note" and "by a conditional format" in f.message}
-        assert said == {a.cell("rag") for a in plan.actions if a.rag_text != "Finished"} - unread
+        by_key = {a.cell("rag") for a in plan.actions if a.rag_text == "Finished" and features.key != "none"}
+        assert said == {a.cell("rag") for a in plan.actions} - unread - by_key
         warned = {f.cell for f in findings if f.severity == "warning" and f.field == "rag"}
         assert warned == unread
     notes = {(f.sheet, f.cell): f.message for f in findings if f.severity == "note"}
@@ -471,3 +465,36 @@ def test_a_table_with_the_rag_first_and_deadlines_in_words_is_no_key(tmp_path):
     book.save(tmp_path / "plan.xlsx")
     plan, _ = read(tmp_path / "plan.xlsx")
     assert [(a.action, a.rag) for a in plan.actions] == [(w, g) for _, w, _, _, _, g in ACTIONS]
+
+
+@pytest.mark.parametrize("rule, colour, said", [
+    (CellIsRule(operator="equal", formula=['"On hold"']), "FF7030A0", "#7030A0 when F2 is 'On hold', which is no RAG colour"),
+    (CellIsRule(operator="notEqual", formula=['"On hold"']), "FFFF0000", None),
+    (FormulaRule(formula=['"on hold"=$G2']), "FFFFC000", "Amber"),
+    (FormulaRule(formula=['$G$2<>"Finished"']), "FF00B050", "Green"),
+    (CellIsRule(operator="greaterThan", formula=["3"]), "FFFF0000", "cannot read (cellIs greaterThan 3)"),
+])
+def test_each_kind_of_rule_colouring_an_unrated_rag_cell(rule, colour, said, tmp_path):
+    """A plain comparison with a word is worked out as Excel does (ignoring case, either way
+    round, relative or fixed); a colour that is no status, or any other rule, is a warning."""
+    book = openpyxl.Workbook()
+    book.active.append(["Ref", "Action", "Lead officer", "Governance", "Deadline", "RAG", "Position"])
+    book.active.append(["1.1", "Survey children", "Jo Bloggs", BODIES[0], datetime(2019, 3, 31), "On hold", "On Hold"])
+    rule.dxf = openpyxl.styles.differential.DifferentialStyle(fill=PatternFill("solid", bgColor=colour))
+    book.active.conditional_formatting.add("F2:F20", rule)
+    book.save(tmp_path / "plan.xlsx")
+    plan, findings = read(tmp_path / "plan.xlsx")
+    at_cell = [f for f in findings if f.cell == "F2" and f.field == "rag" and f.severity != "error"]
+    if said in rag_statuses():
+        assert plan.actions[0].rag == said and [f.severity for f in at_cell] == ["note"]
+    elif said is None:
+        assert plan.actions[0].rag is None and at_cell == []  # the rule does not hold: nothing shows
+    else:
+        assert plan.actions[0].rag is None and [f.severity for f in at_cell] == ["warning"]
+        assert said in at_cell[0].message
+
+
+def rag_statuses() -> tuple[str, ...]:
+    from plantools.rag import STATUSES
+
+    return STATUSES
