@@ -112,14 +112,18 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...], month: str) -
             sheets.append(grid)
     found_headers: dict[str, list[str]] = {}
     asides = [grid for grid in sheets if grid.title not in pinned and _aside(grid.title)]
+    latest: Latest = {}
+    if len(sheets) > 1 and not month:  # period grids on several sheets: the plan's latest period, found first
+        for grid in sheets:
+            _find_header(grid, set(package.layout(grid.title).hidden_columns), Plan(path), latest)
     for grid in sheets:
         if grid not in asides:
-            _read_sheet(path, grid, package, plan, pinned, rag_words, found_headers)
+            _read_sheet(path, grid, package, plan, pinned, rag_words, found_headers, latest)
     for grid in asides:  # a contents, summary or lists sheet: read only when no other sheet is a plan
         if plan.plan_sheets:
             _note(plan, grid.title, "A1", f"sheet '{grid.title}' left out: its name says it is {_aside(grid.title)}, "
                   "not the plan (pin it with --sheet to read it)")
-        elif _read_sheet(path, grid, package, plan, pinned, rag_words, found_headers):
+        elif _read_sheet(path, grid, package, plan, pinned, rag_words, found_headers, latest):
             _note(plan, grid.title, "A1", f"sheet '{grid.title}' read as plan though its name says it is "
                   f"{_aside(grid.title)}: no other sheet is a plan")
     if not plan.plan_sheets:
@@ -143,9 +147,9 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...], month: str) -
 
 
 def _read_sheet(path: Path, grid: _Grid, package, plan: Plan, pinned: tuple[str, ...], rag_words: dict[str, str],
-                found_headers: dict[str, list[str]]) -> bool:
+                found_headers: dict[str, list[str]], latest: Latest) -> bool:
     """Read a candidate sheet's actions into the plan; False (and a note) when it is no plan."""
-    header = _find_header(grid, package.layout(grid.title).hidden_columns, plan)
+    header = _find_header(grid, package.layout(grid.title).hidden_columns, plan, latest)
     if header is None:
         found_headers[grid.title] = grid.texts_near_top()
         if grid.title in pinned:
@@ -371,7 +375,7 @@ class _Grid:
         return list(dict.fromkeys(texts))[:12]
 
 
-def _find_header(grid: _Grid, hidden: set[int], plan: Plan) -> _Header | None:
+def _find_header(grid: _Grid, hidden: set[int], plan: Plan, latest: Latest | None = None) -> _Header | None:
     """The row (or two rows) near the top that names the most plan columns. Hidden columns
     are never read: what they hold is neither this month's value nor meant to be sent."""
     best: tuple[int, int, dict[int, str]] | None = None  # (top row, last row, roles)
@@ -399,7 +403,7 @@ def _find_header(grid: _Grid, hidden: set[int], plan: Plan) -> _Header | None:
             _note(plan, grid.title, f"{column_letters(col)}{last}", f"column {column_letters(col)} is "
                   "hidden: not read, and never sent", field="column")
     visible = {col: role for col, role in roles.items() if col not in hidden}
-    return _assign_columns(grid, top, last, visible, hidden, plan)
+    return _assign_columns(grid, top, last, visible, hidden, plan, {} if latest is None else latest)
 
 
 def _header_text(grid: _Grid, top: int, last: int, col: int) -> str:
@@ -475,7 +479,7 @@ _CONFIDENTIAL_COLUMN = re.compile(r"confiden|internal|private|restricted|do not 
 
 
 def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hidden: set[int],
-                    plan: Plan) -> _Header:
+                    plan: Plan, latest: Latest) -> _Header:
     """Role -> column. A merged "Objectives" over two columns is the reference then the text;
     an unsplit "Actions (who and what)" over two columns is who then what. Where two columns
     could hold one field, the exact word beats a near one, then the latest month, then the
@@ -523,7 +527,7 @@ def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hid
                   field="column")
     if periods:
         what = [col for role, cols in candidates.items() if role in WHAT_COLUMNS for col in cols]
-        columns.update(_current_period(grid, top, last, periods, what, plan))
+        columns.update(_current_period(grid, top, last, periods, what, plan, latest))
     used = set(columns.values()) | hidden
     extra: dict[int, str] = {}
     key = 0
@@ -536,18 +540,25 @@ def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hid
     return _Header(last, columns, extra, key)
 
 
+# period grids, by the periods they have -> the latest period with any entry in the plan
+Latest = dict[frozenset[tuple[int, int]], tuple[int, int]]
+
+
 def _current_period(grid: _Grid, top: int, last: int, periods: dict[str, dict[int, tuple[int, int]]],
-                    what: list[int], plan: Plan) -> dict[str, int]:
+                    what: list[int], plan: Plan, latest: Latest) -> dict[str, int]:
     """RAG and progress by period (a column a month, or RAG Q1..Q4 and Update Q1..Q4, filled
     up to now): the columns of the month the plan is read for, when given; else of the
-    latest period with any entry on the sheet, the same period for RAG and progress where
+    latest period with any entry in the plan (on this sheet, and on any other sheet with the
+    same periods: `latest`, which this adds to), the same period for RAG and progress where
     both have a column for it. A period with no entry yet anywhere: the first. Said in a
     note at the header; the other periods are carried as they are. Only the rows of actions
     count (a row saying what is to be done), not a key below."""
     period_cells = {(col, status) for when in periods.values() for col in when for status in ragmod.STATUSES}
+    header_texts = {_clean(grid.value(r, c)) for r in range(top, last + 1) for c in range(grid.left, grid.max_col + 1)}
     rows = [row for row in range(last + 1, grid.max_row + 1)
             if any(grid.value(row, col) is not None for col in what) and not _along_key(grid, row)
-            and not (_in_key_block(grid, row) and _first_status(grid, row) not in period_cells)]
+            and not (_in_key_block(grid, row) and _first_status(grid, row) not in period_cells)
+            and not all(_clean(value) in header_texts for value in grid.rows[row - grid.top] if value != "")]
     chosen = {}
     for role, when in periods.items():
         labels = {col: _header_text(grid, top, last, col) for col in when}
@@ -555,11 +566,14 @@ def _current_period(grid: _Grid, top: int, last: int, periods: dict[str, dict[in
         if of_month:
             chosen[role], why = of_month
         else:
-            alike = [w for w in periods.values() if set(w.values()) == set(when.values())]  # RAG Q1.., Update Q1..
+            key = frozenset(when.values())
+            alike = [w for w in periods.values() if set(w.values()) == key]  # RAG Q1.., Update Q1..
             filled = [period for w in alike for col, period in w.items() if any(grid.raw(row, col) is not None for row in rows)]
-            current = max(filled, default=min(when.values()))
+            if filled:
+                latest[key] = max(*filled, latest.get(key, filled[0]))
+            current = latest.get(key, min(when.values()))
             chosen[role] = next(col for col, period in when.items() if period == current)
-            why = ("the latest period with any entry on the sheet" if filled
+            why = ("the latest period with any entry in the plan" if key in latest
                    else "the first period, as no period has an entry yet")
             if plan.period_month:
                 why = f"no column is {month_label(plan.period_month)}'s, so {why}"
@@ -666,9 +680,11 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, package, rag_words: 
         own = {role for role, col in role_columns if values[role] and grid.own(row, col)}
         if not own and not any(grid.own(row, c) and grid.raw(row, c) is not None for c in header.extra):
             continue  # a blank separator row, or only the spill of merges from above
+        typed = [_clean(value) for value in grid.rows[row - grid.top] if value != ""]
         if sum(values[role] in header_texts for role in own) >= 3 or (
                 own and all(values[role] in header_texts for role in own)
-                and sum(value in header_texts for value in values.values()) >= 3):
+                and sum(value in header_texts for value in values.values()) >= 3) or (
+                len(typed) >= 2 and all(text in header_texts for text in typed)):
             continue  # the header repeated further down (its second row, under merged headers)
         heading = _priority_heading(grid, row)
         if heading:

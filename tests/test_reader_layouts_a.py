@@ -59,6 +59,7 @@ class Features:
     # column: $J5="On target"); "cell rule" (a word of the team's own, coloured by cellIs equal);
     # "other rule" (empty, coloured by a rule plantools cannot work out)
     rag_by: str = "word"
+    repeat_header: bool = False  # the header written again above the second table
 
 
 @dataclass
@@ -155,7 +156,9 @@ def write(features: Features, path: Path) -> Written:
     header = [top, second] if two_rows else [top]
     body = [_action_row(a, features) for a in ACTIONS]
     if features.key == "between":
-        body = body[:2] + [[]] + key + [[]] + body[2:]
+        body = body[:2] + [[]] + key + [[]] + (header if features.repeat_header else []) + body[2:]
+    elif features.repeat_header:
+        body = body[:2] + [[]] + header + body[2:]
     elif features.key == "below":
         body = body + [[]] + key
     for row in rows + header + body:
@@ -279,6 +282,7 @@ FEATURES = st.builds(
     period=st.sampled_from(["none", "months", "quarters"]),
     filled=st.integers(1, 4),
     rag_by=st.sampled_from(["word", "status rule", "cell rule", "other rule"]),
+    repeat_header=st.booleans(),
 ).filter(lambda features: features.rag_by == "word" or features.period == "none")
 
 
@@ -498,3 +502,21 @@ def rag_statuses() -> tuple[str, ...]:
     from plantools.rag import STATUSES
 
     return STATUSES
+
+
+def test_the_latest_period_is_the_plans_not_each_sheets(tmp_path):
+    """A sheet one quarter behind the others is read as not rated this quarter, not as last
+    quarter's RAG: the latest period with any entry is the plan's."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, filled in (("Priority 1", 3), ("Priority 2", 2)):
+        sheet = book.create_sheet(name)
+        sheet.append(["Ref", "Action", "Lead officer", "Governance", "Deadline",
+                      *[f"RAG Q{q}" for q in range(1, 5)], *[f"Update Q{q}" for q in range(1, 5)]])
+        rags, updates = ["Green"] * filled + [None] * (4 - filled), [f"Q{q}" for q in range(1, filled + 1)]
+        sheet.append([name[-1] + ".1", "Survey children", "Jo Bloggs", BODIES[0], datetime(2019, 3, 31),
+                      *rags, *updates, *[None] * (4 - filled)])
+    book.save(tmp_path / "plan.xlsx")
+    plan, findings = read(tmp_path / "plan.xlsx")
+    assert [(a.sheet, a.rag, a.progress) for a in plan.actions] == [("Priority 1", "Green", "Q3"), ("Priority 2", None, "")]
+    assert all("in the plan" in f.message for f in findings if f.cell in ("H1", "L1"))
