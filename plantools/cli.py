@@ -264,6 +264,14 @@ def _check_month(ctx: click.Context, param: click.Parameter, value: str) -> str:
         raise click.BadParameter(str(error)) from None
 
 
+def given_month() -> str | None:
+    """--month when the officer gave it: the reader then reads that month's column where RAG
+    is by period; by default, the latest period with any entry."""
+    context = click.get_current_context()
+    given = context.get_parameter_source("month") != click.core.ParameterSource.DEFAULT
+    return context.params["month"] if given else None
+
+
 def month_option(what: str):
     return click.option("--month", default=lambda: date.today().strftime("%Y-%m"), show_default="this month",
                         callback=_check_month, help=f"The month of {what}, YYYY-MM.")
@@ -386,7 +394,7 @@ def consolidate(workbook: Path, sheets: tuple[str, ...], month: str, out: Path |
     from .consolidate import consolidate as run, summary_lines
     from .reader import load_plan
 
-    plan = load_plan(workbook, sheets)
+    plan = load_plan(workbook, sheets, given_month())
     _say_where(workbook)
     _say_month(plan, month)
     result = run(plan, month, out, today=today, force=force,
@@ -435,7 +443,7 @@ def packs(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | None,
     from .packs import make_packs, summary_lines
     from .reader import load_plan
 
-    plan = load_plan(workbook, sheets)
+    plan = load_plan(workbook, sheets, given_month())
     _say_where(workbook)
     _say_month(plan, month)
     run = make_packs(plan, month, out, today=today,
@@ -467,7 +475,7 @@ def monthly(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | Non
     from .packs import summary_lines as pack_lines
     from .reader import load_plan
 
-    plan = load_plan(workbook, sheets)
+    plan = load_plan(workbook, sheets, given_month())
     _say_where(workbook)
     _say_month(plan, month)
     result, run = run_month(plan, month, out and out / "monthly", out and out / "packs" / month,
