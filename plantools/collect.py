@@ -1,15 +1,18 @@
 """Fold the sub-groups' returned packs back into the shared workbook.
 
-For each returned pack (or mail file carrying one): every row is matched to the action it was
-sent for by its return key, and what the sub-group changed is read against what was sent.
-Each change is then checked and placed:
+Nothing a returned file says about itself is trusted. Its pack id (on its hidden record sheet)
+finds plantools' own record of the pack (plantools.sent, beside the packs' manifest): the body
+the changes are credited to, the actions the pack was sent with and their values then are the
+record's. A row is matched to its action by its return key, and what the sub-group changed is
+read against what was sent. Each change is then checked and placed:
 - a RAG must be a RAG word (or one of the workbook's own key); a proposed deadline must read
   as a date. A bad value is reported at the return's file, sheet and cell;
 - the action is found in the shared workbook as it is now, by what it says (rows may have been
   sorted, inserted or deleted since), and the change is written into its cell;
-- a conflict is reported, and nothing written for it, when the shared workbook's cell has
-  changed since the pack was made, two bodies' returns disagree on one action, the cell is a
-  formula or a merged range covering several actions, or the action is gone;
+- a conflict is reported, and nothing written for it, when a row's return key is none the pack
+  was sent with, the action is overseen by another body in the shared workbook now, the
+  workbook's cell has changed since the pack was made, two bodies' returns disagree on one
+  action, the cell is a formula or a merged range covering several actions, or the action is gone;
 - a proposed deadline is never written: deadlines are the board's decision. It is listed for
   the officer, recorded, and shown in next month's Exceptions.
 
@@ -87,10 +90,12 @@ class Collection:
 
 
 def collect(returns: list[Path | str], into: Path | str, write: bool = False,
-            backup_dir: Path | None = None) -> Collection:
+            backup_dir: Path | None = None, packs_dir: Path | None = None) -> Collection:
     """What the returned packs change in `into` (the shared workbook), written only when
-    `write`. Raises PlanError (nothing written) for a file that is no returned pack, one of
-    another plan or month, the workbook open in Excel or changed since the dry run."""
+    `write`. The record of what was sent is read from `packs_dir` (default: 'packs/<month>'
+    beside the workbook, where `packs` puts them). Raises PlanError (nothing written) for a
+    file that is no returned pack, a pack with no record, one of another plan or month, the
+    workbook open in Excel or changed since the dry run."""
     from .reader import is_open_in_excel, load_plan
     from .shared import file_sha256
 
@@ -104,6 +109,7 @@ def collect(returns: list[Path | str], into: Path | str, write: bool = False,
     if not packs:
         raise PlanError(Path(returns[0]) if returns else Path("."), "no returned packs given"
                         + (" (only Excel's owner files '~$...', of workbooks open in Excel)" if owners else ""))
+    _trust(packs, into, packs_dir)
     packs, twice = _once(packs)
     _same_plan_and_month(packs, into)
     sha = file_sha256(into)
@@ -117,7 +123,10 @@ def collect(returns: list[Path | str], into: Path | str, write: bool = False,
         for key, row in pack.rows.items():
             sent = pack.sent.get(key)
             if sent is None:
-                result.notes.append(f"{pack.path.name}: row {row.cell_row} has a return key that was never sent: left out")
+                result.items.append(Item("conflict", row.shown.get("ref", ""), "Return key", key, pack.body,
+                                         f"{pack.path.name}, sheet {pack.sheet}, cell {row.key_column}{row.cell_row}",
+                                         "this row's return key is none of the actions the pack was sent with "
+                                         "(a row or key typed in?): nothing written for it"))
                 continue
             why = _not_its_row(pack, row, sent)
             if why:
@@ -137,6 +146,29 @@ def collect(returns: list[Path | str], into: Path | str, write: bool = False,
             result.notes.append(f"{into.name} is open in Excel (its owner file ~$ is beside it): "
                                 "close it before adding --yes")
     return result
+
+
+def _trust(packs: list[Returned], into: Path, packs_dir: Path | None) -> None:
+    """Each return's plan, month, body and actions as sent, from plantools' record of the pack
+    its pack id names, in place of what the return says of itself."""
+    from .bundled import packs_folder
+    from .sent import SENT, read_sent
+
+    records: dict[Path, dict] = {}
+    for pack in packs:
+        if not pack.pack_id:
+            raise PlanError(pack.path, "is a pack made before plantools kept its own record of what it sent, so "
+                                       "what it may change cannot be checked: make the packs again (plantools "
+                                       "packs --force) and send those; nothing was written")
+        folder = Path(packs_dir) if packs_dir else packs_folder(into, pack.month)
+        if folder not in records:
+            records[folder] = read_sent(folder)
+        record = records[folder].get(pack.pack_id)
+        if record is None:
+            raise PlanError(pack.path, f"is a pack that {folder / SENT} has no record of (made with --out into "
+                                       "another folder? Copy that folder's sent.json there); nothing was written")
+        pack.plan_file, pack.month, pack.body, pack.sent = record.plan, record.month, record.body, record.actions
+        pack.missing = [key for key in pack.sent if key not in pack.rows]
 
 
 def _same_plan_and_month(packs: list[Returned], into: Path) -> None:
@@ -227,17 +259,27 @@ def _change(pack: Returned, row, name: str, sent: Action, current: Action | None
             item("bad value", f"'{new}' is not a RAG: write Red, Amber, Green or Complete (see the Key sheet)")
             return
         new = status
+    if current is not None and pack.body not in current.bodies:
+        now = ", ".join(current.bodies) or "no body"
+        item("conflict", f"{current.sheet}!{current.cell('governance')} now gives this action to {now}, not "
+                         f"{pack.body}: a return changes only its own body's actions; nothing written",
+             sheet=current.sheet, cell=current.cell(name if name != "proposed" else "deadline"))
+        return
     if name == "proposed":
         deadline = parse_deadline(value if not isinstance(value, str) else new)
         if deadline.kind not in (DATE, ONGOING):
             item("bad value", f"proposed deadline '{new}' cannot be read as a date: "
                               + (deadline.note or "write a month and year, e.g. 'March 2019'"))
             return
-        # where it would go, for the officer (and to tell actions without a ref apart)
+        # where it would go, for the officer (and to tell actions without a ref apart); the
+        # deadline it would replace is the workbook's, said beside the one sent when they differ
         at = {"sheet": current.sheet, "cell": current.cell("deadline")} if current and current.has("deadline") else {}
+        was = current.deadline.text if current is not None else sent.deadline.text
+        if current is not None and was != sent.deadline.text:
+            was += f", sent as {sent.deadline.text or 'none'}"
         item("proposed", f"proposed new deadline for {sent.ref or 'this action'}: {new} (was "
-                         f"{sent.deadline.text or 'none'}); deadlines are the board's to change, so it is not written",
-             old=sent.deadline.text, **at)
+                         f"{was or 'none'}); deadlines are the board's to change, so it is not written",
+             old=current.deadline.text if current is not None else sent.deadline.text, **at)
         return
     if current is None:
         item("conflict", "the action is no longer in the shared workbook (deleted, or reworded beyond "

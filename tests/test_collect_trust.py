@@ -1,0 +1,126 @@
+"""collect trusts nothing that comes back (issue 18): a return changes only its own body's
+actions, as plantools recorded them when it made the pack; every write is in the ledger first;
+one writer at a time; the workbook stays the same file; a return is scanned before it is read."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+
+from plantools import collect
+from plantools.errors import PlanError
+
+from test_collect import (MONTH, edit_pack, cell_values, ledger_rows, make_packs, pack_of, run, shared_plan,
+                          wrote_lines)
+
+
+def record_sheet(path: Path, edit) -> Path:
+    """Edit a return's very hidden record sheet, as a sub-group could with openpyxl."""
+    book = openpyxl.load_workbook(path)
+    edit(book["plantools"], book["Plan"])
+    book.save(path)
+    return path
+
+
+def key_header(sheet) -> dict[str, int]:
+    header = next(row for row in sheet.iter_rows() if any(c.value == "Return key" for c in row))
+    return {c.value: c.column for c in header}
+
+
+# ---------------------------------------------------------------- authority
+
+def test_rows_and_keys_added_for_other_bodies_actions_are_conflicts_never_written(tmp_path):
+    shared = shared_plan(tmp_path)
+    before = cell_values(shared)
+    packs = make_packs(shared)
+    returned = edit_pack(pack_of(packs, "QA Sub-Group"), {"1.2": {"RAG": "Green"}}, tmp_path / "QA return.xlsx")
+
+    def add_policys_action(record, plan) -> None:
+        columns = key_header(plan)
+        row = plan.max_row + 1
+        for header, value in {"Ref": "1.1", "Action": "Draft the agreement", "RAG": "Green",
+                              "Progress update": "All done", "Return key": "Plan!4"}.items():
+            plan.cell(row, columns[header]).value = value
+        record.append(["Plan!4", "1.1", "Draft the agreement", "Red", "Chair has left"])  # and to its record
+
+    record_sheet(returned, add_policys_action)
+    result = run("collect", returned, "--into", shared, "--yes", code=1)
+    assert wrote_lines(result.output) == ["wrote: Plan!G5  1.2  RAG  'Amber' -> 'Green'  (from QA Sub-Group)"]
+    assert ("conflict: 1.1 Return key 'Plan!4' from QA Sub-Group (QA return.xlsx, sheet Plan, cell R7): this row's "
+            "return key is none of the actions the pack was sent with") in result.output
+    after = cell_values(shared)
+    assert after["G4"] == before["G4"] == "Red" and after["H4"] == "Chair has left"
+    assert {row["body"] for row in ledger_rows(shared)} == {"QA Sub-Group"}
+
+
+def test_the_body_credited_is_the_one_the_pack_was_made_for(tmp_path):
+    shared = shared_plan(tmp_path)
+    returned = edit_pack(pack_of(make_packs(shared), "QA Sub-Group"), {"1.2": {"Progress update": "Re-audited"}},
+                         tmp_path / "QA return.xlsx")
+    record_sheet(returned, lambda record, plan: record.cell(4, 2, "MSCB"))
+    result = run("collect", returned, "--into", shared, "--yes", code=0)
+    assert wrote_lines(result.output) == ["wrote: Plan!H5  1.2  Progress update  'Late' -> 'Re-audited'  "
+                                          "(from QA Sub-Group)"]
+    assert "MSCB" not in result.output
+    assert [(row["body"], row["new"]) for row in ledger_rows(shared)] == [("QA Sub-Group", "Re-audited")]
+
+
+def test_an_action_moved_to_another_body_since_the_packs_went_out_is_a_conflict(tmp_path):
+    shared = shared_plan(tmp_path)
+    returned = edit_pack(pack_of(make_packs(shared), "QA Sub-Group"),
+                         {"1.2": {"RAG": "Green", "Proposed new deadline": "June 2019"}, "1.3": {"RAG": "Amber"}},
+                         tmp_path / "QA return.xlsx")
+    book = openpyxl.load_workbook(shared)
+    book["Plan"]["E5"] = "Policy"  # 1.2 is the Policy Sub-Group's now
+    book["Plan"]["F6"] = "April 2019"  # and 1.3's deadline has moved since the pack was made
+    book.save(shared)
+    result = run("collect", returned, "--into", shared, code=1)
+    assert wrote_lines(result.output) == ["would write: Plan!G6  1.3  RAG  'Green' -> 'Amber'  (from QA Sub-Group)"]
+    assert ("conflict: 1.2 RAG 'Green' from QA Sub-Group (QA return.xlsx, sheet Plan, cell H5): Plan!E5 now gives "
+            "this action to Policy Sub-Group, not QA Sub-Group") in result.output
+    assert "conflict: 1.2 Proposed new deadline 'June 2019'" in result.output
+
+    proposal = edit_pack(pack_of(tmp_path / "packs" / MONTH, "QA Sub-Group"),
+                         {"1.3": {"Proposed new deadline": "June 2019"}}, tmp_path / "QA proposal.xlsx")
+    result = run("collect", proposal, "--into", shared, code=0)  # "(was ...)": the workbook's, and what was sent
+    assert "proposed new deadline for 1.3: June 2019 (was April 2019, sent as Ongoing)" in result.output
+
+
+def test_a_pack_with_no_record_is_refused_in_one_line(tmp_path):
+    shared = shared_plan(tmp_path)
+    packs = make_packs(shared)
+    old = edit_pack(pack_of(packs, "QA Sub-Group"), {"1.2": {"RAG": "Green"}}, tmp_path / "old.xlsx")
+    record_sheet(old, lambda record, plan: record.delete_rows(5))  # as packs were made before the record
+    output = run("collect", old, "--into", shared, code=2).output
+    assert output.startswith("Error: ") and len(output.splitlines()) == 1
+    assert "old.xlsx: is a pack made before plantools kept its own record of what it sent" in output
+    forged = edit_pack(pack_of(packs, "QA Sub-Group"), {"1.2": {"RAG": "Green"}}, tmp_path / "forged.xlsx")
+    record_sheet(forged, lambda record, plan: record.cell(5, 2, "0123456789abcdef"))
+    output = run("collect", forged, "--into", shared, code=2).output
+    assert len(output.splitlines()) == 1 and "forged.xlsx: is a pack that" in output and "has no record of" in output
+    sent = json.loads((packs / "sent.json").read_text(encoding="utf-8"))
+    sent["packs"] = "edited"
+    (packs / "sent.json").write_text(json.dumps(sent), encoding="utf-8")
+    try:
+        collect([forged], shared)
+        raise AssertionError("an edited record was trusted")
+    except PlanError as error:
+        assert "sent.json: is not plantools' record of the packs it sent" in str(error)
+    assert not (tmp_path / "returns.csv").exists()
+
+
+def test_packs_remade_into_the_folder_keep_the_earlier_packs_records(tmp_path):
+    shared = shared_plan(tmp_path)
+    packs = make_packs(shared)
+    first = edit_pack(pack_of(packs, "QA Sub-Group"), {"1.2": {"RAG": "Green"}}, tmp_path / "first.xlsx")
+    run("packs", shared, "--month", MONTH, "--out", packs, "--force", code=0)
+    second = edit_pack(pack_of(packs, "Policy Sub-Group"), {"2.1": {"RAG": "Green"}}, tmp_path / "second.xlsx")
+    result = run("collect", first, second, "--into", shared, code=0)
+    assert len(wrote_lines(result.output)) == 2
+    assert len(json.loads((packs / "sent.json").read_text(encoding="utf-8"))["packs"]) == 4
+    moved = tmp_path / "elsewhere"
+    packs.rename(moved)
+    assert "Copy that folder's sent.json there" in run("collect", first, "--into", shared, code=2).output
+    assert len(collect([first], shared, packs_dir=moved).edits) == 1
