@@ -23,17 +23,16 @@ ledger, returns.csv beside the workbook. Collecting a return twice changes nothi
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
+import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from . import rag
+from . import ledger, rag
 from .changes import match
-from .csvfiles import csv_safe, csv_unsafe, decode
 from .deadlines import DATE, ONGOING, parse_deadline
 from .errors import PlanError
 from .columns import LABELS, PROPOSED_DEADLINE
@@ -41,9 +40,7 @@ from .model import Action, Plan, short
 from .returns import Returned, Row, cell_text, read_return
 from .workbook import atomic_file
 
-LEDGER = "returns.csv"
-LEDGER_COLUMNS = ["when", "return", "body", "month", "sheet", "cell", "ref", "field", "old", "new", "result"]
-APPLIED, ALREADY, PROPOSED = "applied", "already in the workbook", "proposed: for the board to decide"
+from .ledger import LEDGER, MAX_FIELD, read_ledger  # noqa: F401  (read_ledger: collect's API, as before)
 
 
 @dataclass
@@ -253,6 +250,10 @@ def _change(pack: Returned, row, name: str, sent: Action, current: Action | None
     if not new:
         item("bad value", f"{label} cleared in the return: a value is never erased from the shared workbook")
         return
+    if len(new) > MAX_FIELD:
+        item("bad value", f"{label} is {len(new):,} characters long, more than a cell holds ({MAX_FIELD:,}): "
+                          "shorten it and return the pack again")
+        return
     if name == "rag":
         status = rag.normalise(value)
         if status is None:
@@ -373,9 +374,12 @@ def _remember_dry_run(result: Collection) -> None:
 
 
 def _write(result: Collection, into: Path, backup_dir: Path | None) -> None:
+    """Write ahead: the ledger's intents synced, then the workbook replaced, then confirmed."""
     from .reader import is_open_in_excel
     from .shared import write_cells_into
 
+    ledger.check_writable(ledger.ledger_path(into))
+    ledger.settle(into)  # what a stopped run left unconfirmed, before anything else
     record = _dry_run_record(into)
     if record.exists():
         try:
@@ -388,75 +392,57 @@ def _write(result: Collection, into: Path, backup_dir: Path | None) -> None:
     if result.edits and is_open_in_excel(into):
         raise PlanError(into, "is open in Excel (its owner file ~$ is beside it): close it and run again; "
                               "nothing was written")
-    ledger = into.parent / LEDGER
-    _check_ledger(ledger)
+    when, run = datetime.now().isoformat(timespec="seconds"), uuid.uuid4().hex[:12]
+    said = {tuple(row.get(c, "") for c in ledger.COLUMNS[1:11]) for row in ledger.read_ledger(into)}
+    items = _new_rows(_item_rows(result, when, run), said)
     if result.edits:
+        ledger.append(ledger.ledger_path(into), items + _edit_rows(result, when, run, ledger.INTENT))
+        pause_for_tests("intent")
         written = write_cells_into(into, _by_sheet(result.edits), expected_sha256=result.sha256,
                                    backup_dir=backup_dir)
         result.written, result.backup = written.changed, written.backup
-    _append_ledger(ledger, result)
+        pause_for_tests("replaced")
+        ledger.append(ledger.ledger_path(into), _edit_rows(result, when, run,
+                                                           ledger.APPLIED if result.written else ledger.ALREADY))
+    else:
+        ledger.append(ledger.ledger_path(into), items)
     record.unlink(missing_ok=True)
 
 
-def _check_ledger(ledger: Path) -> None:
-    """The ledger can be added to (checked before the workbook is written, so that no write
-    goes unrecorded), without making it yet: a refusal leaves no empty ledger behind."""
-    if ledger.is_symlink():
-        raise PlanError(ledger, "is a link: the ledger is never written through one; nothing was written")
-    try:
-        if ledger.exists():
-            with ledger.open("ab"):
-                pass
-        elif not os.access(ledger.parent, os.W_OK):
-            raise PermissionError(13, "Permission denied")
-    except OSError as exc:
-        raise PlanError(ledger, f"cannot be written ({exc.strerror or exc}): is it open in Excel? "
-                                "Nothing was written") from None
+def _edit_rows(result: Collection, when: str, run: str, outcome: str) -> list[list]:
+    return [[when, source, body, result.month, edit.sheet, edit.cell, edit.ref, edit.field, edit.old, edit.new,
+             outcome, run] for edit in result.edits for body, source in zip(edit.bodies, edit.sources)]
 
 
-def _append_ledger(ledger: Path, result: Collection) -> None:
-    when = datetime.now().isoformat(timespec="seconds")
-    rows = []
-    for edit in result.edits:
-        for body, source in zip(edit.bodies, edit.sources):
-            rows.append([when, source, body, result.month, edit.sheet, edit.cell, edit.ref, edit.field,
-                         edit.old, edit.new, APPLIED if result.written else ALREADY])
-    for item in result.items:
-        outcome = {"already": ALREADY, "proposed": PROPOSED}.get(item.kind, f"{item.kind}: {item.message}")
-        rows.append([when, item.where, item.body, result.month, item.sheet, item.cell, item.ref,
-                     item.field, item.old, item.new, outcome])
-    # collecting a return again adds nothing the ledger already says (but the time)
-    said = {tuple(row.get(c, "") for c in LEDGER_COLUMNS[1:]) for row in read_ledger(result.workbook)}
-    rows = [row for row in rows if tuple(str(v) for v in row[1:]) not in said
-            and not (row[-1] == ALREADY and _applied_before(row, said))]
-    if not rows:
+def _item_rows(result: Collection, when: str, run: str) -> list[list]:
+    return [[when, item.where, item.body, result.month, item.sheet, item.cell, item.ref, item.field, item.old,
+             item.new, {"already": ledger.ALREADY, "proposed": ledger.PROPOSED}.get(item.kind,
+                                                                                  f"{item.kind}: {item.message}"), run]
+            for item in result.items]
+
+
+def _new_rows(rows: list[list], said: set[tuple]) -> list[list]:
+    """Collecting a return again adds nothing the ledger already says (but the time and run),
+    nor 'already in the workbook' for this return's own earlier write."""
+    return [row for row in rows if tuple(ledger.bounded_row(row)[1:11]) not in said
+            and not (row[10] == ledger.ALREADY and _applied_before(ledger.bounded_row(row), said))]
+
+
+def _applied_before(row: list[str], said: set[tuple]) -> bool:
+    return any(entry[:7] == tuple(row[1:8]) and entry[8] == row[9] and entry[9] == ledger.APPLIED for entry in said)
+
+
+def pause_for_tests(point: str) -> None:
+    """A test hook: with $PLANTOOLS_TEST_PAUSE set to `point`, say so in the file
+    '<point>.reached' in $PLANTOOLS_TEST_PAUSE_DIR and wait (at most a minute) for
+    '<point>.go' there, so a test can kill the run, or start another, at that moment."""
+    if os.environ.get("PLANTOOLS_TEST_PAUSE") != point:
         return
-    new = not ledger.exists() or ledger.stat().st_size == 0
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    if new:
-        writer.writerow(LEDGER_COLUMNS)
-    writer.writerows([csv_safe(row) for row in rows])
-    with ledger.open("a", encoding="utf-8-sig" if new else "utf-8", newline="") as handle:
-        handle.write(buffer.getvalue())
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _applied_before(row: list, said: set[tuple]) -> bool:
-    """An 'already in the workbook' that is this return's own earlier write (the same return,
-    cell, field and value, applied)."""
-    same = tuple(str(v) for v in row[1:8])
-    return any(entry[:7] == same and entry[8] == str(row[9]) and entry[9] == APPLIED for entry in said)
-
-
-def read_ledger(workbook: Path) -> list[dict[str, str]]:
-    """The rows of the returns ledger beside the workbook (none when there is no ledger)."""
-    ledger = Path(workbook).parent / LEDGER
-    if not ledger.is_file() or ledger.is_symlink():
-        return []
-    return [{name: csv_unsafe(value or "") for name, value in row.items() if name is not None}
-            for row in csv.DictReader(io.StringIO(decode(ledger.read_bytes())))]
+    folder = Path(os.environ["PLANTOOLS_TEST_PAUSE_DIR"])
+    (folder / f"{point}.reached").write_text(str(os.getpid()), encoding="utf-8")
+    deadline = time.monotonic() + 60
+    while not (folder / f"{point}.go").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def summary_lines(result: Collection) -> list[str]:

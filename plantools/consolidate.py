@@ -160,7 +160,7 @@ def _returned(plan: Plan, since: str, month: str, result: str) -> list[tuple[str
     """The returns ledger's rows with this result for packs of `since` up to this month (see
     plantools.collect), each with the key of the action whose cell it names (by where the
     cell is, so a plan with no refs is served too; by ref when the cell is not found)."""
-    from .collect import read_ledger
+    from .ledger import read_ledger
 
     fields = {label: name for name, label in LABELS.items()}
     fields[PROPOSED_DEADLINE.label] = "deadline"
@@ -180,7 +180,7 @@ def _returned(plan: Plan, since: str, month: str, result: str) -> list[tuple[str
 
 def _returned_by(changes: list[Change], plan: Plan, since: str, month: str) -> list[Change]:
     """Each change that a sub-group's return wrote into the shared workbook names that body."""
-    from .collect import APPLIED
+    from .ledger import APPLIED
 
     bodies: dict[tuple[str, str, str], list[str]] = {}
     for key, row in _returned(plan, since, month, APPLIED):
@@ -194,7 +194,7 @@ def _returned_by(changes: list[Change], plan: Plan, since: str, month: str) -> l
 def proposed_deadlines(plan: Plan, since: str, month: str) -> dict[str, list[str]]:
     """Action key -> the new deadlines sub-groups proposed in their returns ('June 2019
     (QA Sub-Group)'), for the board to decide."""
-    from .collect import PROPOSED
+    from .ledger import PROPOSED
 
     found: dict[str, list[str]] = {}
     for key, row in _returned(plan, since, month, PROPOSED):

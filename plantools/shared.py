@@ -78,6 +78,30 @@ def write_cells_into(workbook: Path, edits: Edits, expected_sha256: str | None =
     return WriteResult(path, changed=True, cells=cells, sha256=hashlib.sha256(new).hexdigest(), backup=backup)
 
 
+def cell_texts(workbook: Path, cells: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """(sheet, address) -> the text the cell holds now, as calamine reads the workbook."""
+    import python_calamine
+
+    from .returns import cell_text
+
+    found = {}
+    path = Path(workbook)
+    try:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        for sheet in {sheet for sheet, _ in cells}:
+            keys = {address: split_address(address) for s, address in cells if s == sheet}
+            if sheet not in book.sheet_names:
+                continue
+            rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False,
+                                                           nrows=max(r for r, _ in keys.values()))
+            for address, (row, col) in keys.items():
+                got = rows[row - 1][col - 1] if row <= len(rows) and col <= len(rows[row - 1]) else ""
+                found[sheet, address] = cell_text(got)
+    except Exception as exc:  # calamine's own words for what it could not read
+        raise PlanError(path, f"cannot be read ({exc}); nothing was written") from None
+    return found
+
+
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()

@@ -5,13 +5,22 @@ one writer at a time; the workbook stays the same file; a return is scanned befo
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from plantools import collect
 from plantools.errors import PlanError
+from plantools.ledger import APPLIED, INTENT, MAX_FIELD, NOT_WRITTEN, read_ledger
 
+from conftest import digest
 from test_collect import (MONTH, edit_pack, cell_values, ledger_rows, make_packs, pack_of, run, shared_plan,
                           wrote_lines)
 
@@ -124,3 +133,111 @@ def test_packs_remade_into_the_folder_keep_the_earlier_packs_records(tmp_path):
     packs.rename(moved)
     assert "Copy that folder's sent.json there" in run("collect", first, "--into", shared, code=2).output
     assert len(collect([first], shared, packs_dir=moved).edits) == 1
+
+
+# ---------------------------------------------------------------- the ledger, written ahead
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def paused(args: list, point: str, folder: Path) -> subprocess.Popen:
+    """`plantools args` in its own process, stopped at `point` (see collect.pause_for_tests):
+    returns once it is there."""
+    folder.mkdir(exist_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PLANTOOLS_TEST_PAUSE": point, "PLANTOOLS_TEST_PAUSE_DIR": str(folder)}
+    process = subprocess.Popen([sys.executable, "-m", "plantools", *map(str, args)], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 120
+    while not (folder / f"{point}.reached").exists():
+        assert process.poll() is None, process.communicate()[0]
+        assert time.monotonic() < deadline, f"never reached {point}"
+        time.sleep(0.05)
+    return process
+
+
+def killed(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+
+
+def qa_return(tmp_path: Path) -> tuple[Path, Path]:
+    shared = shared_plan(tmp_path)
+    returned = edit_pack(pack_of(make_packs(shared), "QA Sub-Group"), {"1.2": {"RAG": "Green"}},
+                         tmp_path / "QA return.xlsx")
+    return shared, returned
+
+
+@pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")
+def test_kill_between_intent_and_replace_then_the_next_run_says_not_written(tmp_path):
+    shared, returned = qa_return(tmp_path)
+    old = digest(shared)
+    killed(paused(["collect", returned, "--into", shared, "--yes"], "intent", tmp_path / "hook"))
+    assert digest(shared) == old
+    assert [(r["cell"], r["result"]) for r in read_ledger(shared)] == [("G5", INTENT)]  # recorded before the write
+    result = run("collect", returned, "--into", shared, "--yes", code=0)
+    assert wrote_lines(result.output) == ["wrote: Plan!G5  1.2  RAG  'Amber' -> 'Green'  (from QA Sub-Group)"]
+    rows = read_ledger(shared)
+    assert [(r["cell"], r["result"]) for r in rows] == [("G5", NOT_WRITTEN), ("G5", APPLIED)]
+    assert rows[0]["run"] != rows[1]["run"] and cell_values(shared)["G5"] == "Green"
+
+
+@pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")
+def test_kill_between_replace_and_confirm_then_the_next_run_confirms_it(tmp_path):
+    shared, returned = qa_return(tmp_path)
+    killed(paused(["collect", returned, "--into", shared, "--yes"], "replaced", tmp_path / "hook"))
+    assert cell_values(shared)["G5"] == "Green"
+    assert [r["result"] for r in read_ledger(shared)] == [INTENT]
+    # the next run (here: the same return again) settles it from the workbook before anything else
+    result = run("collect", returned, "--into", shared, "--yes", code=0)
+    assert "already: 1.2 RAG 'Green'" in result.output and not wrote_lines(result.output)
+    assert [(r["cell"], r["new"], r["body"], r["result"]) for r in read_ledger(shared)] == [
+        ("G5", "Green", "QA Sub-Group", APPLIED)]  # and it is not counted twice
+
+
+def test_a_poisoned_ledger_is_an_error_before_anything_is_written(tmp_path):
+    shared, returned = qa_return(tmp_path)
+    old = digest(shared)
+    ledger = tmp_path / "returns.csv"
+    ledger.write_text("when,return,body\r\n2018-11-30,x," + "A" * 140_000 + "\r\n", encoding="utf-8")
+    result = run("collect", returned, "--into", shared, "--yes", code=2)
+    assert len(result.output.splitlines()) == 1 and "returns.csv: cannot be read" in result.output
+    assert digest(shared) == old and "A" * 1000 in ledger.read_text(encoding="utf-8")
+
+
+def swollen(path: Path, marker: str, text: str) -> Path:
+    """A return whose cell holds more than Excel or openpyxl would write: the XML edited."""
+    data = {}
+    with zipfile.ZipFile(path) as package:
+        for info in package.infolist():
+            data[info.filename] = package.read(info).replace(marker.encode(), text.encode())
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, content in data.items():
+            package.writestr(name, content)
+    return path
+
+
+def test_a_huge_value_in_a_return_is_bounded_in_the_ledger_and_stops_no_later_run(tmp_path):
+    shared = shared_plan(tmp_path)
+    packs = make_packs(shared)
+    huge = swollen(edit_pack(pack_of(packs, "QA Sub-Group"), {"1.2": {"Progress update": "HUGE"}},
+                             tmp_path / "huge.xlsx"), "HUGE", "x" * 140_000)
+    result = run("collect", huge, "--into", shared, "--yes", code=1)
+    assert "bad value: 1.2 Progress update" in result.output and "more than a cell holds" in result.output
+    row = read_ledger(shared)[0]
+    assert len(row["new"]) <= MAX_FIELD and row["new"].endswith("(cut: 140,000 characters)")
+    fine = edit_pack(pack_of(packs, "Policy Sub-Group"), {"2.1": {"RAG": "Green"}}, tmp_path / "fine.xlsx")
+    run("collect", fine, "--into", shared, "--yes", code=0)
+    assert [r["result"] for r in read_ledger(shared)][-1] == APPLIED
+
+
+def test_a_ledger_from_before_the_run_column_is_kept_whole(tmp_path):
+    shared, returned = qa_return(tmp_path)
+    ledger = tmp_path / "returns.csv"
+    old_header = "when,return,body,month,sheet,cell,ref,field,old,new,result"
+    ledger.write_text(f"\ufeff{old_header}\r\n2018-10-30T10:00:00,old.xlsx,QA Sub-Group,2018-10,Plan,H5,1.2,"
+                      "Progress update,,Started,applied\r\n", encoding="utf-8")
+    run("collect", returned, "--into", shared, "--yes", code=0)
+    rows = read_ledger(shared)
+    assert [(r["return"], r["new"], r["result"]) for r in rows] == [("old.xlsx", "Started", APPLIED),
+                                                                    ("QA return.xlsx, sheet Plan, cell H5", "Green",
+                                                                     APPLIED)]
