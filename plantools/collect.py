@@ -35,6 +35,7 @@ from . import ledger, rag
 from .changes import match
 from .deadlines import DATE, ONGOING, parse_deadline
 from .errors import PlanError
+from .lock import writer_lock
 from .columns import LABELS, PROPOSED_DEADLINE
 from .model import Action, Plan, short
 from .returns import Returned, Row, cell_text, read_return
@@ -92,14 +93,23 @@ def collect(returns: list[Path | str], into: Path | str, write: bool = False,
     `write`. The record of what was sent is read from `packs_dir` (default: 'packs/<month>'
     beside the workbook, where `packs` puts them). Raises PlanError (nothing written) for a
     file that is no returned pack, a pack with no record, one of another plan or month, the
-    workbook open in Excel or changed since the dry run."""
-    from .reader import is_open_in_excel, load_plan
-    from .shared import file_sha256
-
+    workbook open in Excel or changed since the dry run, or being written by another run."""
     into = Path(into)
     if not into.is_file():
         raise PlanError(into, "does not exist: give the shared workbook the packs were made from with --into; "
                               "nothing was written")
+    if not write:
+        return _collect(returns, into, write, backup_dir, packs_dir)
+    with writer_lock(into, "collect"):  # one writer at a time, from the first read to the replace
+        pause_for_tests("locked")
+        return _collect(returns, into, write, backup_dir, packs_dir)
+
+
+def _collect(returns: list[Path | str], into: Path, write: bool, backup_dir: Path | None,
+             packs_dir: Path | None) -> Collection:
+    from .reader import is_open_in_excel, load_plan
+    from .shared import file_sha256
+
     # Excel's owner files ('~$Policy return.xlsx', beside a return still open) come with a *.xlsx
     owners = [Path(path) for path in returns if Path(path).name.startswith("~$")]
     packs = [pack for path in returns if Path(path) not in owners for pack in read_return(path)]

@@ -241,3 +241,49 @@ def test_a_ledger_from_before_the_run_column_is_kept_whole(tmp_path):
     assert [(r["return"], r["new"], r["result"]) for r in rows] == [("old.xlsx", "Started", APPLIED),
                                                                     ("QA return.xlsx, sheet Plan, cell H5", "Green",
                                                                      APPLIED)]
+
+
+# ---------------------------------------------------------------- one writer at a time
+
+def release(process: subprocess.Popen, point: str, folder: Path) -> str:
+    (folder / f"{point}.go").write_text("", encoding="utf-8")
+    return process.communicate(timeout=120)[0]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the test hook's files and signals are POSIX-tested")
+def test_two_collects_at_once_the_second_refuses_in_one_line_and_no_write_is_lost(tmp_path):
+    shared = shared_plan(tmp_path)
+    packs = make_packs(shared)
+    qa = edit_pack(pack_of(packs, "QA Sub-Group"), {"1.2": {"RAG": "Green"}}, tmp_path / "QA return.xlsx")
+    policy = edit_pack(pack_of(packs, "Policy Sub-Group"), {"2.1": {"RAG": "Amber"}}, tmp_path / "Policy return.xlsx")
+    hook = tmp_path / "hook"
+    first = paused(["collect", qa, "--into", shared, "--yes"], "intent", hook)  # past its checks, before the replace
+    lock = tmp_path / "~$plantools-Shared Plan.xlsx.lock"
+    assert json.loads(lock.read_text(encoding="utf-8"))["pid"] == first.pid
+    second = run("collect", policy, "--into", shared, "--yes", code=2).output
+    assert len(second.splitlines()) == 1
+    assert f"Shared Plan.xlsx: is being written by plantools collect (process {first.pid} on " in second
+    assert "wait for it to finish and run again; nothing was written" in second
+    formatted = run("format", shared, code=2).output
+    assert len(formatted.splitlines()) == 1 and "is being written by plantools collect" in formatted
+    assert "1 cell written" in release(first, "intent", hook) and first.returncode == 0
+    assert not lock.exists()
+    run("collect", policy, "--into", shared, "--yes", code=0)
+    assert (cell_values(shared)["G5"], cell_values(shared)["G7"]) == ("Green", "Amber")  # both bodies' cells
+    assert [(r["body"], r["result"]) for r in read_ledger(shared)] == [("QA Sub-Group", APPLIED),
+                                                                      ("Policy Sub-Group", APPLIED)]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")
+def test_a_lock_left_by_a_killed_run_is_taken_over(tmp_path):
+    shared, returned = qa_return(tmp_path)
+    killed(paused(["collect", returned, "--into", shared, "--yes"], "locked", tmp_path / "hook"))
+    assert (tmp_path / "~$plantools-Shared Plan.xlsx.lock").exists()
+    run("collect", returned, "--into", shared, "--yes", code=0)
+    assert cell_values(shared)["G5"] == "Green" and not (tmp_path / "~$plantools-Shared Plan.xlsx.lock").exists()
+    other = tmp_path / "~$plantools-Shared Plan.xlsx.lock"  # another machine's, an hour old: still respected
+    other.write_text(json.dumps({"pid": 1, "host": "another-pc", "since": "2018-11-30T10:00:00",
+                                 "command": "format"}), encoding="utf-8")
+    os.utime(other, (time.time() - 3600, time.time() - 3600))
+    output = run("collect", returned, "--into", shared, "--yes", code=2).output
+    assert "is being written by plantools format (process 1 on another-pc, since 2018-11-30 10:00)" in output
