@@ -26,7 +26,9 @@ UNWRITTEN_AFTER = 60  # seconds: a lock still empty this long was left by a proc
 
 
 def lock_path(workbook: Path) -> Path:
-    return Path(workbook).parent / f"~$plantools-{Path(workbook).name}.lock"
+    """Beside the file itself: a workbook reached through a link is locked where it is."""
+    real = Path(workbook).resolve() if Path(workbook).is_symlink() else Path(workbook)
+    return real.parent / f"~$plantools-{real.name}.lock"
 
 
 @contextmanager

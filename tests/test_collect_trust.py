@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -287,3 +288,43 @@ def test_a_lock_left_by_a_killed_run_is_taken_over(tmp_path):
     os.utime(other, (time.time() - 3600, time.time() - 3600))
     output = run("collect", returned, "--into", shared, "--yes", code=2).output
     assert "is being written by plantools format (process 1 on another-pc, since 2018-11-30 10:00)" in output
+
+
+# ---------------------------------------------------------------- the same file to everyone
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")
+@pytest.mark.parametrize("mode", [0o640, 0o660, 0o600])
+def test_the_workbook_keeps_its_mode_and_group_and_the_backup_is_no_wider(tmp_path, mode):
+    shared, returned = qa_return(tmp_path)
+    os.chmod(shared, mode)
+    before = os.stat(shared)
+    run("collect", returned, "--into", shared, "--yes", code=0)
+    after = os.stat(shared)
+    assert after.st_ino != before.st_ino and cell_values(shared)["G5"] == "Green"  # replaced whole, as ever
+    assert (stat.S_IMODE(after.st_mode), after.st_uid, after.st_gid) == (mode, before.st_uid, before.st_gid)
+    [backup] = (tmp_path / "backups").iterdir()
+    assert stat.S_IMODE(backup.stat().st_mode) & ~mode == 0
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")
+def test_a_read_only_workbook_is_refused_in_one_line(tmp_path):
+    shared, returned = qa_return(tmp_path)
+    os.chmod(shared, 0o444)
+    old = digest(shared)
+    output = run("collect", returned, "--into", shared, "--yes", code=2).output
+    assert len(output.splitlines()) == 1 and "Shared Plan.xlsx: is read-only" in output
+    assert digest(shared) == old and stat.S_IMODE(os.stat(shared).st_mode) == 0o444
+    assert not (tmp_path / "backups").exists()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
+def test_a_workbook_reached_through_a_link_is_written_where_it_is(tmp_path):
+    shared, returned = qa_return(tmp_path)
+    real = tmp_path / "drive" / "Shared Plan.xlsx"
+    real.parent.mkdir()
+    shared.rename(real)
+    shared.symlink_to(real)
+    run("collect", returned, "--into", shared, "--yes", code=0)
+    assert shared.is_symlink() and shared.resolve() == real
+    assert cell_values(real)["G5"] == "Green"
+    assert [p.name for p in real.parent.iterdir()] == ["Shared Plan.xlsx"]  # no temp, no lock left
