@@ -139,6 +139,7 @@ def _read_workbook(path: Path, data: io.BytesIO | None) -> Returned:
         check_package(data, path)
         data.seek(0)
         source = data
+    _check_extent(path, source)
     try:
         book = (python_calamine.CalamineWorkbook.from_path(str(source)) if isinstance(source, Path)
                 else python_calamine.CalamineWorkbook.from_filelike(source))
@@ -158,6 +159,26 @@ def _read_workbook(path: Path, data: io.BytesIO | None) -> Returned:
     finally:
         book.close()
     return returned
+
+
+def _check_extent(path: Path, source: Path | io.BytesIO) -> None:
+    """Each sheet's true extent, streamed from its XML before calamine builds its grid: a
+    value far below or right of the form (XFD1048576) would ask it for more memory than there
+    is."""
+    from .xlsxparts import CELL_BUDGET, Package
+
+    package = Package(source)
+    try:
+        for sheet in (RETURN_SHEET, "Plan"):
+            rows, cols, last = package.extent(sheet)
+            if rows * cols > CELL_BUDGET:
+                raise PlanError(path, f"has a value as far as {last} ({rows:,} rows by {cols:,} columns), far outside "
+                                      "the form: clear it and save the pack again; nothing was collected",
+                                sheet=sheet, cell=last)
+    finally:
+        package.close()
+        if isinstance(source, io.BytesIO):
+            source.seek(0)
 
 
 def _record(path: Path, rows: list[list]) -> Returned:

@@ -328,3 +328,24 @@ def test_a_workbook_reached_through_a_link_is_written_where_it_is(tmp_path):
     assert shared.is_symlink() and shared.resolve() == real
     assert cell_values(real)["G5"] == "Green"
     assert [p.name for p in real.parent.iterdir()] == ["Shared Plan.xlsx"]  # no temp, no lock left
+
+
+# ---------------------------------------------------------------- every return scanned before it is read
+
+def plantools_process(*args) -> subprocess.CompletedProcess:
+    """plantools in its own process, so a crash (a signal) is a failed test, not a lost run."""
+    return subprocess.run([sys.executable, "-m", "plantools", *map(str, args)], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+
+
+def test_a_value_in_the_far_corner_of_a_return_is_refused_in_one_line(tmp_path):
+    shared, returned = qa_return(tmp_path)
+    book = openpyxl.load_workbook(returned)
+    book["Plan"]["XFD1048576"] = "x"
+    book.save(returned)
+    done = plantools_process("collect", returned, "--into", shared, "--yes")
+    assert done.returncode == 2, done.stderr
+    assert len(done.stderr.splitlines()) == 1 and not done.stdout
+    assert ("QA return.xlsx, sheet 'Plan', cell XFD1048576: has a value as far as XFD1048576 (1,048,576 rows by "
+            "16,384 columns), far outside the form") in done.stderr
+    assert not (tmp_path / "returns.csv").exists()
