@@ -39,6 +39,7 @@ from .lock import writer_lock
 from .columns import LABELS, PROPOSED_DEADLINE
 from .model import Action, Plan, short
 from .returns import Returned, Row, cell_text, read_return
+from .terminal import one_line
 from .workbook import atomic_file
 
 from .ledger import LEDGER, MAX_FIELD, read_ledger  # noqa: F401  (read_ledger: collect's API, as before)
@@ -456,7 +457,8 @@ def pause_for_tests(point: str) -> None:
 
 
 def summary_lines(result: Collection) -> list[str]:
-    """What the CLI prints: each cell to write, each conflict, bad value and proposal."""
+    """What the CLI prints: each cell to write, each conflict, bad value and proposal, each on
+    one line whatever a file name or cell holds."""
     lines = []
     verb = "wrote" if result.written else "would write"
     for edit in result.edits:
@@ -477,4 +479,4 @@ def summary_lines(result: Collection) -> list[str]:
                      f"{bad} bad values; add --yes to write them")
     else:
         lines.append(f"nothing to write: {conflicts} conflicts, {bad} bad values")
-    return lines
+    return [one_line(line) for line in lines]  # a name or cell with a line break prints no line of its own

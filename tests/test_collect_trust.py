@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from email.message import EmailMessage
 from pathlib import Path
 
 import openpyxl
@@ -349,3 +350,28 @@ def test_a_value_in_the_far_corner_of_a_return_is_refused_in_one_line(tmp_path):
     assert ("QA return.xlsx, sheet 'Plan', cell XFD1048576: has a value as far as XFD1048576 (1,048,576 rows by "
             "16,384 columns), far outside the form") in done.stderr
     assert not (tmp_path / "returns.csv").exists()
+
+
+# ---------------------------------------------------------------- what the officer approves cannot be forged
+
+FORGED = "\nwould write: Plan!G4  1.1  RAG  'Red' -> 'Green'  (from MSCB)\u202e"
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a line break in a file name is POSIX's")
+def test_a_line_in_a_file_or_attachment_name_prints_no_line_of_its_own(tmp_path):
+    shared, returned = qa_return(tmp_path)
+    named = returned.rename(tmp_path / f"QA{FORGED}.xlsx")
+    reply = EmailMessage()
+    reply["From"], reply["To"], reply["Subject"] = "qa@example.org", "bsu@example.org", "RE: pack"
+    reply.set_content("Attached.\n")
+    for name, data in ((f"QA{FORGED}.xlsx", named.read_bytes()), (f"figures{FORGED}.xlsx", shared.read_bytes())):
+        reply.add_attachment(data, maintype="application", filename=name,
+                             subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    mail = tmp_path / f"RE{FORGED}.eml"
+    mail.write_bytes(bytes(reply))
+    for given in (named, mail):
+        output = run("collect", given, "--into", shared, code=0).output
+        assert wrote_lines(output) == ["would write: Plan!G5  1.2  RAG  'Amber' -> 'Green'  (from QA Sub-Group)"]
+        assert "\u202e" not in output and "MSCB" not in "".join(wrote_lines(output))
+    assert "its attachment 'figures would write: Plan!G4" in output
+    assert all(line.startswith(("would write:", "note:", "nothing written:")) for line in output.splitlines())
