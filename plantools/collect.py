@@ -81,6 +81,9 @@ class Collection:
     edits: list[Edit] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # rows added to or deleted from a return
+    # a return with nothing new, in one line each: 'came back unchanged', 'already collected on ...'
+    settled: list[str] = field(default_factory=list)
+    unchanged: list[Returned] = field(default_factory=list)  # recorded in the ledger as such
     written: bool = False
     backup: Path | None = None
 
@@ -111,6 +114,11 @@ def _collect(returns: list[Path | str], into: Path, write: bool, backup_dir: Pat
     from .reader import is_open_in_excel, load_plan
     from .shared import file_sha256
 
+    if write:
+        ledger.check_writable(ledger.ledger_path(into))
+        ledger.settle(into)  # what a stopped run left unconfirmed, before anything else
+    before = ledger.read_ledger(into)  # read first: a ledger that cannot be read stops the run here
+    said = {tuple(row.get(c, "") for c in ledger.COLUMNS[1:11]) for row in before}
     # Excel's owner files ('~$Policy return.xlsx', beside a return still open) come with a *.xlsx
     owners = [Path(path) for path in returns if Path(path).name.startswith("~$")]
     packs = [pack for path in returns if Path(path) not in owners for pack in read_return(path)]
@@ -126,6 +134,7 @@ def _collect(returns: list[Path | str], into: Path, write: bool, backup_dir: Pat
         f"{owner.name} is Excel's owner file of a workbook open in Excel, no return: left out" for owner in owners])
     wanted: dict[tuple[str, str], list[Edit]] = {}
     for pack in packs:
+        counts = len(result.notes), len(result.items), sum(map(len, wanted.values()))
         _notes(pack, result)
         found = _find(pack, plan)
         for key, row in pack.rows.items():
@@ -144,10 +153,12 @@ def _collect(returns: list[Path | str], into: Path, write: bool, backup_dir: Pat
             for name in ("rag", "progress", "proposed"):
                 if name in row.values:
                     _change(pack, row, name, sent, found.get(key), plan, result, wanted)
+        if counts[0] == len(result.notes) and counts[2] == sum(map(len, wanted.values())):
+            _nothing_new(pack, result, counts[1], said, before)
     result.edits = _agree(wanted, result)
     _refuse_unwritable(result, into)
     if write:
-        _write(result, into, backup_dir)
+        _write(result, into, backup_dir, said)
     else:
         _remember_dry_run(result)
         if result.edits and is_open_in_excel(into):
@@ -384,13 +395,34 @@ def _remember_dry_run(result: Collection) -> None:
         pass  # a read-only folder: the dry run still shows what it would write
 
 
-def _write(result: Collection, into: Path, backup_dir: Path | None) -> None:
+def _nothing_new(pack: Returned, result: Collection, first: int, said: set[tuple],
+                 before: list[dict[str, str]]) -> None:
+    """A return that asks to write nothing is said in one line: one that came back as it was
+    sent, or one whose every decision the ledger already holds (the same return collected
+    again), instead of its 'already' lines and proposals over again."""
+    own = result.items[first:]
+    if own and _new_rows([["", *row, ""] for row in _item_rows(own, result.month)], said):
+        return
+    if not own and _new_rows([_unchanged_row(pack, result.month, "", "")], said):
+        result.settled.append(f"{pack.path.name}: came back unchanged from {pack.body}: nothing to write")
+        result.unchanged.append(pack)
+        return
+    whens = [row["when"] for row in before if row.get("body") == pack.body
+             and (row.get("return") == pack.path.name or row.get("return", "").startswith(pack.path.name + ","))]
+    try:
+        day = datetime.fromisoformat(min(whens)).date()
+        when = f" on {day.day} {day:%b %Y}"  # 3 Dec 2018, on Windows too (no %-d)
+    except ValueError:
+        when = ""
+    del result.items[first:]
+    result.settled.append(f"{pack.path.name}: already collected{when} (from {pack.body}): nothing new in it")
+
+
+def _write(result: Collection, into: Path, backup_dir: Path | None, said: set[tuple]) -> None:
     """Write ahead: the ledger's intents synced, then the workbook replaced, then confirmed."""
     from .reader import is_open_in_excel
     from .shared import write_cells_into
 
-    ledger.check_writable(ledger.ledger_path(into))
-    ledger.settle(into)  # what a stopped run left unconfirmed, before anything else
     record = _dry_run_record(into)
     if record.exists():
         try:
@@ -404,8 +436,8 @@ def _write(result: Collection, into: Path, backup_dir: Path | None) -> None:
         raise PlanError(into, "is open in Excel (its owner file ~$ is beside it): close it and run again; "
                               "nothing was written")
     when, run = datetime.now().isoformat(timespec="seconds"), uuid.uuid4().hex[:12]
-    said = {tuple(row.get(c, "") for c in ledger.COLUMNS[1:11]) for row in ledger.read_ledger(into)}
-    items = _new_rows(_item_rows(result, when, run), said)
+    items = _new_rows([[when, *row, run] for row in _item_rows(result.items, result.month)]
+                      + [_unchanged_row(pack, result.month, when, run) for pack in result.unchanged], said)
     if result.edits:
         ledger.append(ledger.ledger_path(into), items + _edit_rows(result, when, run, ledger.INTENT))
         pause_for_tests("intent")
@@ -425,11 +457,15 @@ def _edit_rows(result: Collection, when: str, run: str, outcome: str) -> list[li
              outcome, run] for edit in result.edits for body, source in zip(edit.bodies, edit.sources)]
 
 
-def _item_rows(result: Collection, when: str, run: str) -> list[list]:
-    return [[when, item.where, item.body, result.month, item.sheet, item.cell, item.ref, item.field, item.old,
-             item.new, {"already": ledger.ALREADY, "proposed": ledger.PROPOSED}.get(item.kind,
-                                                                                  f"{item.kind}: {item.message}"), run]
-            for item in result.items]
+def _unchanged_row(pack: Returned, month: str, when: str, run: str) -> list:
+    return [when, pack.path.name, pack.body, month, *[""] * 6, ledger.UNCHANGED, run]
+
+
+def _item_rows(items: list[Item], month: str) -> list[list]:
+    """The ledger's columns from 'return' to 'result' for each item."""
+    return [[item.where, item.body, month, item.sheet, item.cell, item.ref, item.field, item.old, item.new,
+             {"already": ledger.ALREADY, "proposed": ledger.PROPOSED}.get(item.kind, f"{item.kind}: {item.message}")]
+            for item in items]
 
 
 def _new_rows(rows: list[list], said: set[tuple]) -> list[list]:
@@ -469,6 +505,9 @@ def summary_lines(result: Collection) -> list[str]:
             lines.append(f"{kind}: {item.ref} {item.field} '{short(item.new, 40)}' from {item.body} "
                          f"({item.where}): {item.message}")
     lines.extend(f"note: {note}" for note in result.notes)
+    lines.extend(result.settled)
+    if result.settled and not (result.edits or result.items or result.notes):
+        return [one_line(line) for line in lines]  # one line a return, and nothing more to say
     conflicts, bad = len(result.of("conflict")), len(result.of("bad value"))
     cells = len(result.edits)
     if result.written:

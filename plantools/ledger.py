@@ -27,6 +27,7 @@ from .terminal import clean
 LEDGER = "returns.csv"
 COLUMNS = ["when", "return", "body", "month", "sheet", "cell", "ref", "field", "old", "new", "result", "run"]
 APPLIED, ALREADY, PROPOSED = "applied", "already in the workbook", "proposed: for the board to decide"
+UNCHANGED = "came back unchanged"
 INTENT = "writing: not yet confirmed"
 NOT_WRITTEN = "not written: the run was stopped before the workbook was replaced"
 MAX_FIELD = 32_767  # Excel's own limit for a cell: whatever was written into the workbook fits whole

@@ -13,6 +13,7 @@ import sys
 import time
 import zipfile
 from email.message import EmailMessage
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -191,7 +192,7 @@ def test_kill_between_replace_and_confirm_then_the_next_run_confirms_it(tmp_path
     assert [r["result"] for r in read_ledger(shared)] == [INTENT]
     # the next run (here: the same return again) settles it from the workbook before anything else
     result = run("collect", returned, "--into", shared, "--yes", code=0)
-    assert "already: 1.2 RAG 'Green'" in result.output and not wrote_lines(result.output)
+    assert result.output.startswith("QA return.xlsx: already collected on ") and not wrote_lines(result.output)
     assert [(r["cell"], r["new"], r["body"], r["result"]) for r in read_ledger(shared)] == [
         ("G5", "Green", "QA Sub-Group", APPLIED)]  # and it is not counted twice
 
@@ -375,3 +376,29 @@ def test_a_line_in_a_file_or_attachment_name_prints_no_line_of_its_own(tmp_path)
         assert "\u202e" not in output and "MSCB" not in "".join(wrote_lines(output))
     assert "its attachment 'figures would write: Plan!G4" in output
     assert all(line.startswith(("would write:", "note:", "nothing written:")) for line in output.splitlines())
+
+
+# ---------------------------------------------------------------- a return with nothing new: one line
+
+def test_an_unchanged_pack_and_a_return_collected_again_are_one_line_each(tmp_path):
+    shared = shared_plan(tmp_path)
+    packs = make_packs(shared)
+    unchanged = edit_pack(pack_of(packs, "Policy Sub-Group"), {}, tmp_path / "Policy return.xlsx")
+    output = run("collect", unchanged, "--into", shared, "--yes", code=0).output
+    assert output.splitlines() == ["Policy return.xlsx: came back unchanged from Policy Sub-Group: nothing to write"]
+    assert [(r["return"], r["body"], r["result"]) for r in read_ledger(shared)] == [
+        ("Policy return.xlsx", "Policy Sub-Group", "came back unchanged")]  # counted as returned
+
+    returned = edit_pack(pack_of(packs, "QA Sub-Group"),
+                         {"1.2": {"RAG": "Green", "Progress update": "Re-audited",
+                                  "Proposed new deadline": "June 2019"}}, tmp_path / "QA return.xlsx")
+    run("collect", returned, "--into", shared, "--yes", code=0)
+    rows = len(read_ledger(shared))
+    today = date.today()
+    for again in (returned, unchanged):
+        output = run("collect", again, "--into", shared, "--yes", code=0).output
+        assert output.splitlines() == [f"{again.name}: already collected on {today.day} {today:%b %Y} "
+                                       f"(from {'QA' if again == returned else 'Policy'} Sub-Group): nothing new in it"]
+    assert len(read_ledger(shared)) == rows
+    both = run("collect", returned, unchanged, "--into", shared, code=0).output
+    assert len(both.splitlines()) == 2
