@@ -22,6 +22,7 @@ from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 
+from . import rag
 from .columns import EDITABLE, FORM_COLUMNS, LABELS, PLAN_COLUMNS
 from .errors import PlanError
 from .model import Action
@@ -198,6 +199,8 @@ def _read_rows(returned: Returned, rows: list[list]) -> None:
     returned.no_column = [label for label in FILLED_IN if label not in header]
     shown = {name: header.index(label) for label, name in SHOWN.items() if label in header}
     for number, row in enumerate(rows[top + 1:], start=top + 2):
+        if rag.is_key_row([cell_text(v) for v in row]):  # the RAG key under the table: no action
+            continue
         key = cell_text(row[key_col]) if key_col < len(row) else ""
         if not key:
             if any(v not in (None, "") for v in row):
