@@ -49,9 +49,12 @@ def test_rows_and_keys_added_for_other_bodies_actions_are_conflicts_never_writte
     packs = make_packs(shared)
     returned = edit_pack(pack_of(packs, "QA Sub-Group"), {"1.2": {"RAG": "Green"}}, tmp_path / "QA return.xlsx")
 
+    added = []
+
     def add_policys_action(record, plan) -> None:
         columns = key_header(plan)
         row = plan.max_row + 1
+        added.append(f"{openpyxl.utils.get_column_letter(columns['Return key'])}{row}")
         for header, value in {"Ref": "1.1", "Action": "Draft the agreement", "RAG": "Green",
                               "Progress update": "All done", "Return key": "Plan!4"}.items():
             plan.cell(row, columns[header]).value = value
@@ -60,7 +63,7 @@ def test_rows_and_keys_added_for_other_bodies_actions_are_conflicts_never_writte
     record_sheet(returned, add_policys_action)
     result = run("collect", returned, "--into", shared, "--yes", code=1)
     assert wrote_lines(result.output) == ["wrote: Plan!G5  1.2  RAG  'Amber' -> 'Green'  (from QA Sub-Group)"]
-    assert ("conflict: 1.1 Return key 'Plan!4' from QA Sub-Group (QA return.xlsx, sheet Plan, cell R7): this row's "
+    assert (f"conflict: 1.1 Return key 'Plan!4' from QA Sub-Group (QA return.xlsx, sheet Plan, cell {added[0]}): this row's "
             "return key is none of the actions the pack was sent with") in result.output
     after = cell_values(shared)
     assert after["G4"] == before["G4"] == "Red" and after["H4"] == "Chair has left"
