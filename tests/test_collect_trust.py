@@ -405,3 +405,31 @@ def test_an_unchanged_pack_and_a_return_collected_again_are_one_line_each(tmp_pa
     assert len(read_ledger(shared)) == rows
     both = run("collect", returned, unchanged, "--into", shared, code=0).output
     assert len(both.splitlines()) == 2
+
+
+# ---------------------------------------------------------------- late returns count
+
+def test_a_late_return_names_its_body_and_its_proposal_stays_until_decided(tmp_path):
+    from plantools import consolidate, load_plan
+    from plantools.copies import read_copy
+
+    shared = shared_plan(tmp_path)
+    out = tmp_path / "monthly"
+    run("consolidate", shared, "--month", "2018-11", "--out", out, "--today", "2018-11-30", code=0)
+    packs = make_packs(shared)  # November's packs
+    late = edit_pack(pack_of(packs, "QA Sub-Group"), {"1.2": {"RAG": "Green", "Proposed new deadline": "June 2019"}},
+                     tmp_path / "QA return.xlsx")
+    run("consolidate", shared, "--month", "2018-12", "--out", out, "--today", "2018-12-31", code=0)
+    os.utime(out / "Shared Plan 2018-12.xlsx", (time.time() - 60, time.time() - 60))  # made before the return came
+    run("collect", late, "--into", shared, "--yes", code=0)  # November's pack, collected in January
+    january = consolidate(load_plan(shared), "2019-01", out, today=date(2019, 1, 31))
+    changed = [(c.ref, c.field, c.new, c.returned_by) for c in read_copy(january.path).log if c.month == "2019-01"]
+    assert changed == [("1.2", "RAG", "Green", "QA Sub-Group")]
+    reasons = {e.action.ref: e.reasons for e in january.exceptions}
+    assert "Proposed new deadline: June 2019 (QA Sub-Group)" in reasons["1.2"]
+
+    book = openpyxl.load_workbook(shared)
+    book["Plan"]["F5"] = "June 2019"  # the board decides: the proposal is no exception any more
+    book.save(shared)
+    february = consolidate(load_plan(shared), "2019-02", out, today=date(2019, 2, 28))
+    assert not any("Proposed new deadline" in r for e in february.exceptions for r in e.reasons)
