@@ -296,7 +296,6 @@ def summary_lines(result: Consolidation) -> list[str]:
         # what to fix first, each at its sheet and cell, as plantools check lists it
         *(format_table(errors).splitlines() if errors else []),
         f"wrote {result.path}",
-        *(["the workbook is open in Excel: this is its last saved version"] if result.open_in_excel else []),
         f"{len(result.actions)} actions: " + ", ".join(f"{counts[s]} {s}" for s in rag.STATUSES)
         + f", {counts[rag.NOT_RATED]} not yet rated",
         f"{_count(len(errors), 'error')}{' (listed above: fix them in the workbook)' if errors else ''}, "

@@ -67,9 +67,10 @@ def valid_address(address: str) -> bool:
 
 
 def draft_message(pack, plan_title: str, month: str, sender: str = "", reply_by: date | None = None,
-                  reply_to: str = "") -> bytes:
+                  reply_to: str = "", last_saved: bool = False) -> bytes:
     """The .eml for one pack: addressed to the body, its workbook attached, asking for a
-    reply by `reply_by` (default_reply_by when not given)."""
+    reply by `reply_by` (default_reply_by when not given). `last_saved`: the shared workbook
+    was open in Excel when the pack was made, which the draft says first, for the officer."""
     when = label(month)
     reply_by = reply_by or default_reply_by(month)
     sender = header_text(sender)
@@ -86,13 +87,19 @@ def draft_message(pack, plan_title: str, month: str, sender: str = "", reply_by:
     message["Message-ID"] = make_msgid(domain=domain)  # a domain given: no slow lookup of this machine's name
     message["X-Unsent"] = "1"
     name = parseaddr(sender)[0] if sender else ""
-    message.set_content(_body_text(pack, header_text(plan_title), when, reply_by, name or SIGNATURE))
+    message.set_content((LAST_SAVED if last_saved else "")
+                        + _body_text(pack, header_text(plan_title), when, reply_by, name or SIGNATURE))
     message.add_attachment(pack.workbook.read_bytes(), maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1],
                            filename=header_text(pack.workbook.name))
     # an address with a letter beyond ASCII (jörg@...) is written as it is, in UTF-8 (RFC 6532):
     # encoded as a header word it would be another address, which no server delivers to jörg
     international = any(not address.isascii() for address in (*pack.emails, sender, reply_to))
     return message.as_bytes(policy=policy.SMTPUTF8 if international else policy.SMTP)
+
+
+LAST_SAVED = ("[For the Business Support Unit: this pack was made from the last saved version of the shared "
+              "workbook, which was open in Excel; changes not saved then are not in it. Delete this line "
+              "before sending.]\n\n")
 
 
 def _body_text(pack, plan_title: str, when: str, reply_by: date, signature: str) -> str:

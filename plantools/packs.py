@@ -74,6 +74,7 @@ class PackRun:
     paper: str = "A4"
     extra_columns: list[str] = field(default_factory=list)  # the plan's (see Plan.extra_columns)
     plan_file: str = ""  # the shared workbook's file name, which returned packs are matched against
+    last_saved: bool = False  # the workbook was open in Excel: read as last saved (the drafts say so)
 
 
 _NOT_IN_NAMES = re.compile(r'[<>:"/\\|?*]')  # what Windows refuses in a file name
@@ -151,7 +152,7 @@ def plan_packs(plan: Plan, month: str, out: Path, today: date | None = None, for
     as_of = today or min(date.today(), month_end(month))
     out = Path(out)
     run = PackRun(out, month, manifest=out / MANIFEST, paper=paper, extra_columns=list(plan.extra_columns),
-                  plan_file=plan.path.name)
+                  plan_file=plan.path.name, last_saved=plan.open_in_excel)
     # a body on two Governance rows is one body: one pack, to all its addresses
     names = list(dict.fromkeys(b.name for b in plan.bodies)) or sorted({n for a in plan.actions for n in a.bodies})
     emails: dict[str, tuple[str, ...]] = defaultdict(tuple)
@@ -267,7 +268,8 @@ def write_packs(run: PackRun, plan_title: str, staging: Path, sender: str = "", 
                 write_pack(staged, plan_title, run)
             if staged.draft:
                 with atomic_file(staged.draft) as temp:
-                    temp.write_bytes(draft_message(staged, plan_title, run.month, sender, reply_by, reply_to))
+                    temp.write_bytes(draft_message(staged, plan_title, run.month, sender, reply_by, reply_to,
+                                                      run.last_saved))
     except PlanError as error:  # said of the file or folder it is about, not of the staging folder
         where = run.folder if error.path in (staging, staging / "-") else run.folder / error.path.name
         raise PlanError(where, error.message, error.sheet, error.cell) from None
