@@ -401,6 +401,8 @@ def _nothing_new(pack: Returned, result: Collection, first: int, said: set[tuple
     sent, or one whose every decision the ledger already holds (the same return collected
     again), instead of its 'already' lines and proposals over again."""
     own = result.items[first:]
+    if any(item.kind not in ("already", "proposed") for item in own):
+        return  # a conflict or a bad value is shown again, until it is dealt with
     if own and _new_rows([["", *row, ""] for row in _item_rows(own, result.month)], said):
         return
     if not own and _new_rows([_unchanged_row(pack, result.month, "", "")], said):

@@ -61,6 +61,9 @@ def test_rows_and_keys_added_for_other_bodies_actions_are_conflicts_never_writte
         record.append(["Plan!4", "1.1", "Draft the agreement", "Red", "Chair has left"])  # and to its record
 
     record_sheet(returned, add_policys_action)
+    dry = collect([returned], shared)  # the API says the same as the command
+    assert [(e.cell, e.bodies) for e in dry.edits] == [("G5", ["QA Sub-Group"])]
+    assert [(i.kind, i.field, i.new) for i in dry.items] == [("conflict", "Return key", "Plan!4")]
     result = run("collect", returned, "--into", shared, "--yes", code=1)
     assert wrote_lines(result.output) == ["wrote: Plan!G5  1.2  RAG  'Amber' -> 'Green'  (from QA Sub-Group)"]
     assert (f"conflict: 1.1 Return key 'Plan!4' from QA Sub-Group (QA return.xlsx, sheet Plan, cell {added[0]}): this row's "
@@ -75,6 +78,7 @@ def test_the_body_credited_is_the_one_the_pack_was_made_for(tmp_path):
     returned = edit_pack(pack_of(make_packs(shared), "QA Sub-Group"), {"1.2": {"Progress update": "Re-audited"}},
                          tmp_path / "QA return.xlsx")
     record_sheet(returned, lambda record, plan: record.cell(4, 2, "MSCB"))
+    assert [e.bodies for e in collect([returned], shared).edits] == [["QA Sub-Group"]]
     result = run("collect", returned, "--into", shared, "--yes", code=0)
     assert wrote_lines(result.output) == ["wrote: Plan!H5  1.2  Progress update  'Late' -> 'Re-audited'  "
                                           "(from QA Sub-Group)"]
