@@ -161,6 +161,10 @@ def _collect(returns: list[Path | str], into: Path, write: bool, backup_dir: Pat
         _write(result, into, backup_dir, said)
     else:
         _remember_dry_run(result)
+        stopped = sum(row.get("result") == ledger.INTENT for row in before)
+        if stopped:
+            result.notes.append(f"{LEDGER}: a collect was stopped before it said what became of {stopped} "
+                                "cell(s): the next collect --yes records it, from the workbook as it is")
         if result.edits and is_open_in_excel(into):
             result.notes.append(f"{into.name} is open in Excel (its owner file ~$ is beside it): "
                                 "close it before adding --yes")

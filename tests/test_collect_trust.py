@@ -197,6 +197,9 @@ def test_kill_between_replace_and_confirm_then_the_next_run_confirms_it(tmp_path
     killed(paused(["collect", returned, "--into", shared, "--yes"], "replaced", tmp_path / "hook"))
     assert cell_values(shared)["G5"] == "Green"
     assert [r["result"] for r in read_ledger(shared)] == [INTENT]
+    assert "note: returns.csv: a collect was stopped before it said what became of 1 cell(s)" in run(
+        "collect", returned, "--into", shared, code=0).output  # the dry run writes nothing, but says so
+    assert [r["result"] for r in read_ledger(shared)] == [INTENT]
     # the next run (here: the same return again) settles it from the workbook before anything else
     result = run("collect", returned, "--into", shared, "--yes", code=0)
     assert result.output.startswith("QA return.xlsx: already collected on ") and not wrote_lines(result.output)
