@@ -246,6 +246,13 @@ def _say_where(workbook: Path) -> None:
                    f"{bundled.output_base(workbook)}")
 
 
+def _say_last_saved(plan: Plan) -> None:
+    """Before anything is written: a workbook open in Excel is read as it was last saved."""
+    if plan.open_in_excel:
+        click.echo(f"{plan.path.name} is open in Excel: reading its last saved version (changes not saved are "
+                   "not in what is written now)")
+
+
 def _say_month(plan: Plan, month: str) -> None:
     """A month outside the plan's year is most likely not meant (the default is this month): say so first."""
     from .months import outside_plan_year
@@ -397,6 +404,7 @@ def consolidate(workbook: Path, sheets: tuple[str, ...], month: str, out: Path |
     plan = load_plan(workbook, sheets, given_month())
     _say_where(workbook)
     _say_month(plan, month)
+    _say_last_saved(plan)
     result = run(plan, month, out, today=today, force=force,
                  paper=paper, stale_months=stale_months)
     for line in summary_lines(result):
@@ -446,6 +454,7 @@ def packs(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | None,
     plan = load_plan(workbook, sheets, given_month())
     _say_where(workbook)
     _say_month(plan, month)
+    _say_last_saved(plan)
     run = make_packs(plan, month, out, today=today,
                      force=force, sender=sender, reply_by=reply_by, reply_to=reply_to,
                      paper=paper)
@@ -478,6 +487,7 @@ def monthly(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | Non
     plan = load_plan(workbook, sheets, given_month())
     _say_where(workbook)
     _say_month(plan, month)
+    _say_last_saved(plan)
     result, run = run_month(plan, month, out and out / "monthly", out and out / "packs" / month,
                             today=today,
                             force=force, sender=sender, reply_by=reply_by, reply_to=reply_to,
