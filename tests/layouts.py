@@ -52,10 +52,12 @@ FEATURES = (
 )
 # What the reader on main reads right (see FAILURES.md for each of the others).
 SUPPORTED = frozenset({
-    "title", "preamble", "key_above", "many_sheets", "two_bodies", "banners", "spacers", "merged_header",
-    "synonyms", "excel_table", "totals_row", "merged_objective", "no_ref_column", "extra_columns",
+    "title", "preamble", "key_above", "key_between", "key_below", "many_sheets", "contents_sheet", "lists_sheet",
+    "two_bodies", "banners", "spacers", "two_row_header", "merged_header", "synonyms", "rag_months",
+    "rag_quarters", "excel_table", "totals_row", "merged_objective", "no_ref_column", "extra_columns",
     "hidden_columns", "hidden_rows", "hidden_sheet", "deadline_text", "deadline_quarter", "fills",
-    "theme_colours", "rag_fill_only", "libreoffice", "inline_key", "key_in_rag_column",
+    "theme_colours", "inline_key", "key_in_rag_column", "conditional_rag", "rag_fill_only", "rag_fill_blue",
+    "libreoffice",
 })
 SOFFICE_FEATURES = ("libreoffice", "xls", "ods")  # slow: drawn in a few examples only
 # what an Excel table cannot hold: it has one header row and no merged cells
@@ -357,8 +359,10 @@ def build(spec: Spec, path: Path) -> Truth:
         features.discard("key_between")  # no two tables to put a key between
     if "rag_key_words" in features:
         features.add("inline_key")  # the words mean what the workbook's own key says
-    if features & {"rag_months"}:
+    if "rag_months" in features:
         features.discard("rag_quarters")
+    if features & {"rag_months", "rag_quarters"}:
+        features.discard("conditional_rag")  # its rules colour one RAG column
     if "merged_header" in features:
         features.discard("two_row_header")
     if "excel_table" in features and features & TABLE_BLOCKS:
