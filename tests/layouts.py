@@ -26,9 +26,10 @@ import subprocess
 import tempfile
 import zipfile
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from hypothesis import strategies as st
@@ -162,7 +163,7 @@ class Row:
     agency: int = 0
     bodies: tuple[int, ...] = (0,)
     deadline: str = "date"
-    day: int = 0  # the date deadline: days after 1 October 2018
+    day: int = 0  # the date deadline: 1 October 2018, day // 28 months and day % 28 days on
     rag: str = "Green"
     progress: int = 0
     objective: int = 0
@@ -181,7 +182,7 @@ class Spec:
     extras: int = 6  # extra_columns: how many of EXTRA_HEADERS
 
     @staticmethod
-    def of(features: set[str] | frozenset[str], **choices) -> "Spec":
+    def of(features: set[str] | frozenset[str], **choices: Any) -> "Spec":
         """The default workbook with these features: what FAILURES.md's examples use."""
         spec = Spec(frozenset(features), **choices)
         forms = [f for f, feature in FORM_FEATURE.items() if feature in features]
@@ -369,7 +370,7 @@ def build(spec: Spec, path: Path) -> Truth:
         features.discard("excel_table")  # an Excel table has one header row and no merged cells
     period, month = _period(spec, features)
     year, number = map(int, month.split("-"))
-    today = date(year + number // 12, number % 12 + 1, 1) - (date(2001, 1, 2) - date(2001, 1, 1))
+    today = date(year + number // 12, number % 12 + 1, 1) - timedelta(days=1)  # the month's last day
     columns, two_rows = _columns(spec, features)
     where = {c.key: i for i, c in enumerate(columns, 1)}
     width = len(columns)
