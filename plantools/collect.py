@@ -189,7 +189,7 @@ def _trust(packs: list[Returned], into: Path, packs_dir: Path | None) -> None:
         record = records[folder].get(pack.pack_id)
         if record is None:
             raise PlanError(pack.path, f"is a pack that {folder / SENT} has no record of (made with --out into "
-                                       "another folder? Copy that folder's sent.json there); nothing was written")
+                                       "another folder? Give that folder with --packs); nothing was written")
         pack.plan_file, pack.month, pack.body, pack.sent = record.plan, record.month, record.body, record.actions
         pack.missing = [key for key in pack.sent if key not in pack.rows]
 

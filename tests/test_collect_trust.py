@@ -141,7 +141,8 @@ def test_packs_remade_into_the_folder_keep_the_earlier_packs_records(tmp_path):
     assert len(json.loads((packs / "sent.json").read_text(encoding="utf-8"))["packs"]) == 4
     moved = tmp_path / "elsewhere"
     packs.rename(moved)
-    assert "Copy that folder's sent.json there" in run("collect", first, "--into", shared, code=2).output
+    assert "Give that folder with --packs" in run("collect", first, "--into", shared, code=2).output
+    assert len(wrote_lines(run("collect", first, "--into", shared, "--packs", moved, code=0).output)) == 1
     assert len(collect([first], shared, packs_dir=moved).edits) == 1
 
 
