@@ -128,6 +128,10 @@ def test_a_pack_with_no_record_is_refused_in_one_line(tmp_path):
     except PlanError as error:
         assert "sent.json: is not plantools' record of the packs it sent" in str(error)
     assert not (tmp_path / "returns.csv").exists()
+    before = {path.name: digest(path) for path in packs.iterdir()}
+    output = run("packs", shared, "--month", MONTH, "--out", packs, "--force", code=2).output
+    assert len(output.splitlines()) == 1 and "sent.json: is not plantools' record" in output
+    assert {path.name: digest(path) for path in packs.iterdir()} == before  # refused before anything was written
 
 
 def test_packs_remade_into_the_folder_keep_the_earlier_packs_records(tmp_path):
