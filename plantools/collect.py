@@ -445,16 +445,16 @@ def _write(result: Collection, into: Path, backup_dir: Path | None, said: set[tu
     items = _new_rows([[when, *row, run] for row in _item_rows(result.items, result.month)]
                       + [_unchanged_row(pack, result.month, when, run) for pack in result.unchanged], said)
     if result.edits:
-        ledger.append(ledger.ledger_path(into), items + _edit_rows(result, when, run, ledger.INTENT))
+        ledger.append(into, items + _edit_rows(result, when, run, ledger.INTENT))
         pause_for_tests("intent")
         written = write_cells_into(into, _by_sheet(result.edits), expected_sha256=result.sha256,
                                    backup_dir=backup_dir)
         result.written, result.backup = written.changed, written.backup
         pause_for_tests("replaced")
-        ledger.append(ledger.ledger_path(into), _edit_rows(result, when, run,
+        ledger.append(into, _edit_rows(result, when, run,
                                                            ledger.APPLIED if result.written else ledger.ALREADY))
     else:
-        ledger.append(ledger.ledger_path(into), items)
+        ledger.append(into, items)
     record.unlink(missing_ok=True)
 
 

@@ -321,6 +321,7 @@ def test_the_workbook_keeps_its_mode_and_group_and_the_backup_is_no_wider(tmp_pa
     assert (stat.S_IMODE(after.st_mode), after.st_uid, after.st_gid) == (mode, before.st_uid, before.st_gid)
     [backup] = (tmp_path / "backups").iterdir()
     assert stat.S_IMODE(backup.stat().st_mode) & ~mode == 0
+    assert stat.S_IMODE((tmp_path / "returns.csv").stat().st_mode) & ~mode == 0  # it holds what was written
 
 
 @pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")
