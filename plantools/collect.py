@@ -391,7 +391,7 @@ def _dry_run_record(workbook: Path) -> Path:
 
 def _remember_dry_run(result: Collection) -> None:
     """What the dry run saw, so that --yes refuses a workbook saved since."""
-    record = {"sha256": result.sha256, "cells": [[e.sheet, e.cell, e.new] for e in result.edits]}
+    record = {"sha256": result.sha256}  # no cell's value: the file is as readable as its folder
     try:
         with atomic_file(_dry_run_record(result.workbook)) as temp:
             temp.write_text(json.dumps(record), encoding="utf-8")
