@@ -88,7 +88,7 @@ EXAMPLES = {
     "backup_dir": "Backups", "returns": "Returns\\*.xlsx", "send folder": "packs\\2018-11",
     "history folder": "monthly", "history out": '"History 2018-19.xlsx"', "governance out": "Governance.xlsx",
     "plan": '"MSCB Business Plan 2018-19"', "smtp_host": "smtp.council.gov.uk", "smtp_port": "587",
-    "user": "bsu", "ca_file": "council-ca.pem", "time_limit": "300",
+    "user": "bsu", "ca_file": "council-ca.pem", "time_limit": "300", "packs_dir": "packs\\2018-11",
 }
 
 
