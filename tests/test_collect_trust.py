@@ -86,6 +86,26 @@ def test_the_body_credited_is_the_one_the_pack_was_made_for(tmp_path):
     assert [(row["body"], row["new"]) for row in ledger_rows(shared)] == [("QA Sub-Group", "Re-audited")]
 
 
+def test_values_as_sent_edited_in_the_record_sheet_hide_no_conflict(tmp_path):
+    shared = shared_plan(tmp_path)
+    returned = edit_pack(pack_of(make_packs(shared), "QA Sub-Group"), {"1.2": {"Progress update": "Ours"}},
+                         tmp_path / "QA return.xlsx")
+    book = openpyxl.load_workbook(shared)
+    book["Plan"]["H5"] = "Staff's note"  # typed in the shared workbook after the pack went out
+    book.save(shared)
+
+    def as_if_sent(record, plan) -> None:  # the record sheet made to say the pack was sent with it
+        row = next(r for r in record.iter_rows() if r[0].value == "Plan!5")
+        row[4].value = "Staff's note"
+
+    record_sheet(returned, as_if_sent)
+    result = run("collect", returned, "--into", shared, "--yes", code=1)
+    assert not wrote_lines(result.output)
+    assert ("Plan!H5 has changed in the shared workbook since the pack was made (now 'Staff's note', sent as "
+            "'Late')") in result.output
+    assert cell_values(shared)["H5"] == "Staff's note"
+
+
 def test_an_action_moved_to_another_body_since_the_packs_went_out_is_a_conflict(tmp_path):
     shared = shared_plan(tmp_path)
     returned = edit_pack(pack_of(make_packs(shared), "QA Sub-Group"),
