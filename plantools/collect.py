@@ -447,12 +447,15 @@ def _write(result: Collection, into: Path, backup_dir: Path | None, said: set[tu
     if result.edits:
         ledger.append(into, items + _edit_rows(result, when, run, ledger.INTENT))
         pause_for_tests("intent")
-        written = write_cells_into(into, _by_sheet(result.edits), expected_sha256=result.sha256,
-                                   backup_dir=backup_dir)
+        try:
+            written = write_cells_into(into, _by_sheet(result.edits), expected_sha256=result.sha256,
+                                       backup_dir=backup_dir)
+        except PlanError as refused:  # the intents settled at once, with the reason
+            ledger.append(into, _edit_rows(result, when, run, f"{ledger.REFUSED}: {refused.message}"))
+            raise
         result.written, result.backup = written.changed, written.backup
         pause_for_tests("replaced")
-        ledger.append(into, _edit_rows(result, when, run,
-                                                           ledger.APPLIED if result.written else ledger.ALREADY))
+        ledger.append(into, _edit_rows(result, when, run, ledger.APPLIED if result.written else ledger.ALREADY))
     else:
         ledger.append(into, items)
     record.unlink(missing_ok=True)

@@ -31,6 +31,7 @@ APPLIED, ALREADY, PROPOSED = "applied", "already in the workbook", "proposed: fo
 UNCHANGED = "came back unchanged"
 INTENT = "writing: not yet confirmed"
 NOT_WRITTEN = "not written: the run was stopped before the workbook was replaced"
+REFUSED = "not written"  # and why: the workbook refused at the last check (read-only, changed, open)
 MAX_FIELD = 32_767  # Excel's own limit for a cell: whatever was written into the workbook fits whole
 MAX_OTHER = 2_000  # a return's file name, a body, a message: more is no name
 

@@ -353,6 +353,9 @@ def test_a_read_only_workbook_is_refused_in_one_line(tmp_path):
     assert len(output.splitlines()) == 1 and "Shared Plan.xlsx: is read-only" in output
     assert digest(shared) == old and stat.S_IMODE(os.stat(shared).st_mode) == 0o444
     assert not (tmp_path / "backups").exists()
+    assert [r["result"] for r in read_ledger(shared)] == [  # the intent said what became of it, at once
+        "not written: is read-only: make it writable (or ask whoever made it read-only) and run again; "
+        "nothing was written"]
 
 
 @pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
