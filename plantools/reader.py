@@ -30,7 +30,7 @@ from .deadlines import parse_deadline
 from .errors import PlanError
 from .governance import Body, Matcher, infer_bodies, merge_duplicates
 from .xlsxparts import CELL_BUDGET, column_letters, column_number, shows_month_only
-from .columns import EXPECTED_HEADERS, HEADER_PATTERNS
+from .columns import EXPECTED_HEADERS, HEADER_PATTERNS, not_for_circulation
 from .model import Action, Finding, Plan, letters, short
 
 HEADER_SCAN_ROWS = 40  # title rows above the header: no real plan has more
@@ -115,7 +115,7 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...]) -> Plan:
             _note(plan, grid.title, "A1", f"sheet '{grid.title}' not read as plan: no header row of plan columns")
             continue
         title = _title_above(grid, header.row)
-        if grid.title not in pinned and CONFIDENTIAL_TITLE.search(title):
+        if grid.title not in pinned and (CONFIDENTIAL_TITLE.search(title) or not_for_circulation(title)):
             plan.confidential_sheets.append(grid.title)
             # the title is not quoted: notes reach the board's copy, and the sheet's words must not
             _note(plan, grid.title, "A1", f"sheet '{grid.title}' left out as confidential: its title row names "
@@ -143,15 +143,13 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...]) -> Plan:
     return plan
 
 
-# A sheet that holds these is never read as plan unless the officer pins it: what is read goes
-# into the board's copy and the sub-groups' packs.
-CONFIDENTIAL_WORDS = re.compile(r"risk|regist|\braid\b|issues?\b|confiden|private|restricted|internal|"
-                                r"personal (data|information|details)|do not (send|share|circulate)", re.IGNORECASE)
-# A title row marks a sheet only when it names a register or log or marks it confidential: a
-# plan's title may well speak of "reducing the risk of abuse" or "Making Safeguarding Personal".
+# A sheet whose name speaks of these, or of anything not for circulation, is never read as plan
+# unless the officer pins it: what is read goes into the board's copy and the sub-groups' packs.
+CONFIDENTIAL_NAME = re.compile(r"risk|regist|\braid\b|issues?\b", re.IGNORECASE)
+# A title row marks a sheet only when it names a register or log or marks it not for
+# circulation: a plan's title may well speak of "reducing the risk of abuse".
 CONFIDENTIAL_TITLE = re.compile(r"risks?\s*(register|log|matrix|assessment)|\bregist(er|ry)\b|\braid\b|"
-                                r"issues?\s*(log|register)|confiden|private|restricted|not for (circulation|distribution)|"
-                                r"do not (send|share|circulate)", re.IGNORECASE)
+                                r"issues?\s*(log|register)", re.IGNORECASE)
 
 
 def _refuse_own_outputs(path: Path, book, package) -> None:
@@ -212,7 +210,7 @@ def sheet_kind(name: str, visible: bool = True) -> str:
     """'confidential' (a risk log, register, RAID or issues log, named confidential, or any
     other hidden sheet), 'governance', 'key' (read even when hidden: they are never sent, and
     BSUs hide the distribution list), or 'plan' (a candidate)."""
-    if CONFIDENTIAL_WORDS.search(name):
+    if CONFIDENTIAL_NAME.search(name) or not_for_circulation(name):
         return "confidential"
     if re.search(r"governance|bodies|distribution", name, re.IGNORECASE):
         return "governance"
@@ -411,7 +409,6 @@ _EXACT = {
 _KEY_COLUMN = re.compile(r"\s*(rag\s*)?(status\s*)?(key|legend)\s*:?\s*", re.IGNORECASE)
 _MONTH_IN_HEADER = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*['’]?(\d{2,4})?\b")
 _QUARTER_IN_HEADER = re.compile(r"\bq([1-4])\b")
-_CONFIDENTIAL_COLUMN = re.compile(r"confiden|internal|private|restricted|do not (send|share)", re.IGNORECASE)
 
 
 def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hidden: set[int],
@@ -420,8 +417,9 @@ def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hid
     an unsplit "Actions (who and what)" over two columns is who then what. Where two columns
     could hold one field, the exact word beats a near one, then the latest month, then the
     first; the others are carried as they are, and `check` says which was read."""
+    withheld = set(hidden) | _not_for_circulation(grid, top, last, hidden, plan)
     candidates: dict[str, list[int]] = {}
-    for col in sorted(roles):
+    for col in sorted(set(roles) - withheld):
         role = roles[col]
         origin = grid.origin.get((top, col), (top, col))
         span = grid.width.get(origin, 1)
@@ -430,12 +428,6 @@ def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hid
             role = "objective_ref" if first else "objective"
         elif role == "action_pair":
             role = "action" if span == 1 or not first else "owner"
-        label = _header_text(grid, top, last, col)
-        if _CONFIDENTIAL_COLUMN.search(label):
-            _note(plan, grid.title, f"{column_letters(col)}{last}", f"column {column_letters(col)} '{label}' "
-                  "is marked internal or confidential: not read, and never sent", field="column")
-            hidden.add(col)
-            continue
         candidates.setdefault(role, []).append(col)
     objective_cols = candidates.get("objective", [])
     if len(objective_cols) > 1 and "objective_ref" not in candidates:
@@ -453,7 +445,7 @@ def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hid
                   f"{role.replace('_', ' ')} read from column {column_letters(chosen)} "
                   f"'{_header_text(grid, top, last, chosen)}'; also there: {others} (carried as it is)",
                   field="column")
-    used = set(columns.values()) | hidden
+    used = set(columns.values()) | withheld
     extra: dict[int, str] = {}
     key = 0
     for col in range(1, grid.max_col + 1):
@@ -463,6 +455,27 @@ def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hid
         elif label and label not in extra.values():
             extra[col] = label
     return _Header(last, columns, extra, key)
+
+
+def _not_for_circulation(grid: _Grid, top: int, last: int, hidden: set[int], plan: Plan) -> set[int]:
+    """The visible columns whose header, or a heading set just above it ("BSU use only" over
+    two columns), marks them not for circulation: never read, whatever field they name."""
+    withheld = set()
+    for col in range(1, grid.max_col + 1):
+        if col in hidden:
+            continue
+        label = _header_text(grid, top, last, col)
+        above = _label(grid.value(top - 1, col)) if top > 1 and not _spans_table(grid, top - 1, col) else ""
+        if not_for_circulation(label) or not_for_circulation(above):
+            _note(plan, grid.title, f"{column_letters(col)}{last}", f"column {column_letters(col)} "
+                  f"'{label or above}' is marked not for circulation: not read, and never sent", field="column")
+            withheld.add(col)
+    return withheld
+
+
+def _spans_table(grid: _Grid, row: int, col: int) -> bool:
+    """A cell merged across the whole table: the sheet's title, judged with the sheet."""
+    return grid.width.get(grid.origin.get((row, col), (row, col)), 1) >= grid.max_col - grid.left + 1
 
 
 def _ranked(role: str, labels: dict[int, str]) -> list[int]:
