@@ -93,11 +93,13 @@ def collect(returns: list[Path | str], into: Path | str, write: bool = False,
     another plan or month, the workbook open in Excel or changed since the dry run."""
     from .reader import is_open_in_excel, load_plan
     from .shared import file_sha256
+    from .sniff import refuse_unless_xlsx
 
     into = Path(into)
     if not into.is_file():
         raise PlanError(into, "does not exist: give the shared workbook the packs were made from with --into; "
                               "nothing was written")
+    refuse_unless_xlsx(into, "collect writes the returns")
     # Excel's owner files ('~$Policy return.xlsx', beside a return still open) come with a *.xlsx
     owners = [Path(path) for path in returns if Path(path).name.startswith("~$")]
     packs = [pack for path in returns if Path(path) not in owners for pack in read_return(path)]

@@ -64,19 +64,25 @@ def load_plan(path: Path | str, sheets: list[str] | tuple[str, ...] = ()) -> Pla
     sheet with a plan's header row, except those whose name or title speaks of risk, a
     register, RAID, issues or confidential matters.
     """
-    from .sniff import open_workbook_bytes
+    from .otherparts import OtherPackage
+    from .sniff import OTHER_FORMATS, open_spreadsheet
     from .xlsxparts import Package
 
     path = Path(path)
     with gc_paused():
-        source = open_workbook_bytes(path) or path
+        source, kind = open_spreadsheet(path, other_formats=True)
         book = _open(path, source)
-        package = Package(source)
+        package = Package(source) if kind == "xlsx" else OtherPackage(path, kind, book)
         try:
-            return _read_plan(path, book, package, tuple(sheets))
+            plan = _read_plan(path, book, package, tuple(sheets))
         finally:
             package.close()
             book.close()
+    if kind != "xlsx":  # its values are read; what only an .xlsx keeps is said, not guessed
+        _note(plan, "", "", f"read from {OTHER_FORMATS[kind]}: its values, merged cells and hidden columns and "
+              "rows were read, but not its cell colours or formats (a RAG shown only by a colour is not rated); "
+              "the copy and the packs are .xlsx", field="workbook")
+    return plan
 
 
 def _read_plan(path: Path, book, package, pinned: tuple[str, ...]) -> Plan:
@@ -189,7 +195,7 @@ def _worksheets(path: Path, book, package, plan: Plan, pinned: tuple[str, ...]):
             ))
             yield meta.name, kind, None
             continue
-        yield meta.name, kind, _Grid(meta.name, _sheet(path, book, meta.name))
+        yield meta.name, kind, _Grid(meta.name, _sheet(path, book, meta.name), package.merged_ranges(meta.name))
 
 
 def _visible_sheets(book) -> set[str]:
@@ -267,9 +273,10 @@ class _Header:
 
 class _Grid:
     """A sheet's values with merged ranges filled in, numbered from 1 as Excel does.
-    Only the cells really there are held, whatever size the sheet claims to be."""
+    Only the cells really there are held, whatever size the sheet claims to be. merges: the
+    merged ranges where calamine does not give them (an .ods)."""
 
-    def __init__(self, title: str, sheet) -> None:
+    def __init__(self, title: str, sheet, merges: list | None = None) -> None:
         self.title = title
         rows = sheet.to_python(skip_empty_area=True) if sheet.height else []
         top, left = sheet.start or (0, 0)
@@ -279,7 +286,7 @@ class _Grid:
         self.max_col = min(left + (sheet.width or 0), MAX_COLUMNS)
         self.origin: dict[tuple[int, int], tuple[int, int]] = {}  # merged cell -> its top-left
         self.width: dict[tuple[int, int], int] = {}  # top-left -> columns the merge spans
-        for (first_row, first_col), (last_row, last_col) in sheet.merged_cell_ranges or []:
+        for (first_row, first_col), (last_row, last_col) in merges or sheet.merged_cell_ranges or []:
             top_left = (first_row + 1, first_col + 1)
             self.width[top_left] = last_col - first_col + 1
             for row in range(first_row + 1, min(last_row + 1, self.max_row) + 1):

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -38,15 +39,15 @@ def time_limit(seconds: int):
         signal.alarm(0)
 
 
-def every_output(plan_path: Path, out: Path) -> list[Path]:
-    """check, the board's copy and the packs (workbooks and drafts) of the plan: every file written."""
+def every_output(plan_path: Path, out: Path) -> tuple[list, list[Path]]:
+    """check's findings, and every file the board's copy and the packs (workbooks and drafts)
+    of the plan wrote."""
     with time_limit(60):
         plan = load_plan(plan_path)
         findings = check(plan, TODAY)
         consolidate(plan, "2019-01", out / "copy", today=TODAY)
         make_packs(load_plan(plan_path), "2019-01", out / "packs", today=TODAY)
-    assert not [f for f in findings if f.severity == "error"], findings
-    return [p for p in out.rglob("*") if p.is_file()]
+    return findings, [p for p in out.rglob("*") if p.is_file()]
 
 
 # 1. Columns not for circulation ------------------------------------------------------------
@@ -115,7 +116,8 @@ def test_a_column_marked_not_for_circulation_never_leaves(tmp_path, mark, case, 
     assert [a.action for a in plan.actions] == [f"Action {n} of the plan" for n in (1, 2, 3)]
     assert [a.progress for a in plan.actions] == [f"On track {n}" for n in (1, 2, 3)]
     assert any("not for circulation" in f.message and f.field == "column" for f in plan.findings)
-    outputs = every_output(path, folder / "out")
+    findings, outputs = every_output(path, folder / "out")
+    assert not [f for f in findings if f.severity == "error"], findings
     assert {p.suffix for p in outputs} >= {".xlsx", ".eml"}
     for output in outputs:
         text = texts_in(output)
@@ -129,3 +131,81 @@ def test_a_plain_header_is_not_taken_for_a_mark(words):
     from plantools.columns import not_for_circulation
 
     assert not not_for_circulation(words)
+
+
+# 4. .xls and .ods read through python-calamine; outputs stay .xlsx; never written into -------
+
+def plan_for_other_formats(path: Path, variant: int) -> str:
+    """The seed-like layout (two-row header, objectives merged down, a priority banner) with a
+    hidden column holding a secret, a hidden action row, and, in variant 1, a second plan sheet
+    whose name has spaces and a column marked "BSU use only". Returns the secret."""
+    from conftest import SEED_LIKE_BODIES, SEED_LIKE_MERGES, SEED_LIKE_ROWS, make_workbook
+
+    secret = "Zqx hidden column words"
+    rows = [list(row) + [None] * (10 - len(row)) for row in SEED_LIKE_ROWS]
+    rows[4][9] = "Chair's notes"
+    for row in rows[7:]:
+        if any(row):
+            row[9] = secret
+    sheets = {"Business Plan": rows}
+    if variant:
+        sheets["Plan part two"] = [["Second plan"], ["Ref", "Action", "Owner", "Governance", "When?", "RAG",
+                                                     "BSU use only"],
+                                   ["3.1", "Audit the front door", "Head of MASH", "MSCB", "March 2019", "Amber",
+                                    secret]]
+    path = make_workbook(path, sheets, {"Business Plan": SEED_LIKE_MERGES}, bodies=SEED_LIKE_BODIES)
+    book = openpyxl.load_workbook(path)
+    book["Business Plan"].column_dimensions["J"].hidden = True
+    book["Business Plan"].row_dimensions[12].hidden = True
+    book.save(path)
+    return secret
+
+
+def _read(plan) -> list[tuple]:
+    return [(a.ref, a.action, a.owner, a.governance, a.deadline.text, a.deadline.due, a.rag, a.progress,
+             a.sheet, a.row) for a in plan.actions]
+
+
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+@pytest.mark.parametrize("variant", [0, 1])
+def test_an_xls_or_ods_reads_as_its_xlsx_does_and_the_outputs_are_xlsx(tmp_path, fmt, variant):
+    from conftest import soffice_convert
+
+    (tmp_path / "src").mkdir()
+    source = tmp_path / "src" / "Business Plan 2018.xlsx"
+    secret = plan_for_other_formats(source, variant)
+    other = soffice_convert(source, fmt, tmp_path)
+    plan = load_plan(other)
+    assert _read(plan) == _read(load_plan(source)) and len(plan.actions) == 5 + variant
+    assert any(f"({'.' + fmt})" in f.message and "not its cell colours" in f.message for f in plan.findings)
+    assert any("column J is hidden" in f.message for f in plan.findings)
+    assert any("rows 12" in f.message for f in plan.findings)  # the hidden row, said
+    _, outputs = every_output(other, tmp_path / "out")
+    assert outputs and all(p.suffix in (".xlsx", ".eml", ".csv", ".txt") for p in outputs), outputs
+    assert any(p.suffix == ".xlsx" for p in outputs)
+    for output in outputs:
+        assert secret not in texts_in(output), output.name
+
+
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_collect_into_or_format_an_xls_or_ods_is_refused_in_one_line(tmp_path, fmt):
+    from click.testing import CliRunner
+
+    from conftest import digest, soffice_convert
+    from plantools.cli import main
+
+    (tmp_path / "src").mkdir()
+    source = tmp_path / "src" / "Shared plan.xlsx"
+    plan_for_other_formats(source, 0)
+    other = soffice_convert(source, fmt, tmp_path)
+    packs = make_packs(load_plan(other), "2019-01", tmp_path / "packs", today=TODAY)
+    returned = next(p.workbook for p in packs.packs if p.workbook)
+    before = digest(other)
+    for args in (["collect", str(returned), "--into", str(other), "--yes"], ["format", str(other)]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2, result.output
+        assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+        assert f"{other}: is an {'old Excel 97-2003 workbook (.xls)' if fmt == 'xls' else 'OpenDocument'}" in result.stderr
+        assert "Excel Workbook (.xlsx) only" in result.stderr
+    assert digest(other) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["src", other.name, "packs", "lo-profile"])
