@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from plantools import check, consolidate, load_plan, make_packs
+from plantools.deadlines import DATE, ONGOING, REVISED, STARTS_ONLY, UNREADABLE, parse_deadline
 
 from test_corpus import texts_in
 
@@ -209,3 +210,87 @@ def test_collect_into_or_format_an_xls_or_ods_is_refused_in_one_line(tmp_path, f
         assert "Excel Workbook (.xlsx) only" in result.stderr
     assert digest(other) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["src", other.name, "packs", "lo-profile"])
+
+
+# 3. Deadlines read as written or flagged ------------------------------------------------------
+
+OLD_FORMS = ["Dec 2018", "December 2018", "31/12/2018", "31st December 2018", "Q3 2018/19", "Dec '18"]
+NEW_FORMS = {"March 2019": date(2019, 3, 31), "31/03/2019": date(2019, 3, 31), "31st March 2019": date(2019, 3, 31),
+             "end of March 2019": date(2019, 3, 31), "Q4 2018/19": date(2019, 3, 31), "Mar 2019": date(2019, 3, 31),
+             "May – June 2019": date(2019, 6, 30), "15 April 2019": date(2019, 4, 15)}
+REVISIONS = ["Revised to", "revised to", "Revised:", "Extended to", "extended until", "Deferred to", "Postponed to",
+             "Moved to", "New deadline:", "New date", "Revised deadline", "now", "Rescheduled to", "Slipped to",
+             "pushed back to", "Amended to", "Revised date -"]
+SEPARATORS = [". ", "; ", " - ", ", ", " ", "\n", " – "]
+AFTERWARDS = ["", " by the Board on 10/12/18", " (agreed at Board 10.12.18)", " at the December Board",
+              " as agreed by the Chair", ".", " following the audit"]
+CASES = [str, str.upper, str.lower]
+
+
+@settings(max_examples=400, deadline=None)
+@given(old=st.sampled_from(OLD_FORMS), new=st.sampled_from(sorted(NEW_FORMS)), revision=st.sampled_from(REVISIONS),
+       separator=st.sampled_from(SEPARATORS), afterwards=st.sampled_from(AFTERWARDS), case=st.sampled_from(CASES),
+       bracketed=st.booleans())
+def test_a_revised_deadline_reads_as_the_revised_date_and_says_so(old, new, revision, separator, afterwards, case,
+                                                                  bracketed):
+    said = f"{revision} {new}{afterwards}"
+    text = case(f"{old} ({said})" if bracketed else f"{old}{separator}{said}")
+    deadline = parse_deadline(text)
+    assert (deadline.kind, deadline.due) == (DATE, NEW_FORMS[new]), text
+    assert REVISED in deadline.note and deadline.text == " ".join(text.split())
+
+
+@settings(max_examples=200, deadline=None)
+@given(old=st.sampled_from(OLD_FORMS), new=st.sampled_from(sorted(NEW_FORMS)), case=st.sampled_from(CASES),
+       form=st.sampled_from(["{new} (was {old})", "{new} - originally {old}", "{new} (revised from {old})",
+                             "{new}, previously {old}", "{new} (original deadline {old})"]))
+def test_a_date_that_stands_before_the_one_it_replaced_is_read(old, new, case, form):
+    deadline = parse_deadline(case(form.format(new=new, old=old)))
+    assert (deadline.kind, deadline.due) == (DATE, NEW_FORMS[new]) and REVISED in deadline.note
+
+
+@given(old=st.sampled_from(OLD_FORMS), revision=st.sampled_from([r for r in REVISIONS if r != "now"]),
+       what=st.sampled_from(["TBC", "to be agreed", "at the next Board", "pending the review"]))
+def test_a_revision_without_a_readable_date_is_flagged_not_the_old_date(old, revision, what):
+    deadline = parse_deadline(f"{old}. {revision} {what}")
+    assert deadline.kind == UNREADABLE and deadline.due is None and "revised" in deadline.note
+
+
+STARTS = {"April 2019": date(2019, 4, 30), "Apr 2019": date(2019, 4, 30), "1st April 2019": date(2019, 4, 1),
+          "01/04/2019": date(2019, 4, 1), "Q1 2019/20": date(2019, 6, 30)}
+OPEN_FORMS = ["{d} onwards", "{d} onward", "From {d}", "from {d} onwards", "Ongoing from {d}", "On-going from {d}",
+              "{d} and ongoing", "{d} - ongoing", "{d} then ongoing", "Starting {d}", "Commencing {d}", "Since {d}",
+              "{d} and thereafter", "Ongoing, from {d}", "With effect from {d}", "{d} – ongoing", "{d} & ongoing"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=st.sampled_from(sorted(STARTS)), form=st.sampled_from(OPEN_FORMS), case=st.sampled_from(CASES))
+def test_a_date_an_action_starts_from_is_no_due_date(start, form, case):
+    deadline = parse_deadline(case(form.format(d=start)))
+    assert (deadline.kind, deadline.due, deadline.note) == (ONGOING, None, STARTS_ONLY)
+
+
+@pytest.mark.parametrize("text, due", [
+    ("From April to June 2019", date(2019, 6, 30)), ("from April 2019 until March 2020", date(2020, 3, 31)),
+    ("April – June 2019", date(2019, 6, 30)), ("Starting April 2019, complete by March 2020", date(2020, 3, 31)),
+    ("From 1/4/2019 to 31/3/2020", date(2020, 3, 31)),
+    ("January 2019; with a view to the Board being dissolved 31 st March 2019 and constituted as a "
+     "safeguarding partnership from 1 st April 2019", date(2019, 1, 31)),
+])
+def test_a_start_with_an_end_is_due_at_the_end(text, due):
+    deadline = parse_deadline(text)
+    assert (deadline.kind, deadline.due, deadline.note) == (DATE, due, "")
+
+
+def test_revised_and_open_ended_deadlines_are_findings_at_their_cells(tmp_path):
+    from conftest import simple_plan
+
+    texts = ["Dec 2018. Revised to March 2019 by the Board on 10/12/18", "April 2019 onwards",
+             "Ongoing from April 2019", "Dec 2018. Revised: TBC", "March 2019"]
+    path = simple_plan(tmp_path / "Plan.xlsx", [[f"1.{n}", "Objective", f"Action {n}", "Jo", "Policy Sub-Group",
+                                                 text, "Green", "On track"] for n, text in enumerate(texts, 1)],
+                       bodies=[("Policy Sub-Group", "", "policy@example.org")])
+    plan = load_plan(path)
+    found = {(f.cell, f.severity) for f in check(plan, TODAY) if f.field == "deadline" and f.sheet == "Plan"}
+    assert found == {("F4", "note"), ("F5", "warning"), ("F6", "warning"), ("F7", "error")}
+    assert [a.deadline.due for a in plan.actions] == [date(2019, 3, 31), None, None, None, date(2019, 3, 31)]
