@@ -31,7 +31,8 @@ from .errors import PlanError
 from .governance import Body, Matcher, infer_bodies, merge_duplicates
 from .xlsxparts import CELL_BUDGET, column_letters, column_number, shows_month_only
 from .columns import EXPECTED_HEADERS, HEADER_PATTERNS, not_for_circulation
-from .model import Action, Finding, Plan, letters, short
+from .confirmed import SavedLayout, SavedSheet
+from .model import Action, Finding, Plan, SheetHeader, letters, short
 
 HEADER_SCAN_ROWS = 40  # title rows above the header: no real plan has more
 MAX_COLUMNS = 100  # a plan has a dozen columns; a sheet claiming 16,384 is not read that wide
@@ -64,6 +65,7 @@ def load_plan(path: Path | str, sheets: list[str] | tuple[str, ...] = ()) -> Pla
     sheet with a plan's header row, except those whose name or title speaks of risk, a
     register, RAID, issues or confidential matters.
     """
+    from .confirmed import read_saved
     from .otherparts import OtherPackage
     from .sniff import OTHER_FORMATS, open_spreadsheet
     from .xlsxparts import Package
@@ -74,7 +76,7 @@ def load_plan(path: Path | str, sheets: list[str] | tuple[str, ...] = ()) -> Pla
         book = _open(path, source)
         package = Package(source) if kind == "xlsx" else OtherPackage(path, kind, book)
         try:
-            plan = _read_plan(path, book, package, tuple(sheets))
+            plan = _read_plan(path, book, package, tuple(sheets), read_saved(path))
         finally:
             package.close()
             book.close()
@@ -85,12 +87,14 @@ def load_plan(path: Path | str, sheets: list[str] | tuple[str, ...] = ()) -> Pla
     return plan
 
 
-def _read_plan(path: Path, book, package, pinned: tuple[str, ...]) -> Plan:
+def _read_plan(path: Path, book, package, pinned: tuple[str, ...], saved: SavedLayout | None) -> Plan:
     _refuse_own_outputs(path, book, package)
     plan = Plan(path=path, open_in_excel=is_open_in_excel(path))
     missing = [name for name in pinned if name not in book.sheet_names]
     if missing:
         raise PlanError(path, f"has no sheet named '{missing[0]}' (its sheets: {', '.join(book.sheet_names)})")
+    if saved and not pinned:
+        pinned = _saved_sheets(book, saved, plan)
     sheets = []
     rag_words: dict[str, str] = {}
     for name, kind, grid in _worksheets(path, book, package, plan, pinned):
@@ -113,7 +117,9 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...]) -> Plan:
             sheets.append(grid)
     found_headers: dict[str, list[str]] = {}
     for grid in sheets:
-        header = _find_header(grid, package.layout(grid.title).hidden_columns, plan)
+        confirmed = saved.sheet(grid.title) if saved else None
+        header = _find_header(grid, package.layout(grid.title).hidden_columns, plan,
+                              confirmed.header_rows[0] if confirmed else 0)
         if header is None:
             found_headers[grid.title] = grid.texts_near_top()
             if grid.title in pinned:
@@ -131,8 +137,12 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...]) -> Plan:
         rag_words.update(_key_words(grid, rows=range(grid.top, header.row)))  # a key above the table
         if header.key:
             rag_words.update(_key_words(grid, columns=range(header.key, header.key + 2)))
+        if confirmed:
+            _follow_saved(grid, header, confirmed, plan)
         plan.layouts[grid.title] = (header.row, header.columns)
+        first_action = len(plan.actions)
         _read_actions(grid, header, plan, package, rag_words)
+        plan.headers[grid.title] = _sheet_header(grid, header, plan.actions[first_action:])
     if not plan.plan_sheets:
         skipped = "; ".join(f.message for f in plan.findings
                             if f.field == "sheet" and (f.severity != "note" or " left out" in f.message))
@@ -156,6 +166,30 @@ CONFIDENTIAL_NAME = re.compile(r"risk|regist|\braid\b|issues?\b", re.IGNORECASE)
 # circulation: a plan's title may well speak of "reducing the risk of abuse".
 CONFIDENTIAL_TITLE = re.compile(r"risks?\s*(register|log|matrix|assessment)|\bregist(er|ry)\b|\braid\b|"
                                 r"issues?\s*(log|register)", re.IGNORECASE)
+
+
+def _saved_sheets(book, saved: SavedLayout, plan: Plan) -> tuple[str, ...]:
+    """The plan sheets of the saved layout, read as if pinned; none (every sheet looked at
+    afresh) when one of them is gone, hidden or now named as confidential, said at the sheet."""
+    visible = _visible_sheets(book)
+    sound = True
+    for sheet in saved.sheets:
+        if sheet.name not in book.sheet_names:
+            why = "is not in the workbook (renamed or deleted?)"
+        elif sheet_kind(sheet.name, sheet.name in visible) == "confidential":
+            why = "is now hidden, or named as confidential, so it is left out"
+        else:
+            continue
+        sound = False
+        _mismatch(plan, "error", sheet.name, "", f"plan sheet '{sheet.name}' of {saved.path.name} {why}: "
+                  "the plan sheets are looked for afresh")
+    return tuple(sheet.name for sheet in saved.sheets) if sound else ()
+
+
+def _mismatch(plan: Plan, severity: str, sheet: str, cell: str, message: str) -> None:
+    """Where the workbook no longer matches its saved layout."""
+    plan.findings.append(Finding(severity, sheet, cell, "", "layout",
+                                 f"{message}; confirm the layout with `plantools layout --save`"))
 
 
 def _refuse_own_outputs(path: Path, book, package) -> None:
@@ -206,7 +240,7 @@ def _visible_sheets(book) -> set[str]:
 
 def _left_out_reason(name: str, visible: bool, kind: str) -> str:
     if kind == "other":
-        return "not one of the plan sheets named with --sheet"
+        return "not one of the plan sheets named (with --sheet, or in the saved layout)"
     if not visible:
         return "it is hidden, so treated as confidential"
     return "its name speaks of risk or confidential matters, so it is never sent (pin it with --sheet to read it)"
@@ -269,6 +303,8 @@ class _Header:
     columns: dict[str, int]  # role -> column number
     extra: dict[int, str] = field(default_factory=dict)  # column -> header, for visible columns of no role
     key: int = 0  # a column headed "Key" beside the table: the RAG key, its meanings to its right
+    top: int = 0  # the first header row
+    left_out: dict[int, str] = field(default_factory=dict)  # column -> why it is never read
 
 
 class _Grid:
@@ -332,11 +368,13 @@ class _Grid:
         return list(dict.fromkeys(texts))[:12]
 
 
-def _find_header(grid: _Grid, hidden: set[int], plan: Plan) -> _Header | None:
-    """The row (or two rows) near the top that names the most plan columns. Hidden columns
-    are never read: what they hold is neither this month's value nor meant to be sent."""
+def _find_header(grid: _Grid, hidden: set[int], plan: Plan, at: int = 0) -> _Header | None:
+    """The row (or two rows) near the top that names the most plan columns; at: the header's
+    first row in the saved layout, looked at alone (and if it holds none, every row, said).
+    Hidden columns are never read: what they hold is neither this month's value nor meant to
+    be sent."""
     best: tuple[int, int, dict[int, str]] | None = None  # (top row, last row, roles)
-    for row in range(1, min(grid.max_row, HEADER_SCAN_ROWS) + 1):
+    for row in [at] if at else range(1, min(grid.max_row, HEADER_SCAN_ROWS) + 1):
         roles = _row_roles(grid, row)
         if not roles:
             continue
@@ -350,6 +388,12 @@ def _find_header(grid: _Grid, hidden: set[int], plan: Plan) -> _Header | None:
         if len(distinct) >= 3 and distinct & {"owner", "deadline", "governance", "action_pair", "action"}:
             if best is None or len(distinct) > len(set(best[2].values()) - {"extra"}):
                 best = (row, last, roles)
+    if best is None and at:
+        header = _find_header(grid, hidden, plan)
+        _mismatch(plan, "error", grid.title, f"A{at}", f"row {at}, the header row of the saved layout, no longer "
+                  "holds the header (rows inserted or deleted above it?): "
+                  + (f"read the header found at row {header.top}" if header else "no header row found"))
+        return header
     if best is None:
         return None
     top, last, roles = best
@@ -461,7 +505,73 @@ def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hid
             key = col  # the RAG key set beside the table: no column of the actions
         elif label and label not in extra.values():
             extra[col] = label
-    return _Header(last, columns, extra, key)
+    left_out = {col: "hidden" if col in hidden else "marked not for circulation" for col in sorted(withheld)
+                if _header_text(grid, top, last, col)}
+    return _Header(last, columns, extra, key, top, left_out)
+
+
+def _follow_saved(grid: _Grid, header: _Header, saved: SavedSheet, plan: Plan) -> None:
+    """Read each field from the column its saved header names, wherever it is now; say at the
+    header where the workbook no longer matches the saved layout."""
+    labels = {col: _header_text(grid, header.top, header.row, col) for col in range(1, grid.max_col + 1)}
+    by_words: dict[str, list[int]] = {}  # a header merged across columns heads each of them
+    for col, label in labels.items():
+        if label:
+            by_words.setdefault(" ".join(label.lower().split()), []).append(col)
+    columns = dict(header.columns)
+    for name, (letter, text) in saved.columns.items():
+        words = " ".join(text.lower().split())
+        same = sorted(column_number(l) for l, t in saved.columns.values() if " ".join(t.lower().split()) == words)
+        found = by_words.get(words, [])
+        # the column still where it was, else the one in the same place among those of this header
+        col = column_number(letter) if column_number(letter) in found else (
+            found[same.index(column_number(letter))] if len(found) == len(same) else 0)
+        cell = f"{letter}{header.row}"
+        if not col:
+            mine = columns.get(name)
+            now = f"read from column {column_letters(mine)} '{labels[mine]}', as found" if mine else "not read"
+            _mismatch(plan, "error", grid.title, cell, f"no column is headed '{text}' now, where the saved layout "
+                      f"reads {name} (column {letter}; renamed?): {name} {now}")
+            continue
+        if col in header.left_out:
+            _mismatch(plan, "error", grid.title, cell, f"column {column_letters(col)} '{text}', which the saved "
+                      f"layout reads as {name}, is now {header.left_out[col]}: not read")
+            continue
+        if column_letters(col) != letter:
+            _mismatch(plan, "warning", grid.title, f"{column_letters(col)}{header.row}", f"column '{text}' ({name}) "
+                      f"has moved from {letter} to {column_letters(col)}: read from {column_letters(col)}, by its header")
+        replaced = columns.get(name)
+        columns = {field: c for field, c in columns.items() if c != col}  # read as this field alone
+        columns[name] = col
+        header.extra.pop(col, None)
+        if replaced and replaced != col and replaced not in columns.values() and labels[replaced]:
+            header.extra[replaced] = labels[replaced]  # the reader's own choice, carried as it is
+    for name, col in columns.items():
+        if name not in saved.columns:
+            _mismatch(plan, "warning", grid.title, f"{column_letters(col)}{header.row}", f"column "
+                      f"{column_letters(col)} '{labels[col]}' is read as {name}, which the saved layout does not read "
+                      "(a column added?)")
+    header.columns = columns
+    header.extra = dict(sorted(header.extra.items()))
+
+
+SAMPLE_ROWS = 200  # the actions looked at for a field's three sample values
+
+
+def _sheet_header(grid: _Grid, header: _Header, actions: list[Action]) -> SheetHeader:
+    """How the sheet's header was read, with up to three values of each field's column."""
+    labels = {col: text for col in range(1, grid.max_col + 1)
+              if (text := _header_text(grid, header.top, header.row, col))}
+    samples: dict[str, list[str]] = {}
+    for name, col in header.columns.items():
+        found = samples.setdefault(name, [])
+        for action in actions[:SAMPLE_ROWS]:
+            value = _clean(grid.value(action.row, col))
+            if value and value not in found:
+                found.append(value)
+                if len(found) == 3:
+                    break
+    return SheetHeader(header.top, header.row, labels, dict(header.left_out), samples)
 
 
 def _not_for_circulation(grid: _Grid, top: int, last: int, hidden: set[int], plan: Plan) -> set[int]:

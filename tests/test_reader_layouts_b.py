@@ -294,3 +294,210 @@ def test_revised_and_open_ended_deadlines_are_findings_at_their_cells(tmp_path):
     found = {(f.cell, f.severity) for f in check(plan, TODAY) if f.field == "deadline" and f.sheet == "Plan"}
     assert found == {("F4", "note"), ("F5", "warning"), ("F6", "warning"), ("F7", "error")}
     assert [a.deadline.due for a in plan.actions] == [date(2019, 3, 31), None, None, None, date(2019, 3, 31)]
+
+
+# 5. The layout the officer sees and confirms ----------------------------------------------------
+
+# field -> (header words it may have, its values in the four actions' rows)
+LAYOUT_FIELDS = {
+    "ref": (["Ref", "Reference", "No."], ["1.1", "1.2", "2.1", "2.2"]),
+    "action": (["Action", "What", "Task"], ["Audit neglect cases", "Review the offer", "Publish thresholds",
+                                            "Train staff"]),
+    "owner": (["Lead", "Owner", "Who"], ["Jo Bloggs", "Kim Lee", "Sam Smith", "Ali Khan"]),
+    "governance": (["Governance", "Reporting to", "Sub-group"], ["Policy Sub-Group", "Policy Sub-Group",
+                                                                 "QA Sub-Group", "QA Sub-Group"]),
+    "deadline": (["Deadline", "When?", "Due date"], ["March 2019", "June 2019", "Dec 2018", "Sept 2019"]),
+    "rag": (["RAG", "RAG status"], ["Green", "Amber", "Red", "Green"]),
+    "progress": (["Progress update", "Progress"], ["On track", "Delayed by the consultation", "Not started",
+                                                  "Done in part"]),
+}
+LAYOUT_BODIES = [("Policy Sub-Group", "", "policy@example.org"), ("QA Sub-Group", "", "qa@example.org")]
+
+
+def write_layout_plan(path: Path, order: list[str], words: dict[str, str], sheet: str = "Action plan",
+                      title_rows: int = 1, extra: dict[str, list[str]] | None = None,
+                      hidden: tuple[str, ...] = ()) -> dict[str, str]:
+    """A plan whose columns are the fields in `order`, headed by `words`, under title_rows
+    rows; extra: more columns (header -> values) after them; hidden: headers of columns to
+    hide. Returns field -> column letter."""
+    from openpyxl.utils import get_column_letter
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = sheet
+    for row in range(1, title_rows + 1):
+        ws.cell(row, 1, "Partnership business plan 2018-19" if row == 1 else None)
+    columns = [(words[f], LAYOUT_FIELDS[f][1]) for f in order] + list((extra or {}).items())
+    for index, (header, values) in enumerate(columns, 1):
+        ws.cell(title_rows + 1, index, header)
+        for row, value in enumerate(values, title_rows + 2):
+            ws.cell(row, index, value)
+        if header in hidden:
+            ws.column_dimensions[get_column_letter(index)].hidden = True
+    governance = book.create_sheet("Governance")
+    for row in [("Governance body", "Also written as", "Email"), *LAYOUT_BODIES]:
+        governance.append(list(row))
+    book.create_sheet("Risk log").append(["Risk", "Owner", "Mitigation"])
+    book.save(path)
+    return {f: get_column_letter(i) for i, f in enumerate(order, 1)}
+
+
+def run_cli(*args):
+    from click.testing import CliRunner
+
+    from plantools.cli import main
+
+    with time_limit(60):
+        return CliRunner().invoke(main, [str(a) for a in args])
+
+
+layout_orders = st.permutations(sorted(LAYOUT_FIELDS))
+layout_words = st.fixed_dictionaries({f: st.sampled_from(w) for f, (w, _) in LAYOUT_FIELDS.items()})
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(order=layout_orders, words=layout_words, title_rows=st.integers(0, 3))
+def test_layout_shows_each_field_its_column_and_three_values_and_what_is_left_out(tmp_path, order, words,
+                                                                                   title_rows):
+    import uuid
+
+    folder = tmp_path / uuid.uuid4().hex / "shared drive"
+    folder.mkdir(parents=True)
+    path = folder / "Business Plan 2018.xlsx"
+    letters = write_layout_plan(path, list(order), words, title_rows=title_rows,
+                                extra={"Resources": ["Budget", "", "", ""], "BSU use only": ["Zqx"] * 4,
+                                       "Last month": ["Green"] * 4}, hidden=("Last month",))
+    result = run_cli("layout", path)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Business Plan 2018.xlsx: 1 plan sheet, 4 actions"
+    assert f"Sheet 'Action plan': header row {title_rows + 1}, 4 actions" in lines
+    for field, letter in letters.items():
+        line = next(l for l in lines if l.split()[:2] == [field, letter])
+        assert words[field] in line and " | ".join(dict.fromkeys(LAYOUT_FIELDS[field][1][:3])) in line, line
+    assert "  carried as they are: H 'Resources'" in lines
+    assert "  left out: I 'BSU use only' (marked not for circulation)" in lines
+    assert "  left out: J 'Last month' (hidden)" in lines
+    assert any(l.startswith("Sheet 'Risk log' left out") for l in lines)
+    assert "Sheet 'Governance' read as the governance bodies (2)" in lines
+    assert "Zqx" not in result.output and not (folder / "Business Plan 2018.layout.toml").exists()
+
+
+def saved_layout(tmp_path: Path, order: list[str] | None = None, **kwargs) -> Path:
+    from conftest import digest
+
+    folder = tmp_path / "shared drive"
+    folder.mkdir(exist_ok=True)
+    path = folder / "Business Plan 2018.xlsx"
+    write_layout_plan(path, order or list(LAYOUT_FIELDS), {f: w[0] for f, (w, _) in LAYOUT_FIELDS.items()},
+                      **kwargs)
+    before = digest(path)
+    result = run_cli("layout", path, "--save")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1].startswith("Saved as Business Plan 2018.layout.toml beside the workbook")
+    assert digest(path) == before and sorted(p.name for p in folder.iterdir()) == [
+        "Business Plan 2018.layout.toml", "Business Plan 2018.xlsx"]
+    return path
+
+
+def test_layout_save_writes_a_readable_settings_file_beside_the_workbook(tmp_path):
+    import tomllib
+
+    path = saved_layout(tmp_path, title_rows=2)
+    settings_file = path.with_name("Business Plan 2018.layout.toml")
+    saved = tomllib.loads(settings_file.read_text(encoding="utf-8"))
+    assert saved["sheets"] == [{"name": "Action plan", "header_rows": [3, 3], "columns": {
+        field: {"column": "ABCDEFG"[i], "header": LAYOUT_FIELDS[field][0][0]}
+        for i, field in enumerate(LAYOUT_FIELDS)}}]
+    assert settings_file.read_text(encoding="utf-8").startswith("# How plantools reads")
+    assert layout_findings(path) == []  # the workbook as saved: nothing to say about the layout
+
+
+def layout_findings(path: Path) -> list[tuple[str, str, str]]:
+    return [(f.severity, f.sheet, f.cell) for f in check(load_plan(path), TODAY) if f.field == "layout"]
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(order=layout_orders)
+def test_columns_moved_since_the_save_are_read_by_their_headers_and_said(tmp_path, order):
+    import uuid
+
+    folder = tmp_path / uuid.uuid4().hex
+    folder.mkdir()
+    path = saved_layout(folder)
+    expected = [(a.ref, a.action, a.owner, a.governance, a.deadline.due, a.rag, a.progress)
+                for a in load_plan(path).actions]
+    write_layout_plan(path, list(order), {f: w[0] for f, (w, _) in LAYOUT_FIELDS.items()})
+    plan = load_plan(path)
+    assert [(a.ref, a.action, a.owner, a.governance, a.deadline.due, a.rag, a.progress)
+            for a in plan.actions] == expected
+    moved = {f for i, f in enumerate(order) if list(LAYOUT_FIELDS).index(f) != i}
+    found = [f for f in check(plan, TODAY) if f.field == "layout"]
+    assert {f.severity for f in found} <= {"warning"} and len(found) == len(moved)
+    assert all(f.sheet == "Action plan" and "has moved" in f.message for f in found)
+    result = run_cli("check", path)
+    assert all(f"Action plan" in line for line in result.output.splitlines() if "has moved" in line)
+
+
+def test_the_saved_layout_is_followed_where_the_reader_would_choose_otherwise(tmp_path):
+    """Two columns could hold the progress: the reader takes 'Progress update'; the officer
+    edits the settings file to read 'Comments'; every command then reads 'Comments'."""
+    path = saved_layout(tmp_path, extra={"Comments": ["Chair's view 1", "Chair's view 2", "", "Chair's view 4"]})
+    assert [a.progress for a in load_plan(path).actions] == LAYOUT_FIELDS["progress"][1]
+    settings_file = path.with_name("Business Plan 2018.layout.toml")
+    text = settings_file.read_text(encoding="utf-8")
+    settings_file.write_text(text.replace('progress = { column = "G", header = "Progress update" }',
+                                          'progress = { column = "H", header = "Comments" }'), encoding="utf-8")
+    plan = load_plan(path)
+    assert [a.progress for a in plan.actions] == ["Chair's view 1", "Chair's view 2", "", "Chair's view 4"]
+    assert plan.extra_columns == ["Progress update"]  # carried as it is
+    assert layout_findings(path) == []
+    run = make_packs(plan, "2019-01", tmp_path / "packs", today=TODAY)
+    pack = next(p.workbook for p in run.packs if p.body == "Policy Sub-Group")
+    assert "Chair's view 1" in texts_in(pack)
+    assert "Read as Business Plan 2018.layout.toml says" in run_cli("layout", path).output
+
+
+def test_a_renamed_sheet_column_or_moved_header_is_flagged_at_the_sheet(tmp_path):
+    path = saved_layout(tmp_path)
+    words = {f: w[0] for f, (w, _) in LAYOUT_FIELDS.items()}
+    write_layout_plan(path, list(LAYOUT_FIELDS), {**words, "owner": "Lead officer"})
+    assert layout_findings(path) == [("error", "Action plan", "C2")]
+    write_layout_plan(path, list(LAYOUT_FIELDS), words, title_rows=3)
+    assert layout_findings(path) == [("error", "Action plan", "A2")]
+    assert len(load_plan(path).actions) == 4  # read all the same, at the header found
+    write_layout_plan(path, list(LAYOUT_FIELDS), words, sheet="Plan 2018-19")
+    plan = load_plan(path)
+    assert layout_findings(path) == [("error", "Action plan", "")] and len(plan.actions) == 4
+    result = run_cli("check", path)
+    assert result.exit_code == 1 and "plan sheet 'Action plan' of Business Plan 2018.layout.toml is not in " \
+                                      "the workbook (renamed or deleted?)" in result.output
+
+
+def test_a_column_hidden_since_the_save_is_never_read(tmp_path):
+    path = saved_layout(tmp_path)
+    write_layout_plan(path, list(LAYOUT_FIELDS), {f: w[0] for f, (w, _) in LAYOUT_FIELDS.items()},
+                      hidden=("Progress update",))
+    plan = load_plan(path)
+    assert [a.progress for a in plan.actions] == [""] * 4
+    assert ("error", "Action plan", "G2") in layout_findings(path)
+
+
+def test_a_settings_file_that_cannot_be_read_is_one_line(tmp_path):
+    path = saved_layout(tmp_path)
+    path.with_name("Business Plan 2018.layout.toml").write_text("[[sheets]]\nname = \n", encoding="utf-8")
+    for command in ("check", "layout"):
+        result = run_cli(command, path)
+        assert result.exit_code == 2 and result.stderr.count("\n") == 1
+        assert "Business Plan 2018.layout.toml: is not a layout file plantools can read" in result.stderr
+        assert "delete it to let plantools find the layout again" in result.stderr
+
+
+def test_layout_is_one_call_of_the_api(tmp_path):
+    import plantools
+
+    path = saved_layout(tmp_path)
+    shown = plantools.layout(path)
+    assert shown.followed and not shown.saved and shown.settings == path.with_name("Business Plan 2018.layout.toml")
+    assert shown.lines() == run_cli("layout", path).output.splitlines()
+    assert shown.plan.headers["Action plan"].samples["owner"] == LAYOUT_FIELDS["owner"][1][:3]
