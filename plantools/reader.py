@@ -1070,16 +1070,23 @@ def _title_above(grid: _Grid, header_row: int) -> str:
     return ""
 
 
+# A Governance sheet's column of other names for a body: "Also written as", "Abbreviation"
+_ALIAS_HEADER = re.compile(r"alias|also|known as|abbrev|acronym|short (name|form)|initials", re.IGNORECASE)
+
+
 def _read_bodies(grid: _Grid, plan: Plan) -> list[Body]:
-    """The Governance sheet: a header row naming the body, its aliases and its email."""
+    """The Governance sheet: a header row naming the body, its aliases (any number of columns:
+    "Also written as", "Abbreviation") and its email."""
     bodies: list[Body] = []
     header: dict[str, int] = {}
+    alias_columns: list[int] = []
     for row in range(1, min(grid.max_row, 2000) + 1):
         texts = {col: _clean(grid.value(row, col)) for col in range(1, min(grid.max_col, 10) + 1)}
         if not header:
+            alias_columns = [col for col, text in texts.items() if _ALIAS_HEADER.search(text)]
             for col, text in texts.items():
                 lowered = text.lower()
-                if re.search(r"alias|also|known as", lowered):
+                if col in alias_columns:
                     header.setdefault("aliases", col)
                 elif re.search(r"e-?mail", lowered):
                     header.setdefault("emails", col)
@@ -1091,7 +1098,7 @@ def _read_bodies(grid: _Grid, plan: Plan) -> list[Body]:
         name = texts.get(header["name"], "")
         if not name:
             continue
-        aliases = _split(texts.get(header.get("aliases", 0), ""), r"[;\n]")
+        aliases = tuple(alias for col in alias_columns for alias in _split(texts.get(col, ""), r"[;\n]"))
         emails = _split(texts.get(header.get("emails", 0), ""), r"[;,\s]")
         for email in emails:
             if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):

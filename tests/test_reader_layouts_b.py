@@ -501,3 +501,53 @@ def test_layout_is_one_call_of_the_api(tmp_path):
     assert shown.followed and not shown.saved and shown.settings == path.with_name("Business Plan 2018.layout.toml")
     assert shown.lines() == run_cli("layout", path).output.splitlines()
     assert shown.plan.headers["Action plan"].samples["owner"] == LAYOUT_FIELDS["owner"][1][:3]
+
+
+# 2. Sub-groups by abbreviation --------------------------------------------------------------------
+
+ABBREVIATED = [("Learning and Development Sub-Group", "L&D", "ld@example.org"),
+               ("Quality Assurance and Performance Sub-Group", "QA&P", "qap@example.org"),
+               ("Policy and Procedures Sub-Group", "P&P", "pp@example.org"),
+               ("Child Sexual Exploitation Sub-Group", "CSE", "cse@example.org")]
+# how a plan's governance cell may name bodies 0 and 1 -> the bodies it names
+GOVERNANCE_CELLS = {"{a0}": (0,), "{a0} Sub-Group": (0,), "{n0}": (0,), "{a0} and {a1}": (0, 1),
+                    "{a0} / {a1}": (0, 1), "{a0}; {n1}": (0, 1), "{a0} & {a1}": (0, 1)}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name_header=st.sampled_from(["Sub-group", "Governance body", "Body", "Group name", "Name"]),
+       abbreviation_header=st.sampled_from(["Abbreviation", "Abbrev.", "Acronym", "Short name", "Also known as",
+                                            "Initials", "Abbreviation(s)"]),
+       also_written=st.booleans(),
+       cells=st.lists(st.tuples(st.sampled_from(sorted(GOVERNANCE_CELLS)), st.permutations(range(4))),
+                      min_size=4, max_size=6),
+       spacing=st.sampled_from(["{}", "{} ", " {}"]), case=st.sampled_from([str, str.upper]))
+def test_sub_groups_written_by_their_abbreviations_find_their_bodies_and_packs(
+        tmp_path, name_header, abbreviation_header, also_written, cells, spacing, case):
+    import uuid
+
+    folder = tmp_path / uuid.uuid4().hex
+    folder.mkdir()
+    path = folder / "Business Plan.xlsx"
+    book = openpyxl.Workbook()
+    plan_sheet = book.active
+    plan_sheet.title = "Plan"
+    plan_sheet.append(["Ref", "Action", "Lead", "Reporting to", "Deadline", "RAG", "Progress update"])
+    expected: dict[str, list[str]] = {}
+    for number, (form, order) in enumerate(cells, 1):
+        names = {f"a{i}": case(spacing.format(ABBREVIATED[order[i]][1])) for i in (0, 1)}
+        names |= {f"n{i}": ABBREVIATED[order[i]][0] for i in (0, 1)}
+        plan_sheet.append([f"1.{number}", f"Action {number}", "Jo Bloggs", form.format(**names), "March 2019",
+                           "Green", "On track"])
+        for index in GOVERNANCE_CELLS[form]:
+            expected.setdefault(ABBREVIATED[order[index]][0], []).append(f"Action {number}")
+    governance = book.create_sheet("Governance")
+    governance.append([name_header, abbreviation_header, "Email"] + (["Also written as"] if also_written else []))
+    for name, abbreviation, email in ABBREVIATED:
+        governance.append([name, abbreviation, email] + ([name.replace("Sub-Group", "SG")] if also_written else []))
+    book.save(path)
+    plan = load_plan(path)
+    assert [f for f in check(plan, TODAY) if f.field == "governance"] == []
+    run = make_packs(plan, "2019-01", folder / "packs", today=TODAY)
+    assert {p.body: [a.action for a in p.actions] for p in run.packs if p.actions} == expected
+    assert all(p.workbook and p.workbook.exists() for p in run.packs if p.actions)
