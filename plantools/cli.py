@@ -7,12 +7,17 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import bundled
 from .errors import PlanError
 from .terminal import cleaned_output
+
+if TYPE_CHECKING:
+    from .mail import Draft
+    from .model import Plan
 
 
 class _Group(click.Group):
@@ -51,6 +56,15 @@ def _say_where(workbook: Path) -> None:
     if bundled.is_installed_copy(workbook):
         click.echo(f"The bundled plan is installed read-only: writing into the current folder, "
                    f"{bundled.output_base(workbook)}")
+
+
+def _say_month(plan: Plan, month: str) -> None:
+    """A month outside the plan's year is most likely not meant (the default is this month): say so first."""
+    from .months import outside_plan_year
+
+    warning = outside_plan_year(month, plan.title, (a.deadline.due for a in plan.actions if a.deadline.due))
+    if warning:
+        click.echo(warning)
 
 
 def _check_month(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -201,6 +215,7 @@ def consolidate(workbook: Path, sheets: tuple[str, ...], month: str, out: Path |
 
     plan = load_plan(workbook, sheets)
     _say_where(workbook)
+    _say_month(plan, month)
     result = run(plan, month, out, today=today and today.date(), force=force,
                  paper=paper, stale_months=stale_months)
     for line in summary_lines(result):
@@ -249,6 +264,7 @@ def packs(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | None,
 
     plan = load_plan(workbook, sheets)
     _say_where(workbook)
+    _say_month(plan, month)
     run = make_packs(plan, month, out, today=today and today.date(),
                      force=force, sender=sender, reply_by=reply_by and reply_by.date(), reply_to=reply_to,
                      paper=paper)
@@ -280,6 +296,7 @@ def monthly(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | Non
 
     plan = load_plan(workbook, sheets)
     _say_where(workbook)
+    _say_month(plan, month)
     result, run = run_month(plan, month, out and out / "monthly", out and out / "packs" / month,
                             today=today and today.date(),
                             force=force, sender=sender, reply_by=reply_by and reply_by.date(), reply_to=reply_to,
@@ -387,10 +404,16 @@ def send(folder: Path, smtp_host: str, smtp_port: int, security: str, user: str,
 
     if user and security == "none":
         raise click.UsageError("a password is never sent unencrypted: use --starttls or --ssl with --user")
+    drafts = preview(folder, sender, resend)
+    _refuse_without_sender(folder, drafts, sender)
+    # a draft that no run can send as it is: a bad address, or every recipient refused it for good
+    stuck = {d.path for d in drafts if d.problem or not (d.waiting or d.sent_on)}
     if not yes:
-        for draft in preview(folder, sender, resend):
+        for draft in drafts:
             click.echo(preview_line(draft))
         click.echo("nothing sent: add --yes to send")
+        if stuck:
+            sys.exit(2 if all(d.path in stuck for d in drafts) else 1)
         return
     password = ""
     if user:
@@ -404,6 +427,18 @@ def send(folder: Path, smtp_host: str, smtp_port: int, security: str, user: str,
         click.echo(f"already sent on {draft.sent_on}: skipped {draft.path.name}")
     click.echo(f"{len(run.sent)} sent, {len(run.failed)} failed, {len(run.already_sent)} sent before")
     if not run.complete:
-        click.echo("run the same command again to retry what was refused for now or not sent; "
-                   "an address refused for good needs correcting first", err=True)
-        sys.exit(1)
+        if any(o.draft not in stuck for o in run.failed):
+            click.echo("run the same command again to retry what was refused for now or not sent; "
+                       "an address refused for good needs correcting first", err=True)
+        else:
+            click.echo("correct the drafts or addresses listed above, then run the same command again", err=True)
+        sys.exit(1 if run.sent or run.already_sent else 2)
+
+
+def _refuse_without_sender(folder: Path, drafts: list[Draft], sender: str) -> None:
+    """Said once, before anything is tried, rather than as each draft's failure."""
+    unsigned = [d for d in drafts if d.waiting and not (sender or d.message["From"])]
+    if unsigned:
+        which = "the drafts have" if len(unsigned) == len(drafts) else f"{len(unsigned)} of the drafts have"
+        raise PlanError(folder, f"{which} no sender (From): give --sender, e.g. --sender bsu@council.example, "
+                                "or set PLANTOOLS_SENDER")

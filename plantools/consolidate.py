@@ -18,7 +18,7 @@ from . import exceptions, rag
 from .exceptions import STALE_MONTHS
 from .bulk import gc_paused
 from .changes import ADDED, CHANGED, REMOVED, Change, diff, match, new_key, slips
-from .checks import check
+from .checks import check, format_table
 from .copies import MonthlyCopy, copy_path, previous_copy, read_copy
 from .errors import PlanError
 from .columns import LABELS, PROPOSED_DEADLINE
@@ -280,13 +280,16 @@ def _gaps(findings: list[Finding]) -> list[tuple[str, list[str]]]:
 def summary_lines(result: Consolidation) -> list[str]:
     """What the officer reads on screen after the run."""
     counts = result.counts
-    errors = sum(f.severity == "error" for f in result.findings)
+    errors = [f for f in result.findings if f.severity == "error"]
     lines = [
+        # what to fix first, each at its sheet and cell, as plantools check lists it
+        *(format_table(errors).splitlines() if errors else []),
         f"wrote {result.path}",
         *(["the workbook is open in Excel: this is its last saved version"] if result.open_in_excel else []),
         f"{len(result.actions)} actions: " + ", ".join(f"{counts[s]} {s}" for s in rag.STATUSES)
         + f", {counts[rag.NOT_RATED]} not yet rated",
-        f"{errors} errors, {sum(f.severity == 'warning' for f in result.findings)} warnings (see the Completeness sheet)",
+        f"{_count(len(errors), 'error')}{' (listed above: fix them in the workbook)' if errors else ''}, "
+        f"{_count(sum(f.severity == 'warning' for f in result.findings), 'warning')} (see the Completeness sheet)",
         f"{len(result.exceptions)} exceptions for the board (see the Exceptions sheet)",
     ]
     if result.previous_month:
@@ -296,3 +299,7 @@ def summary_lines(result: Consolidation) -> list[str]:
     else:
         lines.append("no earlier consolidated copy to compare with: this is the first month")
     return lines
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' * (number != 1)}"

@@ -16,7 +16,7 @@ from .copies import LOG_COLUMNS, TREND_COLUMNS, TREND_TITLE
 from .exceptions import times
 from .model import Plan
 from .months import label, uk_date
-from .sheets import (CHARS_PER_WIDTH, FONT_SIZE, LINE_HEIGHT, PAPERS, header_row, key_sheet, page_setup,
+from .sheets import (FONT_SIZE, PAPERS, header_row, key_sheet, page_setup,
                      plan_columns, title_block, write_plan_sheet)
 from .workbook import Formats, add_rag_rules, write_row, write_text, write_workbook
 
@@ -45,9 +45,9 @@ def _copy_sheets(book, plan: Plan, result: Consolidation) -> None:
         plan_columns(plan.actions, plan.extra_columns, result.paper), result.paper,
     )
     _summary_sheet(book, formats, plan, result)
-    _exceptions_sheet(book, formats, result)
-    _log_sheet(book, formats, result)
-    _completeness_sheet(book, formats, result)
+    _exceptions_sheet(book, formats, plan.title, result)
+    _log_sheet(book, formats, plan.title, result)
+    _completeness_sheet(book, formats, plan.title, result)
     key_sheet(book, formats, plan.title, result.month)
 
 
@@ -64,7 +64,7 @@ def _table_rows(sheet, formats: Formats, first: int, rows: list[list], widths: l
     row_formats = row_formats or [formats.text] * len(widths)
     row = first - 1
     for row, values in enumerate(rows, start=first):
-        write_row(sheet, row, values, row_formats, widths, LINE_HEIGHT, CHARS_PER_WIDTH)
+        write_row(sheet, row, values, row_formats, widths, FONT_SIZE)
     return max(row, first)
 
 
@@ -87,10 +87,8 @@ def _highlights_sheet(book, formats: Formats, plan: Plan, result: Consolidation)
     widths = [8, 10, 10, 10, 34]  # A4 portrait
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
-    write_text(sheet, 0, 0, f"Highlights – {month}", formats.title)
-    sheet.merge_range(1, 0, 1, 4, f"{plan.title}: {len(plan.actions)} actions, deadlines judged as of "
-                      f"{uk_date(result.as_of)}, {compared}.", formats.subtitle)
-    sheet.set_row(1, 2 * LINE_HEIGHT + 3)
+    title_block(sheet, formats, f"Highlights – {month}", f"{plan.title}: {len(plan.actions)} actions, deadlines "
+                f"judged as of {uk_date(result.as_of)}, {compared}.", widths)
     row = 3
     before = found.before
     header_row(sheet, formats, row, ["RAG", "This month", "Last month", "Change"], widths[:4])
@@ -136,7 +134,7 @@ def _summary_sheet(book, formats: Formats, plan: Plan, result: Consolidation) ->
     sheet = book.add_worksheet("Summary")
     title_block(sheet, formats, f"{plan.title} – summary, {label(result.month)}",
                 f"{len(plan.actions)} actions. Counts by RAG status; an action overseen by several bodies "
-                "counts once for each.", len(STATUSES) + 2)
+                "counts once for each.", [SUMMARY_NAME_WIDTH] + [SUMMARY_COUNT_WIDTH] * (len(STATUSES) + 1))
     statuses = list(STATUSES)
     by_priority = _counts((a.priority or "(no priority)", status(a)) for a in plan.actions)
     by_body = _counts((body, status(a)) for a in plan.actions for body in (a.bodies or (UNASSIGNED,)))
@@ -158,14 +156,21 @@ def _summary_sheet(book, formats: Formats, plan: Plan, result: Consolidation) ->
     row += 1 + len(result.trend)
     sheet.set_column(0, 0, SUMMARY_NAME_WIDTH)
     sheet.set_column(1, len(statuses) + 1, SUMMARY_COUNT_WIDTH)
-    # the charts under the tables, so the page is as wide as the tables
-    row += 2
-    if by_priority:
-        _bar_chart(book, sheet, first_table, len(by_priority), statuses, "Actions by priority and RAG", row)
-        row += 17
-    if len(result.trend) > 1:
-        _trend_chart(book, sheet, trend_row, len(result.trend), statuses, row)
-        row += 17
+    # the charts under the tables, so the page is as wide as the tables, and on a page of their
+    # own: a chart split by a page break is no use on paper
+    charts = [draw for draw in (
+        by_priority and (lambda at: _bar_chart(book, sheet, first_table, by_priority, statuses, at)),
+        len(result.trend) > 1 and (lambda at: _trend_chart(book, sheet, trend_row, result.trend, statuses, at)),
+    ) if draw]
+    if charts:
+        row += 2
+        sheet.set_h_pagebreaks([row])
+        row += 1  # a row to spare after the break: LibreOffice puts the break under that row, Excel above it
+        for draw in charts:
+            draw(row)
+            for chart_row in range(row, row + CHART_ROWS):  # the rows the chart spans, as xlsxwriter sized it
+                sheet.set_row(chart_row, CHART_ROW_HEIGHT)
+            row += CHART_ROWS
     page_setup(sheet, plan.title, result.month)
     sheet.print_area(0, 0, row, len(statuses) + 1)
 
@@ -188,59 +193,71 @@ def _count_table(sheet, formats: Formats, row: int, heading: str, table: dict[st
     for name, counts in table.items():
         row += 1
         write_row(sheet, row, [name, *(counts[s] for s in statuses), sum(counts.values())], row_formats, widths,
-                  LINE_HEIGHT, CHARS_PER_WIDTH)
+                  FONT_SIZE)
     return row
 
 
-# In black and white the series are told apart by pattern (bars) and marker (lines), and each
-# is named in the legend; the bars carry their counts.
+# In black and white the series are told apart by pattern, and each is named in the legend;
+# the bars carry their counts.
 PATTERNS = {rag.RED: "solid", rag.AMBER: "percent_50", rag.GREEN: "wide_upward_diagonal",
             rag.COMPLETE: "large_grid", rag.NOT_RATED: "percent_10"}
-MARKERS = {rag.RED: "square", rag.AMBER: "diamond", rag.GREEN: "triangle", rag.COMPLETE: "circle",
-           rag.NOT_RATED: "x"}
 
 
 def _colour(status_name: str) -> str:
     return rag.COLOURS.get(status_name, ("#A6A6A6",))[0]
 
 
-def _bar_chart(book, sheet, header_row: int, rows: int, statuses: list[str], title: str, at_row: int) -> None:
+# Two charts on one landscape A4 page (509 pt between the margins): each 300 px (225 pt) tall,
+# on rows of a fixed height, so that no program's default row height moves the second one over
+# the page's foot.
+CHART_SIZE = {"width": 700, "height": 300}
+CHART_ROWS, CHART_ROW_HEIGHT = 16, 15
+
+
+def _series_style(name: str, counts: list[int]) -> dict:
+    """A status's bars: colour and pattern, a black edge, and each count written on its bar,
+    except where the bar is empty (a "0" floating on nothing)."""
+    pattern = PATTERNS[name]
+    fill = ({"fill": {"color": _colour(name)}} if pattern == "solid" else
+            {"pattern": {"pattern": pattern, "fg_color": _colour(name), "bg_color": "#FFFFFF"}})
+    labels = {"value": True, "font": {"size": 9, "bold": True}, "fill": {"color": "#FFFFFF"},
+              "custom": [{"delete": True} if not count else None for count in counts]}
+    return {"border": {"color": "#000000", "width": 0.75}, "data_labels": labels, **fill}
+
+
+def _bar_chart(book, sheet, header_row: int, table: dict[str, Counter], statuses: list[str], at_row: int) -> None:
     chart = book.add_chart({"type": "bar", "subtype": "stacked"})
+    last = header_row + len(table)
     for col, name in enumerate(statuses, start=1):
-        pattern = PATTERNS[name]
-        fill = ({"fill": {"color": _colour(name)}} if pattern == "solid" else
-                {"pattern": {"pattern": pattern, "fg_color": _colour(name), "bg_color": "#FFFFFF"}})
         chart.add_series({
             "name": ["Summary", header_row, col],
-            "categories": ["Summary", header_row + 1, 0, header_row + rows, 0],
-            "values": ["Summary", header_row + 1, col, header_row + rows, col],
-            "border": {"color": "#000000", "width": 0.75},
-            "data_labels": {"value": True, "font": {"size": 9, "bold": True},
-                            "fill": {"color": "#FFFFFF"}},
-            **fill,
+            "categories": ["Summary", header_row + 1, 0, last, 0],
+            "values": ["Summary", header_row + 1, col, last, col],
+            **_series_style(name, [counts[name] for counts in table.values()]),
         })
-    chart.set_title({"name": title, "name_font": {"size": 11}})
+    chart.set_title({"name": "Actions by priority and RAG", "name_font": {"size": 11}})
     chart.set_y_axis({"reverse": True})
     chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 700, "height": 320})
+    chart.set_size(CHART_SIZE)
     sheet.insert_chart(at_row, 0, chart)
 
 
-def _trend_chart(book, sheet, title_row: int, months: int, statuses: list[str], at_row: int) -> None:
-    chart = book.add_chart({"type": "line"})
-    first, last = title_row + 2, title_row + 1 + months
+def _trend_chart(book, sheet, title_row: int, trend: list[list], statuses: list[str], at_row: int) -> None:
+    """The months side by side, each a column of its RAG counts stacked: unlike lines, two
+    statuses with the same count never hide each other."""
+    chart = book.add_chart({"type": "column", "subtype": "stacked"})
+    first, last = title_row + 2, title_row + 1 + len(trend)
     for col, name in enumerate(statuses, start=1):
         chart.add_series({
             "name": name,
             "categories": ["Summary", first, 0, last, 0],
             "values": ["Summary", first, col, last, col],
-            "line": {"color": _colour(name), "width": 2.25},
-            "marker": {"type": MARKERS[name], "size": 7, "border": {"color": "#000000"},
-                       "fill": {"color": _colour(name)}},
+            "gap": 80,
+            **_series_style(name, [month[col] for month in trend]),
         })
     chart.set_title({"name": TREND_TITLE, "name_font": {"size": 11}})
     chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 700, "height": 320})
+    chart.set_size(CHART_SIZE)
     sheet.insert_chart(at_row, 0, chart)
 
 
@@ -248,14 +265,14 @@ EXCEPTION_HEADERS = [LABELS["ref"], "Why it is here",
                      *(LABELS[name] for name in ("rag", "owner", "governance", "deadline", "action", "progress"))]
 
 
-def _exceptions_sheet(book, formats: Formats, result: Consolidation) -> None:
+def _exceptions_sheet(book, formats: Formats, title: str, result: Consolidation) -> None:
     sheet = book.add_worksheet("Exceptions")
+    widths = _fit_widths([6, 24, 9, 14, 14, 12, 30, 30], result.paper, flexible=(1, 3, 4, 6, 7))
     title_block(sheet, formats, f"Exceptions for the board – {label(result.month)}",
                 f"Red and Amber; overdue; RAG worse; deadline moved this month; no owner, deadline or governance "
                 f"body; Red, Amber or overdue with no new progress note; no update for {result.stale_months} months "
                 "or more." + ("" if result.previous_month else " No earlier month to compare with."),
-                len(EXCEPTION_HEADERS))
-    widths = _fit_widths([6, 24, 9, 14, 14, 12, 30, 30], result.paper, flexible=(1, 3, 4, 6, 7))
+                widths)
     header_row(sheet, formats, 3, EXCEPTION_HEADERS, widths)
     rows = [[a.ref, "\n".join(item.reasons), a.text("rag"), a.owner, a.governance, a.deadline.text,
              a.action or a.outcome or a.objective, a.progress]
@@ -268,10 +285,10 @@ def _exceptions_sheet(book, formats: Formats, result: Consolidation) -> None:
     add_rag_rules(sheet, formats, 4, last, 2, dropdown=False)
     sheet.autofilter(3, 0, last, len(EXCEPTION_HEADERS) - 1)
     sheet.freeze_panes(4, 1)
-    page_setup(sheet, "Exceptions", result.month, result.paper, header_row=3)
+    page_setup(sheet, title, result.month, result.paper, header_row=3)
 
 
-def _log_sheet(book, formats: Formats, result: Consolidation) -> None:
+def _log_sheet(book, formats: Formats, title: str, result: Consolidation) -> None:
     sheet = book.add_worksheet("Change log")
     if result.earlier is None:
         note = "No earlier consolidated copy in this folder to compare with: this is the first month."
@@ -279,8 +296,8 @@ def _log_sheet(book, formats: Formats, result: Consolidation) -> None:
         note = (f"{len(result.changes)} changes since {label(result.previous_month)} ({result.earlier.name}); "
                 "earlier months' changes follow this month's.")
     printed = len(LOG_COLUMNS) - 1  # all but the action key
-    title_block(sheet, formats, f"Change log – {label(result.month)}", note, printed)
     widths = _fit_widths([14, 6, 14, 24, 24, 9, 12, 36], result.paper, flexible=(3, 4, 7)) + [14]
+    title_block(sheet, formats, f"Change log – {label(result.month)}", note, widths[:printed])
     header_row(sheet, formats, 3, LOG_COLUMNS, widths)
     rows = [[label(c.month), c.ref, c.field, c.old, c.new, c.change, c.returned_by, c.action, c.key]
             for c in result.history]
@@ -288,18 +305,18 @@ def _log_sheet(book, formats: Formats, result: Consolidation) -> None:
     last = _table_rows(sheet, formats, 4, rows, counted)
     sheet.autofilter(3, 0, last, len(LOG_COLUMNS) - 1)
     sheet.freeze_panes(4, 0)
-    page_setup(sheet, "Change log", result.month, result.paper, header_row=3)
+    page_setup(sheet, title, result.month, result.paper, header_row=3)
     sheet.print_area(0, 0, last, printed - 1)
 
 
-def _completeness_sheet(book, formats: Formats, result: Consolidation) -> None:
+def _completeness_sheet(book, formats: Formats, title: str, result: Consolidation) -> None:
     sheet = book.add_worksheet("Completeness")
     errors = sum(f.severity == "error" for f in result.findings)
     headers = ["Severity", "Sheet", "Cell", "Ref", "Field", "Message"]
+    widths = _fit_widths([9, 16, 7, 7, 11, 80], result.paper, flexible=(1, 5))
     title_block(sheet, formats, f"Completeness – {label(result.month)}",
                 f"{errors} errors and {sum(f.severity == 'warning' for f in result.findings)} warnings from plantools check, "
-                f"as of {uk_date(result.as_of)}. Each points at the cell to fix in the shared workbook.", len(headers))
-    widths = _fit_widths([9, 16, 7, 7, 11, 80], result.paper, flexible=(1, 5))
+                f"as of {uk_date(result.as_of)}. Each points at the cell to fix in the shared workbook.", widths)
     header_row(sheet, formats, 3, headers, widths)
     warning_formats = [formats.text] * len(headers)
     error_formats = [formats.overdue, *warning_formats[1:]]
@@ -307,8 +324,8 @@ def _completeness_sheet(book, formats: Formats, result: Consolidation) -> None:
     for row, finding in enumerate(result.findings, start=4):
         write_row(sheet, row, [finding.severity, finding.sheet, finding.cell, finding.ref, finding.field,
                                finding.message], error_formats if finding.severity == "error" else warning_formats,
-                  widths, LINE_HEIGHT, CHARS_PER_WIDTH)
+                  widths, FONT_SIZE)
     sheet.autofilter(3, 0, max(row, 4), len(headers) - 1)
     sheet.freeze_panes(4, 0)
-    page_setup(sheet, "Completeness", result.month, result.paper, header_row=3)
+    page_setup(sheet, title, result.month, result.paper, header_row=3)
 

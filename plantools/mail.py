@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import ipaddress
 import os
 import re
 import smtplib
@@ -646,6 +647,17 @@ def connect(server: Server, folder: Path, time_limit: float = TIME_LIMIT) -> smt
     return smtp
 
 
+def _without_starttls(host: str) -> str:
+    """The option that works with a server that offers no STARTTLS."""
+    try:
+        local = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        local = False
+    if local:
+        return "a relay on this machine needs none: add --no-tls"
+    return "ask which port takes TLS from the start (often 465) and add --ssl --smtp-port 465"
+
+
 def _open(smtp: smtplib.SMTP, server: Server, folder: Path, context: ssl.SSLContext, time_limit: float,
           expired: threading.Event) -> None:
     where = f"{server.host}:{server.port}"
@@ -654,7 +666,7 @@ def _open(smtp: smtplib.SMTP, server: Server, folder: Path, context: ssl.SSLCont
         smtp.ehlo()
         if server.security == "starttls":
             if not smtp.has_extn("starttls"):
-                raise PlanError(folder, f"nothing sent: {where} does not offer STARTTLS; try --ssl")
+                raise PlanError(folder, f"nothing sent: {where} does not offer STARTTLS: {_without_starttls(server.host)}")
             smtp.starttls(context=context)
             smtp.ehlo()
         if server.user:

@@ -58,7 +58,7 @@ def run_month(plan: Plan, month: str | None = None, copies: Path | None = None, 
             pool.submit(_get_ready)  # it starts and imports while the copy is compared
         result = compare(plan, month, copies, today, force, earlier, paper, stale_months)
         del earlier  # last month's actions: not needed while the copy is written
-        run = plan_packs(result.plan, month, packs, today, force, paper)
+        run = plan_packs(result.plan, month, packs, today, force, paper, sender)
         staging = make_staging(run)
         staged_copy = result.path.with_name(temp_name(".xlsx"))
         mail = (sender, reply_by or default_reply_by(month, today), reply_to)

@@ -1,10 +1,12 @@
 """A month, written YYYY-MM ("2018-11"): checking it, its last day, its name in words
-("November 2018"), the month before, and how many months lie between two."""
+("November 2018"), the month before, how many months lie between two, and whether it is in
+the plan's year."""
 
 from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterable
 from datetime import date
 
 from .errors import PlanError
@@ -84,3 +86,32 @@ def from_label(text: str) -> str:
     if name.capitalize() in _NAMES[1:] and year.isdigit() and len(year) == 4:
         return f"{year}-{_NAMES.index(name.capitalize()):02d}"
     return ""
+
+
+# a financial year in a plan's title: "2018-19", "2018 – 19", "2018/2019"
+_FINANCIAL_YEAR = re.compile(r"\b((?:19|20)\d\d)\s*[-–—/]\s*(?:(?:19|20)(?=\d\d\b))?(\d\d)\b")
+
+
+def plan_year(title: str, dues: Iterable[date]) -> tuple[str, str, str] | None:
+    """The plan's first and last month, and what they were read from. A title naming a
+    financial year ("Business Plan 2018-19") means April 2018 to March 2019; without one, the
+    months from its earliest deadline to its latest; None when it has no dated deadline."""
+    match = _FINANCIAL_YEAR.search(title)
+    if match and int(match[2]) == (int(match[1]) + 1) % 100:
+        start = int(match[1])
+        return f"{start:04d}-04", f"{start + 1:04d}-03", f"from '{match[0]}' in its title"
+    days = sorted(dues)
+    if not days:
+        return None
+    return month_of(days[0]), month_of(days[-1]), "from its deadlines"
+
+
+def outside_plan_year(month: str, title: str, dues: Iterable[date]) -> str:
+    """One warning line when `month` is outside the plan's year (see plan_year), else ""."""
+    year = plan_year(title, dues)
+    if year is None or year[0] <= month <= year[1]:
+        return ""
+    first, last, source = year
+    nearest = first if month < first else last
+    return (f"warning: {label(month)} is outside the plan's year ({label(first)} to {label(last)}, {source}): "
+            f"give the month, e.g. --month {nearest}")

@@ -28,7 +28,7 @@ from .bundled import copies_folder, packs_folder
 from .months import check_month, label, month_end, this_month
 from .overdue import is_overdue
 from .returns import write_return_sheet
-from .sheets import FONT_SIZE, key_sheet, plan_columns, write_plan_sheet
+from .sheets import FONT_SIZE, plan_columns, write_plan_sheet
 from .terminal import clean
 from .workbook import (Formats, atomic_file, make_folder, open_in_excel, owner_file, temp_name, write_error,
                        write_workbook)
@@ -40,6 +40,7 @@ MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = ["body", "email", "pack", "draft", "actions", "red", "amber", "overdue", "refs", "status",
                     "pack_sha256", "draft_sha256"]  # what plantools wrote: a file with other bytes is not its own
 READY, NO_EMAIL, NO_ACTIONS = "ready to send", "no email address: add one on the Governance sheet", "no actions"
+TO_OPEN = "ready to open in Outlook"  # a draft without a sender: Outlook fills in the officer's own
 
 
 @dataclass
@@ -128,7 +129,7 @@ def make_packs(plan: Plan, month: str | None = None, out: Path | None = None, to
     month = month or this_month()
     out = out or packs_folder(plan.path, month)
     plan = refs_as_copied(plan, copies or copies_folder(plan.path), month)
-    run = plan_packs(plan, month, out, today, force, paper)
+    run = plan_packs(plan, month, out, today, force, paper, sender)
     staging = make_staging(run)
     try:
         write_packs(run, plan.title, staging, sender, reply_by or default_reply_by(month, today), reply_to)
@@ -139,9 +140,9 @@ def make_packs(plan: Plan, month: str | None = None, out: Path | None = None, to
 
 
 def plan_packs(plan: Plan, month: str, out: Path, today: date | None = None, force: bool = False,
-               paper: str = "A4") -> PackRun:
+               paper: str = "A4", sender: str = "") -> PackRun:
     """Who gets which actions, under which file names, and whether they may be written:
-    everything but the writing."""
+    everything but the writing. A draft is ready to send with a sender, else to open in Outlook."""
     from .mail import valid_address
 
     check_month(month)
@@ -175,6 +176,7 @@ def plan_packs(plan: Plan, month: str, out: Path, today: date | None = None, for
             pack.status = f"'{wrong[0]}' is not an email address: correct it on the Governance sheet"
             continue
         pack.draft = out / f"{stems[name]} {month}.eml"
+        pack.status = READY if sender else TO_OPEN
     run.unassigned = [a for a in plan.actions if not a.bodies]
     check_targets(run, plan.path, force)
     return run
@@ -310,7 +312,6 @@ def _pack_sheets(book, pack: Pack, plan_title: str, run: PackRun) -> None:
         pack.actions, run.month, pack.as_of, f"{pack.body} – {plan_title}", columns, run.paper, form=True,
     )
     write_return_sheet(book, run.plan_file, run.month, pack.body, pack.actions)
-    key_sheet(book, formats, f"{pack.body} – {plan_title}", run.month)
 
 
 def manifest_text(run: PackRun) -> str:
@@ -339,8 +340,21 @@ def summary_lines(run: PackRun) -> list[str]:
     if run.unassigned:
         lines.append(f"{UNASSIGNED}: {_actions(len(run.unassigned))} in no pack "
                      f"({' '.join(a.ref for a in run.unassigned)}): see plantools check")
+    lines.extend(_what_send_needs(run))
     lines.append(f"wrote {run.manifest}")
     return lines
+
+
+def _what_send_needs(run: PackRun) -> list[str]:
+    """Said now, not when plantools send fails: what is missing for the drafts to be sent."""
+    statuses = [pack.status for pack in run.packs]
+    if TO_OPEN in statuses:
+        return ["no sender (--sender): open the drafts in Outlook, which fills in your address, "
+                "or give plantools send --sender ADDRESS to send them"]
+    if READY not in statuses and NO_EMAIL in statuses:
+        return ["no pack can be emailed: add the sub-groups' email addresses on the Governance sheet "
+                "(column Email), then run again with --force"]
+    return []
 
 
 def _actions(count: int) -> str:

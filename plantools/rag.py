@@ -14,6 +14,7 @@ NOT_RATED = "Not rated"
 
 # The key as the partnership publishes it (2012-13 plan); Complete is the finished
 # form of Green, kept apart so the board can see what is done.
+KEY_HEADING = "RAG key"  # heads the key where it sits under a pack's table
 KEY = {
     GREEN: "Completed or On track",
     AMBER: "Risk of not being completed or Missing deadline",
@@ -130,3 +131,8 @@ def status_of_fill(rgb: str | None) -> str | None:
     if 75 <= degrees < 170:
         return GREEN
     return None
+
+
+def is_key_row(texts: list[str]) -> bool:
+    """The key written under a pack's table ("RAG key:  Red – ..."), which is no action."""
+    return bool(texts) and texts[0].startswith(f"{KEY_HEADING}:") and all(KEY[s] in texts[0] for s in STATUSES)

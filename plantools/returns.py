@@ -21,6 +21,7 @@ from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 
+from . import rag
 from .columns import EDITABLE, FORM_COLUMNS, LABELS, PLAN_COLUMNS
 from .deadlines import parse_deadline
 from .errors import PlanError
@@ -188,6 +189,8 @@ def _read_rows(returned: Returned, rows: list[list]) -> None:
     shown = {name: header.index(label) for label, name in SHOWN.items() if label in header}
     words = {name: header.index(label) for name, label in WORDS.items() if label in header}
     for number, row in enumerate(rows[top + 1:], start=top + 2):
+        if rag.is_key_row([cell_text(v) for v in row]):  # the RAG key under the table: no action
+            continue
         key = cell_text(row[key_col]) if key_col < len(row) else ""
         if not key:
             if any(v not in (None, "") for v in row):

@@ -14,18 +14,15 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Callable, Sequence
 
+from . import printed, rag
 from .columns import EDITABLE, FORM_COLUMNS, PLAN_COLUMNS, Column
 from .model import Action
 from .months import label, uk_date
 from .overdue import is_overdue
 from .returns import return_key
-from .workbook import Formats, add_rag_rules, wrapped_lines, write_key, write_row, write_text
+from .workbook import Formats, add_rag_rules, write_key, write_row, write_text
 
 FONT_SIZE = 9  # points: body text of every sheet the board prints
-LINE_HEIGHT = 12  # points a line of 9 pt text (Excel's own row height for it)
-# characters of 9 pt text in a unit of column width (a unit is a digit of the default font,
-# Calibri 11): about 1.3 fit in Excel, 1.45 where LibreOffice stands DejaVu Sans in for Calibri
-CHARS_PER_WIDTH = 1.25
 
 # paper -> (xlsxwriter's paper code, width units across the page in landscape). A unit is
 # 5.25 pt in Excel, but 7 pt where LibreOffice measures it with DejaVu Sans (when Calibri is
@@ -138,7 +135,7 @@ def write_plan_sheet(book, formats: Formats, title: str, note: str, actions: lis
     slips, not people)."""
     sheet = book.add_worksheet("Plan")
     printed = sum(c.printed for c in columns)
-    title_block(sheet, formats, title, note, printed)
+    title_block(sheet, formats, title, note, [c.width for c in columns if c.printed])
     top = 3
     header_row(sheet, formats, top, [c.label for c in columns], [c.width for c in columns])
     getters = [_getter(c) for c in columns]
@@ -157,14 +154,15 @@ def write_plan_sheet(book, formats: Formats, title: str, note: str, actions: lis
             if objective == shown:
                 cells[once] = ""
             shown = objective
-        write_row(sheet, row, cells, row_formats[late, action.deadline.due is not None], counted,
-                  LINE_HEIGHT, CHARS_PER_WIDTH)
+        write_row(sheet, row, cells, row_formats[late, action.deadline.due is not None], counted, FONT_SIZE)
     last = top + max(len(actions), 1)
     add_rag_rules(sheet, formats, top + 1, last, [c.name for c in columns].index("rag"))
     sheet.autofilter(top, 0, last, len(columns) - 1)
     sheet.freeze_panes(top + 1, 1)
     page_setup(sheet, page_title, month, paper, header_row=top)
-    sheet.print_area(0, 0, last, printed - 1)
+    # a form carries its key under the table: on the last page with the actions, not a page alone
+    end = _key_under(book, sheet, last + 2, [c.width for c in columns[:printed]]) if form else last
+    sheet.print_area(0, 0, end, printed - 1)
     if form:
         for col, column in enumerate(columns):
             if column.name == "return_key":
@@ -184,22 +182,31 @@ def _format(formats: Formats, name: str, late: bool, dated: bool):
 
 def header_row(sheet, formats: Formats, row: int, labels: list[str], widths: Sequence[float]) -> None:
     """A table's header, its columns' widths, and the row as tall as its longest label."""
-    lines = 1
     for col, (text, width) in enumerate(zip(labels, widths)):
         write_text(sheet, row, col, text, formats.header)
         sheet.set_column(col, col, width)
-        lines = max(lines, wrapped_lines(text, width * CHARS_PER_WIDTH * 0.9))  # bold is wider
-    sheet.set_row(row, LINE_HEIGHT * lines + 3)
+    sheet.set_row(row, printed.row_height([printed.text_height(text, width, FONT_SIZE, bold=True)
+                                           for text, width in zip(labels, widths)], FONT_SIZE))
 
 
-def title_block(sheet, formats: Formats, title: str, note: str, across: int) -> None:
-    """The title and, under it, a note wrapped across the first `across` columns."""
-    write_text(sheet, 0, 0, title, formats.title)
+TITLE_SIZE = 14  # points: formats.title
+
+
+def title_block(sheet, formats: Formats, title: str, note: str, widths: Sequence[float]) -> None:
+    """The title and, under it, a note, each wrapped across the printed columns (`widths`):
+    a long title takes a second line rather than running off the page's edge."""
+    across = len(widths)
+    # merged across: as wide as the columns and their margins
+    title_height = printed.text_height(title, sum(widths) + (across - 1) * 5 / 7, TITLE_SIZE, bold=True)
+    note_height = printed.text_height(note, sum(widths) + (across - 1) * 5 / 7, FONT_SIZE)
     if across > 1:
+        sheet.merge_range(0, 0, 0, across - 1, title, formats.long_title)
         sheet.merge_range(1, 0, 1, across - 1, note, formats.subtitle)
     else:
+        write_text(sheet, 0, 0, title, formats.title)
         write_text(sheet, 1, 0, note, formats.subtitle)
-    sheet.set_row(1, 2 * LINE_HEIGHT + 3)
+    sheet.set_row(0, printed.row_height([title_height], TITLE_SIZE))
+    sheet.set_row(1, printed.row_height([note_height], FONT_SIZE))
 
 
 def page_setup(sheet, title: str, month: str, paper: str = "A4", header_row: int | None = None,
@@ -227,7 +234,29 @@ def _escape(text: str) -> str:
     return text.replace("&", "&&")[:200]
 
 
+# the status words of the key under a form, in their colour on white paper (amber darkened to be read)
+KEY_WORD_COLOURS = {rag.RED: "#C00000", rag.AMBER: "#BF8F00", rag.GREEN: "#00B050", rag.COMPLETE: "#0070C0"}
+
+
+def _key_under(book, sheet, row: int, widths: list[float]) -> int:
+    """The RAG key as one row under a table, across the printed columns: a row is never split
+    between pages, so the key prints with the last actions. Returns its row."""
+    size = {"font_size": FONT_SIZE}
+    plain = book.add_format({"text_wrap": True, "valign": "top", **size})
+    text = book.add_format(size)  # a run of a rich string is the workbook's default font unless told
+    parts: list = [book.add_format({"bold": True, **size}), f"{rag.KEY_HEADING}:"]
+    for status in rag.STATUSES:
+        parts += [book.add_format({"bold": True, "font_color": KEY_WORD_COLOURS[status], **size}), f"  {status}",
+                  text, f" – {rag.KEY[status]}."]
+    sheet.merge_range(row, 0, row, len(widths) - 1, "", plain)
+    sheet.write_rich_string(row, 0, *parts, plain)
+    text = "".join(part for part in parts if isinstance(part, str))
+    sheet.set_row(row, printed.row_height([printed.text_height(text, sum(widths) + (len(widths) - 1) * 5 / 7,
+                                                               FONT_SIZE, bold=True)], FONT_SIZE))
+    return row
+
+
 def key_sheet(book, formats: Formats, title: str, month: str) -> None:
     """The RAG key, on one page."""
-    sheet = write_key(book, formats, line_height=LINE_HEIGHT)
+    sheet = write_key(book, formats, font_size=FONT_SIZE)
     page_setup(sheet, title, month, landscape=False, one_page=True)

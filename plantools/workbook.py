@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from . import rag
+from . import printed, rag
 from .bulk import gc_paused
 from .errors import PlanError
 
@@ -32,6 +32,7 @@ WORKBOOK_OPTIONS = {
 }
 
 
+DEFAULT_FONT_SIZE = 11  # points: Calibri 11, a workbook's own default
 STALE_AFTER = 24 * 60 * 60  # seconds: a temp file from another machine this old is abandoned
 
 
@@ -181,6 +182,7 @@ class Formats:
     def __init__(self, book, font_size: float | None = None) -> None:
         size = {"font_size": font_size} if font_size else {}
         self.title = book.add_format({"bold": True, "font_size": 14})
+        self.long_title = book.add_format({"bold": True, "font_size": 14, "text_wrap": True, "valign": "top"})
         self.subtitle = book.add_format({"italic": True, "text_wrap": True, "valign": "top", **size})
         self.header = book.add_format({
             "bold": True, "bg_color": "#1F3864", "font_color": "#FFFFFF", "text_wrap": True,
@@ -235,14 +237,14 @@ def add_rag_rules(sheet, formats: Formats, first_row: int, last_row: int, col: i
     })
 
 
-def write_key(book, formats: Formats, name: str = "Key", line_height: float = 15):
+def write_key(book, formats: Formats, name: str = "Key", font_size: float = DEFAULT_FONT_SIZE):
     """The RAG key, set up to print on one page; returns the sheet."""
     sheet = book.add_worksheet(name)
     widths: list[float] = [14, 56]
     sheet.write_string(0, 0, "RAG status", formats.header)
     sheet.write_string(0, 1, "Meaning", formats.header)
     for row, status in enumerate(rag.STATUSES, start=1):
-        write_row(sheet, row, [status, rag.KEY[status]], [formats.rag[status], formats.text], widths, line_height)
+        write_row(sheet, row, [status, rag.KEY[status]], [formats.rag[status], formats.text], widths, font_size)
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
     sheet.set_portrait()
@@ -251,9 +253,6 @@ def write_key(book, formats: Formats, name: str = "Key", line_height: float = 15
     return sheet
 
 
-LINE_HEIGHT = 15  # points a line, for Calibri 11
-MAX_ROW_HEIGHT = 409  # Excel's limit
-CHARS_PER_WIDTH = 1.15  # about this many characters of Calibri 11 fit in a unit of column width
 MAX_CELL_TEXT = 32767  # Excel's limit for one cell
 TRUNCATED = " …[cut: the cell in the shared workbook is longer than Excel allows]"
 
@@ -270,42 +269,13 @@ def write_text(sheet, row: int, col: int, text: str, fmt=None) -> None:
         sheet.write_blank(row, col, None, fmt)
 
 
-def wrapped_lines(text: str, chars: float) -> int:
-    """How many lines `text` takes wrapped at word breaks in a column `chars` characters wide:
-    each line typed (Alt+Enter) wraps on its own. A column narrower than one character still
-    holds one character a line (so a word always ends)."""
-    chars = max(chars, 1.0)
-    if len(text) < chars and "\n" not in text:
-        return 1
-    lines = 0
-    for paragraph in text.split("\n"):
-        if len(paragraph) < chars:
-            lines += 1
-            continue
-        used = -1  # characters on the line so far; -1: none yet
-        lines += 1
-        for word in paragraph.split(" "):
-            size = len(word)
-            if used >= 0 and used + 1 + size <= chars:
-                used += 1 + size
-                continue
-            if used >= 0:
-                lines += 1
-            while size > chars:  # a word longer than the line is broken
-                lines += 1
-                size -= int(chars)
-            used = size
-    return lines
-
-
 def write_row(sheet, row: int, values: list, formats: list, widths: Sequence[float] | None = None,
-              line_height: float = LINE_HEIGHT, chars_per_width: float = CHARS_PER_WIDTH) -> None:
+              font_size: float = DEFAULT_FONT_SIZE) -> None:
     """One row of a table: text as text (as write_text), a datetime as a date, a number as a
-    number; and, given the column widths, the row made as tall as its wrapped text needs, as
-    spreadsheet programs do not all grow rows to fit on opening. A width of 0 marks a column
-    that is not printed: left out of the count, and an empty value there writes no cell. (Runs once a cell in tables of
-    100,000 rows, so kept lean.)"""
-    lines = 1
+    number; and, given the column widths, the row made as tall as its printed text (see
+    printed.py). A width of 0 marks a column that is not printed: left out of the height, and an
+    empty value there writes no cell. (Runs once a cell in tables of 100,000 rows, so kept lean.)"""
+    heights = []
     for col, value in enumerate(values):
         if value.__class__ is str:
             if not value:
@@ -313,13 +283,11 @@ def write_row(sheet, row: int, values: list, formats: list, widths: Sequence[flo
                     sheet.write_blank(row, col, None, formats[col])
                 continue
             sheet.write_string(row, col, _fit(value), formats[col])
-            if widths is not None and widths[col]:
-                fit = widths[col] * chars_per_width
-                if len(value) >= fit or "\n" in value:
-                    lines = max(lines, wrapped_lines(value, fit))
+            if widths is not None and widths[col] and not printed.fits_on_one_line(value, widths[col], font_size):
+                heights.append(printed.text_height(value, widths[col], font_size))
         elif isinstance(value, datetime):
             sheet.write_datetime(row, col, value, formats[col])
         else:
             sheet.write_number(row, col, value, formats[col])
     if widths is not None:
-        sheet.set_row(row, min(MAX_ROW_HEIGHT, line_height * lines + 3))
+        sheet.set_row(row, printed.row_height(heights, font_size))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import openpyxl
@@ -12,7 +13,21 @@ from openpyxl.styles import PatternFill
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_2018 = ROOT / "workbooks" / "MSCB Business Plan 2018-19.xlsx"
 BUNDLED_2012 = ROOT / "workbooks" / "MSCB Business Plan 2012-13.xlsx"
-REALWORLD = ROOT.parent / "shared" / "realworld"
+
+
+def realworld_folder() -> Path:
+    """The real-world corpus (workbooks from other projects' test suites): $PLANTOOLS_REALWORLD,
+    else shared/realworld beside the project. A fresh clone has neither."""
+    return Path(os.environ.get("PLANTOOLS_REALWORLD") or ROOT.parent / "shared" / "realworld")
+
+
+def realworld(name: str) -> Path:
+    """A file of the real-world corpus; the test is skipped, saying why, where it is absent."""
+    path = realworld_folder() / name
+    if not path.is_file():
+        pytest.skip(f"real-world corpus file {path} is not here "
+                    "(set PLANTOOLS_REALWORLD to the folder, or put shared/realworld beside the project)")
+    return path
 
 
 def write_sheet(sheet, rows: list[list], merges: tuple[str, ...] = (), fills: dict[str, str] | None = None) -> None:

@@ -30,7 +30,7 @@ from plantools.collect import read_ledger
 from plantools.copies import read_copy
 from plantools.xlsxedit import changed_cells
 
-from conftest import PLAN_HEADER, REALWORLD, digest, make_workbook, simple_plan, soffice_convert
+from conftest import PLAN_HEADER, digest, make_workbook, realworld, simple_plan, soffice_convert
 
 BODIES = [("Policy Sub-Group", "Policy", "policy@example.org"), ("QA Sub-Group", "QA", "qa@example.org")]
 ACTIONS = [  # rows 4-7 of the shared Plan sheet: F When?, G RAG, H Progress update (conftest.PLAN_HEADER)
@@ -248,7 +248,7 @@ def rich_plan(path: Path) -> Path:
             governance.write_string(number, col, value)
     if path.suffix == ".xlsm":
         vba = path.with_name("vbaProject.bin")
-        with zipfile.ZipFile(REALWORLD / "xlsxwriter__macro01.xlsm") as macro:
+        with zipfile.ZipFile(realworld("xlsxwriter__macro01.xlsm")) as macro:
             vba.write_bytes(macro.read("xl/vbaProject.bin"))
         book.add_vba_project(str(vba))
     book.close()
@@ -479,9 +479,13 @@ def test_a_return_with_rows_deleted_or_added(tmp_path):
             "note: ~$deleted.xlsx is Excel's owner file of a workbook open in Excel, no return: left out")
     added = edit_pack(pack_of(packs, "Policy Sub-Group"), {}, tmp_path / "added.xlsx")
     book = openpyxl.load_workbook(added)
-    book["Plan"].append(["9.9", "New", "A new action", None, None, None, None, "Green"])
+    book["Plan"].insert_rows(8)  # under the table, above the RAG key
+    for col, value in enumerate(["9.9", "New", "A new action", None, None, None, None, "Green"], start=1):
+        book["Plan"].cell(8, col).value = value
+    book["Plan"].append(["9.10", "New", "Another, under the key", None, None, None, None, "Red"])
     book.save(added)
-    refused([added], shared, 0, "note: added.xlsx, sheet Plan, row 8: a row added in the return is no action")
+    refused([added], shared, 0, "note: added.xlsx, sheet Plan, row 8: a row added in the return is no action",
+            "note: added.xlsx, sheet Plan, row 11: a row added in the return is no action")
 
 
 def test_a_return_sorted_without_its_key_or_with_a_row_copied_writes_nothing_for_those_rows(tmp_path):
@@ -503,7 +507,9 @@ def test_a_return_sorted_without_its_key_or_with_a_row_copied_writes_nothing_for
     copied = edit_pack(pack_of(packs, "Policy Sub-Group"), {"2.1": {"RAG": "Green"}}, tmp_path / "copied.xlsx")
     book = openpyxl.load_workbook(copied)
     sheet = book["Plan"]
-    sheet.append([c.value for c in sheet[5]])  # 1.1 copied, hidden key and all, with another RAG
+    sheet.insert_rows(8)  # 1.1 copied under the table, hidden key and all, with another RAG
+    for cell in sheet[5]:
+        sheet.cell(8, cell.column).value = cell.value
     sheet.cell(8, [c.column for c in sheet[4] if c.value == "RAG"][0]).value = "Complete"
     book.save(copied)
     result = run("collect", copied, "--into", shared, code=1)

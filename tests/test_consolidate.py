@@ -182,9 +182,12 @@ def test_cli_prints_a_short_summary(tmp_path):
                                        "--out", str(tmp_path / "monthly copies")])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].startswith("wrote ") and lines[0].endswith("MSCB Business Plan 2018-19 2018-11.xlsx")
-    assert lines[1] == "17 actions: 0 Red, 0 Amber, 0 Green, 0 Complete, 17 not yet rated"
-    assert lines[2] == "3 errors, 4 warnings (see the Completeness sheet)"
+    assert lines[1].split() == ["--------", "-----------------", "----", "----------", "-------"]  # check's table
+    assert [re.split(r"\s{2,}", line)[:2] for line in lines[2:5]] == [
+        ["error", "Business Plan!F12"], ["error", "Business Plan!G20"], ["error", "Business Plan!G21"]]
+    assert lines[5].startswith("wrote ") and lines[5].endswith("MSCB Business Plan 2018-19 2018-11.xlsx")
+    assert lines[6] == "17 actions: 0 Red, 0 Amber, 0 Green, 0 Complete, 17 not yet rated"
+    assert lines[7] == "3 errors (listed above: fix them in the workbook), 4 warnings (see the Completeness sheet)"
     assert lines[-1] == "no earlier consolidated copy to compare with: this is the first month"
 
 

@@ -22,7 +22,7 @@ from plantools.cli import main
 from plantools.consolidate import consolidate
 from plantools.workbook import write_text, write_workbook
 
-from conftest import BUNDLED_2018, REALWORLD, digest, simple_plan
+from conftest import BUNDLED_2018, digest, realworld, realworld_folder, simple_plan
 
 ACTIONS = [["1.1", "Agreement", "Draft it", "Jo", "Board", "May 2019", "Green", "On track"]]
 COMMANDS = {
@@ -69,14 +69,14 @@ BAD_FILES = {
     "a folder": (lambda d: (d / "plan.xlsx").mkdir() or d / "plan.xlsx", "is a folder"),
     "missing": (lambda d: d / "no such plan.xlsx", "no such file"),
     # an .xls and an .ods are read (issue 17): these two hold no plan
-    "old .xls": (lambda d: _copy(REALWORLD / "poi__61045_govdocs1_626534.xls", d), "no plan sheet"),
-    ".xlsb": (lambda d: _copy(REALWORLD / "calamine__issues.xlsb", d), "binary workbook (.xlsb)"),
-    ".ods": (lambda d: _copy(REALWORLD / "calamine__merged_cells.ods", d), "no plan sheet"),
+    "old .xls": (lambda d: _copy(realworld("poi__61045_govdocs1_626534.xls"), d), "no plan sheet"),
+    ".xlsb": (lambda d: _copy(realworld("calamine__issues.xlsb"), d), "binary workbook (.xlsb)"),
+    ".ods": (lambda d: _copy(realworld("calamine__merged_cells.ods"), d), "no plan sheet"),
     "encrypted .xlsx": (lambda d: encrypted(BUNDLED_2018, d / "locked.xlsx", "s3cret"), "is encrypted"),
-    "encrypted .xlsx (Excel)": (lambda d: _copy(REALWORLD / "calamine__pass_protected.xlsx", d), "is encrypted"),
-    "encrypted .xls": (lambda d: _copy(REALWORLD / "poi__password.xls", d), "is encrypted"),
-    "XML entity bomb": (lambda d: _copy(REALWORLD / "poi__poc-xmlbomb.xlsx", d), "as an XML bomb does"),
-    "no plan sheet": (lambda d: _copy(REALWORLD / "poi__simple-monthly-budget.xlsx", d), "no plan sheet"),
+    "encrypted .xlsx (Excel)": (lambda d: _copy(realworld("calamine__pass_protected.xlsx"), d), "is encrypted"),
+    "encrypted .xls": (lambda d: _copy(realworld("poi__password.xls"), d), "is encrypted"),
+    "XML entity bomb": (lambda d: _copy(realworld("poi__poc-xmlbomb.xlsx"), d), "as an XML bomb does"),
+    "no plan sheet": (lambda d: _copy(realworld("poi__simple-monthly-budget.xlsx"), d), "no plan sheet"),
     "header mangled": (lambda d: simple_plan(d / "plan.xlsx", ACTIONS) and _mangle(d / "plan.xlsx"),
                        "expected a header row with at least three of"),
     "value at XFD1048576": (lambda d: stray_value_workbook(d / "plan.xlsx"), "values run as far as XFD1048576"),
@@ -89,8 +89,6 @@ def _write(path: Path, data: bytes) -> Path:
 
 
 def _copy(source: Path, folder: Path) -> Path:
-    if not source.exists():
-        pytest.skip(f"{source} is not here (shared/realworld beside the project)")
     return Path(shutil.copy(source, folder / source.name))
 
 
@@ -244,9 +242,7 @@ def test_formula_like_text_stays_text_in_packs_and_manifest(tmp_path):
 
 
 def test_macro_workbook_is_read_and_no_macro_is_ever_written(tmp_path):
-    source = REALWORLD / "xlsxwriter__macro01.xlsm"
-    if not source.exists():
-        pytest.skip("shared/realworld is not beside the project")
+    source = realworld("xlsxwriter__macro01.xlsm")
     vba = tmp_path / "vbaProject.bin"
     vba.write_bytes(zipfile.ZipFile(source).read("xl/vbaProject.bin"))
     path = tmp_path / "Business Plan.xlsm"
@@ -268,10 +264,11 @@ def test_macro_workbook_is_read_and_no_macro_is_ever_written(tmp_path):
     assert digest(path) == before
 
 
-REALWORLD_FILES = sorted(p for p in REALWORLD.glob("*") if p.suffix not in (".md", ".tsv")) if REALWORLD.exists() else []
+REALWORLD_FILES = sorted(p for p in realworld_folder().glob("*") if p.suffix not in (".md", ".tsv"))
 
 
-@pytest.mark.skipif(not REALWORLD_FILES, reason="shared/realworld is not beside the project")
+@pytest.mark.skipif(not REALWORLD_FILES, reason=f"the real-world corpus is not at {realworld_folder()} "
+                    "(set PLANTOOLS_REALWORLD to the folder, or put shared/realworld beside the project)")
 @pytest.mark.parametrize("path", REALWORLD_FILES, ids=lambda p: p.name)
 def test_every_real_world_file_is_read_or_refused_cleanly(path, tmp_path):
     before = digest(path)

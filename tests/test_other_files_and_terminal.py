@@ -11,17 +11,15 @@ from click.testing import CliRunner
 
 from plantools.cli import main
 
-from conftest import REALWORLD
+from conftest import realworld
 
-XLS = REALWORLD / "poi__61045_govdocs1_626534.xls"
+XLS = "poi__61045_govdocs1_626534.xls"
 
 
-def ole_with_stream(source: Path, target: Path, name: str) -> Path:
-    """A real OLE compound file (an old .xls) whose one stream is renamed, as Word and
-    PowerPoint name theirs: 'WordDocument', 'PowerPoint Document'."""
-    if not source.exists():
-        pytest.skip(f"{source} is not here (shared/realworld beside the project)")
-    data = bytearray(source.read_bytes())
+def ole_with_stream(source: str, target: Path, name: str) -> Path:
+    """A real OLE compound file (an old .xls of the real-world corpus) whose one stream is
+    renamed, as Word and PowerPoint name theirs: 'WordDocument', 'PowerPoint Document'."""
+    data = bytearray(realworld(source).read_bytes())
     old = "Workbook".encode("utf-16-le")
     at = data.index(old)  # the directory entry: the name (64 bytes), then its length in bytes
     data[at:at + 64] = name.encode("utf-16-le").ljust(64, b"\0")
@@ -57,9 +55,7 @@ def test_word_and_powerpoint_files_are_called_by_their_name(tmp_path, case):
 
 
 def test_an_old_xls_is_still_an_old_xls(tmp_path):
-    if not XLS.exists():
-        pytest.skip("shared/realworld is not here")
-    path = Path(shutil.copy(XLS, tmp_path / "plan.xls"))
+    path = Path(shutil.copy(realworld(XLS), tmp_path / "plan.xls"))
     result = CliRunner().invoke(main, ["check", str(path)])
     # read as the .xls it is (its values: no plan among them), not refused as Word or damaged
     assert result.exit_code == 2 and "no plan sheet" in result.stderr and "'Sheet1' has YEAR" in result.stderr

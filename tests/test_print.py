@@ -97,7 +97,8 @@ def test_each_sheet_of_the_copy_prints_on_as_few_pages_as_its_text_needs(printed
     counts = {name: len(pages) for name, pages in sheets.items()}
     assert list(counts) == list(COPY_TITLES)  # every sheet, in order, none before the first title
     assert counts["Highlights"] == 1 and counts["Key"] == 1
-    assert counts["Plan"] <= 4  # 17 actions with long texts, at 9 pt: it was 2 pages at 5 pt
+    assert counts["Plan"] <= 3  # 17 actions with long texts, at 9 pt: it was 2 pages at 5 pt, 4 with rows half blank
+    assert counts["Summary"] == 2  # the tables, then the charts on a page of their own
     assert counts["Completeness"] == 1 and counts["Change log"] <= 2
     assert all((round(page[0], 1), round(page[1], 1)) == A4_LANDSCAPE for page in sheets["Plan"])
 
@@ -109,12 +110,15 @@ def test_body_text_is_at_least_8_point_on_every_page(printed):
             assert smallest >= EIGHT_POINT_BOX, (name, number, smallest)
 
 
-def test_a_pack_is_its_plan_on_a_page_and_the_key_on_another(printed):
+def test_a_pack_prints_its_key_under_its_actions_on_the_last_page_not_a_page_alone(printed):
     for body in ("BIG", "QA Sub-Group"):
-        titles = {"Plan": f"– {body} – December 2018", "Key": "Unlikely to complete on target"}
-        sheets = sheets_of(printed[body], titles)
-        assert {name: len(pages) for name, pages in sheets.items()} == {"Plan": 1, "Key": 1}, body
-        text = " ".join(w[4] for w in sheets["Plan"][0][2])
+        pages = printed[body]
+        assert len(pages) <= 2, body
+        words = pages[-1][2]
+        key = next(w for w in words if w[4] == "Unlikely")  # the key's first meaning
+        last_ref = max((w for w in words if REF.match(w[4]) and w[0] < 60), key=lambda w: w[1])
+        assert key[1] > last_ref[1], body  # under the actions
+        text = " ".join(w[4] for w in pages[0][2])
         assert "Source cell" not in text and "Priority" not in text and "Action key" not in text  # not for chairs
         assert "Progress update" in text and "RAG" in text
 
@@ -133,15 +137,17 @@ def test_the_board_reads_the_columns_it_needs_and_the_objective_once(printed):
     assert "Made " in first and "&D" not in first and not re.search(r"\d+/\d+/\d{4}", first)  # the date as text
 
 
-def test_no_row_is_more_than_twice_as_tall_as_its_text(printed):
+def test_rows_are_as_tall_as_their_text(printed):
+    """Within a third of a line a line (the model sizes rows for the wider wrapping of Excel's
+    Calibri and LibreOffice's DejaVu Sans, so a row may hold a line or so to spare)."""
     measured = []
     for name in ("copy", "BIG", "QA Sub-Group"):
-        titles = COPY_TITLES if name == "copy" else {"Plan": f"– {name} – December 2018", "Key": "Unlikely to"}
+        titles = COPY_TITLES if name == "copy" else {"Plan": f"– {name} – December 2018"}
         for page in sheets_of(printed[name], titles)["Plan"]:
             for ref, height, lines in rows_and_lines(page):
                 line = min(w[3] - w[1] for w in page[2] if REF.match(w[4]))  # a line of body text
                 measured.append((name, ref, height, lines))
-                assert height <= 2 * lines * line, (name, ref, height, lines)
+                assert height <= 1.4 * lines * line + 2, (name, ref, height, lines)
     assert len(measured) >= 10
 
 
@@ -150,3 +156,30 @@ def test_a3_prints_the_plan_on_fewer_larger_pages(printed):
     a3 = sheets_of(printed["a3"], COPY_TITLES)["Plan"]
     assert all((round(page[0], 1), round(page[1], 1)) == A3_LANDSCAPE for page in a3)
     assert len(a3) < len(a4)
+
+
+def test_every_printed_page_carries_the_plans_title_at_its_top(printed):
+    for name, pages in printed.items():
+        for number, (_, _, words) in enumerate(pages, start=1):
+            top = " ".join(w[4] for w in sorted(words, key=lambda w: (round(w[1]), w[0])) if w[1] < 40)
+            assert "Merton Safeguarding Children Board Business Plan 2018" in top, (name, number, top)
+
+
+def test_a_title_longer_than_the_page_is_wide_wraps_inside_it(printed):
+    for name in ("BIG", "QA Sub-Group", "copy"):
+        for width, _, words in printed[name]:
+            assert all(w[2] <= width - 20 for w in words), name  # nothing runs into the right margin
+    words = printed["QA Sub-Group"][0][2]
+    assert any(w[4] == "2018" and w[1] > 40 for w in words)  # "... – QA Sub-Group – December 2018", all there
+
+
+def test_each_chart_prints_whole_on_one_page(printed):
+    summary = sheets_of(printed["copy"], COPY_TITLES)["Summary"]
+    charts = [page for page in summary if any(w[4] == "priority" for w in page[2])]
+    assert len(charts) == 1
+    words = charts[0][2]
+    titles = [w for w in words if w[4] == "priority"] + [w for w in words if w[4] == "trend"]
+    legends = [w for w in words if w[4] == "rated"]  # "Not rated", the last entry of each legend
+    assert len(titles) == 2 and len(legends) == 2  # both charts, each with its legend, on the page
+    assert all(legend[1] > title[1] for title, legend in zip(sorted(titles, key=lambda w: w[1]),
+                                                              sorted(legends, key=lambda w: w[1])))

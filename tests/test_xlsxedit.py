@@ -26,7 +26,7 @@ from plantools.errors import PlanError
 from plantools.shared import file_sha256, preview_cells, write_cells_into
 from plantools.xlsxedit import cell_problems, changed_cells, edit_cells, split_address
 
-from conftest import REALWORLD, digest, soffice_convert
+from conftest import digest, realworld, soffice_convert
 
 # (file, sheet, edits, what the file carries); openpyxl cannot open the ones in NO_OPENPYXL
 REALWORLD_EDITS = [
@@ -84,7 +84,7 @@ def calamine_values(path: Path, sheet: str, addresses) -> dict:
 
 @pytest.mark.parametrize("name, sheet, edits, carries", REALWORLD_EDITS, ids=lambda v: str(v)[:30])
 def test_realworld_workbook_loses_nothing(tmp_path, name, sheet, edits, carries):
-    source, target = REALWORLD / name, tmp_path / f"edited {name}"
+    source, target = realworld(name), tmp_path / f"edited {name}"
     edit_cells(source, target, {sheet: edits})
     assert_only_cells_changed(source, target, sheet, edits)
     assert calamine_values(target, sheet, edits) == edits
@@ -119,9 +119,9 @@ def test_text_is_kept_exactly_and_style_stays(tmp_path):
 @given(text=st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60))
 def test_any_text_reads_back_exactly(tmp_path, text):
     target = io.BytesIO()
-    edit_cells(REALWORLD / "xlsxwriter__macro01.xlsm", target, {"Sheet1": {"B2": text}})
+    edit_cells(realworld("xlsxwriter__macro01.xlsm"), target, {"Sheet1": {"B2": text}})
     target.seek(0)
-    assert changed_cells(REALWORLD / "xlsxwriter__macro01.xlsm", target).cells == {"Sheet1": {"B2": (None, text)}}
+    assert changed_cells(realworld("xlsxwriter__macro01.xlsm"), target).cells == {"Sheet1": {"B2": (None, text)}}
     target.seek(0)
     rows = python_calamine.CalamineWorkbook.from_filelike(target).get_sheet_by_name("Sheet1").to_python()
     assert rows[1][1] == text
@@ -194,7 +194,7 @@ def rewritten(source: Path, target: Path, part: str, old: bytes, new: bytes) -> 
     (b"</sheetData>", b'<row r="90"><c r="A90"><v>1</v></c></row></sheetData>', "cells"),
 ])
 def test_verifier_catches_what_an_editor_should_not_do(tmp_path, old, new, found):
-    source = REALWORLD / "poi__right-to-left.xlsx"
+    source = realworld("poi__right-to-left.xlsx")
     edited = tmp_path / "edited.xlsx"
     edit_cells(source, edited, {"English": {"A2": 456}})
     faulty = rewritten(edited, tmp_path / "faulty.xlsx", "xl/worksheets/sheet1.xml", old, new)
@@ -207,7 +207,7 @@ def test_verifier_catches_what_an_editor_should_not_do(tmp_path, old, new, found
 
 
 def test_verifier_sees_what_openpyxl_drops(tmp_path):
-    source = REALWORLD / "poi__NewStyleConditionalFormattings.xlsx"
+    source = realworld("poi__NewStyleConditionalFormattings.xlsx")
     book = openpyxl.load_workbook(source)
     book["CF"]["A3"] = 99
     book.save(tmp_path / "openpyxl.xlsx")
@@ -230,27 +230,27 @@ REFUSALS = [
 
 @pytest.mark.parametrize("name, sheet, cell, words", REFUSALS, ids=lambda v: str(v)[:30])
 def test_refusals_name_sheet_and_cell_and_write_nothing(tmp_path, name, sheet, cell, words):
-    before = digest(REALWORLD / name)
+    before = digest(realworld(name))
     with pytest.raises(PlanError) as refused:
-        edit_cells(REALWORLD / name, tmp_path / "out.xlsx", {sheet: {cell: "Red"}})
+        edit_cells(realworld(name), tmp_path / "out.xlsx", {sheet: {cell: "Red"}})
     message = str(refused.value)
     assert words in message and "\n" not in message
     if refused.value.cell:
         assert f"sheet '{sheet}', cell {cell}" in message
-    assert not (tmp_path / "out.xlsx").exists() and digest(REALWORLD / name) == before
+    assert not (tmp_path / "out.xlsx").exists() and digest(realworld(name)) == before
 
 
 def test_cell_problems_lists_every_refusal_at_once():
     edits = {"B2": "Red", "B4": "shared formula", "C2": "fine", "E1": float("nan"), "ZZZZ1": 1, "A1": ["a list"]}
-    problems = cell_problems(REALWORLD / "calamine__issue_553.xlsx", {"Sheet1": edits})
+    problems = cell_problems(realworld("calamine__issue_553.xlsx"), {"Sheet1": edits})
     assert set(problems["Sheet1"]) == {"B2", "B4", "E1", "ZZZZ1", "A1"}
     assert "formula" in problems["Sheet1"]["B4"] and "not a cell address" in problems["Sheet1"]["ZZZZ1"]
-    assert cell_problems(REALWORLD / "calamine__issue_553.xlsx", {"Sheet1": {"C2": "fine"}}) == {}
+    assert cell_problems(realworld("calamine__issue_553.xlsx"), {"Sheet1": {"C2": "fine"}}) == {}
 
 
 def test_edit_onto_itself_refused(tmp_path):
     path = tmp_path / "Plan.xlsm"
-    path.write_bytes((REALWORLD / "xlsxwriter__macro01.xlsm").read_bytes())
+    path.write_bytes(realworld("xlsxwriter__macro01.xlsm").read_bytes())
     before = digest(path)
     with pytest.raises(PlanError, match="onto itself"):
         edit_cells(path, path, {"Sheet1": {"A1": "x"}})
@@ -295,7 +295,7 @@ def test_libreoffice_made_workbook_with_chart(tmp_path):
 ])
 def test_libreoffice_shows_the_new_values(tmp_path, name, sheet, edits):
     target = tmp_path / ("edited" + Path(name).suffix)
-    edit_cells(REALWORLD / name, target, {sheet: edits})
+    edit_cells(realworld(name), target, {sheet: edits})
     rows = libreoffice_csv(target, tmp_path / "csv")
     for address, value in edits.items():
         row, col = split_address(address)
@@ -308,7 +308,7 @@ def test_libreoffice_shows_the_new_values(tmp_path, name, sheet, edits):
 def shared(tmp_path) -> Path:
     path = tmp_path / "Shared drive" / "Business Plan 2025.xlsm"
     path.parent.mkdir()
-    path.write_bytes((REALWORLD / "xlsxwriter__macro01.xlsm").read_bytes())
+    path.write_bytes(realworld("xlsxwriter__macro01.xlsm").read_bytes())
     return path
 
 
@@ -337,7 +337,7 @@ def test_refused_while_open_in_excel(shared):
 
 def test_refused_when_changed_since_the_dry_run(shared):
     expected = preview_cells(shared, {"Sheet1": {"A1": "Amber"}}).sha256
-    edit_cells(REALWORLD / "xlsxwriter__macro01.xlsm", shared, {"Sheet1": {"B1": "someone else"}})
+    edit_cells(realworld("xlsxwriter__macro01.xlsm"), shared, {"Sheet1": {"B1": "someone else"}})
     before = digest(shared)
     with pytest.raises(PlanError, match="changed since the dry run"):
         write_cells_into(shared, {"Sheet1": {"A1": "Amber"}}, expected_sha256=expected)
@@ -351,7 +351,7 @@ def test_refused_when_changed_since_the_dry_run(shared):
 ])
 def test_refused_cell_leaves_shared_workbook_alone(tmp_path, name, cell, words):
     path = tmp_path / "Plan.xlsx"
-    path.write_bytes((REALWORLD / name).read_bytes())
+    path.write_bytes(realworld(name).read_bytes())
     before = digest(path)
     with pytest.raises(PlanError, match=words):
         write_cells_into(path, {"Sheet1": {"A9": "fine", cell: "Red"}})

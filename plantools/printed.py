@@ -1,0 +1,144 @@
+"""How much room text takes on paper: the height of wrapped text in a column.
+
+Spreadsheet programs do not all grow a row to fit its text when they open a file (LibreOffice
+keeps the height written), so every table row is written as tall as its text. Two programs
+print the board's papers, and they wrap the same text differently:
+- Excel, and LibreOffice where Calibri's metric twin Carlito is installed (its default install
+  recommends it): Calibri, a column unit of 7 pixels;
+- LibreOffice without Carlito: DejaVu Sans in Calibri's place, wider, on a unit of 9 pixels.
+A row is made as tall as the taller of the two, so nothing is clipped in either, and in the first
+(the board's usual) it is as tall as its text.
+
+The character widths are the fonts' own advance widths (thousandths of an em, characters 32-126
+and a few typographic marks, read with fontTools from Carlito-Regular/Bold and DejaVuSans/-Bold);
+an accented letter is taken as wide as its letter, any other character as "n".
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class Font:
+    widths: tuple[int, ...]  # characters 32..126
+    bold_widths: tuple[int, ...]
+    unit: float  # points of one unit of column width: the default font's digit, in whole pixels
+    line: float  # the distance between lines, in ems
+    padding: float  # points of a column's width no text is printed in (both sides together)
+    punctuation: tuple[int, ...] = ()  # PUNCTUATION's widths
+    bold_punctuation: tuple[int, ...] = ()
+
+
+
+CALIBRI = Font(
+    (226, 326, 401, 498, 507, 715, 682, 221, 303, 303, 498, 498, 250, 306, 252, 386, 507, 507, 507, 507, 507, 507,
+     507, 507, 507, 507, 268, 268, 498, 498, 498, 463, 894, 579, 544, 533, 615, 488, 459, 631, 623, 252, 319, 520,
+     420, 855, 646, 662, 517, 673, 543, 459, 487, 642, 567, 890, 519, 487, 468, 307, 386, 307, 498, 498, 291, 479,
+     525, 423, 525, 498, 305, 471, 525, 229, 239, 455, 229, 799, 525, 527, 525, 525, 349, 391, 335, 525, 452, 715,
+     433, 453, 395, 314, 460, 314, 498),
+    (226, 326, 438, 498, 507, 729, 705, 233, 312, 312, 498, 498, 258, 306, 267, 430, 507, 507, 507, 507, 507, 507,
+     507, 507, 507, 507, 276, 276, 498, 498, 498, 463, 898, 606, 561, 529, 630, 488, 459, 637, 631, 267, 331, 547,
+     423, 874, 659, 676, 532, 686, 563, 473, 495, 653, 591, 906, 551, 520, 478, 325, 430, 325, 498, 498, 300, 494,
+     537, 418, 537, 503, 316, 474, 537, 246, 255, 480, 246, 813, 537, 538, 537, 537, 355, 399, 347, 537, 473, 745,
+     459, 474, 397, 344, 475, 344, 498),
+    unit=7 * 0.75, line=1.22, padding=3 * 0.75, punctuation=(250, 250, 418, 418, 498, 905, 690, 498),
+    bold_punctuation=(258, 258, 435, 435, 498, 905, 711, 498),
+)
+DEJAVU_SANS = Font(
+    (318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361, 318, 337, 636, 636, 636, 636, 636, 636,
+     636, 636, 636, 636, 337, 337, 838, 838, 838, 531, 1000, 684, 686, 698, 770, 632, 575, 775, 752, 295, 295, 656,
+     557, 863, 748, 787, 603, 787, 695, 635, 611, 732, 684, 989, 685, 611, 685, 390, 337, 390, 838, 500, 500, 613,
+     635, 550, 635, 615, 352, 635, 634, 278, 278, 579, 278, 974, 634, 612, 635, 635, 411, 521, 392, 634, 592, 818,
+     592, 592, 525, 636, 337, 636, 838),
+    (348, 456, 521, 838, 696, 1002, 872, 306, 457, 457, 523, 838, 380, 415, 380, 365, 696, 696, 696, 696, 696, 696,
+     696, 696, 696, 696, 400, 400, 838, 838, 838, 580, 1000, 774, 762, 734, 830, 683, 683, 821, 837, 372, 372, 775,
+     637, 995, 837, 850, 733, 850, 770, 720, 682, 812, 774, 1103, 771, 724, 725, 457, 365, 457, 838, 500, 500, 675,
+     716, 593, 716, 678, 435, 716, 712, 343, 343, 665, 343, 1042, 712, 687, 716, 716, 493, 595, 478, 712, 652, 924,
+     645, 652, 582, 712, 365, 712, 838),
+    unit=9 * 0.75, line=1.165, padding=0, punctuation=(318, 318, 518, 518, 500, 1000, 1000, 590),
+    bold_punctuation=(380, 380, 657, 657, 500, 1000, 1000, 639),
+)
+PUNCTUATION = "‘’“”–—…•"  # typed by Word's autocorrect into text pasted into plans
+FONTS = (CALIBRI, DEJAVU_SANS)
+WIDEST = {font: max(font.bold_widths) for font in FONTS}
+ROW_PADDING = 3  # points above and below the text of a row
+MAX_ROW_HEIGHT = 409  # Excel's limit
+
+
+def room(width: float, font: Font) -> float:
+    """Points of text that fit across a column `width` units wide (xlsxwriter adds the 5 pixels
+    of a column's margins to the width it is given)."""
+    return max(font.unit * (width + 5 / 7) - font.padding, 1.0)
+
+
+def text_lines(text: str, width: float, size: float, font: Font, bold: bool = False) -> int:
+    """How many lines `text` takes in `font` at `size` points, wrapped at spaces (and after
+    hyphens) in a column `width` units wide; each line typed (Alt+Enter) wraps on its own, and a
+    word longer than the line is broken."""
+    across = room(width, font) * 1000 / size  # in thousandths of an em, as the widths are
+    space = _width(" ", font, bold)
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines += 1
+        used = 0.0
+        for word in paragraph.split(" "):
+            for index, piece in enumerate(_hyphen_parts(word)):
+                wide = _width(piece, font, bold)
+                gap = space if used and index == 0 else 0.0
+                if used + gap + wide <= across:
+                    used += gap + wide
+                    continue
+                if used:  # the piece starts a new line
+                    lines += 1
+                # a piece wider than the line is broken over lines, a character a line at least
+                pieces = min(len(piece), math.ceil(wide / across)) or 1
+                lines += pieces - 1
+                used = wide / pieces
+    return lines
+
+
+@lru_cache(maxsize=65536)
+def _width(word: str, font: Font, bold: bool) -> float:
+    """A word's width in thousandths of an em (cached: a plan's words repeat)."""
+    table = font.bold_widths if bold else font.widths
+    return float(sum(table[code - 32] if 32 <= code < 127 else _other(chr(code), font, bold) for code in map(ord, word)))
+
+
+def _other(char: str, font: Font, bold: bool) -> int:
+    """A character outside the table: curly quotes and dashes as measured, an accented letter
+    as its letter, anything else as wide as "n"."""
+    if char in PUNCTUATION:
+        return (font.bold_punctuation if bold else font.punctuation)[PUNCTUATION.index(char)]
+    table = font.bold_widths if bold else font.widths
+    base = unicodedata.normalize("NFD", char)[0]
+    return table[ord(base) - 32] if 32 <= ord(base) < 127 else table[ord("n") - 32]
+
+
+@lru_cache(maxsize=4096)
+def _hyphen_parts(word: str) -> tuple[str, ...]:
+    """Where a line may break inside a word: after each hyphen (the hyphen kept on the left)."""
+    if "-" not in word.strip("-"):
+        return (word,)
+    parts = word.split("-")
+    return tuple(part + "-" for part in parts[:-1]) + (parts[-1],)
+
+
+def text_height(text: str, width: float, size: float, bold: bool = False) -> float:
+    """Points of paper `text` needs in a column `width` units wide: the taller of the two
+    programs' wrapping, without the row's padding."""
+    return max(text_lines(text, width, size, font, bold) * font.line * size for font in FONTS)
+
+
+def fits_on_one_line(text: str, width: float, size: float) -> bool:
+    """A quick answer for most short cells: one line typed, narrower than the column in each
+    font even if every character were its widest."""
+    return "\n" not in text and all(len(text) * size * WIDEST[font] / 1000 <= room(width, font) for font in FONTS)
+
+
+def row_height(heights: list[float], size: float) -> float:
+    """A row's height from its cells' text heights: at least a line, at most Excel's limit."""
+    return min(MAX_ROW_HEIGHT, max([size * CALIBRI.line, *heights]) + ROW_PADDING)
