@@ -161,7 +161,7 @@ def layout(workbook: Path | str, sheets: list[str] | tuple[str, ...] = (), save:
     workbook = Path(workbook)
     plan = load_plan(workbook, sheets)
     path = settings_path(workbook)
-    followed = path.is_file() and not sheets
+    followed = path.is_file()
     if save:
         write_saved(plan)
     return WorkbookLayout(plan, path, followed, save)

@@ -574,6 +574,9 @@ def _sheet_header(grid: _Grid, header: _Header, actions: list[Action]) -> SheetH
     return SheetHeader(header.top, header.row, labels, dict(header.left_out), samples)
 
 
+HEADING_WORDS = 8  # a heading over columns is short; a sentence above the table is a note, not a heading
+
+
 def _not_for_circulation(grid: _Grid, top: int, last: int, hidden: set[int], plan: Plan) -> set[int]:
     """The visible columns whose header, or a heading set just above it ("BSU use only" over
     two columns), marks them not for circulation: never read, whatever field they name."""
@@ -583,7 +586,7 @@ def _not_for_circulation(grid: _Grid, top: int, last: int, hidden: set[int], pla
             continue
         label = _header_text(grid, top, last, col)
         above = _label(grid.value(top - 1, col)) if top > 1 and not _spans_table(grid, top - 1, col) else ""
-        if not_for_circulation(label) or not_for_circulation(above):
+        if not_for_circulation(label) or (len(above.split()) <= HEADING_WORDS and not_for_circulation(above)):
             _note(plan, grid.title, f"{column_letters(col)}{last}", f"column {column_letters(col)} "
                   f"'{label or above}' is marked not for circulation: not read, and never sent", field="column")
             withheld.add(col)
