@@ -194,11 +194,10 @@ _UNTIL = re.compile(r"\b(?:to|until|till|by|through|end)\b|\d\s*-\s*\d|[a-z]\s*[
 def _starts_only(text: str) -> bool:
     """True when the text names only when the action starts."""
     text = re.sub(r"[–—−]", "-", text).strip(" .")
-    if not _dates_in_text(text):
-        return False
-    if _ONWARDS.search(text) or _THEN_ONGOING.search(text):
-        return True
-    return bool(_FROM.search(text)) and not _UNTIL.search(text[_FROM.search(text).end():])  # type: ignore[union-attr]
+    start = _FROM.search(text)
+    open_ended = bool(_ONWARDS.search(text) or _THEN_ONGOING.search(text)) or (
+        start is not None and not _UNTIL.search(text[start.end():]))
+    return open_ended and bool(_dates_in_text(text))  # the words first: most deadlines have none of them
 
 
 # "Mid 2019", "Winter 2019": a year with no month that a person could place (winter spans two)
