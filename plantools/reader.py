@@ -93,11 +93,12 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...], saved: SavedL
     missing = [name for name in pinned if name not in book.sheet_names]
     if missing:
         raise PlanError(path, f"has no sheet named '{missing[0]}' (its sheets: {', '.join(book.sheet_names)})")
-    if saved and not pinned:
-        pinned = _saved_sheets(book, saved, plan)
+    # the sheets read: the officer's --sheet, else the saved layout's (only --sheet overrides a
+    # title that marks a sheet confidential)
+    named = pinned or (_saved_sheets(book, saved, plan) if saved else ())
     sheets = []
     rag_words: dict[str, str] = {}
-    for name, kind, grid in _worksheets(path, book, package, plan, pinned):
+    for name, kind, grid in _worksheets(path, book, package, plan, named):
         if kind == "confidential":
             plan.confidential_sheets.append(name)
         elif grid is None:
@@ -122,7 +123,7 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...], saved: SavedL
                               confirmed.header_rows[0] if confirmed else 0)
         if header is None:
             found_headers[grid.title] = grid.texts_near_top()
-            if grid.title in pinned:
+            if grid.title in named:
                 raise PlanError(path, "no plan header row found on this sheet", sheet=grid.title)
             _note(plan, grid.title, "A1", f"sheet '{grid.title}' not read as plan: no header row of plan columns")
             continue

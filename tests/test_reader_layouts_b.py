@@ -551,3 +551,15 @@ def test_sub_groups_written_by_their_abbreviations_find_their_bodies_and_packs(
     run = make_packs(plan, "2019-01", folder / "packs", today=TODAY)
     assert {p.body: [a.action for a in p.actions] for p in run.packs if p.actions} == expected
     assert all(p.workbook and p.workbook.exists() for p in run.packs if p.actions)
+
+
+def test_a_saved_sheet_whose_title_now_marks_it_confidential_is_not_read(tmp_path):
+    from plantools.errors import PlanError
+
+    path = saved_layout(tmp_path)
+    book = openpyxl.load_workbook(path)
+    book["Action plan"]["A1"] = "Action plan – NOT FOR CIRCULATION"
+    book.save(path)
+    with pytest.raises(PlanError, match="left out as confidential"):
+        load_plan(path)
+    assert len(load_plan(path, ["Action plan"]).actions) == 4  # the officer's --sheet reads it
