@@ -588,8 +588,9 @@ def _not_for_circulation(grid: _Grid, top: int, last: int, hidden: set[int], pla
         label = _header_text(grid, top, last, col)
         above = _label(grid.value(top - 1, col)) if top > 1 and not _spans_table(grid, top - 1, col) else ""
         if not_for_circulation(label) or (len(above.split()) <= HEADING_WORDS and not_for_circulation(above)):
-            _note(plan, grid.title, f"{column_letters(col)}{last}", f"column {column_letters(col)} "
-                  f"'{label or above}' is marked not for circulation: not read, and never sent", field="column")
+            # the header is not quoted: notes reach the board's copy, and the column's words must not
+            _note(plan, grid.title, f"{column_letters(col)}{last}", f"column {column_letters(col)} is marked "
+                  "not for circulation by its header: not read, and never sent", field="column")
             withheld.add(col)
     return withheld
 
