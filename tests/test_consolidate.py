@@ -5,8 +5,10 @@ import re
 from datetime import date
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
+from plantools.printed import CALIBRI, ROW_PADDING
 from plantools import load_plan
 from plantools.cli import main
 from plantools.consolidate import consolidate
@@ -210,7 +212,8 @@ def test_libreoffice_opens_the_copy_and_shows_it(tmp_path):
 
 def test_rows_are_as_tall_as_their_printed_text_needs(tmp_path):
     """LibreOffice does not grow rows to fit wrapped text when it opens a file, so the copy
-    sets each row's height from the lines of its printed cells (12 pt a line of 9 pt text):
+    sets each row's height from the lines of its printed cells (plantools/printed.py: a line of
+    9 pt Calibri is 11 pt):
     lines typed with Alt+Enter counted once, text only in helper columns not at all."""
     rows = [list(r) for r in OCTOBER]
     rows[0][7] = "Draft circulated to all partners for comment; " * 9  # about 420 characters
@@ -219,16 +222,17 @@ def test_rows_are_as_tall_as_their_printed_text_needs(tmp_path):
     simple_plan(tmp_path / "Plan.xlsx", rows, BODIES)
     copy = consolidate(load_plan(tmp_path / "Plan.xlsx"), "2018-10", tmp_path / "m", today=date(2018, 10, 31))
     sheet = openpyxl.load_workbook(copy.path)["Plan"]
-    lines = {sheet.cell(row, 1).value: ((sheet.row_dimensions[row].height or 15) - 3) / 12  # 15: the default
+    line = CALIBRI.line * 9
+    lines = {sheet.cell(row, 1).value: ((sheet.row_dimensions[row].height or 15) - ROW_PADDING) / line  # 15: the default
              for row in range(5, 5 + len(rows))}
-    assert 14 <= lines["1.1"] <= 20  # 420 characters, about 28 to a line
+    assert 9 <= lines["1.1"] <= 16  # 420 characters, 30 to 45 to a line
     assert lines["1.2a"] >= 14  # the objective, 320 characters, about 18 to a line
     assert lines["1.2b"] <= 2  # the same objective, not printed again: only its own short texts count
     rows[1][1] = "Neglect"
     simple_plan(tmp_path / "Plan.xlsx", rows, BODIES)
     copy = consolidate(load_plan(tmp_path / "Plan.xlsx"), "2018-11", tmp_path / "m", today=date(2018, 10, 31))
     sheet = openpyxl.load_workbook(copy.path)["Plan"]
-    assert sheet.row_dimensions[6].height == 3 * 12 + 3  # three lines typed with Alt+Enter: three lines
+    assert sheet.row_dimensions[6].height == pytest.approx(3 * line + ROW_PADDING, abs=0.75)  # 3 lines typed (Alt+Enter); whole pixels
 
 
 def _months_unchanged(tmp_path, months, **options):

@@ -224,10 +224,13 @@ def pack_actions(path: Path) -> list[tuple[str, str]]:
     """(ref, action) of each action in a pack, as the sub-group reads them."""
     import openpyxl
 
+    from plantools import rag
+
     rows = list(openpyxl.load_workbook(path, read_only=True)["Plan"].iter_rows(values_only=True))
     top = next(i for i, row in enumerate(rows) if row and row[0] == "Ref")
     column = list(rows[top]).index("Action")
-    return [(str(row[0] or ""), row[column] or "") for row in rows[top + 1:] if row and any(row)]
+    return [(str(row[0] or ""), row[column] or "") for row in rows[top + 1:]
+            if row and any(row) and not rag.is_key_row([str(value or "") for value in row])]
 
 
 @pytest.mark.parametrize("name", ["priority sheets, 1.1.1 refs", "banner rows, P1.O2.A3 under ID",
