@@ -18,6 +18,7 @@ from pathlib import Path
 from . import rag
 from .errors import PlanError
 from .reader import is_open_in_excel, load_plan
+from .lock import writer_lock
 from .sniff import refuse_unless_xlsx
 from .workbook import atomic_file
 
@@ -82,9 +83,16 @@ def what_would_be_lost(path: Path) -> list[str]:
 
 def format_workbook(path: Path, backup_dir: Path | None = None) -> FormatResult:
     """Add RAG conditional formatting and a dropdown to the RAG column of each plan sheet."""
+    path = Path(path)
+    if not path.is_file():
+        load_plan(path)  # says what it is instead, before a lock is made beside it
+    with writer_lock(path, "format"):  # no collect writes into it meanwhile
+        return _format(path, backup_dir)
+
+
+def _format(path: Path, backup_dir: Path | None) -> FormatResult:
     import openpyxl
 
-    path = Path(path)
     plan = load_plan(path)  # proves it is a plan, with a clear message when it is not
     refuse_unless_xlsx(path, "format writes its rules")
     if is_open_in_excel(path):

@@ -132,6 +132,9 @@ class Plan:
     # the copy and the packs after the known ones, as they are
     extra_columns: list[str] = field(default_factory=list)
     open_in_excel: bool = False
+    # the month (YYYY-MM) whose column is read where RAG and progress have a column a period;
+    # "" for the latest period with any entry
+    period_month: str = ""
 
     @property
     def plan_sheets(self) -> list[str]:

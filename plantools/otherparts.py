@@ -12,7 +12,7 @@ import struct
 import zipfile
 from pathlib import Path
 
-from .xlsxparts import SheetDetails, SheetLayout, column_letters
+from .xlsxparts import ColourRule, SheetDetails, SheetLayout, column_letters
 
 MAX_REPEAT = 100_000  # rows an .ods repeats past the last value (a million, blank) are not listed one by one
 Merges = list[tuple[tuple[int, int], tuple[int, int]]]  # ((first row, first col), (last row, last col)), from 0
@@ -60,6 +60,9 @@ class OtherPackage:
 
     def concealed(self, sheet_name: str) -> dict[str, str]:
         return {}
+
+    def colour_rules(self, sheet_name: str) -> list[ColourRule]:
+        return []  # conditional formats are not read: the note says colours are not
 
 
 def _xls_layouts(path: Path) -> dict[str, SheetLayout]:

@@ -116,7 +116,8 @@ def inline_key_words(text: object) -> dict[str, str]:
 
 
 def status_of_fill(rgb: str | None) -> str | None:
-    """The status a cell's solid fill colour stands for ('FFFF0000' -> Red), or None."""
+    """The status a cell's solid fill colour stands for ('FFFF0000' -> Red), or None. Blue
+    is Complete, as in plantools' own key (COLOURS) and the BRAG keys partnerships use."""
     if not rgb or not re.fullmatch(r"[0-9A-Fa-f]{6,8}", rgb):
         return None
     red, green, blue = (int(rgb[-6:][i:i + 2], 16) / 255 for i in (0, 2, 4))
@@ -130,6 +131,8 @@ def status_of_fill(rgb: str | None) -> str | None:
         return AMBER
     if 75 <= degrees < 170:
         return GREEN
+    if 190 <= degrees < 250:
+        return COMPLETE
     return None
 
 

@@ -29,10 +29,11 @@ from .bulk import gc_paused
 from .deadlines import parse_deadline
 from .errors import PlanError
 from .governance import Body, Matcher, infer_bodies, merge_duplicates
-from .xlsxparts import CELL_BUDGET, column_letters, column_number, shows_month_only
+from .xlsxparts import CELL_BUDGET, ColourRule, column_letters, column_number, shows_month_only
 from .columns import EXPECTED_HEADERS, HEADER_PATTERNS, not_for_circulation
 from .confirmed import SavedLayout, SavedSheet
 from .model import Action, Finding, Plan, SheetHeader, letters, short
+from .months import check_month, label as month_label
 
 HEADER_SCAN_ROWS = 40  # title rows above the header: no real plan has more
 MAX_COLUMNS = 100  # a plan has a dozen columns; a sheet claiming 16,384 is not read that wide
@@ -58,12 +59,14 @@ def header_role(text: object) -> str | None:
     return None
 
 
-def load_plan(path: Path | str, sheets: list[str] | tuple[str, ...] = ()) -> Plan:
+def load_plan(path: Path | str, sheets: list[str] | tuple[str, ...] = (), month: str | None = None) -> Plan:
     """Read a plan workbook. Raises PlanError, with the file named, when it cannot.
 
     sheets: the plan sheets, by name, when the officer pins them; by default every visible
     sheet with a plan's header row, except those whose name or title speaks of risk, a
-    register, RAID, issues or confidential matters.
+    register, RAID, issues or confidential matters. month (YYYY-MM): where RAG and progress
+    have a column a month or quarter, the columns of this month are read; by default those
+    of the latest period with any entry.
     """
     from .confirmed import read_saved
     from .otherparts import OtherPackage
@@ -76,7 +79,7 @@ def load_plan(path: Path | str, sheets: list[str] | tuple[str, ...] = ()) -> Pla
         book = _open(path, source)
         package = Package(source) if kind == "xlsx" else OtherPackage(path, kind, book)
         try:
-            plan = _read_plan(path, book, package, tuple(sheets), read_saved(path))
+            plan = _read_plan(path, book, package, tuple(sheets), month or "", read_saved(path))
         finally:
             package.close()
             book.close()
@@ -87,9 +90,11 @@ def load_plan(path: Path | str, sheets: list[str] | tuple[str, ...] = ()) -> Pla
     return plan
 
 
-def _read_plan(path: Path, book, package, pinned: tuple[str, ...], saved: SavedLayout | None) -> Plan:
+def _read_plan(path: Path, book, package, pinned: tuple[str, ...], month: str, saved: SavedLayout | None) -> Plan:
     _refuse_own_outputs(path, book, package)
-    plan = Plan(path=path, open_in_excel=is_open_in_excel(path))
+    if month:
+        check_month(month)
+    plan = Plan(path=path, open_in_excel=is_open_in_excel(path), period_month=month)
     missing = [name for name in pinned if name not in book.sheet_names]
     if missing:
         raise PlanError(path, f"has no sheet named '{missing[0]}' (its sheets: {', '.join(book.sheet_names)})")
@@ -117,33 +122,21 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...], saved: SavedL
         elif kind == "plan":
             sheets.append(grid)
     found_headers: dict[str, list[str]] = {}
+    asides = [grid for grid in sheets if grid.title not in named and _aside(grid.title)]
+    latest: Latest = {}
+    if len(sheets) > 1 and not month:  # period grids on several sheets: the plan's latest period, found first
+        for grid in sheets:
+            _find_header(grid, set(package.layout(grid.title).hidden_columns), Plan(path), latest)
     for grid in sheets:
-        confirmed = saved.sheet(grid.title) if saved else None
-        header = _find_header(grid, package.layout(grid.title).hidden_columns, plan,
-                              confirmed.header_rows[0] if confirmed else 0)
-        if header is None:
-            found_headers[grid.title] = grid.texts_near_top()
-            if grid.title in named:
-                raise PlanError(path, "no plan header row found on this sheet", sheet=grid.title)
-            _note(plan, grid.title, "A1", f"sheet '{grid.title}' not read as plan: no header row of plan columns")
-            continue
-        title = _title_above(grid, header.row)
-        if grid.title not in pinned and (CONFIDENTIAL_TITLE.search(title) or not_for_circulation(title)):
-            plan.confidential_sheets.append(grid.title)
-            # the title is not quoted: notes reach the board's copy, and the sheet's words must not
-            _note(plan, grid.title, "A1", f"sheet '{grid.title}' left out as confidential: its title row names "
-                  "a register or log, or marks it confidential (pin it with --sheet to read it)")
-            continue
-        plan.title = plan.title or title
-        rag_words.update(_key_words(grid, rows=range(grid.top, header.row)))  # a key above the table
-        if header.key:
-            rag_words.update(_key_words(grid, columns=range(header.key, header.key + 2)))
-        if confirmed:
-            _follow_saved(grid, header, confirmed, plan)
-        plan.layouts[grid.title] = (header.row, header.columns)
-        first_action = len(plan.actions)
-        _read_actions(grid, header, plan, package, rag_words)
-        plan.headers[grid.title] = _sheet_header(grid, header, plan.actions[first_action:])
+        if grid not in asides:
+            _read_sheet(path, grid, package, plan, (pinned, named), rag_words, found_headers, latest, saved)
+    for grid in asides:  # a contents, summary or lists sheet: read only when no other sheet is a plan
+        if plan.plan_sheets:
+            _note(plan, grid.title, "A1", f"sheet '{grid.title}' left out: its name says it is {_aside(grid.title)}, "
+                  "not the plan (pin it with --sheet to read it)")
+        elif _read_sheet(path, grid, package, plan, (pinned, named), rag_words, found_headers, latest, saved):
+            _note(plan, grid.title, "A1", f"sheet '{grid.title}' read as plan though its name says it is "
+                  f"{_aside(grid.title)}: no other sheet is a plan")
     if not plan.plan_sheets:
         skipped = "; ".join(f.message for f in plan.findings
                             if f.field == "sheet" and (f.severity != "note" or " left out" in f.message))
@@ -154,10 +147,68 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...], saved: SavedL
     for action in plan.actions:
         if action.rag_text and not action.rag_from_fill:
             action.rag = ragmod.normalise(action.rag_text, rag_words) or _rag_said_more(action, rag_words, plan)
+    grids = {grid.title: grid for grid in sheets}
+    unrated = [a for a in plan.actions if a.has("rag") and a.rag is None]
+    for sheet in dict.fromkeys(a.sheet for a in unrated):  # only sheets with an unrated action look at their rules
+        _rag_by_rules([a for a in unrated if a.sheet == sheet], grids[sheet], package.colour_rules(sheet), plan)
     _assign_refs(plan)
     _sheet_notes(plan)
     plan.title = plan.title or path.stem
     return plan
+
+
+def _read_sheet(path: Path, grid: _Grid, package, plan: Plan, sheet_names: tuple[tuple[str, ...], tuple[str, ...]],
+                rag_words: dict[str, str], found_headers: dict[str, list[str]], latest: Latest,
+                saved: SavedLayout | None) -> bool:
+    """Read a candidate sheet's actions into the plan; False (and a note) when it is no plan.
+    sheet_names: those pinned with --sheet, and those read (pinned, or the saved layout's)."""
+    pinned, named = sheet_names
+    confirmed = saved.sheet(grid.title) if saved else None
+    header = _find_header(grid, package.layout(grid.title).hidden_columns, plan, latest,
+                          confirmed.header_rows[0] if confirmed else 0)
+    if header is None:
+        found_headers[grid.title] = grid.texts_near_top()
+        if grid.title in named:
+            raise PlanError(path, "no plan header row found on this sheet", sheet=grid.title)
+        _note(plan, grid.title, "A1", f"sheet '{grid.title}' not read as plan: no header row of plan columns")
+        return False
+    if grid.title not in named and not header.columns.keys() & WHAT_COLUMNS:
+        _note(plan, grid.title, "A1", f"sheet '{grid.title}' not read as plan: its header (row {header.row}) names "
+              "no action, outcome or objective column, so no row says what is to be done (a list of values?)")
+        return False
+    title = _title_above(grid, header.row)
+    if grid.title not in pinned and (CONFIDENTIAL_TITLE.search(title) or not_for_circulation(title)):
+        plan.confidential_sheets.append(grid.title)
+        # the title is not quoted: notes reach the board's copy, and the sheet's words must not
+        _note(plan, grid.title, "A1", f"sheet '{grid.title}' left out as confidential: its title row names "
+              "a register or log, or marks it confidential (pin it with --sheet to read it)")
+        return False
+    plan.title = plan.title or title
+    rag_words.update(_key_words(grid, rows=range(grid.top, header.row)))  # a key above the table
+    if header.key:
+        rag_words.update(_key_words(grid, columns=range(header.key, header.key + 2)))
+    if confirmed:
+        _follow_saved(grid, header, confirmed, plan)
+    plan.layouts[grid.title] = (header.row, header.columns)
+    first_action = len(plan.actions)
+    _read_actions(grid, header, plan, package, rag_words)
+    plan.headers[grid.title] = _sheet_header(grid, header, plan.actions[first_action:])
+    return True
+
+
+WHAT_COLUMNS = {"action", "outcome", "objective", "measure"}  # a plan says what is to be done
+# A visible sheet so named is a contents page, a summary or the dropdowns' lists: read as plan
+# only when no other sheet is one (the officer can pin it with --sheet).
+ASIDE_NAMES = (
+    ("a contents page", re.compile(r"\b(contents|index|cover|front\s*sheet|read\s*me|introduction|instructions|guidance)\b", re.I)),
+    ("a summary", re.compile(r"\b(summary|overview|dashboard|at a glance|plan on a page|on a page|highlights)\b", re.I)),
+    ("a sheet of lists", re.compile(r"\b(lists?|look\s*ups?|drop\s*-?\s*downs?|validations?|pick\s*lists?|options|ref(erence)?\s*data)\b", re.I)),
+)
+
+
+def _aside(name: str) -> str:
+    """What a sheet's name says it is when it is no plan ("a summary"), or ""."""
+    return next((what for what, pattern in ASIDE_NAMES if pattern.search(name)), "")
 
 
 # A sheet whose name speaks of these, or of anything not for circulation, is never read as plan
@@ -369,7 +420,8 @@ class _Grid:
         return list(dict.fromkeys(texts))[:12]
 
 
-def _find_header(grid: _Grid, hidden: set[int], plan: Plan, at: int = 0) -> _Header | None:
+def _find_header(grid: _Grid, hidden: set[int], plan: Plan, latest: Latest | None = None,
+                 at: int = 0) -> _Header | None:
     """The row (or two rows) near the top that names the most plan columns; at: the header's
     first row in the saved layout, looked at alone (and if it holds none, every row, said).
     Hidden columns are never read: what they hold is neither this month's value nor meant to
@@ -381,16 +433,18 @@ def _find_header(grid: _Grid, hidden: set[int], plan: Plan, at: int = 0) -> _Hea
             continue
         last = row
         below = _row_roles(grid, row + 1) if row < grid.max_row else {}
-        if below and _is_sub_header(grid, row, below):
+        if len(roles) >= 2 and below and _is_sub_header(grid, row, below):  # one cell alone is a title
             roles, last = {**roles, **below}, row + 1
         elif row < grid.max_row and _labels_under_spans(grid, row):
-            last = row + 1  # "RAG" over "Oct", "Nov", "Dec": each column is "RAG Nov" and so on
+            # "RAG" over "Oct", "Nov"; "Lead" over "Officer", "Agency": the lower label names
+            # the field, read with the one above it ("Lead Agency", "RAG Nov")
+            roles, last = {**roles, **_roles_under_spans(grid, row)}, row + 1
         distinct = set(roles.values()) - {"extra"}
         if len(distinct) >= 3 and distinct & {"owner", "deadline", "governance", "action_pair", "action"}:
             if best is None or len(distinct) > len(set(best[2].values()) - {"extra"}):
                 best = (row, last, roles)
     if best is None and at:
-        header = _find_header(grid, hidden, plan)
+        header = _find_header(grid, hidden, plan, latest)
         _mismatch(plan, "error", grid.title, f"A{at}", f"row {at}, the header row of the saved layout, no longer "
                   "holds the header (rows inserted or deleted above it?): "
                   + (f"read the header found at row {header.top}" if header else "no header row found"))
@@ -403,7 +457,7 @@ def _find_header(grid: _Grid, hidden: set[int], plan: Plan, at: int = 0) -> _Hea
             _note(plan, grid.title, f"{column_letters(col)}{last}", f"column {column_letters(col)} is "
                   "hidden: not read, and never sent", field="column")
     visible = {col: role for col, role in roles.items() if col not in hidden}
-    return _assign_columns(grid, top, last, visible, hidden, plan)
+    return _assign_columns(grid, top, last, visible, hidden, plan, {} if latest is None else latest)
 
 
 def _header_text(grid: _Grid, top: int, last: int, col: int) -> str:
@@ -438,16 +492,30 @@ def _is_sub_header(grid: _Grid, row: int, below: dict[int, str]) -> bool:
 
 
 def _labels_under_spans(grid: _Grid, row: int) -> bool:
-    """The row below names, cell by cell, the months or quarters of the columns that a header
-    merged across spans ("RAG" over "Oct", "Nov", "Dec"), and nothing else."""
+    """The row below names, cell by cell, the columns that a header merged across spans
+    ("RAG" over "Oct", "Nov", "Dec"; "Timescale" over "Start", "End"), and nothing else: two
+    short labels at least, none of them a number or a ref, so never an action's row."""
     below = [(col, grid.raw(row + 1, col)) for col in range(grid.left, grid.max_col + 1)
              if grid.own(row + 1, col) and grid.raw(row + 1, col) is not None]
     return len(below) >= 2 and all(
-        (isinstance(value, date) or (isinstance(value, str) and len(value) < 20 and bool(
-            _MONTH_IN_HEADER.search(value.lower()) or _QUARTER_IN_HEADER.search(value.lower()))))
+        (isinstance(value, date) or (isinstance(value, str) and len(value) < 30 and bool(re.search("[A-Za-z]", value))
+                                     and not _OBJECTIVE_REF.match(value) and not _REF_AT_START.match(value)))
         and grid.width.get((row + 1, col), 1) == 1
         and grid.width.get(grid.origin.get((row, col), (row, col)), 1) > 1
         for col, value in below)
+
+
+def _roles_under_spans(grid: _Grid, row: int) -> dict[int, str]:
+    """The role of each column labelled under a span: its own label's ("Who" under "Actions"),
+    else the two levels' together ("Lead" over "Agency": "Lead Agency")."""
+    roles = {}
+    for col in range(grid.left, grid.max_col + 1):
+        lower = grid.raw(row + 1, col)
+        if lower is not None and grid.own(row + 1, col):
+            role = header_role(_label(lower)) or header_role(f"{_label(grid.value(row, col))} {_label(lower)}")
+            if role:
+                roles[col] = role
+    return roles
 
 
 # The header words that name a column exactly; any other match is near ("Status" for the RAG)
@@ -464,7 +532,7 @@ _QUARTER_IN_HEADER = re.compile(r"\bq([1-4])\b")
 
 
 def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hidden: set[int],
-                    plan: Plan) -> _Header:
+                    plan: Plan, latest: Latest) -> _Header:
     """Role -> column. A merged "Objectives" over two columns is the reference then the text;
     an unsplit "Actions (who and what)" over two columns is who then what. Where two columns
     could hold one field, the exact word beats a near one, then the latest month, then the
@@ -485,18 +553,29 @@ def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hid
     if len(objective_cols) > 1 and "objective_ref" not in candidates:
         candidates["objective_ref"] = [objective_cols.pop(0)]  # "Objective", "Objective description"
     columns: dict[str, int] = {}
+    periods: dict[str, dict[int, tuple[int, int]]] = {}  # RAG, progress: a column a month or quarter
     for role, cols in candidates.items():
         if role == "extra":
             continue
-        ranked = _ranked(role, {c: _header_text(grid, top, last, c) for c in cols})
+        labels = {c: _header_text(grid, top, last, c) for c in cols}
+        when = _periods(labels)
+        if role in ("rag", "progress") and len(cols) > 1 and (0, 0) not in when.values() and len(set(when.values())) == len(cols):
+            periods[role] = when
+            continue
+        ranked = _ranked(role, labels)
         columns[role] = ranked[0]
         if len(ranked) > 1:
             chosen = ranked[0]
             others = ", ".join(f"{column_letters(c)} '{_header_text(grid, top, last, c)}'" for c in ranked[1:])
+            why = " (the End, not the Start)" if any(_START.search(_header_text(grid, top, last, c))
+                                                     for c in ranked[1:]) and role == "deadline" else ""
             _note(plan, grid.title, f"{column_letters(chosen)}{last}",
                   f"{role.replace('_', ' ')} read from column {column_letters(chosen)} "
-                  f"'{_header_text(grid, top, last, chosen)}'; also there: {others} (carried as it is)",
+                  f"'{_header_text(grid, top, last, chosen)}'{why}; also there: {others} (carried as it is)",
                   field="column")
+    if periods:
+        what = [col for role, cols in candidates.items() if role in WHAT_COLUMNS for col in cols]
+        columns.update(_current_period(grid, top, last, periods, what, plan, latest))
     used = set(columns.values()) | withheld
     extra: dict[int, str] = {}
     key = 0
@@ -600,32 +679,108 @@ def _spans_table(grid: _Grid, row: int, col: int) -> bool:
     return grid.width.get(grid.origin.get((row, col), (row, col)), 1) >= grid.max_col - grid.left + 1
 
 
+# period grids, by the periods they have -> the latest period with any entry in the plan
+Latest = dict[frozenset[tuple[int, int]], tuple[int, int]]
+
+
+def _current_period(grid: _Grid, top: int, last: int, periods: dict[str, dict[int, tuple[int, int]]],
+                    what: list[int], plan: Plan, latest: Latest) -> dict[str, int]:
+    """RAG and progress by period (a column a month, or RAG Q1..Q4 and Update Q1..Q4, filled
+    up to now): the columns of the month the plan is read for, when given; else of the
+    latest period with any entry in the plan (on this sheet, and on any other sheet with the
+    same periods: `latest`, which this adds to), the same period for RAG and progress where
+    both have a column for it. A period with no entry yet anywhere: the first. Said in a
+    note at the header; the other periods are carried as they are. Only the rows of actions
+    count (a row saying what is to be done), not a key below."""
+    period_cells = {(col, status) for when in periods.values() for col in when for status in ragmod.STATUSES}
+    header_texts = {_clean(grid.value(r, c)) for r in range(top, last + 1) for c in range(grid.left, grid.max_col + 1)}
+    rows = [row for row in range(last + 1, grid.max_row + 1)
+            if any(grid.value(row, col) is not None for col in what) and not _along_key(grid, row)
+            and not (_in_key_block(grid, row) and _first_status(grid, row) not in period_cells)
+            and not all(_clean(value) in header_texts for value in grid.rows[row - grid.top] if value != "")]
+    chosen = {}
+    for role, when in periods.items():
+        labels = {col: _header_text(grid, top, last, col) for col in when}
+        of_month = _column_of_month(labels, plan.period_month) if plan.period_month else None
+        if of_month:
+            chosen[role], why = of_month
+        else:
+            key = frozenset(when.values())
+            alike = [w for w in periods.values() if set(w.values()) == key]  # RAG Q1.., Update Q1..
+            filled = [period for w in alike for col, period in w.items() if any(grid.raw(row, col) is not None for row in rows)]
+            if filled:
+                latest[key] = max(*filled, latest.get(key, filled[0]))
+            current = latest.get(key, min(when.values()))
+            chosen[role] = next(col for col, period in when.items() if period == current)
+            why = ("the latest period with any entry in the plan" if key in latest
+                   else "the first period, as no period has an entry yet")
+            if plan.period_month:
+                why = f"no column is {month_label(plan.period_month)}'s, so {why}"
+        _note(plan, grid.title, f"{column_letters(chosen[role])}{last}",
+              f"{role} read from column {column_letters(chosen[role])} '{labels[chosen[role]]}': "
+              f"a column for each period, and this is {why}; the other periods are carried as they are", field="column")
+    return chosen
+
+
+def _column_of_month(labels: dict[int, str], month: str) -> tuple[int, str] | None:
+    """The column of a month (YYYY-MM) among period columns, and why it is that one: the month
+    named (with its year, or without one), or its quarter of the financial year (April to
+    June is Q1, as partnerships' plans run)."""
+    year, number = int(month[:4]), int(month[5:7])
+    for col, label in labels.items():
+        words = _words(label)
+        if found := _MONTH_IN_HEADER.search(words):
+            named = list(calendar.month_abbr).index(found.group(1).title())
+            named_year = int(found.group(2)) if found.group(2) else 0
+            named_year += 2000 if 0 < named_year < 100 else 0
+            if named == number and named_year in (0, year):
+                return col, f"the month of the copy, {month_label(month)}"
+        elif (quarter := _QUARTER_IN_HEADER.search(words)) and int(quarter.group(1)) == (number - 4) % 12 // 3 + 1:
+            return col, (f"the quarter of the copy's month, {month_label(month)}, in the financial year "
+                         "(April to June is Q1)")
+    return None
+
+
 def _ranked(role: str, labels: dict[int, str]) -> list[int]:
     """The columns that could hold one field, best first: the exact word before a near one,
-    then the latest month, then the first. Months named without a year are in time order
-    along the columns: left to right when they step forward ("Dec", "Jan"), right to left
-    when they step back ("Nov", "Oct"), so January's column follows December's."""
-    exact, when = {}, {}
+    then the latest month, then the first; for the deadline, an end before a start."""
+    when = _periods(labels)
+    exact = {col: _words(label, without_period=True) in _EXACT.get(role, set()) for col, label in labels.items()}
+    start = {col: role == "deadline" and bool(_START.search(label)) for col, label in labels.items()}
+    return sorted(labels, key=lambda col: (start[col], not exact[col], -when[col][0], -when[col][1], col))
+
+
+def _words(label: str, without_period: bool = False) -> str:
+    words = " ".join(re.sub(r"[^a-z0-9]+", " ", label.lower()).split())
+    if without_period:
+        words = " ".join(_QUARTER_IN_HEADER.sub("", _MONTH_IN_HEADER.sub("", words)).split())
+    return words
+
+
+def _periods(labels: dict[int, str]) -> dict[int, tuple[int, int]]:
+    """The period each column's header names, as (year, month) or (0, place in time), and
+    (0, 0) for none. Months named without a year are in time order along the columns: left
+    to right when they step forward ("Dec", "Jan"), right to left when they step back ("Nov",
+    "Oct"), so January's column follows December's. "Q3" is the third quarter."""
+    when = {}
     for col, label in labels.items():
-        words = " ".join(re.sub(r"[^a-z0-9]+", " ", label.lower()).split())
-        month = _MONTH_IN_HEADER.search(words)
-        plain = _MONTH_IN_HEADER.sub("", words).strip() if month else words
-        exact[col] = plain in _EXACT.get(role, set())
+        words = _words(label)
         when[col] = (0, 0)
-        if month:
+        if month := _MONTH_IN_HEADER.search(words):
             number = list(calendar.month_abbr).index(month.group(1).title())
             year = int(month.group(2)) if month.group(2) else 0
             when[col] = (year + 2000 if 0 < year < 100 else year, number)
         elif quarter := _QUARTER_IN_HEADER.search(words):  # "Progress" over "Q1", "Q2", "Q3"
-            plain = _QUARTER_IN_HEADER.sub("", words).strip()
-            exact[col] = plain in _EXACT.get(role, set())
             when[col] = (0, int(quarter.group(1)))
     yearless = sorted(col for col, (year, number) in when.items() if number and not year)
     if len(yearless) > 1:
         steps = [(when[b][1] - when[a][1]) % 12 for a, b in zip(yearless, yearless[1:])]
         in_order = yearless if sum(steps) <= 6 * len(steps) else yearless[::-1]
         when.update({col: (0, position + 1) for position, col in enumerate(in_order)})
-    return sorted(labels, key=lambda col: (not exact[col], -when[col][0], -when[col][1], col))
+    return when
+
+
+_START = re.compile(r"\b(start|starts|starting|begin|begins|from)\b", re.IGNORECASE)  # a start is no deadline
 
 
 def _read_actions(grid: _Grid, header: _Header, plan: Plan, package, rag_words: dict[str, str]) -> None:
@@ -664,9 +819,11 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, package, rag_words: 
         own = {role for role, col in role_columns if values[role] and grid.own(row, col)}
         if not own and not any(grid.own(row, c) and grid.raw(row, c) is not None for c in header.extra):
             continue  # a blank separator row, or only the spill of merges from above
+        typed = [_clean(value) for value in grid.rows[row - grid.top] if value != ""]
         if sum(values[role] in header_texts for role in own) >= 3 or (
                 own and all(values[role] in header_texts for role in own)
-                and sum(value in header_texts for value in values.values()) >= 3):
+                and sum(value in header_texts for value in values.values()) >= 3) or (
+                len(typed) >= 2 and all(text in header_texts for text in typed)):
             continue  # the header repeated further down (its second row, under merged headers)
         heading = _priority_heading(grid, row)
         if heading:
@@ -764,8 +921,10 @@ _KEY_HEADING = re.compile(r"^\s*(rag\s*)?(key|legend)\b|^\s*rag\s*(status|rating
 
 def _not_an_action(grid: _Grid, row: int, own: set[str], values: dict[str, str], rag_col: int | None,
                    rag_words: dict[str, str]) -> str:
-    """Why a row that holds values is no action ("" when it is one): a RAG key or legend, a
-    totals row or a note under the table, whether typed or the values of formulas."""
+    """Why a row that holds values is no action ("" when it is one): a RAG key or legend
+    (above, between or below the tables), a totals row or a note under the table, whether
+    typed or the values of formulas."""
+    shows = {role for role, value in values.items() if value}  # typed or merged down from above
     texts = [(col, grid.raw(row, col)) for col in range(grid.left, grid.max_col + 1)
              if grid.own(row, col) and grid.raw(row, col) not in (None, "")]
     if not texts:
@@ -775,19 +934,110 @@ def _not_an_action(grid: _Grid, row: int, own: set[str], values: dict[str, str],
         for _, value in texts:
             rag_words.update(ragmod.inline_key_words(value))
         return "it is a RAG key"
-    if len(texts) <= 3 and not own & {"owner", "governance", "deadline"}:
-        statuses = [col for col, value in texts if col != rag_col and ragmod.normalise(value) is not None]
-        if statuses:
-            col = statuses[0]
-            meaning = next((v for c, v in texts if c > col and isinstance(v, str)), None)
-            rag_words.update(ragmod.key_words(grid.raw(row, col), meaning))
-            return "it is a RAG key"
+    pairs = _key_pairs(texts[1:] if _KEY_HEADING.match(first) else texts)
+    if pairs and _is_key(texts, pairs, own, rag_col, shows):
+        for status, meaning in pairs:
+            rag_words.update(ragmod.key_words(status, meaning))
+        return "it is a RAG key"
+    dated = "deadline" in own and parse_deadline(values["deadline"]).due is not None  # "May 2030": an action's
+    if (_in_key_block(grid, row) and not dated
+            and not (texts[0][0] == rag_col and shows & {"action", "outcome", "objective"})):
+        rag_words.update(ragmod.key_words(texts[0][1], texts[1][1] if len(texts) > 1 else None))
+        return "it is a RAG key"
     if _TOTAL.match(first) and (all(isinstance(v, (int, float)) or _looks_numeric(v) for _, v in texts[1:])
                                 or not own & {"owner", "governance", "deadline"}):
         return "it is a totals row"  # counts, or words such as "2 Green" where no action has an owner
     if len(texts) == 1 and (_NOTE.match(first) or (own and own <= {"ref", "action_ref"} and len(first.split()) >= 3)):
         return "it is a note under the table"  # a sentence alone where a ref goes is no ref
     return ""
+
+
+def _key_pairs(texts: list[tuple[int, object]]) -> list[tuple[object, object]]:
+    """The (status, meaning) pairs of a row that holds nothing else: "Green | On track", or
+    "Red | ... | Amber | ... | Green | ..." along one row; [] for any other row."""
+    pairs: list[tuple[object, object]] = []
+    index = 0
+    while index < len(texts):  # each step consumes one or two cells: it ends
+        status = texts[index][1]
+        if not isinstance(status, str) or len(status) > 20 or ragmod.normalise(status) is None:
+            return []
+        meaning = texts[index + 1][1] if index + 1 < len(texts) else None
+        if isinstance(meaning, str) and ragmod.normalise(meaning) is None:
+            pairs.append((status, meaning))
+            index += 2
+        else:
+            pairs.append((status, None))
+            index += 1
+    return pairs
+
+
+KEY_BLOCK_REACH = 6  # rows looked at above and below: a key has four or five
+
+
+def _first_status(grid: _Grid, row: int) -> tuple[int, str] | None:
+    """(column, status) when a row's first value is a status word alone and no cell of the
+    row holds a date or a number (a key's rows: "Green | On track | ..."), else None."""
+    found = None
+    for col in range(grid.left, grid.max_col + 1):
+        value = grid.raw(row, col)
+        if value is None or not grid.own(row, col):
+            continue
+        if not isinstance(value, str):
+            return None  # a date, a number: an action's row
+        if found is None:  # a word: "a" and "b" are actions' names as often as Amber and Blue
+            status = ragmod.normalise(value) if 3 <= len(value.strip()) <= 20 else None
+            if status is None:
+                return None
+            found = (col, status)
+    return found
+
+
+def _in_key_block(grid: _Grid, row: int) -> bool:
+    """The row is one of a RAG key's, wherever the key stands (above, between or below the
+    tables) and whichever columns its meanings fall in: its first value is a status word,
+    and so is the first value of the rows next to it, in the same column, naming two statuses
+    or more, or the rows run up to a "RAG key" heading."""
+    first = _first_status(grid, row)
+    if first is None:
+        return False
+    statuses = {first[1]}
+    for step in (-1, 1):
+        at = row + step
+        while abs(at - row) <= KEY_BLOCK_REACH and grid.top <= at <= grid.max_row:
+            other = _first_status(grid, at)
+            if other is None or other[0] != first[0]:
+                heading = next((grid.raw(at, col) for col in range(grid.left, grid.max_col + 1)
+                                if grid.own(at, col) and grid.raw(at, col) is not None), None)
+                if step == -1 and isinstance(heading, str) and _KEY_HEADING.match(heading):
+                    return True
+                break
+            statuses.add(other[1])
+            at += step
+    return len(statuses) >= 2
+
+
+def _along_key(grid: _Grid, row: int) -> bool:
+    """A key along one row ("RAG key: | Red | ... | Green | ..."), whose cells lie across the
+    table's columns."""
+    texts = [(col, grid.raw(row, col)) for col in range(grid.left, grid.max_col + 1)
+             if grid.own(row, col) and grid.raw(row, col) is not None]
+    heading = bool(texts) and _KEY_HEADING.match(str(texts[0][1])) is not None
+    pairs = _key_pairs(texts[1:] if heading else texts)
+    return len({ragmod.normalise(status) for status, _ in pairs}) >= 2
+
+
+def _is_key(texts: list[tuple[int, object]], pairs: list[tuple[object, object]], own: set[str],
+            rag_col: int | None, shows: set[str]) -> bool:
+    """A row of statuses and meanings is the key, not an action: when it names two statuses
+    or more (a key along one row); when a status stands outside the RAG column and the row
+    has no owner, governance or deadline of its own; or when it stands in the RAG column and
+    the row shows no action, owner, governance or deadline (typed or merged from above)."""
+    if len({ragmod.normalise(status) for status, _ in pairs}) >= 2:
+        return True
+    outside = any(col != rag_col and ragmod.normalise(value) is not None for col, value in texts)
+    if outside:
+        return len(texts) <= 3 and not own & {"owner", "governance", "deadline"}
+    return len(texts) <= 2 and not shows & {"action", "owner", "governance", "deadline", "outcome", "objective"}
 
 
 def _looks_numeric(value: object) -> bool:
@@ -998,6 +1248,87 @@ def _rag_said_more(action: Action, rag_words: dict[str, str], plan: Plan) -> str
     return status
 
 
+def _rag_by_rules(actions: list[Action], grid: _Grid, rules: list[ColourRule], plan: Plan) -> None:
+    """The RAG a sheet shows by conditional formatting in a cell that names none: a rule that
+    compares a cell with a word (cellIs equal "Complete", $H5="Complete", text contains
+    "Complete") is worked out, and its fill read as fills are; any other rule that colours the
+    cell is a warning at the cell, never a silent "not rated". Excel applies rules by priority."""
+    for action in actions:
+        row, col = grid.origin.get((action.row, action.columns["rag"]), (action.row, action.columns["rag"]))
+        address = grid.address(row, col)
+        for rule in rules:
+            corner = rule.covers(row, col)
+            if corner is None:
+                continue
+            holds, when = _rule_holds(rule, grid, row, col, corner)
+            if holds is None:
+                plan.findings.append(Finding("warning", action.sheet, address, "", "rag",
+                                             f"the cell is coloured by a conditional format plantools cannot read "
+                                             f"({_rule_text(rule)}): RAG not read; type it in the cell"))
+                break
+            if not holds or rule.fill is None:
+                continue
+            status = ragmod.status_of_fill(rule.fill)
+            if status is None:
+                plan.findings.append(Finding("warning", action.sheet, address, "", "rag",
+                                             f"the sheet colours the cell #{rule.fill[-6:]} when {when}, which is no "
+                                             "RAG colour: RAG not read; type it in the cell"))
+            else:
+                action.rag, action.rag_from_fill = status, True
+                _note(plan, action.sheet, address, f"RAG read as {status}: the colour the sheet shows, by a "
+                      f"conditional format, when {when}", field="rag")
+            break
+
+
+_CELL_EQUALS_WORD = re.compile(r'^\s*(\$?)([A-Z]{1,3})(\$?)(\d+)\s*(=|<>)\s*"([^"]*)"\s*$')
+_WORD_EQUALS_CELL = re.compile(r'^\s*"([^"]*)"\s*(=|<>)\s*(\$?)([A-Z]{1,3})(\$?)(\d+)\s*$')
+_TEXT_TESTS = {"containsText": lambda v, w: w in v, "notContains": lambda v, w: w not in v,
+               "beginsWith": lambda v, w: v.startswith(w), "endsWith": lambda v, w: v.endswith(w)}
+
+
+def _rule_holds(rule: ColourRule, grid: _Grid, row: int, col: int, corner: tuple[int, int]) -> tuple[bool | None, str]:
+    """Whether a rule comparing a cell with a word holds for (row, col), and what it tests
+    ("H5 is 'Complete'"); (None, "") for any other rule. Excel compares text ignoring case."""
+    def text(at_row: int, at_col: int) -> str:
+        return _clean(grid.value(at_row, at_col)).casefold()
+
+    here = grid.address(row, col)
+    if rule.kind == "cellIs" and rule.operator in ("equal", "notEqual") and len(rule.formulas) == 1:
+        literal = re.fullmatch(r'\s*"([^"]*)"\s*', rule.formulas[0])
+        if literal:
+            equal = text(row, col) == literal.group(1).casefold()
+            return (equal == (rule.operator == "equal"),
+                    f"{here} {'is' if rule.operator == 'equal' else 'is not'} '{literal.group(1)}'")
+    if rule.kind in _TEXT_TESTS and rule.text:
+        return (_TEXT_TESTS[rule.kind](text(row, col), rule.text.casefold()),
+                f"{here} {re.sub('([A-Z])', lambda m: ' ' + m.group(1).lower(), rule.kind)} '{rule.text}'")
+    parts = _comparison(rule.formulas[0]) if rule.kind == "expression" and len(rule.formulas) == 1 else None
+    if parts:
+        (fixed_col, letters_, fixed_row, number), sign, word = parts
+        # the cell the formula names, moved from the range's corner as Excel moves a relative reference
+        at_col = column_number(letters_) + (0 if fixed_col else col - corner[1])
+        at_row = int(number) + (0 if fixed_row else row - corner[0])
+        equal = text(at_row, at_col) == word.casefold()
+        return equal == (sign == "="), f"{column_letters(at_col)}{at_row} {'is' if sign == '=' else 'is not'} '{word}'"
+    return None, ""
+
+
+def _comparison(formula: str) -> tuple[tuple[str, str, str, str], str, str] | None:
+    """'$H5="Complete"' or '"Complete"=$H5' as (("$", "H", "", "5"), "=", "Complete")."""
+    if found := _CELL_EQUALS_WORD.match(formula):
+        fixed_col, letters_, fixed_row, number, sign, word = found.groups()
+    elif found := _WORD_EQUALS_CELL.match(formula):
+        word, sign, fixed_col, letters_, fixed_row, number = found.groups()
+    else:
+        return None
+    return (fixed_col, letters_, fixed_row, number), sign, word
+
+
+def _rule_text(rule: ColourRule) -> str:
+    said = " ".join(part for part in (rule.kind, rule.operator, *rule.formulas, rule.text) if part)
+    return short(said, 80)
+
+
 def _assign_refs(plan: Plan) -> None:
     """A ref that one objective shares among several actions gets a letter per action, in
     plan order (2.1a, 2.1b); one held by a single action stays as typed. The letters are only
@@ -1048,13 +1379,19 @@ def _sheet_notes(plan: Plan) -> None:
 
 
 def _key_words(grid: _Grid, rows: range | None = None, columns: range | None = None) -> dict[str, str]:
-    """The words of the workbook's own RAG key: a row with a status and what it means
-    (on a Key sheet; in the rows above a plan's header; or in a plan's key columns)."""
+    """The words of the workbook's own RAG key: a row with a status and what it means, or
+    several along the row (on a Key sheet; in the rows above a plan's header; or in a plan's
+    key columns)."""
     words: dict[str, str] = {}
     columns = columns or range(grid.left, grid.max_col + 1)
     for row in rows if rows is not None else range(grid.top, grid.max_row + 1):
         values = [grid.raw(row, col) for col in columns]
         values = [v for v in values if isinstance(v, str) and v.strip()]
+        along = _key_pairs(list(enumerate(values[1:] if values and _KEY_HEADING.match(str(values[0])) else values)))
+        if len(along) > 1:
+            for status, meaning in along:
+                words.update(ragmod.key_words(status, meaning))
+            continue
         for index, value in enumerate(values[:-1]):
             found = ragmod.key_words(value, values[index + 1])
             if found:

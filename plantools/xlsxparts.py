@@ -90,6 +90,29 @@ class SheetDetails:
     errors: dict[str, str] = field(default_factory=dict)  # address -> "#REF!"
 
 
+@dataclass
+class ColourRule:
+    """A conditional format that fills cells: where, when, and with what colour."""
+    ranges: list[tuple[int, int, int, int]]  # (first row, first column, last row, last column)
+    kind: str  # cfRule type: "cellIs", "expression", "containsText", "colorScale" ...
+    operator: str  # "equal", "notEqual", "containsText" ... ("" where the type has none)
+    formulas: list[str]  # as written, '"Complete"' or '$H5="Complete"'
+    text: str  # the text attribute of containsText, beginsWith and endsWith rules
+    fill: str | None  # six hex digits of the fill it gives, or None
+    priority: int
+
+    def covers(self, row: int, col: int) -> tuple[int, int] | None:
+        """The top-left of the range holding (row, col), or None."""
+        return next(((top, left) for top, left, bottom, right in self.ranges
+                     if top <= row <= bottom and left <= col <= right), None)
+
+
+_CONDITIONAL = re.compile(rb'<(?:\w+:)?conditionalFormatting\b([^>]*)>(.*?)</(?:\w+:)?conditionalFormatting>', re.DOTALL)
+_CF_RULE = re.compile(rb'<(?:\w+:)?cfRule\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?cfRule>)', re.DOTALL)
+_CF_FORMULA = re.compile(rb'<(?:\w+:)?formula>(.*?)</(?:\w+:)?formula>', re.DOTALL)
+_RANGE = re.compile(r"\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?")
+
+
 class Package:
     """The workbook's zip, opened once for as many sheets as need looking at."""
 
@@ -256,6 +279,50 @@ class Package:
                     self._theme[0:4] = [self._theme[1], self._theme[0], self._theme[3], self._theme[2]]
         colour = self._theme[index] if index < len(self._theme) else None
         return _tinted(colour, tint) if colour else None
+
+    def colour_rules(self, sheet_name: str) -> list[ColourRule]:
+        """The sheet's conditional formats, in the order Excel applies them (priority)."""
+        xml = self.sheet_xml(sheet_name)
+        end = xml.rfind(b"</sheetData>")
+        if b"conditionalFormatting" not in xml[max(end, 0):]:
+            return []
+        fills = self._dxf_fills()
+        rules = []
+        for block in _CONDITIONAL.finditer(xml, max(end, 0)):
+            attrs = dict(_ATTR_ANY.findall(block.group(1)))
+            ranges = []
+            for found in _RANGE.finditer(attrs.get(b"sqref", b"").decode("ascii", "replace")):
+                first_col, first_row = column_number(found.group(1)), int(found.group(2))
+                last_col = column_number(found.group(3)) if found.group(3) else first_col
+                ranges.append((first_row, first_col, int(found.group(4) or first_row), last_col))
+            for rule in _CF_RULE.finditer(block.group(2)):
+                rule_attrs = {k.decode(): html.unescape(v.decode("utf-8", "replace"))
+                              for k, v in _ATTR_ANY.findall(rule.group(1))}
+                formulas = [html.unescape(f.decode("utf-8", "replace")).strip()
+                            for f in _CF_FORMULA.findall(rule.group(2) or b"")]
+                dxf = rule_attrs.get("dxfId", "")
+                rules.append(ColourRule(
+                    ranges, rule_attrs.get("type", ""), rule_attrs.get("operator", ""), formulas,
+                    rule_attrs.get("text", ""), fills[int(dxf)] if dxf.isdigit() and int(dxf) < len(fills) else None,
+                    int(rule_attrs["priority"]) if rule_attrs.get("priority", "").isdigit() else 0))
+        return sorted(rules, key=lambda r: r.priority)
+
+    def _dxf_fills(self) -> list[str | None]:
+        """For each differential style (what a conditional format applies), its fill colour."""
+        styles = self._styles()
+        dxfs = styles.find(f"{NS_MAIN}dxfs") if styles is not None else None
+        fills: list[str | None] = []
+        for dxf in dxfs if dxfs is not None else []:
+            pattern = dxf.find(f"{NS_MAIN}fill/{NS_MAIN}patternFill")
+            colour = None
+            if pattern is not None and pattern.get("patternType", "solid") in ("solid", ""):
+                # a format's solid fill is its background colour (LibreOffice writes only that)
+                colour = _colour(pattern.find(f"{NS_MAIN}bgColor")) or _colour(pattern.find(f"{NS_MAIN}fgColor"))
+            if colour is not None and colour.startswith("theme"):
+                number, tint = colour[5:].split(":")
+                colour = self._theme_colour(int(number), float(tint))
+            fills.append(colour)
+        return fills
 
     def layout(self, sheet_name: str) -> "SheetLayout":
         """The sheet's hidden columns and rows, and whether a filter is set."""
