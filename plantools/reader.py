@@ -87,6 +87,12 @@ def load_plan(path: Path | str, sheets: list[str] | tuple[str, ...] = (), month:
         _note(plan, "", "", f"read from {OTHER_FORMATS[kind]}: its values, merged cells and hidden columns and "
               "rows were read, but not its cell colours or formats (a RAG shown only by a colour is not rated); "
               "the copy and the packs are .xlsx", field="workbook")
+        for action in plan.actions:
+            if action.has("rag") and not action.rag_text:
+                plan.findings.append(Finding(
+                    "warning", action.sheet, action.cell("rag"), action.ref, "rag",
+                    f"RAG cell empty, and the colours of {OTHER_FORMATS[kind]} are not read: a RAG shown by a fill "
+                    "or a conditional format is not seen; type the status, or save the workbook as .xlsx"))
     return plan
 
 

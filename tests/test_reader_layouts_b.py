@@ -564,3 +564,17 @@ def test_a_saved_sheet_whose_title_now_marks_it_confidential_is_not_read(tmp_pat
     with pytest.raises(PlanError, match="left out as confidential"):
         load_plan(path)
     assert len(load_plan(path, ["Action plan"]).actions) == 4  # the officer's --sheet reads it
+
+
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_an_empty_rag_cell_of_an_xls_or_ods_is_a_finding_at_the_cell(tmp_path, fmt):
+    from conftest import simple_plan, soffice_convert
+
+    (tmp_path / "src").mkdir()
+    source = simple_plan(tmp_path / "src" / "Plan.xlsx", [
+        ["1.1", "Objective", "Action 1", "Jo", "Policy Sub-Group", "March 2019", "", "On track"],
+        ["1.2", "Objective", "Action 2", "Jo", "Policy Sub-Group", "March 2019", "Amber", "Late"]],
+        bodies=[("Policy Sub-Group", "", "policy@example.org")])
+    plan = load_plan(soffice_convert(source, fmt, tmp_path))
+    said = [(f.sheet, f.cell, f.severity) for f in plan.findings if f.field == "rag" and "colours" in f.message]
+    assert said == [("Plan", "G4", "warning")]
