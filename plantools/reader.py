@@ -84,15 +84,15 @@ def load_plan(path: Path | str, sheets: list[str] | tuple[str, ...] = (), month:
             package.close()
             book.close()
     if kind != "xlsx":  # its values are read; what only an .xlsx keeps is said, not guessed
-        _note(plan, "", "", f"read from {OTHER_FORMATS[kind]}: its values, merged cells and hidden columns and "
-              "rows were read, but not its cell colours or formats (a RAG shown only by a colour is not rated); "
-              "the copy and the packs are .xlsx", field="workbook")
+        _note(plan, "", "", f"read from {OTHER_FORMATS[kind]}: its values, merged cells, hidden columns and rows "
+              "and the fills of empty cells were read, but not its conditional formats or other formats (a RAG "
+              "shown by a conditional format is not rated); the copy and the packs are .xlsx", field="workbook")
         for action in plan.actions:
-            if action.has("rag") and not action.rag_text:
+            if action.has("rag") and not action.rag_text and action.rag is None:
                 plan.findings.append(Finding(
                     "warning", action.sheet, action.cell("rag"), action.ref, "rag",
-                    f"RAG cell empty, and the colours of {OTHER_FORMATS[kind]} are not read: a RAG shown by a fill "
-                    "or a conditional format is not seen; type the status, or save the workbook as .xlsx"))
+                    f"RAG cell empty, and the conditional formats of {OTHER_FORMATS[kind]} are not read: a RAG "
+                    "shown by one is not seen; type the status, or save the workbook as .xlsx"))
     return plan
 
 

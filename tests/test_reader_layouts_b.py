@@ -178,7 +178,7 @@ def test_an_xls_or_ods_reads_as_its_xlsx_does_and_the_outputs_are_xlsx(tmp_path,
     other = soffice_convert(source, fmt, tmp_path)
     plan = load_plan(other)
     assert _read(plan) == _read(load_plan(source)) and len(plan.actions) == 5 + variant
-    assert any(f"({'.' + fmt})" in f.message and "not its cell colours" in f.message for f in plan.findings)
+    assert any(f"({'.' + fmt})" in f.message and "not its conditional formats" in f.message for f in plan.findings)
     assert any("column J is hidden" in f.message for f in plan.findings)
     assert any("rows 12" in f.message for f in plan.findings)  # the hidden row, said
     _, outputs = every_output(other, tmp_path / "out")
@@ -576,5 +576,31 @@ def test_an_empty_rag_cell_of_an_xls_or_ods_is_a_finding_at_the_cell(tmp_path, f
         ["1.2", "Objective", "Action 2", "Jo", "Policy Sub-Group", "March 2019", "Amber", "Late"]],
         bodies=[("Policy Sub-Group", "", "policy@example.org")])
     plan = load_plan(soffice_convert(source, fmt, tmp_path))
-    said = [(f.sheet, f.cell, f.severity) for f in plan.findings if f.field == "rag" and "colours" in f.message]
+    said = [(f.sheet, f.cell, f.severity) for f in plan.findings if f.field == "rag" and "conditional formats" in f.message]
     assert said == [("Plan", "G4", "warning")]
+
+
+FILLS = {"Green": "FF00B050", "Amber": "FFFFC000", "Red": "FFFF0000", "Complete": "FF0070C0"}
+
+
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+@pytest.mark.parametrize("fills", [("Green", "Amber", "Red", "Complete"), ("Red", "Red", "Complete", "Green")])
+def test_a_rag_shown_by_a_fill_in_an_xls_or_ods_is_read_as_in_the_xlsx(tmp_path, fmt, fills):
+    from openpyxl.styles import PatternFill
+
+    from conftest import simple_plan, soffice_convert
+
+    (tmp_path / "src").mkdir()
+    rows = [[f"1.{n}", "Objective", f"Action {n}", "Jo", "Policy Sub-Group", "March 2019", "", "On track"]
+            for n in range(1, 5)] + [["1.5", "Objective", "Action 5", "Jo", "Policy Sub-Group", "March 2019", "",
+                                      "Grey is no status"]]
+    source = simple_plan(tmp_path / "src" / "Plan.xlsx", rows, bodies=[("Policy Sub-Group", "", "p@example.org")])
+    book = openpyxl.load_workbook(source)
+    for row, status in enumerate(fills, 4):
+        book["Plan"][f"G{row}"].fill = PatternFill("solid", fgColor=FILLS[status])
+    book["Plan"]["G8"].fill = PatternFill("solid", fgColor="FFC0C0C0")
+    book.save(source)
+    plan = load_plan(soffice_convert(source, fmt, tmp_path))
+    assert [a.rag for a in plan.actions] == [*fills, None] == [a.rag for a in load_plan(source).actions]
+    assert [f.cell for f in plan.findings if f.field == "rag" and "from the cell's colour" in f.message] == \
+        ["G4", "G5", "G6", "G7"]
