@@ -14,6 +14,7 @@ import struct
 import zipfile
 from pathlib import Path
 
+from .errors import PlanError
 from .xlsxparts import ColourRule, SheetDetails, SheetLayout, column_letters
 
 MAX_COLUMNS = 100  # as the reader: cells further right are not read
@@ -26,6 +27,7 @@ class OtherPackage:
     """Stands in for xlsxparts.Package when the workbook is an .xls or .ods."""
 
     def __init__(self, path: Path, kind: str, book) -> None:
+        self.path = path
         self.book = book
         self.layouts: dict[str, SheetLayout] = {}
         self.merges: dict[str, Merges] = {}
@@ -36,7 +38,7 @@ class OtherPackage:
             else:
                 self.layouts, self.merges, self.fills = _ods_layouts(path)
         except (OSError, ValueError, KeyError, IndexError, struct.error, zipfile.BadZipFile):
-            pass  # calamine says what is wrong with a damaged file when it reads the values
+            pass  # no sheet's layout known: layout() refuses each sheet rather than send a hidden column
 
     def close(self) -> None:
         pass
@@ -55,7 +57,10 @@ class OtherPackage:
         return rows, cols, f"{column_letters(cols)}{rows}" if rows else ""
 
     def layout(self, sheet_name: str) -> SheetLayout:
-        return self.layouts.get(sheet_name, SheetLayout())
+        if sheet_name not in self.layouts:  # which columns are hidden is unknown: never guessed
+            raise PlanError(self.path, "which of its columns and rows are hidden cannot be read: open it and save "
+                                       "it as an Excel Workbook (.xlsx)", sheet=sheet_name)
+        return self.layouts[sheet_name]
 
     def details(self, sheet_name: str, fill_cells: set[str]) -> SheetDetails:
         fills = self.fills.get(sheet_name, {})
@@ -80,9 +85,10 @@ def _xls_layouts(path: Path) -> tuple[dict[str, SheetLayout], dict[str, Fills]]:
     sheets: list[tuple[str, int]] = []  # name, offset of its BOF record
     palette = list(DEFAULT_PALETTE)
     xf_fills: list[str | None] = []  # each XF's solid fill, as ARGB
+    biff8 = data[4:6] == b"\x00\x06"  # the first BOF's version: Excel 97 on (BIFF8) or Excel 95 (BIFF5)
     for kind, body, _ in _records(data, 0):
         if kind == 0x0085:  # BOUNDSHEET: where a sheet starts, and its name
-            sheets.append((_sheet_name(body[6:]), struct.unpack_from("<I", body)[0]))
+            sheets.append((_sheet_name(body[6:], biff8), struct.unpack_from("<I", body)[0]))
         elif kind == 0x0092:  # PALETTE: the colours 8 onwards, as this workbook has them
             count = struct.unpack_from("<H", body)[0]
             palette = [body[2 + 4 * i:5 + 4 * i].hex().upper() for i in range(count)]
@@ -151,7 +157,9 @@ def _records(data: bytes, offset: int):
         offset += 4 + size
 
 
-def _sheet_name(body: bytes) -> str:
+def _sheet_name(body: bytes, biff8: bool) -> str:
+    if not biff8:  # a byte string in the workbook's code page
+        return body[1:1 + body[0]].decode("cp1252", "replace")
     length, wide = body[0], body[1] & 1
     raw = body[2:2 + length * (2 if wide else 1)]
     return raw.decode("utf-16-le") if wide else raw.decode("latin-1")
