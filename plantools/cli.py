@@ -88,7 +88,7 @@ EXAMPLES = {
     "backup_dir": "Backups", "returns": "Returns\\*.xlsx", "send folder": "packs\\2018-11",
     "history folder": "monthly", "history out": '"History 2018-19.xlsx"', "governance out": "Governance.xlsx",
     "plan": '"MSCB Business Plan 2018-19"', "smtp_host": "smtp.council.gov.uk", "smtp_port": "587",
-    "user": "bsu", "ca_file": "council-ca.pem", "time_limit": "300",
+    "user": "bsu", "ca_file": "council-ca.pem", "time_limit": "300", "packs_dir": "packs\\2018-11",
 }
 
 
@@ -370,6 +370,21 @@ def check(workbook: Path, sheets: tuple[str, ...], today, output: str) -> None:
 
 
 @main.command()
+@workbook_argument
+@sheet_option
+@click.option("--save", is_flag=True, help="Save the layout shown as '<workbook name>.layout.toml' beside the "
+                                          "workbook: every command then reads the workbook this way, and `check` "
+                                          "says where the workbook no longer matches it.")
+def layout(workbook: Path, sheets: tuple[str, ...], save: bool) -> None:
+    """Show how the workbook is read: the plan sheets, the header rows, for each field the column
+    read with three of its values, and the columns and sheets left out and why."""
+    from .confirmed import layout as read_layout
+
+    for line in read_layout(workbook, sheets, save).lines():
+        click.echo(line)
+
+
+@main.command()
 @click.argument("path", type=File("the name of the new workbook"))
 @click.option("--title", default="Business Plan", show_default=True, help="The plan's title row.")
 def new(path: Path, title: str) -> None:
@@ -502,8 +517,12 @@ def monthly(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | Non
               help="The shared workbook the packs were made from.")
 @click.option("--backup-dir", type=Folder("a folder for the backup"), default=None,
               help="Where the backup goes before anything is written. Default: 'backups' beside the workbook.")
+@click.option("--packs", "packs_dir", type=Folder("the folder the packs were made in"), default=None,
+              help="The folder the packs were made in (its sent.json says what was sent to whom). "
+                   "Default: 'packs/<month>' beside the workbook.")
 @click.option("--yes", is_flag=True, help="Really write. Without it, only show what would be written where.")
-def collect(returns: tuple[Path, ...], workbook: Path, backup_dir: Path | None, yes: bool) -> None:
+def collect(returns: tuple[Path, ...], workbook: Path, backup_dir: Path | None, packs_dir: Path | None,
+            yes: bool) -> None:
     """Fold returned packs (.xlsx, or mail files .eml carrying one) back into the shared
     workbook: the RAG and progress each sub-group changed, cell by cell. Conflicts and bad
     values are listed, never written; proposed deadlines are listed for the board.
@@ -515,7 +534,7 @@ def collect(returns: tuple[Path, ...], workbook: Path, backup_dir: Path | None, 
     """
     from .collect import collect as run, summary_lines
 
-    result = run(list(returns), workbook, write=yes, backup_dir=backup_dir)
+    result = run(list(returns), workbook, write=yes, backup_dir=backup_dir, packs_dir=packs_dir)
     for line in summary_lines(result):
         click.echo(line)
     sys.exit(1 if result.of("conflict") or result.of("bad value") else 0)
