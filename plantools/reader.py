@@ -558,7 +558,7 @@ def _current_period(grid: _Grid, top: int, last: int, periods: dict[str, dict[in
     rows = [row for row in range(last + 1, grid.max_row + 1)
             if any(grid.value(row, col) is not None for col in what) and not _along_key(grid, row)
             and not (_in_key_block(grid, row) and _first_status(grid, row) not in period_cells)
-            and not all(_clean(value) in header_texts for value in grid.rows[row - grid.top] if value != "")]
+            and not _all_header(grid, row, header_texts)]
     chosen = {}
     for role, when in periods.items():
         labels = {col: _header_text(grid, top, last, col) for col in when}
@@ -680,11 +680,9 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, package, rag_words: 
         own = {role for role, col in role_columns if values[role] and grid.own(row, col)}
         if not own and not any(grid.own(row, c) and grid.raw(row, c) is not None for c in header.extra):
             continue  # a blank separator row, or only the spill of merges from above
-        typed = [_clean(value) for value in grid.rows[row - grid.top] if value != ""]
         if sum(values[role] in header_texts for role in own) >= 3 or (
                 own and all(values[role] in header_texts for role in own)
-                and sum(value in header_texts for value in values.values()) >= 3) or (
-                len(typed) >= 2 and all(text in header_texts for text in typed)):
+                and sum(value in header_texts for value in values.values()) >= 3) or _all_header(grid, row, header_texts):
             continue  # the header repeated further down (its second row, under merged headers)
         heading = _priority_heading(grid, row)
         if heading:
@@ -746,6 +744,17 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, package, rag_words: 
     _concealed(actions, {*sheet_columns.values(), *header.extra}, package, plan)
 
 
+def _all_header(grid: _Grid, row: int, header_texts: set[str]) -> bool:
+    """Every value of the row is a header's words, two at least: the header written again."""
+    typed = 0
+    for value in grid.rows[row - grid.top]:
+        if value != "":
+            if _clean(value) not in header_texts:
+                return False  # most rows: their first value
+            typed += 1
+    return typed >= 2
+
+
 def _identity_column(columns: dict[str, int]) -> int | None:
     """The column whose values name each action: an action ref, else a ref, else the
     objective's reference."""
@@ -795,16 +804,18 @@ def _not_an_action(grid: _Grid, row: int, own: set[str], values: dict[str, str],
         for _, value in texts:
             rag_words.update(ragmod.inline_key_words(value))
         return "it is a RAG key"
-    pairs = _key_pairs(texts[1:] if _KEY_HEADING.match(first) else texts)
-    if pairs and _is_key(texts, pairs, own, rag_col, shows):
-        for status, meaning in pairs:
-            rag_words.update(ragmod.key_words(status, meaning))
-        return "it is a RAG key"
-    dated = "deadline" in own and parse_deadline(values["deadline"]).due is not None  # "May 2030": an action's
-    if (_in_key_block(grid, row) and not dated
-            and not (texts[0][0] == rag_col and shows & {"action", "outcome", "objective"})):
-        rag_words.update(ragmod.key_words(texts[0][1], texts[1][1] if len(texts) > 1 else None))
-        return "it is a RAG key"
+    heading = _KEY_HEADING.match(first) is not None
+    # most rows begin with a ref or an action's words, so are no key row
+    if heading or (len(first) <= 20 and not first[:1].isdigit() and ragmod.normalise(first) is not None):
+        pairs = _key_pairs(texts[1:] if heading else texts)
+        if pairs and _is_key(texts, pairs, own, rag_col, shows):
+            for status, meaning in pairs:
+                rag_words.update(ragmod.key_words(status, meaning))
+            return "it is a RAG key"
+        if (_in_key_block(grid, row) and not (texts[0][0] == rag_col and shows & {"action", "outcome", "objective"})
+                and not ("deadline" in own and parse_deadline(values["deadline"]).due)):  # "May 2030": an action's
+            rag_words.update(ragmod.key_words(texts[0][1], texts[1][1] if len(texts) > 1 else None))
+            return "it is a RAG key"
     if _TOTAL.match(first) and (all(isinstance(v, (int, float)) or _looks_numeric(v) for _, v in texts[1:])
                                 or not own & {"owner", "governance", "deadline"}):
         return "it is a totals row"  # counts, or words such as "2 Green" where no action has an owner
@@ -839,9 +850,10 @@ def _first_status(grid: _Grid, row: int) -> tuple[int, str] | None:
     """(column, status) when a row's first value is a status word alone and no cell of the
     row holds a date or a number (a key's rows: "Green | On track | ..."), else None."""
     found = None
-    for col in range(grid.left, grid.max_col + 1):
-        value = grid.raw(row, col)
-        if value is None or not grid.own(row, col):
+    if not grid.top <= row < grid.top + len(grid.rows):
+        return None
+    for col, value in enumerate(grid.rows[row - grid.top], start=grid.left):  # a merge's other cells are ""
+        if value == "":
             continue
         if not isinstance(value, str):
             return None  # a date, a number: an action's row
@@ -1141,6 +1153,7 @@ def _rag_by_rules(actions: list[Action], grid: _Grid, rules: list[ColourRule], p
             break
 
 
+_LITERAL = re.compile(r'\s*"([^"]*)"\s*')
 _CELL_EQUALS_WORD = re.compile(r'^\s*(\$?)([A-Z]{1,3})(\$?)(\d+)\s*(=|<>)\s*"([^"]*)"\s*$')
 _WORD_EQUALS_CELL = re.compile(r'^\s*"([^"]*)"\s*(=|<>)\s*(\$?)([A-Z]{1,3})(\$?)(\d+)\s*$')
 _TEXT_TESTS = {"containsText": lambda v, w: w in v, "notContains": lambda v, w: w not in v,
@@ -1153,24 +1166,25 @@ def _rule_holds(rule: ColourRule, grid: _Grid, row: int, col: int, corner: tuple
     def text(at_row: int, at_col: int) -> str:
         return _clean(grid.value(at_row, at_col)).casefold()
 
-    here = grid.address(row, col)
     if rule.kind == "cellIs" and rule.operator in ("equal", "notEqual") and len(rule.formulas) == 1:
-        literal = re.fullmatch(r'\s*"([^"]*)"\s*', rule.formulas[0])
+        literal = _LITERAL.fullmatch(rule.formulas[0])
         if literal:
-            equal = text(row, col) == literal.group(1).casefold()
-            return (equal == (rule.operator == "equal"),
-                    f"{here} {'is' if rule.operator == 'equal' else 'is not'} '{literal.group(1)}'")
+            if (text(row, col) == literal.group(1).casefold()) != (rule.operator == "equal"):
+                return False, ""
+            return True, f"{grid.address(row, col)} {'is' if rule.operator == 'equal' else 'is not'} '{literal.group(1)}'"
     if rule.kind in _TEXT_TESTS and rule.text:
-        return (_TEXT_TESTS[rule.kind](text(row, col), rule.text.casefold()),
-                f"{here} {re.sub('([A-Z])', lambda m: ' ' + m.group(1).lower(), rule.kind)} '{rule.text}'")
+        if not _TEXT_TESTS[rule.kind](text(row, col), rule.text.casefold()):
+            return False, ""
+        return True, f"{grid.address(row, col)} {re.sub('([A-Z])', lambda m: ' ' + m.group(1).lower(), rule.kind)} '{rule.text}'"
     parts = _comparison(rule.formulas[0]) if rule.kind == "expression" and len(rule.formulas) == 1 else None
     if parts:
         (fixed_col, letters_, fixed_row, number), sign, word = parts
         # the cell the formula names, moved from the range's corner as Excel moves a relative reference
         at_col = column_number(letters_) + (0 if fixed_col else col - corner[1])
         at_row = int(number) + (0 if fixed_row else row - corner[0])
-        equal = text(at_row, at_col) == word.casefold()
-        return equal == (sign == "="), f"{column_letters(at_col)}{at_row} {'is' if sign == '=' else 'is not'} '{word}'"
+        if (text(at_row, at_col) == word.casefold()) != (sign == "="):
+            return False, ""
+        return True, f"{column_letters(at_col)}{at_row} {'is' if sign == '=' else 'is not'} '{word}'"
     return None, ""
 
 
