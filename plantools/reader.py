@@ -111,21 +111,25 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...], month: str) -
         elif kind == "plan":
             sheets.append(grid)
     found_headers: dict[str, list[str]] = {}
-    asides = [grid for grid in sheets if grid.title not in pinned and _aside(grid.title)]
     latest: Latest = {}
-    if len(sheets) > 1 and not month:  # period grids on several sheets: the plan's latest period, found first
-        for grid in sheets:
-            _find_header(grid, set(package.layout(grid.title).hidden_columns), Plan(path), latest)
+    headers = {}  # with several sheets: each one's header, found first (and the plan's latest period)
+    if len(sheets) > 1:
+        headers = {grid.title: _find_header(grid, set(package.layout(grid.title).hidden_columns), Plan(path), latest)
+                   for grid in sheets}
+    asides = {grid.title: why for grid in sheets if grid.title not in pinned
+              and (why := _aside(grid.title, headers.get(grid.title), len(headers)))}
     for grid in sheets:
-        if grid not in asides:
+        if grid.title not in asides:
             _read_sheet(path, grid, package, plan, pinned, rag_words, found_headers, latest)
-    for grid in asides:  # a contents, summary or lists sheet: read only when no other sheet is a plan
+    for grid in sheets:  # a contents, summary or lists sheet: read only when no other sheet is a plan
+        if grid.title not in asides:
+            continue
         if plan.plan_sheets:
-            _note(plan, grid.title, "A1", f"sheet '{grid.title}' left out: its name says it is {_aside(grid.title)}, "
-                  "not the plan (pin it with --sheet to read it)")
+            _note(plan, grid.title, "A1", f"sheet '{grid.title}' left out: {asides[grid.title]}, not the plan "
+                  "(pin it with --sheet to read it)")
         elif _read_sheet(path, grid, package, plan, pinned, rag_words, found_headers, latest):
-            _note(plan, grid.title, "A1", f"sheet '{grid.title}' read as plan though its name says it is "
-                  f"{_aside(grid.title)}: no other sheet is a plan")
+            _note(plan, grid.title, "A1", f"sheet '{grid.title}' read as plan though {asides[grid.title]}: "
+                  "no other sheet is a plan")
     if not plan.plan_sheets:
         skipped = "; ".join(f.message for f in plan.findings
                             if f.field == "sheet" and (f.severity != "note" or " left out" in f.message))
@@ -186,9 +190,17 @@ ASIDE_NAMES = (
 )
 
 
-def _aside(name: str) -> str:
-    """What a sheet's name says it is when it is no plan ("a summary"), or ""."""
-    return next((what for what, pattern in ASIDE_NAMES if pattern.search(name)), "")
+def _aside(name: str, header: _Header | None, sheets: int) -> str:
+    """Why a sheet looks like no plan ("its name says it is a summary"), or "": by its name;
+    or, beside other sheets, by a header that names neither actions nor deadlines (a plan on
+    a page: Priority | Objective | Lead | RAG)."""
+    what = next((what for what, pattern in ASIDE_NAMES if pattern.search(name)), "")
+    if what:
+        return f"its name says it is {what}"
+    if sheets > 1 and header is not None and header.columns.keys() & WHAT_COLUMNS and not header.columns.keys() & {
+            "action", "deadline"}:  # (one that names nothing to be done is no plan at all: _read_sheet)
+        return f"its header (row {header.row}) names no action and no deadline, as a summary's does"
+    return ""
 
 
 # A sheet that holds these is never read as plan unless the officer pins it: what is read goes

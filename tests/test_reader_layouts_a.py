@@ -155,11 +155,10 @@ def write(features: Features, path: Path) -> Written:
         merges = [_shift(m, len(key) + 2) for m in merges]
     header = [top, second] if two_rows else [top]
     body = [_action_row(a, features) for a in ACTIONS]
-    if features.key == "between":
-        body = body[:2] + [[]] + key + [[]] + (header if features.repeat_header else []) + body[2:]
-    elif features.repeat_header:
-        body = body[:2] + [[]] + header + body[2:]
-    elif features.key == "below":
+    between = (key + [[]] if features.key == "between" else []) + (header if features.repeat_header else [])
+    if between:
+        body = body[:2] + [[]] + between + body[2:]
+    if features.key == "below":
         body = body + [[]] + key
     for row in rows + header + body:
         sheet.append(row)
@@ -520,3 +519,21 @@ def test_the_latest_period_is_the_plans_not_each_sheets(tmp_path):
     plan, findings = read(tmp_path / "plan.xlsx")
     assert [(a.sheet, a.rag, a.progress) for a in plan.actions] == [("Priority 1", "Green", "Q3"), ("Priority 2", None, "")]
     assert all("in the plan" in f.message for f in findings if f.cell in ("H1", "L1"))
+
+
+@pytest.mark.parametrize("name", ["Sheet1", "Board view", "Plan 2018-19 (1)"])
+def test_a_summary_under_any_name_is_left_out_beside_the_plan(name, tmp_path):
+    """A plan on a page (Priority | Objective | Lead | RAG) names no action and no deadline:
+    beside a plan it is left out, said at its A1."""
+    book = openpyxl.Workbook()
+    book.active.title = name
+    book.active.append(["Priority", "Objective", "Lead", "Overall RAG"])
+    book.active.append(["1. Voice", "Hear children", "Jo Bloggs", "Green"])
+    book.active.append(["2. Front door", "A safe front door", "Ann Lee", "Amber"])
+    plan_sheet = book.create_sheet("Actions")
+    plan_sheet.append(["Ref", "Action", "Lead officer", "Governance", "Deadline", "RAG"])
+    plan_sheet.append(["1.1", "Survey children in care", "Jo Bloggs", BODIES[0], datetime(2019, 3, 31), "Green"])
+    book.save(tmp_path / "plan.xlsx")
+    plan, findings = read(tmp_path / "plan.xlsx")
+    assert plan.plan_sheets == ["Actions"] and [a.action for a in plan.actions] == ["Survey children in care"]
+    assert any(f.sheet == name and f.cell == "A1" and "no action and no deadline" in f.message for f in findings)
