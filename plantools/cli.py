@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -13,15 +15,43 @@ import click
 
 from . import bundled
 from .errors import PlanError
-from .terminal import cleaned_output
+from .terminal import cleaned_output, one_line
 
 if TYPE_CHECKING:
     from .mail import Draft
     from .model import Plan
 
 
+class UsageLine(click.ClickException):
+    """Bad input on the command line, as one line in the officer's words with an example, and
+    exit status 2 (click's own usage errors print the usage block first, and its jargon)."""
+
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(one_line(message))  # a value typed with a line break in it stays on the line
+
+
+class _Command(click.Command):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as error:
+            error.ctx = error.ctx or ctx  # an option without its value comes without: the command is named
+            raise
+
+
 class _Group(click.Group):
-    """Turns every PlanError into one line on stderr and exit status 2, never a traceback."""
+    """Turns every PlanError and usage error into one line on stderr and exit status 2, never
+    a traceback."""
+
+    command_class = _Command
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as error:  # plantools' own options (--bogus)
+            raise _one_line(error) from None
 
     def invoke(self, ctx: click.Context):
         with cleaned_output():  # no escape sequence from a workbook reaches the terminal
@@ -33,6 +63,8 @@ class _Group(click.Group):
         except PlanError as error:
             click.echo(f"Error: {error}", err=True)
             ctx.exit(2)
+        except click.UsageError as error:  # a subcommand's options or arguments
+            raise _one_line(error) from None
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except BrokenPipeError:  # piped into a reader that stopped (| head): nothing to say
@@ -46,8 +78,164 @@ class _Group(click.Group):
             ctx.exit(2)
 
 
+# What a right value looks like, by parameter name ("command name" where commands differ):
+# every usage error ends with one (tests/test_usage_errors.py checks that each parameter has one).
+EXAMPLES = {
+    "workbook": '"S:\\Safeguarding\\Business Plan 2018-19.xlsx"', "sheets": '"Business Plan"',
+    "month": "2018-11", "today": "2018-11-30", "reply_by": "2018-12-14", "out": "Monthly",
+    "sender": "bsu@council.example", "reply_to": "bsu@council.example", "paper": "A3", "stale_months": "3",
+    "output": "json", "path": '"Business Plan 2019-20.xlsx"', "title": '"MSCP Business Plan 2019-20"',
+    "backup_dir": "Backups", "returns": "Returns\\*.xlsx", "send folder": "packs\\2018-11",
+    "history folder": "monthly", "history out": '"History 2018-19.xlsx"', "governance out": "Governance.xlsx",
+    "plan": '"MSCB Business Plan 2018-19"', "smtp_host": "smtp.council.gov.uk", "smtp_port": "587",
+    "user": "bsu", "ca_file": "council-ca.pem", "time_limit": "300",
+}
+
+
+def example(command: str, param: click.Parameter) -> str:
+    """The parameter given rightly, as typed: '--month 2018-11', or 'plantools send packs\\2018-11'."""
+    value = EXAMPLES.get(f"{command} {param.name}") or EXAMPLES.get(param.name or "", "")
+    if isinstance(param, click.Option):
+        return f"{max(param.opts, key=len)} {value}"
+    return f"plantools {command} {value}"
+
+
+def _one_line(error: click.UsageError) -> click.ClickException:
+    """A usage error of click's in the officer's words, on one line, with an example."""
+    if type(error).__name__ == "NoArgsIsHelpError":  # plain `plantools`: the help, not an error
+        return error
+    ctx = error.ctx
+    command = ctx.command.name or "" if ctx and ctx.parent else ""
+    params = ctx.command.params if ctx else []
+    where = f"plantools {command}".strip()
+    if isinstance(error, click.BadParameter) and error.param is not None:
+        param = error.param
+        name = max(param.opts, key=len) if isinstance(param, click.Option) else param.human_readable_name
+        if isinstance(error, click.MissingParameter):
+            words = f"{where} needs {name}"
+        elif isinstance(param, click.Option):
+            words = f"{name}: {error.message.rstrip('.')}"
+        else:
+            words = f"{where}: {error.message.rstrip('.')}"
+        return UsageLine(words if "e.g." in words else f"{words}, e.g. {example(command, param)}")
+    if isinstance(error, click.NoSuchOption):
+        maybe = f" (did you mean {' or '.join(error.possibilities)}?)" if error.possibilities else ""
+        return UsageLine(f"{where} has no option {error.option_name}{maybe}: see {where} --help")
+    if isinstance(error, click.BadOptionUsage):  # an option at the end without its value
+        option = next((p for p in params if error.option_name in p.opts), None)
+        words = f"{error.option_name} needs a value"
+        return UsageLine(f"{words}, e.g. {example(command, option)}" if option else words)
+    unknown = re.match(r"No such command '(.*)'", error.message)
+    if unknown and ctx and isinstance(ctx.command, click.Group):
+        close = difflib.get_close_matches(unknown[1], list(ctx.command.commands), n=1)
+        maybe = f" (did you mean {close[0]}?)" if close else ""
+        return UsageLine(f"plantools has no command '{unknown[1]}'{maybe}: see plantools --help")
+    extra = re.match(r"Got unexpected extra arguments? \((.*)\)", error.message)
+    if extra:
+        first = next((p for p in params if isinstance(p, click.Argument)), None)
+        what = f"one {first.human_readable_name}" if first else "no argument"
+        hint = f", e.g. {example(command, first)}" if first else ""
+        return UsageLine(f"{where} takes {what}, and also got '{extra[1]}': put a name with spaces "
+                         f"in quotes{hint}")
+    return UsageLine(error.message)
+
+
+class Day(click.ParamType):
+    """A date written YYYY-MM-DD. Anything else is told how to write it, with the date it
+    plainly meant where it can mean only one (30/11/2018 is 2018-11-30; 01/02/2019 could be
+    either, so it is not guessed)."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx) -> date:
+        if isinstance(value, date):
+            return value
+        text = str(value).strip()
+        if re.fullmatch(r"\d{4}-\d\d-\d\d", text):
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                self.fail(f"'{text}' is not a day of the calendar", param, ctx)
+        meant = _day_first(text)
+        option = max(param.opts, key=len) if param else ""
+        self.fail(f"'{text}' is not a date written YYYY-MM-DD"
+                  + (f": write it as {meant}, e.g. {option} {meant}" if meant else ""), param, ctx)
+
+
+def _day_first(text: str) -> str:
+    """'30/11/2018' -> '2018-11-30', as a UK officer writes a date; '' where the day and month
+    could be swapped (01/02/2019) or it is no date."""
+    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+    if not match:
+        return ""
+    day, month, year = int(match[1]), int(match[2]), int(match[3])
+    if day <= 12 and day != month:
+        return ""
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return ""
+
+
+class Number(click.ParamType):
+    """A number (a whole one unless `whole` is False) from `least` up to `most`, said in words when not."""
+
+    name = "number"
+
+    def __init__(self, least: float, most: float | None = None, whole: bool = True) -> None:
+        self.least, self.most, self.whole = least, most, whole
+
+    def convert(self, value, param, ctx) -> float:
+        try:
+            number = int(value) if self.whole else float(value)
+        except (TypeError, ValueError):
+            self.fail(f"'{value}' is not a {'whole ' if self.whole else ''}number", param, ctx)
+        if number < self.least or (self.most is not None and number > self.most):
+            span = f"from {self.least:g} to {self.most:g}" if self.most is not None else f"{self.least:g} or more"
+            self.fail(f"{value} is not {span}", param, ctx)
+        return number
+
+
+class File(click.Path):
+    """A file's name: given a folder, or a missing file where one must exist, says what is wanted."""
+
+    def __init__(self, wanted: str, exists: bool = False) -> None:
+        super().__init__(dir_okay=False, exists=exists, path_type=Path)
+        self.wanted = wanted
+
+    def convert(self, value, param, ctx):
+        if Path(value).is_dir():
+            self.fail(f"'{value}' is a folder: give {self.wanted}", param, ctx)
+        if self.exists and not Path(value).exists():
+            self.fail(f"no such file '{value}': give {self.wanted}", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+class Folder(click.Path):
+    """A folder's name: given a file (most often the workbook), says which folder is wanted."""
+
+    def __init__(self, wanted: str) -> None:
+        super().__init__(file_okay=False, path_type=Path)
+        self.wanted = wanted
+
+    def convert(self, value, param, ctx):
+        if Path(value).is_file():
+            self.fail(f"'{value}' is a file: give {self.wanted}", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+def _bundled_plan() -> Path:
+    """The bundled plan, named from the current folder where it is under it (as in a clone):
+    what is printed then reads as the README shows it, wherever the clone is."""
+    plan = bundled.default_workbook()
+    try:
+        return plan.relative_to(Path.cwd())
+    except ValueError:
+        return plan
+
+
 workbook_argument = click.argument(
-    "workbook", type=click.Path(dir_okay=True, path_type=Path), default=bundled.default_workbook,
+    "workbook", type=click.Path(dir_okay=True, path_type=Path), default=_bundled_plan,
 )
 
 
@@ -56,6 +244,13 @@ def _say_where(workbook: Path) -> None:
     if bundled.is_installed_copy(workbook):
         click.echo(f"The bundled plan is installed read-only: writing into the current folder, "
                    f"{bundled.output_base(workbook)}")
+
+
+def _say_last_saved(plan: Plan) -> None:
+    """Before anything is written: a workbook open in Excel is read as it was last saved."""
+    if plan.open_in_excel:
+        click.echo(f"{plan.path.name} is open in Excel: reading its last saved version (changes not saved are "
+                   "not in what is written now)")
 
 
 def _say_month(plan: Plan, month: str) -> None:
@@ -89,12 +284,6 @@ def month_option(what: str):
                         callback=_check_month, help=f"The month of {what}, YYYY-MM.")
 
 
-sender_option = click.option(
-    "--sender", default=lambda: os.environ.get("PLANTOOLS_SENDER", ""),
-    help="The From address of the drafts. Default: $PLANTOOLS_SENDER, else none (Outlook fills in your own).",
-)
-
-
 def _check_address(ctx: click.Context, param: click.Parameter, value: str) -> str:
     from email.utils import parseaddr
 
@@ -105,8 +294,14 @@ def _check_address(ctx: click.Context, param: click.Parameter, value: str) -> st
     return value
 
 
+sender_option = click.option(
+    "--sender", default=lambda: os.environ.get("PLANTOOLS_SENDER", ""), callback=_check_address,
+    help="The From address of the drafts. Default: $PLANTOOLS_SENDER, else none (Outlook fills in your own).",
+)
+
+
 reply_by_option = click.option(
-    "--reply-by", type=click.DateTime(["%Y-%m-%d"]), default=None,
+    "--reply-by", type=Day(), default=None,
     help="The date (YYYY-MM-DD) by which the drafts ask for a reply. Default: 14 days after the "
          "month's end (or after today, if that has passed), a weekend moved to the Monday.",
 )
@@ -120,7 +315,7 @@ paper_option = click.option(
     help="The paper the Plan sheet is printed on (landscape): A3 for plans with long texts.",
 )
 stale_option = click.option(
-    "--stale-months", type=click.IntRange(min=1), default=3, show_default=True,
+    "--stale-months", type=Number(1), default=3, show_default=True,
     help="An action whose progress note has not changed for this many months is an exception.",
 )
 sheet_option = click.option(
@@ -130,7 +325,7 @@ sheet_option = click.option(
          "register, RAID, issues or confidential matters.",
 )
 today_option = click.option(
-    "--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
+    "--today", type=Day(), default=None,
     help="The date to judge deadlines by (YYYY-MM-DD). Default: today.",
 )
 
@@ -175,7 +370,7 @@ def check(workbook: Path, sheets: tuple[str, ...], today, output: str) -> None:
 
 
 @main.command()
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=File("the name of the new workbook"))
 @click.option("--title", default="Business Plan", show_default=True, help="The plan's title row.")
 def new(path: Path, title: str) -> None:
     """Write an empty plan workbook in plantools' layout, e.g. for next year's plan."""
@@ -185,14 +380,14 @@ def new(path: Path, title: str) -> None:
 
 
 def _day(value) -> date:
-    return value.date() if value else date.today()
+    return value or date.today()
 
 
 @main.command()
 @workbook_argument
 @sheet_option
 @month_option("this copy")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out", type=Folder("a folder for the copies"), default=None,
               help="Folder of the monthly copies. Default: 'monthly' beside the workbook.")
 @today_option
 @paper_option
@@ -209,7 +404,8 @@ def consolidate(workbook: Path, sheets: tuple[str, ...], month: str, out: Path |
     plan = load_plan(workbook, sheets, given_month())
     _say_where(workbook)
     _say_month(plan, month)
-    result = run(plan, month, out, today=today and today.date(), force=force,
+    _say_last_saved(plan)
+    result = run(plan, month, out, today=today, force=force,
                  paper=paper, stale_months=stale_months)
     for line in summary_lines(result):
         click.echo(line)
@@ -217,7 +413,7 @@ def consolidate(workbook: Path, sheets: tuple[str, ...], month: str, out: Path |
 
 @main.command(name="format")
 @click.argument("workbook", type=click.Path(dir_okay=True, path_type=Path))
-@click.option("--backup-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--backup-dir", type=Folder("a folder for the backup"), default=None,
               help="Where the dated backup goes. Default: 'backups' beside the workbook.")
 def format_command(workbook: Path, backup_dir: Path | None) -> None:
     """Add RAG colours and a RAG dropdown to the shared workbook itself, so staff see the
@@ -240,7 +436,7 @@ def format_command(workbook: Path, backup_dir: Path | None) -> None:
 @workbook_argument
 @sheet_option
 @month_option("these packs")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out", type=Folder("a folder for the packs"), default=None,
               help="Folder for the packs. Default: 'packs/<month>' beside the workbook.")
 @sender_option
 @reply_by_option
@@ -258,8 +454,9 @@ def packs(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | None,
     plan = load_plan(workbook, sheets, given_month())
     _say_where(workbook)
     _say_month(plan, month)
-    run = make_packs(plan, month, out, today=today and today.date(),
-                     force=force, sender=sender, reply_by=reply_by and reply_by.date(), reply_to=reply_to,
+    _say_last_saved(plan)
+    run = make_packs(plan, month, out, today=today,
+                     force=force, sender=sender, reply_by=reply_by, reply_to=reply_to,
                      paper=paper)
     for line in summary_lines(run):
         click.echo(line)
@@ -269,7 +466,7 @@ def packs(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | None,
 @workbook_argument
 @sheet_option
 @month_option("the copy and the packs")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out", type=Folder("a folder for the copies and packs"), default=None,
               help="Where 'monthly' (the copies) and 'packs/<month>' go. Default: beside the workbook.")
 @sender_option
 @reply_by_option
@@ -290,19 +487,20 @@ def monthly(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | Non
     plan = load_plan(workbook, sheets, given_month())
     _say_where(workbook)
     _say_month(plan, month)
+    _say_last_saved(plan)
     result, run = run_month(plan, month, out and out / "monthly", out and out / "packs" / month,
-                            today=today and today.date(),
-                            force=force, sender=sender, reply_by=reply_by and reply_by.date(), reply_to=reply_to,
+                            today=today,
+                            force=force, sender=sender, reply_by=reply_by, reply_to=reply_to,
                             paper=paper, stale_months=stale_months, parallel=True)
     for line in [*copy_lines(result), *pack_lines(run)]:
         click.echo(line)
 
 
 @main.command()
-@click.argument("returns", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--into", "workbook", type=click.Path(dir_okay=False, path_type=Path), required=True,
+@click.argument("returns", nargs=-1, required=True, type=File("the returned workbooks in it"))
+@click.option("--into", "workbook", type=File("the shared workbook"), required=True,
               help="The shared workbook the packs were made from.")
-@click.option("--backup-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--backup-dir", type=Folder("a folder for the backup"), default=None,
               help="Where the backup goes before anything is written. Default: 'backups' beside the workbook.")
 @click.option("--yes", is_flag=True, help="Really write. Without it, only show what would be written where.")
 def collect(returns: tuple[Path, ...], workbook: Path, backup_dir: Path | None, yes: bool) -> None:
@@ -326,7 +524,7 @@ def collect(returns: tuple[Path, ...], workbook: Path, backup_dir: Path | None, 
 @main.command()
 @workbook_argument
 @sheet_option
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--out", type=File("the name of the workbook to write"), default=None,
               help="The workbook to write. Default: '<workbook name> Governance.xlsx' beside the workbook.")
 def governance(workbook: Path, sheets: tuple[str, ...], out: Path | None) -> None:
     """Write a starting Governance sheet for a plan that has none: each body its governance
@@ -345,8 +543,8 @@ def governance(workbook: Path, sheets: tuple[str, ...], out: Path | None) -> Non
 
 
 @main.command()
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.argument("folder", type=Folder("the folder of monthly copies"))
+@click.option("--out", type=File("the name of the table, .xlsx or .csv"), default=None,
               help="The table to write, .xlsx or .csv. Default: '<plan> history.xlsx' in FOLDER.")
 @click.option("--plan", default=None, help="Whose copies, if FOLDER holds copies of more than one plan.")
 def history(folder: Path, out: Path | None, plan: str | None) -> None:
@@ -367,22 +565,22 @@ def history(folder: Path, out: Path | None, plan: str | None) -> None:
 
 
 @main.command()
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("folder", type=Folder("the packs folder that plantools packs wrote"))
 @click.option("--smtp-host", required=True, help="The mail server, e.g. smtp.council.gov.uk.")
-@click.option("--smtp-port", type=int, default=587, show_default=True)
+@click.option("--smtp-port", type=Number(1, 65535), default=587, show_default=True)
 @click.option("--starttls", "security", flag_value="starttls", default=True,
               help="Upgrade to TLS after connecting (the default), verifying the certificate.")
 @click.option("--ssl", "security", flag_value="ssl", help="TLS from the start (usually port 465).")
 @click.option("--no-tls", "security", flag_value="none", help="No encryption: only for a relay on this machine.")
 @click.option("--user", default="", help="Log in as this user. The password comes from "
               "$PLANTOOLS_SMTP_PASSWORD or a prompt, never the command line.")
-@click.option("--ca-file", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+@click.option("--ca-file", type=File("the certificate authority's file (.pem)", exists=True), default=None,
               help="The certificate authority that signed the server's certificate, if not a public one.")
-@click.option("--sender", default=lambda: os.environ.get("PLANTOOLS_SENDER", ""),
+@click.option("--sender", default=lambda: os.environ.get("PLANTOOLS_SENDER", ""), callback=_check_address,
               help="The From address, if the drafts have none. Default: $PLANTOOLS_SENDER.")
 @click.option("--resend", is_flag=True,
               help="Send again drafts that sent.csv says were sent (e.g. after packs --force remade them).")
-@click.option("--time-limit", type=click.FloatRange(min=1), default=300, show_default=True,
+@click.option("--time-limit", type=Number(1, whole=False), default=300, show_default=True,
               help="Seconds that connecting, or sending one message, may take in all.")
 @click.option("--yes", is_flag=True, help="Really send. Without it, only show what would go to whom.")
 def send(folder: Path, smtp_host: str, smtp_port: int, security: str, user: str, ca_file: Path | None,

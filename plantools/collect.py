@@ -1,15 +1,18 @@
 """Fold the sub-groups' returned packs back into the shared workbook.
 
-For each returned pack (or mail file carrying one): every row is matched to the action it was
-sent for by its return key, and what the sub-group changed is read against what was sent.
-Each change is then checked and placed:
+Nothing a returned file says about itself is trusted. Its pack id (on its hidden record sheet)
+finds plantools' own record of the pack (plantools.sent, beside the packs' manifest): the body
+the changes are credited to, the actions the pack was sent with and their values then are the
+record's. A row is matched to its action by its return key, and what the sub-group changed is
+read against what was sent. Each change is then checked and placed:
 - a RAG must be a RAG word (or one of the workbook's own key); a proposed deadline must read
   as a date. A bad value is reported at the return's file, sheet and cell;
 - the action is found in the shared workbook as it is now, by what it says (rows may have been
   sorted, inserted or deleted since), and the change is written into its cell;
-- a conflict is reported, and nothing written for it, when the shared workbook's cell has
-  changed since the pack was made, two bodies' returns disagree on one action, the cell is a
-  formula or a merged range covering several actions, or the action is gone;
+- a conflict is reported, and nothing written for it, when a row's return key is none the pack
+  was sent with, the action is overseen by another body in the shared workbook now, the
+  workbook's cell has changed since the pack was made, two bodies' returns disagree on one
+  action, the cell is a formula or a merged range covering several actions, or the action is gone;
 - a proposed deadline is never written: deadlines are the board's decision. It is listed for
   the officer, recorded, and shown in next month's Exceptions.
 
@@ -20,27 +23,26 @@ ledger, returns.csv beside the workbook. Collecting a return twice changes nothi
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
+import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from . import rag
+from . import ledger, rag
 from .changes import match
-from .csvfiles import csv_safe, csv_unsafe, decode
 from .deadlines import DATE, ONGOING, parse_deadline
 from .errors import PlanError
+from .lock import writer_lock
 from .columns import LABELS, PROPOSED_DEADLINE
 from .model import Action, Plan, short
 from .returns import Returned, Row, cell_text, read_return
+from .terminal import one_line
 from .workbook import atomic_file
 
-LEDGER = "returns.csv"
-LEDGER_COLUMNS = ["when", "return", "body", "month", "sheet", "cell", "ref", "field", "old", "new", "result"]
-APPLIED, ALREADY, PROPOSED = "applied", "already in the workbook", "proposed: for the board to decide"
+from .ledger import LEDGER, MAX_FIELD, read_ledger  # noqa: F401  (read_ledger: collect's API, as before)
 
 
 @dataclass
@@ -79,6 +81,9 @@ class Collection:
     edits: list[Edit] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # rows added to or deleted from a return
+    # a return with nothing new, in one line each: 'came back unchanged', 'already collected on ...'
+    settled: list[str] = field(default_factory=list)
+    unchanged: list[Returned] = field(default_factory=list)  # recorded in the ledger as such
     written: bool = False
     backup: Path | None = None
 
@@ -87,23 +92,40 @@ class Collection:
 
 
 def collect(returns: list[Path | str], into: Path | str, write: bool = False,
-            backup_dir: Path | None = None) -> Collection:
+            backup_dir: Path | None = None, packs_dir: Path | None = None) -> Collection:
     """What the returned packs change in `into` (the shared workbook), written only when
-    `write`. Raises PlanError (nothing written) for a file that is no returned pack, one of
-    another plan or month, the workbook open in Excel or changed since the dry run."""
-    from .reader import is_open_in_excel, load_plan
-    from .shared import file_sha256
-
+    `write`. The record of what was sent is read from `packs_dir` (default: 'packs/<month>'
+    beside the workbook, where `packs` puts them). Raises PlanError (nothing written) for a
+    file that is no returned pack, a pack with no record, one of another plan or month, the
+    workbook open in Excel or changed since the dry run, or being written by another run."""
     into = Path(into)
     if not into.is_file():
         raise PlanError(into, "does not exist: give the shared workbook the packs were made from with --into; "
                               "nothing was written")
+    if not write:
+        return _collect(returns, into, write, backup_dir, packs_dir)
+    with writer_lock(into, "collect"):  # one writer at a time, from the first read to the replace
+        pause_for_tests("locked")
+        return _collect(returns, into, write, backup_dir, packs_dir)
+
+
+def _collect(returns: list[Path | str], into: Path, write: bool, backup_dir: Path | None,
+             packs_dir: Path | None) -> Collection:
+    from .reader import is_open_in_excel, load_plan
+    from .shared import file_sha256
+
+    if write:
+        ledger.check_writable(ledger.ledger_path(into))
+        ledger.settle(into)  # what a stopped run left unconfirmed, before anything else
+    before = ledger.read_ledger(into)  # read first: a ledger that cannot be read stops the run here
+    said = {tuple(row.get(c, "") for c in ledger.COLUMNS[1:11]) for row in before}
     # Excel's owner files ('~$Policy return.xlsx', beside a return still open) come with a *.xlsx
     owners = [Path(path) for path in returns if Path(path).name.startswith("~$")]
     packs = [pack for path in returns if Path(path) not in owners for pack in read_return(path)]
     if not packs:
         raise PlanError(Path(returns[0]) if returns else Path("."), "no returned packs given"
                         + (" (only Excel's owner files '~$...', of workbooks open in Excel)" if owners else ""))
+    _trust(packs, into, packs_dir)
     packs, twice = _once(packs)
     _same_plan_and_month(packs, into)
     sha = file_sha256(into)
@@ -112,12 +134,16 @@ def collect(returns: list[Path | str], into: Path | str, write: bool = False,
         f"{owner.name} is Excel's owner file of a workbook open in Excel, no return: left out" for owner in owners])
     wanted: dict[tuple[str, str], list[Edit]] = {}
     for pack in packs:
+        counts = len(result.notes), len(result.items), sum(map(len, wanted.values()))
         _notes(pack, result)
         found = _find(pack, plan)
         for key, row in pack.rows.items():
             sent = pack.sent.get(key)
             if sent is None:
-                result.notes.append(f"{pack.path.name}: row {row.cell_row} has a return key that was never sent: left out")
+                result.items.append(Item("conflict", row.shown.get("ref", ""), "Return key", key, pack.body,
+                                         f"{pack.path.name}, sheet {pack.sheet}, cell {row.key_column}{row.cell_row}",
+                                         "this row's return key is none of the actions the pack was sent with "
+                                         "(a row or key typed in?): nothing written for it"))
                 continue
             why = _not_its_row(pack, row, sent)
             if why:
@@ -127,16 +153,45 @@ def collect(returns: list[Path | str], into: Path | str, write: bool = False,
             for name in ("rag", "progress", "proposed"):
                 if name in row.values:
                     _change(pack, row, name, sent, found.get(key), plan, result, wanted)
+        if counts[0] == len(result.notes) and counts[2] == sum(map(len, wanted.values())):
+            _nothing_new(pack, result, counts[1], said, before)
     result.edits = _agree(wanted, result)
     _refuse_unwritable(result, into)
     if write:
-        _write(result, into, backup_dir)
+        _write(result, into, backup_dir, said)
     else:
         _remember_dry_run(result)
+        stopped = sum(row.get("result") == ledger.INTENT for row in before)
+        if stopped:
+            result.notes.append(f"{LEDGER}: a collect was stopped before it said what became of {stopped} "
+                                "cell(s): the next collect --yes records it, from the workbook as it is")
         if result.edits and is_open_in_excel(into):
             result.notes.append(f"{into.name} is open in Excel (its owner file ~$ is beside it): "
                                 "close it before adding --yes")
     return result
+
+
+def _trust(packs: list[Returned], into: Path, packs_dir: Path | None) -> None:
+    """Each return's plan, month, body and actions as sent, from plantools' record of the pack
+    its pack id names, in place of what the return says of itself."""
+    from .bundled import packs_folder
+    from .sent import SENT, read_sent
+
+    records: dict[Path, dict] = {}
+    for pack in packs:
+        if not pack.pack_id:
+            raise PlanError(pack.path, "is a pack made before plantools kept its own record of what it sent, so "
+                                       "what it may change cannot be checked: make the packs again (plantools "
+                                       "packs --force) and send those; nothing was written")
+        folder = Path(packs_dir) if packs_dir else packs_folder(into, pack.month)
+        if folder not in records:
+            records[folder] = read_sent(folder)
+        record = records[folder].get(pack.pack_id)
+        if record is None:
+            raise PlanError(pack.path, f"is a pack that {folder / SENT} has no record of (made with --out into "
+                                       "another folder? Copy that folder's sent.json there); nothing was written")
+        pack.plan_file, pack.month, pack.body, pack.sent = record.plan, record.month, record.body, record.actions
+        pack.missing = [key for key in pack.sent if key not in pack.rows]
 
 
 def _same_plan_and_month(packs: list[Returned], into: Path) -> None:
@@ -221,23 +276,37 @@ def _change(pack: Returned, row, name: str, sent: Action, current: Action | None
     if not new:
         item("bad value", f"{label} cleared in the return: a value is never erased from the shared workbook")
         return
+    if len(new) > MAX_FIELD:
+        item("bad value", f"{label} is {len(new):,} characters long, more than a cell holds ({MAX_FIELD:,}): "
+                          "shorten it and return the pack again")
+        return
     if name == "rag":
         status = rag.normalise(value)
         if status is None:
             item("bad value", f"'{new}' is not a RAG: write Red, Amber, Green or Complete (see the Key sheet)")
             return
         new = status
+    if current is not None and pack.body not in current.bodies:
+        now = ", ".join(current.bodies) or "no body"
+        item("conflict", f"{current.sheet}!{current.cell('governance')} now gives this action to {now}, not "
+                         f"{pack.body}: a return changes only its own body's actions; nothing written",
+             sheet=current.sheet, cell=current.cell(name if name != "proposed" else "deadline"))
+        return
     if name == "proposed":
         deadline = parse_deadline(value if not isinstance(value, str) else new)
         if deadline.kind not in (DATE, ONGOING):
             item("bad value", f"proposed deadline '{new}' cannot be read as a date: "
                               + (deadline.note or "write a month and year, e.g. 'March 2019'"))
             return
-        # where it would go, for the officer (and to tell actions without a ref apart)
+        # where it would go, for the officer (and to tell actions without a ref apart); the
+        # deadline it would replace is the workbook's, said beside the one sent when they differ
         at = {"sheet": current.sheet, "cell": current.cell("deadline")} if current and current.has("deadline") else {}
+        was = current.deadline.text if current is not None else sent.deadline.text
+        if current is not None and was != sent.deadline.text:
+            was += f", sent as {sent.deadline.text or 'none'}"
         item("proposed", f"proposed new deadline for {sent.ref or 'this action'}: {new} (was "
-                         f"{sent.deadline.text or 'none'}); deadlines are the board's to change, so it is not written",
-             old=sent.deadline.text, **at)
+                         f"{was or 'none'}); deadlines are the board's to change, so it is not written",
+             old=current.deadline.text if current is not None else sent.deadline.text, **at)
         return
     if current is None:
         item("conflict", "the action is no longer in the shared workbook (deleted, or reworded beyond "
@@ -330,7 +399,33 @@ def _remember_dry_run(result: Collection) -> None:
         pass  # a read-only folder: the dry run still shows what it would write
 
 
-def _write(result: Collection, into: Path, backup_dir: Path | None) -> None:
+def _nothing_new(pack: Returned, result: Collection, first: int, said: set[tuple],
+                 before: list[dict[str, str]]) -> None:
+    """A return that asks to write nothing is said in one line: one that came back as it was
+    sent, or one whose every decision the ledger already holds (the same return collected
+    again), instead of its 'already' lines and proposals over again."""
+    own = result.items[first:]
+    if any(item.kind not in ("already", "proposed") for item in own):
+        return  # a conflict or a bad value is shown again, until it is dealt with
+    if own and _new_rows([["", *row, ""] for row in _item_rows(own, result.month)], said):
+        return
+    if not own and _new_rows([_unchanged_row(pack, result.month, "", "")], said):
+        result.settled.append(f"{pack.path.name}: came back unchanged from {pack.body}: nothing to write")
+        result.unchanged.append(pack)
+        return
+    whens = [row["when"] for row in before if row.get("body") == pack.body
+             and (row.get("return") == pack.path.name or row.get("return", "").startswith(pack.path.name + ","))]
+    try:
+        day = datetime.fromisoformat(min(whens)).date()
+        when = f" on {day.day} {day:%b %Y}"  # 3 Dec 2018, on Windows too (no %-d)
+    except ValueError:
+        when = ""
+    del result.items[first:]
+    result.settled.append(f"{pack.path.name}: already collected{when} (from {pack.body}): nothing new in it")
+
+
+def _write(result: Collection, into: Path, backup_dir: Path | None, said: set[tuple]) -> None:
+    """Write ahead: the ledger's intents synced, then the workbook replaced, then confirmed."""
     from .reader import is_open_in_excel
     from .shared import write_cells_into
 
@@ -346,79 +441,66 @@ def _write(result: Collection, into: Path, backup_dir: Path | None) -> None:
     if result.edits and is_open_in_excel(into):
         raise PlanError(into, "is open in Excel (its owner file ~$ is beside it): close it and run again; "
                               "nothing was written")
-    ledger = into.parent / LEDGER
-    _check_ledger(ledger)
+    when, run = datetime.now().isoformat(timespec="seconds"), uuid.uuid4().hex[:12]
+    items = _new_rows([[when, *row, run] for row in _item_rows(result.items, result.month)]
+                      + [_unchanged_row(pack, result.month, when, run) for pack in result.unchanged], said)
     if result.edits:
+        ledger.append(ledger.ledger_path(into), items + _edit_rows(result, when, run, ledger.INTENT))
+        pause_for_tests("intent")
         written = write_cells_into(into, _by_sheet(result.edits), expected_sha256=result.sha256,
                                    backup_dir=backup_dir)
         result.written, result.backup = written.changed, written.backup
-    _append_ledger(ledger, result)
+        pause_for_tests("replaced")
+        ledger.append(ledger.ledger_path(into), _edit_rows(result, when, run,
+                                                           ledger.APPLIED if result.written else ledger.ALREADY))
+    else:
+        ledger.append(ledger.ledger_path(into), items)
     record.unlink(missing_ok=True)
 
 
-def _check_ledger(ledger: Path) -> None:
-    """The ledger can be added to (checked before the workbook is written, so that no write
-    goes unrecorded), without making it yet: a refusal leaves no empty ledger behind."""
-    if ledger.is_symlink():
-        raise PlanError(ledger, "is a link: the ledger is never written through one; nothing was written")
-    try:
-        if ledger.exists():
-            with ledger.open("ab"):
-                pass
-        elif not os.access(ledger.parent, os.W_OK):
-            raise PermissionError(13, "Permission denied")
-    except OSError as exc:
-        raise PlanError(ledger, f"cannot be written ({exc.strerror or exc}): is it open in Excel? "
-                                "Nothing was written") from None
+def _edit_rows(result: Collection, when: str, run: str, outcome: str) -> list[list]:
+    return [[when, source, body, result.month, edit.sheet, edit.cell, edit.ref, edit.field, edit.old, edit.new,
+             outcome, run] for edit in result.edits for body, source in zip(edit.bodies, edit.sources)]
 
 
-def _append_ledger(ledger: Path, result: Collection) -> None:
-    when = datetime.now().isoformat(timespec="seconds")
-    rows = []
-    for edit in result.edits:
-        for body, source in zip(edit.bodies, edit.sources):
-            rows.append([when, source, body, result.month, edit.sheet, edit.cell, edit.ref, edit.field,
-                         edit.old, edit.new, APPLIED if result.written else ALREADY])
-    for item in result.items:
-        outcome = {"already": ALREADY, "proposed": PROPOSED}.get(item.kind, f"{item.kind}: {item.message}")
-        rows.append([when, item.where, item.body, result.month, item.sheet, item.cell, item.ref,
-                     item.field, item.old, item.new, outcome])
-    # collecting a return again adds nothing the ledger already says (but the time)
-    said = {tuple(row.get(c, "") for c in LEDGER_COLUMNS[1:]) for row in read_ledger(result.workbook)}
-    rows = [row for row in rows if tuple(str(v) for v in row[1:]) not in said
-            and not (row[-1] == ALREADY and _applied_before(row, said))]
-    if not rows:
+def _unchanged_row(pack: Returned, month: str, when: str, run: str) -> list:
+    return [when, pack.path.name, pack.body, month, *[""] * 6, ledger.UNCHANGED, run]
+
+
+def _item_rows(items: list[Item], month: str) -> list[list]:
+    """The ledger's columns from 'return' to 'result' for each item."""
+    return [[item.where, item.body, month, item.sheet, item.cell, item.ref, item.field, item.old, item.new,
+             {"already": ledger.ALREADY, "proposed": ledger.PROPOSED}.get(item.kind, f"{item.kind}: {item.message}")]
+            for item in items]
+
+
+def _new_rows(rows: list[list], said: set[tuple]) -> list[list]:
+    """Collecting a return again adds nothing the ledger already says (but the time and run),
+    nor 'already in the workbook' for this return's own earlier write."""
+    return [row for row in rows if tuple(ledger.bounded_row(row)[1:11]) not in said
+            and not (row[10] == ledger.ALREADY and _applied_before(ledger.bounded_row(row), said))]
+
+
+def _applied_before(row: list[str], said: set[tuple]) -> bool:
+    return any(entry[:7] == tuple(row[1:8]) and entry[8] == row[9] and entry[9] == ledger.APPLIED for entry in said)
+
+
+def pause_for_tests(point: str) -> None:
+    """A test hook: with $PLANTOOLS_TEST_PAUSE set to `point`, say so in the file
+    '<point>.reached' in $PLANTOOLS_TEST_PAUSE_DIR and wait (at most a minute) for
+    '<point>.go' there, so a test can kill the run, or start another, at that moment."""
+    if os.environ.get("PLANTOOLS_TEST_PAUSE") != point:
         return
-    new = not ledger.exists() or ledger.stat().st_size == 0
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    if new:
-        writer.writerow(LEDGER_COLUMNS)
-    writer.writerows([csv_safe(row) for row in rows])
-    with ledger.open("a", encoding="utf-8-sig" if new else "utf-8", newline="") as handle:
-        handle.write(buffer.getvalue())
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _applied_before(row: list, said: set[tuple]) -> bool:
-    """An 'already in the workbook' that is this return's own earlier write (the same return,
-    cell, field and value, applied)."""
-    same = tuple(str(v) for v in row[1:8])
-    return any(entry[:7] == same and entry[8] == str(row[9]) and entry[9] == APPLIED for entry in said)
-
-
-def read_ledger(workbook: Path) -> list[dict[str, str]]:
-    """The rows of the returns ledger beside the workbook (none when there is no ledger)."""
-    ledger = Path(workbook).parent / LEDGER
-    if not ledger.is_file() or ledger.is_symlink():
-        return []
-    return [{name: csv_unsafe(value or "") for name, value in row.items() if name is not None}
-            for row in csv.DictReader(io.StringIO(decode(ledger.read_bytes())))]
+    folder = Path(os.environ["PLANTOOLS_TEST_PAUSE_DIR"])
+    (folder / f"{point}.reached").write_text(str(os.getpid()), encoding="utf-8")
+    deadline = time.monotonic() + 60
+    while not (folder / f"{point}.go").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def summary_lines(result: Collection) -> list[str]:
-    """What the CLI prints: each cell to write, each conflict, bad value and proposal."""
+    """What the CLI prints: each cell to write, each conflict, bad value and proposal, each on
+    one line whatever a file name or cell holds."""
     lines = []
     verb = "wrote" if result.written else "would write"
     for edit in result.edits:
@@ -429,6 +511,9 @@ def summary_lines(result: Collection) -> list[str]:
             lines.append(f"{kind}: {item.ref} {item.field} '{short(item.new, 40)}' from {item.body} "
                          f"({item.where}): {item.message}")
     lines.extend(f"note: {note}" for note in result.notes)
+    lines.extend(result.settled)
+    if result.settled and not (result.edits or result.items or result.notes):
+        return [one_line(line) for line in lines]  # one line a return, and nothing more to say
     conflicts, bad = len(result.of("conflict")), len(result.of("bad value"))
     cells = len(result.edits)
     if result.written:
@@ -439,4 +524,4 @@ def summary_lines(result: Collection) -> list[str]:
                      f"{bad} bad values; add --yes to write them")
     else:
         lines.append(f"nothing to write: {conflicts} conflicts, {bad} bad values")
-    return lines
+    return [one_line(line) for line in lines]  # a name or cell with a line break prints no line of its own

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from copy import copy
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import Callable
 
 from . import exceptions, rag
 from .exceptions import STALE_MONTHS
@@ -135,7 +136,7 @@ def compare(plan: Plan, month: str, out: Path, today: date | None = None, force:
         if earlier_copy:
             pairs = match(earlier_copy.actions, plan.actions)
             changes = _returned_by(diff(earlier_copy.actions, plan.actions, month, pairs), plan,
-                                   earlier_copy.month, month)
+                                   earlier_copy, month)
             history = changes + earlier_copy.log
         else:
             keys: set[str] = set()
@@ -150,22 +151,21 @@ def compare(plan: Plan, month: str, out: Path, today: date | None = None, force:
     earlier_trend = earlier_copy.trend if earlier_copy else []
     result.trend = [row for row in earlier_trend if row[0] != month]
     result.trend.append([month, *(result.counts[s] for s in STATUSES), len(plan.actions)])
-    proposed = proposed_deadlines(plan, result.previous_month, month) if result.previous_month else {}
+    proposed = proposed_deadlines(plan, month) if result.previous_month else {}
     result.exceptions = _exceptions(plan.actions, pairs, result, proposed)
     result.highlights = _highlights(plan.actions, pairs, result, earlier_trend)
     return result
 
 
-def _returned(plan: Plan, since: str, month: str, result: str) -> list[tuple[str, dict[str, str]]]:
-    """The returns ledger's rows with this result for packs of `since` up to this month (see
-    plantools.collect), each with the key of the action whose cell it names (by where the
-    cell is, so a plan with no refs is served too; by ref when the cell is not found)."""
-    from .collect import read_ledger
+def _returned(plan: Plan, result: str, keep: Callable[[dict[str, str]], bool]) -> list[tuple[str, dict[str, str]]]:
+    """The returns ledger's rows with this result that `keep` keeps (see plantools.collect),
+    each with the key of the action whose cell it names (by where the cell is, so a plan with
+    no refs is served too; by ref when the cell is not found)."""
+    from .ledger import read_ledger
 
     fields = {label: name for name, label in LABELS.items()}
     fields[PROPOSED_DEADLINE.label] = "deadline"
-    rows = [row for row in read_ledger(plan.path)
-            if since <= row.get("month", "") < month and row.get("result") == result]
+    rows = [row for row in read_ledger(plan.path) if row.get("result") == result and keep(row)]
     if not rows:
         return []
     at = {(a.sheet, a.cell(name)): a.key for a in plan.actions for name in ("rag", "progress", "deadline") if a.has(name)}
@@ -178,12 +178,19 @@ def _returned(plan: Plan, since: str, month: str, result: str) -> list[tuple[str
     return found
 
 
-def _returned_by(changes: list[Change], plan: Plan, since: str, month: str) -> list[Change]:
-    """Each change that a sub-group's return wrote into the shared workbook names that body."""
-    from .collect import APPLIED
+def _returned_by(changes: list[Change], plan: Plan, earlier: MonthlyCopy, month: str) -> list[Change]:
+    """Each change that a sub-group's return wrote into the shared workbook names that body:
+    a return collected since the earlier copy was made, whatever month its pack was (a late
+    one too), or one of a pack sent since."""
+    from .ledger import APPLIED
 
+    try:
+        made = datetime.fromtimestamp(earlier.path.stat().st_mtime).isoformat(timespec="seconds")
+    except OSError:
+        made = "9999"  # not to be found: the packs' months alone say
     bodies: dict[tuple[str, str, str], list[str]] = {}
-    for key, row in _returned(plan, since, month, APPLIED):
+    for key, row in _returned(plan, APPLIED, lambda row: row.get("when", "") >= made
+                              or earlier.month <= row.get("month", "") < month):
         bodies.setdefault((key, row["field"], row["new"]), []).append(row["body"])
     if not bodies:
         return changes
@@ -191,14 +198,18 @@ def _returned_by(changes: list[Change], plan: Plan, since: str, month: str) -> l
             for c in changes]
 
 
-def proposed_deadlines(plan: Plan, since: str, month: str) -> dict[str, list[str]]:
+def proposed_deadlines(plan: Plan, month: str) -> dict[str, list[str]]:
     """Action key -> the new deadlines sub-groups proposed in their returns ('June 2019
-    (QA Sub-Group)'), for the board to decide."""
-    from .collect import PROPOSED
+    (QA Sub-Group)') and the board has not yet decided: from packs before this month, late
+    ones too, while the action's deadline is still the one it was proposed against."""
+    from .ledger import PROPOSED
 
+    deadlines = {a.key: a.deadline.text for a in plan.actions}
     found: dict[str, list[str]] = {}
-    for key, row in _returned(plan, since, month, PROPOSED):
-        found.setdefault(key, []).append(f"{row['new']} ({row['body']})")
+    for key, row in _returned(plan, PROPOSED, lambda row: row.get("month", "") < month):
+        proposal = f"{row['new']} ({row['body']})"
+        if deadlines.get(key) == row.get("old", "") and proposal not in found.get(key, []):
+            found.setdefault(key, []).append(proposal)
     return found
 
 
@@ -285,7 +296,6 @@ def summary_lines(result: Consolidation) -> list[str]:
         # what to fix first, each at its sheet and cell, as plantools check lists it
         *(format_table(errors).splitlines() if errors else []),
         f"wrote {result.path}",
-        *(["the workbook is open in Excel: this is its last saved version"] if result.open_in_excel else []),
         f"{len(result.actions)} actions: " + ", ".join(f"{counts[s]} {s}" for s in rag.STATUSES)
         + f", {counts[rag.NOT_RATED]} not yet rated",
         f"{_count(len(errors), 'error')}{' (listed above: fix them in the workbook)' if errors else ''}, "

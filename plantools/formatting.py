@@ -18,6 +18,7 @@ from pathlib import Path
 from . import rag
 from .errors import PlanError
 from .reader import is_open_in_excel, load_plan
+from .lock import writer_lock
 from .workbook import atomic_file
 
 EXTRA_ROWS = 300  # rows below the last action that get the rules, for actions added later
@@ -81,9 +82,16 @@ def what_would_be_lost(path: Path) -> list[str]:
 
 def format_workbook(path: Path, backup_dir: Path | None = None) -> FormatResult:
     """Add RAG conditional formatting and a dropdown to the RAG column of each plan sheet."""
+    path = Path(path)
+    if not path.is_file():
+        load_plan(path)  # says what it is instead, before a lock is made beside it
+    with writer_lock(path, "format"):  # no collect writes into it meanwhile
+        return _format(path, backup_dir)
+
+
+def _format(path: Path, backup_dir: Path | None) -> FormatResult:
     import openpyxl
 
-    path = Path(path)
     plan = load_plan(path)  # proves it is a plan, with a clear message when it is not
     if is_open_in_excel(path):
         raise PlanError(path, "is open in Excel (its owner file ~$ is beside it): close it first; "

@@ -67,9 +67,10 @@ def valid_address(address: str) -> bool:
 
 
 def draft_message(pack, plan_title: str, month: str, sender: str = "", reply_by: date | None = None,
-                  reply_to: str = "") -> bytes:
+                  reply_to: str = "", last_saved: bool = False) -> bytes:
     """The .eml for one pack: addressed to the body, its workbook attached, asking for a
-    reply by `reply_by` (default_reply_by when not given)."""
+    reply by `reply_by` (default_reply_by when not given). `last_saved`: the shared workbook
+    was open in Excel when the pack was made, which the draft says first, for the officer."""
     when = label(month)
     reply_by = reply_by or default_reply_by(month)
     sender = header_text(sender)
@@ -86,10 +87,19 @@ def draft_message(pack, plan_title: str, month: str, sender: str = "", reply_by:
     message["Message-ID"] = make_msgid(domain=domain)  # a domain given: no slow lookup of this machine's name
     message["X-Unsent"] = "1"
     name = parseaddr(sender)[0] if sender else ""
-    message.set_content(_body_text(pack, header_text(plan_title), when, reply_by, name or SIGNATURE))
+    message.set_content((LAST_SAVED if last_saved else "")
+                        + _body_text(pack, header_text(plan_title), when, reply_by, name or SIGNATURE))
     message.add_attachment(pack.workbook.read_bytes(), maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1],
                            filename=header_text(pack.workbook.name))
-    return message.as_bytes(policy=policy.SMTP)
+    # an address with a letter beyond ASCII (jörg@...) is written as it is, in UTF-8 (RFC 6532):
+    # encoded as a header word it would be another address, which no server delivers to jörg
+    international = any(not address.isascii() for address in (*pack.emails, sender, reply_to))
+    return message.as_bytes(policy=policy.SMTPUTF8 if international else policy.SMTP)
+
+
+LAST_SAVED = ("[For the Business Support Unit: this pack was made from the last saved version of the shared "
+              "workbook, which was open in Excel; changes not saved then are not in it. Delete this line "
+              "before sending.]\n\n")
 
 
 def _body_text(pack, plan_title: str, when: str, reply_by: date, signature: str) -> str:
@@ -451,6 +461,9 @@ def _recipients(message: EmailMessage) -> tuple[list[Recipient], str]:
             for address in split_addresses(value):
                 if not valid_address(address):
                     return [], f"{header} holds {address!r}, which is not an email address: correct it and run again"
+                if "=?" in address:  # RFC 2047 is for words in a header, never for an address
+                    return [], (f"{header} holds {address!r}, an address written as an encoded word (by an older "
+                                "plantools): it would go to another address; make the packs again")
                 if address.casefold() not in seen:
                     seen.add(address.casefold())
                     recipients.append(Recipient(header, address))
@@ -460,8 +473,10 @@ def _recipients(message: EmailMessage) -> tuple[list[Recipient], str]:
 
 
 def _raw(message: EmailMessage, header: str) -> list[str]:
-    """A header as written: the parsed one shows a broken address such as "@" as "<>"."""
-    return [header_text(v) for n, v in message.raw_items() if n.lower() == header.lower()]
+    """A header as written: the parsed one shows a broken address such as "@" as "<>". A
+    header in UTF-8 (jörg@...) is read as UTF-8."""
+    return [header_text(v.encode("ascii", "surrogateescape").decode("utf-8", "replace"))
+            for n, v in message.raw_items() if n.lower() == header.lower()]
 
 
 def _day(at: str) -> str:
@@ -564,6 +579,11 @@ def _send_one(smtp: smtplib.SMTP, draft: Draft, sender: str, time_limit: float) 
         message["From"] = header_text(sender)
     to = describe(draft.waiting)
     addresses = [r.address for r in draft.waiting]
+    beyond_ascii = [a for a in (*addresses, parseaddr(str(message["From"] or ""))[1]) if not a.isascii()]
+    if beyond_ascii and not smtp.has_extn("smtputf8"):  # never rewritten into an address no one has
+        return Outcome(draft.path, to, False, f"not sent: {beyond_ascii[0]} has letters beyond ASCII and this server "
+                                              "does not take such addresses (no SMTPUTF8): send it from your mail "
+                                              "program, or through a server that does"), []
     refused: dict[str, tuple[int, bytes]] = {}
     with time_limit_on(smtp, time_limit) as expired:
         try:
@@ -654,7 +674,7 @@ def _without_starttls(host: str) -> str:
     except ValueError:
         local = False
     if local:
-        return "a relay on this machine needs none: add --no-tls"
+        return "a relay on this machine needs no encryption: add --no-tls"
     return "ask which port takes TLS from the start (often 465) and add --ssl --smtp-port 465"
 
 
@@ -679,6 +699,12 @@ def _open(smtp: smtplib.SMTP, server: Server, folder: Path, context: ssl.SSLCont
                                 f"({exc.verify_message}); give the council's CA with --ca-file") from None
     except smtplib.SMTPAuthenticationError:
         raise PlanError(folder, f"nothing sent: {where} refused the user name or password") from None
+    except ssl.SSLError as exc:  # most often --ssl on a port that starts without TLS
+        raise PlanError(folder, f"nothing sent: {where} does not start with TLS ({exc.reason or exc}): leave out "
+                                f"--ssl to use STARTTLS (usually port 587), or {_without_starttls(server.host)}") from None
+    except ConnectionRefusedError:
+        raise PlanError(folder, f"nothing sent: nothing answers at {where} (connection refused): "
+                                "check --smtp-host and --smtp-port") from None
     except (smtplib.SMTPException, OSError) as exc:
         why = f"no answer within {time_limit:g} s" if expired.is_set() else header_text(str(exc))
         raise PlanError(folder, f"nothing sent: cannot connect to {where} ({why})") from None

@@ -27,7 +27,8 @@ from .model import Action, Plan
 from .bundled import copies_folder, packs_folder
 from .months import check_month, label, month_end, this_month
 from .overdue import is_overdue
-from .returns import write_return_sheet
+from .returns import return_key, write_return_sheet
+from .sent import action_record, new_pack_id, write_sent
 from .sheets import FONT_SIZE, plan_columns, write_plan_sheet
 from .terminal import clean
 from .workbook import (Formats, atomic_file, make_folder, open_in_excel, owner_file, temp_name, write_error,
@@ -38,7 +39,7 @@ UNASSIGNED = "Unassigned (names no known body)"
 PACK_LEAVES_OUT = ("key",)
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = ["body", "email", "pack", "draft", "actions", "red", "amber", "overdue", "refs", "status",
-                    "pack_sha256", "draft_sha256"]  # what plantools wrote: a file with other bytes is not its own
+                    "pack_id", "pack_sha256", "draft_sha256"]  # what plantools wrote: a file with other bytes is not its own
 READY, NO_EMAIL, NO_ACTIONS = "ready to send", "no email address: add one on the Governance sheet", "no actions"
 TO_OPEN = "ready to open in Outlook"  # a draft without a sender: Outlook fills in the officer's own
 
@@ -52,6 +53,7 @@ class Pack:
     workbook: Path | None = None
     draft: Path | None = None
     status: str = READY
+    id: str = field(default_factory=new_pack_id)  # in its record sheet, the manifest and sent.json
 
     def count(self, status: str) -> int:
         return sum(a.rag == status for a in self.actions)
@@ -72,6 +74,7 @@ class PackRun:
     paper: str = "A4"
     extra_columns: list[str] = field(default_factory=list)  # the plan's (see Plan.extra_columns)
     plan_file: str = ""  # the shared workbook's file name, which returned packs are matched against
+    last_saved: bool = False  # the workbook was open in Excel: read as last saved (the drafts say so)
 
 
 _NOT_IN_NAMES = re.compile(r'[<>:"/\\|?*]')  # what Windows refuses in a file name
@@ -149,7 +152,7 @@ def plan_packs(plan: Plan, month: str, out: Path, today: date | None = None, for
     as_of = today or min(date.today(), month_end(month))
     out = Path(out)
     run = PackRun(out, month, manifest=out / MANIFEST, paper=paper, extra_columns=list(plan.extra_columns),
-                  plan_file=plan.path.name)
+                  plan_file=plan.path.name, last_saved=plan.open_in_excel)
     # a body on two Governance rows is one body: one pack, to all its addresses
     names = list(dict.fromkeys(b.name for b in plan.bodies)) or sorted({n for a in plan.actions for n in a.bodies})
     emails: dict[str, tuple[str, ...]] = defaultdict(tuple)
@@ -265,16 +268,17 @@ def write_packs(run: PackRun, plan_title: str, staging: Path, sender: str = "", 
                 write_pack(staged, plan_title, run)
             if staged.draft:
                 with atomic_file(staged.draft) as temp:
-                    temp.write_bytes(draft_message(staged, plan_title, run.month, sender, reply_by, reply_to))
+                    temp.write_bytes(draft_message(staged, plan_title, run.month, sender, reply_by, reply_to,
+                                                      run.last_saved))
     except PlanError as error:  # said of the file or folder it is about, not of the staging folder
         where = run.folder if error.path in (staging, staging / "-") else run.folder / error.path.name
         raise PlanError(where, error.message, error.sheet, error.cell) from None
 
 
 def publish(run: PackRun, staging: Path) -> None:
-    """Move the staged packs into place, the drafts last, then write the manifest with the
-    sha256 of each file. If a move fails, the drafts already moved are taken away again, so
-    that nothing is left ready to send."""
+    """Move the staged packs into place, the drafts last, then the record of what was sent
+    (sent.json, which collect trusts) and the manifest with the sha256 of each file. If a move
+    fails, the drafts already moved are taken away again, so that nothing is left ready to send."""
     moved: list[Path] = []
     try:
         for target in sorted(_targets(run), key=lambda path: path.suffix == ".eml"):
@@ -285,6 +289,7 @@ def publish(run: PackRun, staging: Path) -> None:
             except OSError as exc:
                 raise write_error(target, exc, replacing=True) from None
             moved.append(target)
+        write_sent(run.folder, [_sent_record(run, pack) for pack in run.packs if pack.workbook])
         with atomic_file(run.folder / MANIFEST) as temp:
             temp.write_text(manifest_text(run), encoding="utf-8-sig", newline="")  # Excel reads the BOM as UTF-8
     except PlanError:
@@ -292,6 +297,13 @@ def publish(run: PackRun, staging: Path) -> None:
             if path.suffix == ".eml":
                 path.unlink(missing_ok=True)
         raise
+
+
+def _sent_record(run: PackRun, pack: Pack) -> dict:
+    assert pack.workbook is not None
+    return {"id": pack.id, "body": pack.body, "plan": run.plan_file, "month": run.month, "file": pack.workbook.name,
+            "sha256": run.hashes.get(pack.workbook.name, ""),
+            "actions": [action_record(return_key(action), action) for action in pack.actions]}
 
 
 def write_pack(pack: Pack, plan_title: str, run: PackRun) -> None:
@@ -311,7 +323,7 @@ def _pack_sheets(book, pack: Pack, plan_title: str, run: PackRun) -> None:
         f"workbook to the Business Support Unit.",
         pack.actions, run.month, pack.as_of, f"{pack.body} – {plan_title}", columns, run.paper, form=True,
     )
-    write_return_sheet(book, run.plan_file, run.month, pack.body, pack.actions)
+    write_return_sheet(book, run.plan_file, run.month, pack.body, pack.id, pack.actions)
 
 
 def manifest_text(run: PackRun) -> str:
@@ -322,13 +334,13 @@ def manifest_text(run: PackRun) -> str:
         writer.writerow(csv_safe([
             pack.body, "; ".join(pack.emails), pack.workbook.name if pack.workbook else "",
             pack.draft.name if pack.draft else "", len(pack.actions), pack.count(rag.RED), pack.count(rag.AMBER),
-            len(pack.overdue), " ".join(a.ref for a in pack.actions), pack.status,
+            len(pack.overdue), " ".join(a.ref for a in pack.actions), pack.status, pack.id if pack.workbook else "",
             run.hashes.get(pack.workbook.name, "") if pack.workbook else "",
             run.hashes.get(pack.draft.name, "") if pack.draft else "",
         ]))
     if run.unassigned:
         writer.writerow(csv_safe([UNASSIGNED, "", "", "", len(run.unassigned), "", "", "",
-                                  " ".join(a.ref for a in run.unassigned), "in no pack: see plantools check", "", ""]))
+                                  " ".join(a.ref for a in run.unassigned), "in no pack: see plantools check", "", "", ""]))
     return buffer.getvalue()
 
 

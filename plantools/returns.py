@@ -1,12 +1,13 @@
 """A pack as an update form, and a returned pack read back.
 
-Each pack carries a very hidden sheet, "plantools", with what `collect` needs to match the
-return to the shared workbook: the plan's file name, the month, the body, and for each of the
-body's actions its return key (the sheet and row it came from), its ref and action as sent
-(to catch a row separated from its key) and the values of the cells a sub-group may change
-(RAG, progress) as sent. The rest of what the action said is read from its row of the Plan
-sheet, whose other cells are protected. Nothing else: no other body's actions, nothing from
-the shared workbook that the pack does not show.
+Each pack carries a very hidden sheet, "plantools", with its pack id, the plan's file name,
+the month, the body, and for each of the body's actions its return key (the sheet and row it
+came from), its ref, action, RAG and progress as sent. Nothing else: no other body's actions,
+nothing from the shared workbook that the pack does not show.
+
+A sub-group can edit that sheet as easily as any other, so `collect` reads only the pack id
+from it: what was sent, and to whom, comes from plantools' own record (plantools.sent). The
+plan, month and body it says are read only to name the pack in a message.
 
 A returned pack is read as the sub-group left it, sorted, filtered or re-saved by Excel or
 LibreOffice: rows are found by their return key, columns by their headers.
@@ -23,7 +24,6 @@ from pathlib import Path
 
 from . import rag
 from .columns import EDITABLE, FORM_COLUMNS, LABELS, PLAN_COLUMNS
-from .deadlines import parse_deadline
 from .errors import PlanError
 from .model import Action
 from .xlsxparts import column_letters
@@ -32,8 +32,6 @@ RETURN_SHEET = "plantools"
 FORM = "plantools update form 1"
 # what the form records of each action as sent: (header, field)
 SENT = [("Return key", "key"), ("Ref", "ref"), ("Action", "action"), ("RAG", "rag"), ("Progress", "progress")]
-# what a returned row's protected cells say of its action, as it was sent: field -> its header
-WORDS = {name: LABELS[name] for name in ("objective_ref", "objective", "outcome", "owner", "governance", "deadline")}
 # the form's columns a sub-group fills in: header on the Plan sheet -> field
 FILLED_IN = {c.label: c.name for c in (*PLAN_COLUMNS, *FORM_COLUMNS) if c.name in EDITABLE}
 # the protected columns that say which action a row is: checked against its return key, so a
@@ -46,10 +44,10 @@ def return_key(action: Action) -> str:
     return f"{action.sheet}!{action.row}"
 
 
-def write_return_sheet(book, plan_file: str, month: str, body: str, actions: list[Action]) -> None:
+def write_return_sheet(book, plan_file: str, month: str, body: str, pack_id: str, actions: list[Action]) -> None:
     """The form's record of what was sent, on a very hidden, protected sheet."""
     sheet = book.add_worksheet(RETURN_SHEET)
-    rows: list[list[str]] = [[FORM], ["Plan", plan_file], ["Month", month], ["Body", body], [],
+    rows: list[list[str]] = [[FORM], ["Plan", plan_file], ["Month", month], ["Body", body], ["Pack id", pack_id],
                              [header for header, _ in SENT]]
     for action in actions:
         rows.append([return_key(action) if name == "key" else action.text(name) for _, name in SENT])
@@ -68,6 +66,7 @@ class Row:
     values: dict[str, object]  # field of FILLED_IN -> what the return holds
     columns: dict[str, int]  # field of FILLED_IN -> column in the returned pack
     shown: dict[str, str] = field(default_factory=dict)  # SHOWN field -> what the row's cell says
+    key_column: str = ""  # the letter of the Return key column
 
     def cell(self, name: str) -> str:
         return f"{column_letters(self.columns[name])}{self.cell_row}"
@@ -76,13 +75,14 @@ class Row:
 @dataclass
 class Returned:
     path: Path
-    plan_file: str
+    pack_id: str  # "" for a pack made before plantools kept a record of what it sent
+    plan_file: str  # as the return says, until collect puts the record's in its place
     month: str
     body: str
-    sent: dict[str, Action]  # return key -> the action as sent (its text and values then)
+    sent: dict[str, Action] = field(default_factory=dict)  # return key -> the action as sent, from the record
     rows: dict[str, Row] = field(default_factory=dict)
     added: list[int] = field(default_factory=list)  # Plan rows with no return key: typed in by hand
-    missing: list[str] = field(default_factory=list)  # return keys of rows deleted from the return
+    missing: list[str] = field(default_factory=list)  # return keys sent but not in the return (set by collect)
     repeated: dict[str, list[int]] = field(default_factory=dict)  # return key -> its rows, when on several
     no_column: list[str] = field(default_factory=list)  # FILLED_IN headers not found in the return
     notes: list[str] = field(default_factory=list)  # what was left out in reading it
@@ -140,6 +140,7 @@ def _read_workbook(path: Path, data: io.BytesIO | None) -> Returned:
         check_package(data, path)
         data.seek(0)
         source = data
+    _check_extent(path, source)
     try:
         book = (python_calamine.CalamineWorkbook.from_path(str(source)) if isinstance(source, Path)
                 else python_calamine.CalamineWorkbook.from_filelike(source))
@@ -161,20 +162,30 @@ def _read_workbook(path: Path, data: io.BytesIO | None) -> Returned:
     return returned
 
 
+def _check_extent(path: Path, source: Path | io.BytesIO) -> None:
+    """Each sheet's true extent, streamed from its XML before calamine builds its grid: a
+    value far below or right of the form (XFD1048576) would ask it for more memory than there
+    is."""
+    from .xlsxparts import CELL_BUDGET, Package
+
+    package = Package(source)
+    try:
+        for sheet in (RETURN_SHEET, "Plan"):
+            rows, cols, last = package.extent(sheet)
+            if rows * cols > CELL_BUDGET:
+                raise PlanError(path, f"has a value as far as {last} ({rows:,} rows by {cols:,} columns), far outside "
+                                      "the form: clear it and save the pack again; nothing was collected",
+                                sheet=sheet, cell=last)
+    finally:
+        package.close()
+        if isinstance(source, io.BytesIO):
+            source.seek(0)
+
+
 def _record(path: Path, rows: list[list]) -> Returned:
-    settings = {cell_text(row[0]): cell_text(row[1]) for row in rows[1:5] if len(row) > 1}
-    returned = Returned(path, settings.get("Plan", ""), settings.get("Month", ""), settings.get("Body", ""), {})
-    header = [cell_text(value) for value in rows[5]] if len(rows) > 5 else []
-    index = {name: header.index(label) for label, name in SENT if label in header}
-    for row in rows[6:]:
-        get = {name: cell_text(row[i]) if i < len(row) else "" for name, i in index.items()}
-        if not get.get("key"):
-            continue
-        returned.sent[get["key"]] = Action(ref=get.get("ref", ""), action=get.get("action", ""),
-                                           rag_text=get.get("rag", ""), progress=get.get("progress", ""))
-    if not returned.sent:
-        raise PlanError(path, "is a pack with no actions recorded: nothing to collect")
-    return returned
+    settings = {cell_text(row[0]): cell_text(row[1]) for row in rows[1:6] if len(row) > 1}
+    return Returned(path, settings.get("Pack id", ""), settings.get("Plan", ""), settings.get("Month", ""),
+                    settings.get("Body", ""))
 
 
 def _read_rows(returned: Returned, rows: list[list]) -> None:
@@ -187,7 +198,6 @@ def _read_rows(returned: Returned, rows: list[list]) -> None:
     columns = {name: header.index(label) for label, name in FILLED_IN.items() if label in header}
     returned.no_column = [label for label in FILLED_IN if label not in header]
     shown = {name: header.index(label) for label, name in SHOWN.items() if label in header}
-    words = {name: header.index(label) for name, label in WORDS.items() if label in header}
     for number, row in enumerate(rows[top + 1:], start=top + 2):
         if rag.is_key_row([cell_text(v) for v in row]):  # the RAG key under the table: no action
             continue
@@ -199,17 +209,10 @@ def _read_rows(returned: Returned, rows: list[list]) -> None:
         if key in returned.rows:  # a row copied, hidden key and all
             returned.repeated.setdefault(key, [returned.rows[key].cell_row]).append(number)
             continue
-        sent = returned.sent.get(key)
-        if sent is not None:  # the rest of its words, from its protected cells
-            said = {name: cell_text(row[col]) if col < len(row) else "" for name, col in words.items()}
-            sent.objective_ref, sent.objective = said.get("objective_ref", ""), said.get("objective", "")
-            sent.outcome, sent.owner = said.get("outcome", ""), said.get("owner", "")
-            sent.governance = said.get("governance", "")
-            sent.deadline = parse_deadline(said.get("deadline") or None)
         values = {name: row[col] if col < len(row) else None for name, col in columns.items()}
         returned.rows[key] = Row(key, number, values, {name: col + 1 for name, col in columns.items()},
-                                 {name: cell_text(row[col]) if col < len(row) else "" for name, col in shown.items()})
-    returned.missing = [key for key in returned.sent if key not in returned.rows]
+                                 {name: cell_text(row[col]) if col < len(row) else "" for name, col in shown.items()},
+                                 column_letters(key_col + 1))
 
 
 def cell_text(value: object) -> str:

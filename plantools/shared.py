@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import stat
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -55,27 +56,82 @@ def write_cells_into(workbook: Path, edits: Edits, expected_sha256: str | None =
                      backup_dir: Path | None = None) -> WriteResult:
     """Write `edits` ({sheet: {address: value}}) into the workbook, losing nothing else."""
     path = Path(workbook)
+    target = path.resolve() if path.is_symlink() else path  # a link is written through, never replaced
     _refuse_if_open(path)
+    _refuse_if_open(target)
     data = _read(path)
     before = hashlib.sha256(data).hexdigest()
     if expected_sha256 and before != expected_sha256.lower():
         raise PlanError(path, "has changed since the dry run (someone saved it): run the dry run again; "
                               "nothing was written")
+    status = _writable(path, target)
     new, cells = _edit(path, data, edits)
     if not cells:
         return WriteResult(path, changed=False, sha256=before)
-    backup = _backup(path, data, backup_dir)
-    with atomic_file(path) as temp:
-        with temp.open("wb") as handle:
-            handle.write(new)
-            handle.flush()
-            os.fsync(handle.fileno())
+    backup = _backup(path, data, backup_dir, status)
+    with atomic_file(target) as temp:
+        _write_as(temp, new, status)
         _read_back(path, temp, cells)
         _refuse_if_open(path)
-        if file_sha256(path) != before:
+        if file_sha256(target) != before:
             raise PlanError(path, "changed while plantools was writing it: run the dry run again; "
                                   "nothing was written")
     return WriteResult(path, changed=True, cells=cells, sha256=hashlib.sha256(new).hexdigest(), backup=backup)
+
+
+def _writable(path: Path, target: Path) -> os.stat_result:
+    """The workbook's status (mode, owner, group), refusing one that is read-only: its own
+    permissions say it is not to be changed, whoever runs plantools (even an administrator)."""
+    try:
+        status = target.stat()
+    except OSError as exc:
+        raise PlanError(path, f"cannot be read: {exc.strerror or exc}") from None
+    if not status.st_mode & 0o222 or not os.access(target, os.W_OK):
+        raise PlanError(path, "is read-only: make it writable (or ask whoever made it read-only) and run again; "
+                              "nothing was written")
+    return status
+
+
+def _write_as(temp: Path, data: bytes, status: os.stat_result) -> None:
+    """Write `data` to a new file with the workbook's mode, owner and group, as far as the
+    system lets this user keep them; the mode is set before any byte is written, so the data is
+    never readable by more people than the workbook's."""
+    with temp.open("wb") as handle:
+        os.chmod(temp, stat.S_IMODE(status.st_mode) & 0o777)
+        if hasattr(os, "chown"):
+            for uid, gid in ((status.st_uid, status.st_gid), (-1, status.st_gid)):
+                try:
+                    os.chown(temp, uid, gid)
+                    break
+                except OSError:
+                    continue  # another owner is the administrator's to give; the group may still be kept
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def cell_texts(workbook: Path, cells: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """(sheet, address) -> the text the cell holds now, as calamine reads the workbook."""
+    import python_calamine
+
+    from .returns import cell_text
+
+    found = {}
+    path = Path(workbook)
+    try:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        for sheet in {sheet for sheet, _ in cells}:
+            keys = {address: split_address(address) for s, address in cells if s == sheet}
+            if sheet not in book.sheet_names:
+                continue
+            rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False,
+                                                           nrows=max(r for r, _ in keys.values()))
+            for address, (row, col) in keys.items():
+                got = rows[row - 1][col - 1] if row <= len(rows) and col <= len(rows[row - 1]) else ""
+                found[sheet, address] = cell_text(got)
+    except Exception as exc:  # calamine's own words for what it could not read
+        raise PlanError(path, f"cannot be read ({exc}); nothing was written") from None
+    return found
 
 
 def _read(path: Path) -> bytes:
@@ -140,8 +196,9 @@ def _read_back(path: Path, written: Path, cells: dict[str, dict[str, tuple[Value
         raise PlanError(path, f"the edited workbook did not read back ({exc}); nothing was written") from None
 
 
-def _backup(path: Path, data: bytes, backup_dir: Path | None) -> Path:
-    """The workbook as it was, byte for byte, in backups/ beside it, never over an older backup."""
+def _backup(path: Path, data: bytes, backup_dir: Path | None, status: os.stat_result) -> Path:
+    """The workbook as it was, byte for byte, in backups/ beside it, never over an older backup,
+    readable by no more people than the workbook."""
     folder = Path(backup_dir) if backup_dir else path.parent / "backups"
     stamp = f"{datetime.now():%Y-%m-%d %H%M%S}"
     target = folder / f"{path.stem} backup {stamp}{path.suffix}"
@@ -151,7 +208,7 @@ def _backup(path: Path, data: bytes, backup_dir: Path | None) -> Path:
         target = folder / f"{path.stem} backup {stamp} ({number}){path.suffix}"
     try:
         with atomic_file(target) as temp:
-            temp.write_bytes(data)
+            _write_as(temp, data, status)
     except PlanError as exc:
         raise PlanError(path, f"no backup could be made in {folder} ({exc.message}); nothing was written") from None
     return target

@@ -17,17 +17,21 @@ from typing import Iterator, TextIO
 _SEQUENCE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
                        r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f]).*?(?:\x07|\x1b\\|\x9c|(?=\n)|\Z)"
                        r"|\x1b[ -/]*[0-~]?")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# and the bidirectional controls, which make a terminal show text in another order than it is
+# (a file name ending 'xslx.exe' shown as 'exe.xlsx'); and the line and paragraph separators
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_BREAKS = re.compile(r"[\n\t\u2028\u2029]")
 
 
 def clean(text: str) -> str:
-    """`text` as safe to print: no escape sequence, no control character but \\n and \\t."""
+    """`text` as safe to print: no escape sequence, no control or bidirectional character but
+    \\n and \\t."""
     return _CONTROL.sub("", _SEQUENCE.sub("", text))
 
 
 def one_line(text: str) -> str:
     """clean(text) with its line breaks and tabs as spaces: for one-line messages."""
-    return re.sub(r"[\n\t]", " ", clean(text))
+    return _BREAKS.sub(" ", clean(text))
 
 
 class _Cleaned(io.TextIOBase):

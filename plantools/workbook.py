@@ -55,7 +55,7 @@ def remove_stale_temps(folder: Path) -> None:
         found = re.match(re.escape(TEMP_PREFIX) + r"([A-Za-z0-9]+)-(\d+)-", temp.name)
         try:
             old = time.time() - temp.stat().st_mtime > STALE_AFTER
-            mine_and_dead = found is not None and found.group(1) == host and not _running(int(found.group(2)))
+            mine_and_dead = found is not None and found.group(1) == host and not is_running(int(found.group(2)))
             if (old or mine_and_dead) and temp.is_dir():
                 shutil.rmtree(temp)
             elif old or mine_and_dead:
@@ -64,7 +64,7 @@ def remove_stale_temps(folder: Path) -> None:
             continue  # still open by its writer (Windows), or already gone
 
 
-def _running(pid: int) -> bool:
+def is_running(pid: int) -> bool:
     if pid == os.getpid():
         return True
     if sys.platform == "win32":  # os.name == "nt", spelled so that mypy checks the branch for Windows only

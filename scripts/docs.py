@@ -1,11 +1,12 @@
-"""Make the README's command examples by running the commands, so they cannot drift.
+"""Make the docs' command examples by running the commands, so they cannot drift.
 
-Each example in README.md sits between `<!-- example: NAME -->` and `<!-- /example -->`; the
-prose around it is written by hand. This script runs each example's commands for real, in a
-scratch folder holding a copy of the bundled plan named "Business Plan.xlsx" (plus whatever
-the example sets up), and puts `$ plantools ...` and what it printed between the markers.
+Each example in README.md and docs/*.md sits between `<!-- example: NAME -->` and
+`<!-- /example -->`; the prose around it is written by hand. This script runs each example's
+commands for real, in a scratch folder holding a copy of the bundled plan named
+"Business Plan.xlsx" (plus whatever the example sets up), and puts `$ plantools ...` and what
+it printed between the markers.
 
-    python scripts/docs.py            rewrite README.md
+    python scripts/docs.py            rewrite README.md and docs/*.md
     python scripts/docs.py --check    exit 1, naming each block that differs
 """
 
@@ -24,11 +25,18 @@ from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
+
+
+def doc_files() -> list[Path]:
+    """Every file that holds examples: the README, then docs/ in name order."""
+    return [README, *sorted((ROOT / "docs").glob("*.md"))]
+
+
 PLAN = "Business Plan.xlsx"
 SHOWN_PORT = 8025  # the send examples show this port whatever port the local server got
 BLOCK = re.compile(r"(<!-- example: (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /example -->)", re.S)
 
-# The printed text that changes from run to run, and what the README shows instead.
+# The printed text that changes from run to run, and what the docs show instead.
 VARYING = [
     (re.compile(r"backup \d{4}-\d\d-\d\d \d{6}"), "backup 2018-12-03 093240"),
     (re.compile(r"already sent on \d{1,2} \w{3} \d{4}"), "already sent on 3 Dec 2018"),
@@ -122,15 +130,25 @@ def two_months(folder: Path) -> None:
         run(folder, f'consolidate "{PLAN}" --month {month}')
 
 
+def clone(folder: Path) -> None:
+    """A fresh clone, as the README's first command meets it: the package and the bundled
+    plans, nothing else (run with this folder first on PYTHONPATH)."""
+    shutil.copytree(ROOT / "plantools", folder / "plantools", ignore=shutil.ignore_patterns("__pycache__"))
+    (folder / "workbooks").mkdir()
+    for plan in (ROOT / "workbooks").glob("*.xlsx"):
+        shutil.copyfile(plan, folder / "workbooks" / plan.name)
+
+
 SETUPS: dict[str, Callable[[Path], None]] = {
     "emails": type_emails, "no-colours": no_colours, "no-governance": no_governance_sheet, "return": a_return, "copies": two_months,
-    "hash-refs": hash_refs, "packs": packs_made, "saved-over": pack_saved_over,
+    "hash-refs": hash_refs, "packs": packs_made, "saved-over": pack_saved_over, "clone": clone,
 }
 
 
 # -- the examples: a set-up, then commands run one after another in one folder ------------------
 
 EXAMPLES: dict[str, tuple[str | None, list[str]]] = {
+    "first": ("clone", ["monthly --month 2018-11"]),  # the README's first command, as it prints it
     "check": (None, [f'check "{PLAN}" --today 2018-11-30']),
     "check-json": (None, [f'check "{PLAN}" --today 2018-11-30 --format json']),
     "check-sheet": (None, [f'check "{PLAN}" --sheet "Business Plan" --today 2018-11-30']),
@@ -161,12 +179,14 @@ EXAMPLES: dict[str, tuple[str | None, list[str]]] = {
 
 
 SHOWN_LINES = {"check-json": 10}  # the rest of a long output is left as "..."
+SHOWN_AS = {"first": "python -m plantools"}  # typed as the README types it (default: plantools)
 
 
-def run(folder: Path, command: str, port: int = 0) -> str:
-    """One plantools command, run as a user would, in `folder`: what it printed, both streams."""
+def run(folder: Path, command: str, port: int = 0, package: Path = ROOT) -> str:
+    """One plantools command, run as a user would, in `folder` with the plantools found in
+    `package`: what it printed, both streams."""
     args = [a for part in shlex.split(command.format(port=port)) for a in expand(folder, part)]
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "100", "PLANTOOLS_SENDER": ""}
+    env = {**os.environ, "PYTHONPATH": str(package), "COLUMNS": "100", "PLANTOOLS_SENDER": ""}
     done = subprocess.run([sys.executable, "-m", "plantools", *args], cwd=folder, env=env,
                           capture_output=True, text=True, timeout=120)
     return done.stdout + done.stderr
@@ -180,7 +200,7 @@ def expand(folder: Path, arg: str) -> list[str]:
 
 
 def render(name: str) -> str:
-    """The block the README should hold for one example, made now."""
+    """The block a doc should hold for one example, made now."""
     setup, commands = EXAMPLES[name]
     with tempfile.TemporaryDirectory(prefix="plantools-docs ") as scratch:
         folder = Path(scratch)
@@ -189,6 +209,7 @@ def render(name: str) -> str:
         shutil.copyfile(default_workbook(), folder / PLAN)
         if setup:
             SETUPS[setup](folder)
+        package = folder if setup == "clone" else ROOT
         server = smtp_server() if any("{port}" in c for c in commands) else None
         try:
             port = server.port if server else 0
@@ -199,8 +220,8 @@ def render(name: str) -> str:
                     continue
                 quiet = command.startswith("quiet ")  # run and shown, its output left as "..."
                 command = command.removeprefix("quiet ")
-                output = run(folder, command, port)
-                lines.append(f"$ plantools {command.format(port=SHOWN_PORT)}")
+                output = run(folder, command, port, package)
+                lines.append(f"$ {SHOWN_AS.get(name, 'plantools')} {command.format(port=SHOWN_PORT)}")
                 lines.extend(["..."] if quiet else output.rstrip("\n").splitlines())
         finally:
             if server:
@@ -243,14 +264,14 @@ def smtp_server():
     return controller
 
 
-def rewritten(text: str, only: set[str] | None = None) -> tuple[str, list[str]]:
-    """README text with every example block made again, and the names of blocks that changed."""
+def rewritten(text: str, only: set[str] | None = None, where: str = "README.md") -> tuple[str, list[str]]:
+    """A doc's text with every example block made again, and the names of blocks that changed."""
     changed: list[str] = []
 
     def replace(match: re.Match) -> str:
         name = match["name"]
         if name not in EXAMPLES:
-            raise SystemExit(f"README.md: no example named {name!r} in scripts/docs.py")
+            raise SystemExit(f"{where}: no example named {name!r} in scripts/docs.py")
         if only and name not in only:
             return match[0]
         body = render(name)
@@ -267,20 +288,27 @@ def main() -> int:
     parser.add_argument("names", nargs="*", help="Only these examples (default: all).")
     options = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    text = README.read_text(encoding="utf-8")
-    missing = set(EXAMPLES) - {m["name"] for m in BLOCK.finditer(text)}
-    new, changed = rewritten(text, set(options.names) or None)
-    if options.check:
-        for name in changed:
-            print(f"README.md: example {name!r} differs from what the commands print today: "
-                  "run python scripts/docs.py")
-        for name in sorted(missing):
-            print(f"README.md: example {name!r} is not in the README")
-        return 1 if changed or missing else 0
-    if new != text:
-        README.write_text(new, encoding="utf-8")
-    print(f"README.md: {len(changed)} example(s) rewritten" + (f": {', '.join(changed)}" if changed else ""))
-    return 0
+    found: set[str] = set()
+    failed = False
+    for path in doc_files():
+        where = path.relative_to(ROOT).as_posix()
+        text = path.read_text(encoding="utf-8")
+        found |= {m["name"] for m in BLOCK.finditer(text)}
+        new, changed = rewritten(text, set(options.names) or None, where)
+        if options.check:
+            for name in changed:
+                print(f"{where}: example {name!r} differs from what the commands print today: "
+                      "run python scripts/docs.py")
+            failed = failed or bool(changed)
+            continue
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+        if changed:
+            print(f"{where}: {len(changed)} example(s) rewritten: {', '.join(changed)}")
+    for name in sorted(set(EXAMPLES) - found):
+        print(f"no doc holds the example {name!r}")
+        failed = True
+    return 1 if options.check and failed else 0
 
 
 if __name__ == "__main__":

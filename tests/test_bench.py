@@ -72,7 +72,7 @@ def _write_reference(copy: dict, run, manifest) -> None:
     copy = {**copy, "Change log": in_months(copy["Change log"]), "Summary": in_months(copy["Summary"])}
     rows = list(csv.reader(io.StringIO(manifest.read_text(encoding="utf-8-sig"))))
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(row[:-2] for row in rows)
+    csv.writer(buffer, lineterminator="\r\n").writerows(row[:-3] for row in rows)
     reference = {"copy": copy, "packs": {p.workbook.name: content(p.workbook) for p in run.packs if p.workbook},
                  "manifest": buffer.getvalue()}
     REFERENCE.write_bytes(gzip.compress(json.dumps(reference).encode(), mtime=0))
@@ -122,5 +122,6 @@ def test_consolidated_copy_and_packs_are_what_they_were_before_any_speed_up(tmp_
         key = [row for row in packs[name]["Plan"] if rag.is_key_row([str(value or "") for value in row])]
         assert len(key) == 1, name  # the key, under the actions (it was a sheet of its own)
     manifest = list(csv.reader(io.StringIO((tmp_path / "p" / "manifest.csv").read_text(encoding="utf-8-sig"))))
-    assert manifest[0][-2:] == ["pack_sha256", "draft_sha256"]  # each file's bytes: they differ run to run
-    assert [row[:-2] for row in manifest] == list(csv.reader(io.StringIO(reference["manifest"])))
+    # each pack's id and each file's bytes: they differ run to run
+    assert manifest[0][-3:] == ["pack_id", "pack_sha256", "draft_sha256"]
+    assert [row[:-3] for row in manifest] == list(csv.reader(io.StringIO(reference["manifest"])))

@@ -189,7 +189,27 @@ def test_a_relay_without_starttls_is_told_to_use_no_tls(tmp_path, relay):
     result = send(folder, relay.port, "--yes", "--sender", "bsu@merton.example")  # STARTTLS is the default
     assert result.exit_code == 2
     assert result.output == (f"Error: {folder}: nothing sent: 127.0.0.1:{relay.port} does not offer STARTTLS: "
-                             "a relay on this machine needs none: add --no-tls\n")
+                             "a relay on this machine needs no encryption: add --no-tls\n")
     assert relay.received == []
     assert send(folder, relay.port, "--yes", "--no-tls", "--sender", "bsu@merton.example").exit_code == 0
     assert len(relay.received) == 2
+
+
+def test_ssl_on_a_port_without_it_and_a_port_where_nothing_answers_name_the_options(tmp_path, relay):
+    folder = packs_without_sender(tmp_path)
+    ssl = send(folder, relay.port, "--ssl", "--yes", "--sender", "bsu@merton.example")
+    assert ssl.exit_code == 2
+    line = ssl.output.splitlines()
+    assert len(line) == 1 and line[0].startswith(f"Error: {folder}: nothing sent: 127.0.0.1:{relay.port} does not start with TLS")
+    assert line[0].endswith("leave out --ssl to use STARTTLS (usually port 587), "
+                            "or a relay on this machine needs no encryption: add --no-tls")
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    refused = send(folder, closed, "--no-tls", "--yes", "--sender", "bsu@merton.example")
+    assert refused.exit_code == 2
+    assert refused.output == (f"Error: {folder}: nothing sent: nothing answers at 127.0.0.1:{closed} "
+                              "(connection refused): check --smtp-host and --smtp-port\n")
+    assert relay.received == []

@@ -215,7 +215,7 @@ def test_monthly_writes_the_copy_and_every_pack(tmp_path, monkeypatch, second_pr
     assert result.exit_code == 0, result.output
     packs = tmp_path / "out" / "packs" / "2019-06"
     rows = manifest(packs)
-    written = {name: sha for name, sha in files(packs).items() if name != "manifest.csv"}
+    written = {name: sha for name, sha in files(packs).items() if name not in ("manifest.csv", "sent.json")}
     recorded = {row[kind]: row[f"{kind}_sha256"] for row in rows.values() for kind in ("pack", "draft") if row[kind]}
     assert written == recorded and written
     assert not list(packs.glob(TEMP_PREFIX + "*")) and (tmp_path / "out" / "monthly" / "Plan 2019-06.xlsx").exists()
@@ -231,4 +231,4 @@ def test_an_address_that_is_none_gets_no_draft_and_the_manifest_says_why(tmp_pat
     assert rows["QA Sub-Group"]["draft"] == "" and rows["QA Sub-Group"]["pack"]
     assert rows["QA Sub-Group"]["status"] == "'@' is not an email address: correct it on the Governance sheet"
     assert rows["Policy Sub-Group"]["status"] == "ready to open in Outlook"  # no --sender given
-    assert sorted(p.suffix for p in (tmp_path / "p").iterdir()) == [".csv", ".eml", ".xlsx", ".xlsx"]
+    assert sorted(p.suffix for p in (tmp_path / "p").iterdir()) == [".csv", ".eml", ".json", ".xlsx", ".xlsx"]

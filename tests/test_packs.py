@@ -71,7 +71,7 @@ def test_manifest_drafts_and_bodies_without_email(tmp_path):
     assert rows["Policy Sub-Group"] == {
         "body": "Policy Sub-Group", "email": "policy.chair@example.org; policy.lead@example.org",
         "pack": "Policy Sub-Group 2018-11.xlsx", "draft": "Policy Sub-Group 2018-11.eml", "actions": "3",
-        "red": "1", "amber": "0", "overdue": "1", "refs": "1.1 1.3 2.1", "status": "ready to send",
+        "red": "1", "amber": "0", "overdue": "1", "refs": "1.1 1.3 2.1", "status": "ready to send", "pack_id": packs["Policy Sub-Group"].id,
         "pack_sha256": digest(packs["Policy Sub-Group"].workbook), "draft_sha256": digest(packs["Policy Sub-Group"].draft)}
     assert rows["Learning and Development Sub-Group"]["status"].startswith("no email address")
     assert rows["Unassigned (names no known body)"]["refs"] == "1.4"
