@@ -537,3 +537,18 @@ def test_a_summary_under_any_name_is_left_out_beside_the_plan(name, tmp_path):
     plan, findings = read(tmp_path / "plan.xlsx")
     assert plan.plan_sheets == ["Actions"] and [a.action for a in plan.actions] == ["Survey children in care"]
     assert any(f.sheet == name and f.cell == "A1" and "no action and no deadline" in f.message for f in findings)
+
+
+@pytest.mark.parametrize("key", ["Key: Green = on schedule; Amber = some slippage; Red = significant delay",
+                                 "RAG key: Green - on schedule, Amber - some slippage, Red - significant delay",
+                                 "Green = on schedule; Amber = some slippage; Red = significant delay"])
+def test_a_key_in_one_cell_gives_every_status_its_words(key, tmp_path):
+    """The first status after "Key:" is read too (it was taken for a status named "Key")."""
+    book = openpyxl.Workbook()
+    book.active.append([key])
+    book.active.append(["Ref", "Action", "Lead officer", "Governance", "Deadline", "RAG", "Progress"])
+    for ref, rag in (("1.1", "On schedule"), ("1.2", "Some slippage"), ("1.3", "Significant delay")):
+        book.active.append([ref, "Survey children", "Jo Bloggs", BODIES[0], datetime(2019, 3, 31), rag, "Why"])
+    book.save(tmp_path / "plan.xlsx")
+    plan, findings = read(tmp_path / "plan.xlsx")
+    assert [a.rag for a in plan.actions] == ["Green", "Amber", "Red"]
