@@ -486,7 +486,7 @@ _EXACT = {
 }
 _KEY_COLUMN = re.compile(r"\s*(rag\s*)?(status\s*)?(key|legend)\s*:?\s*", re.IGNORECASE)
 _MONTH_IN_HEADER = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*['’]?(\d{2,4})?\b")
-_QUARTER_IN_HEADER = re.compile(r"\bq([1-4])\b")
+_QUARTER_IN_HEADER = re.compile(r"\b(?:q|qtr|quarter)\s?([1-4])\b")
 _CONFIDENTIAL_COLUMN = re.compile(r"confiden|internal|private|restricted|do not (send|share)", re.IGNORECASE)
 
 
@@ -585,13 +585,13 @@ def _current_period(grid: _Grid, top: int, last: int, periods: dict[str, dict[in
                 latest[key] = max(*filled, latest.get(key, filled[0]))
             current = latest.get(key, min(when.values()))
             chosen[role] = next(col for col, period in when.items() if period == current)
-            why = ("the latest period with any entry in the plan" if key in latest
-                   else "the first period, as no period has an entry yet")
+            why = ("this is the latest period with any entry in the plan" if key in latest
+                   else "this is the first period, as no period has an entry yet")
             if plan.period_month:
                 why = f"no column is {month_label(plan.period_month)}'s, so {why}"
         _note(plan, grid.title, f"{column_letters(chosen[role])}{last}",
               f"{role} read from column {column_letters(chosen[role])} '{labels[chosen[role]]}': "
-              f"a column for each period, and this is {why}; the other periods are carried as they are", field="column")
+              f"a column for each period, and {why}; the other periods are carried as they are", field="column")
     return chosen
 
 
@@ -602,15 +602,16 @@ def _column_of_month(labels: dict[int, str], month: str) -> tuple[int, str] | No
     year, number = int(month[:4]), int(month[5:7])
     for col, label in labels.items():
         words = _words(label)
-        if found := _MONTH_IN_HEADER.search(words):
+        if quarter := _QUARTER_IN_HEADER.search(words):
+            if int(quarter.group(1)) == (number - 4) % 12 // 3 + 1:
+                return col, (f"this is the quarter of the copy's month, {month_label(month)}, in the financial "
+                             "year (April to June is Q1)")
+        elif found := _MONTH_IN_HEADER.search(words):
             named = list(calendar.month_abbr).index(found.group(1).title())
             named_year = int(found.group(2)) if found.group(2) else 0
             named_year += 2000 if 0 < named_year < 100 else 0
             if named == number and named_year in (0, year):
-                return col, f"the month of the copy, {month_label(month)}"
-        elif (quarter := _QUARTER_IN_HEADER.search(words)) and int(quarter.group(1)) == (number - 4) % 12 // 3 + 1:
-            return col, (f"the quarter of the copy's month, {month_label(month)}, in the financial year "
-                         "(April to June is Q1)")
+                return col, f"this is the month of the copy, {month_label(month)}"
     return None
 
 
@@ -639,12 +640,12 @@ def _periods(labels: dict[int, str]) -> dict[int, tuple[int, int]]:
     for col, label in labels.items():
         words = _words(label)
         when[col] = (0, 0)
-        if month := _MONTH_IN_HEADER.search(words):
+        if quarter := _QUARTER_IN_HEADER.search(words):  # "Progress" over "Q1", "Q2"; "Q1 (Apr-Jun)"
+            when[col] = (0, int(quarter.group(1)))
+        elif month := _MONTH_IN_HEADER.search(words):
             number = list(calendar.month_abbr).index(month.group(1).title())
             year = int(month.group(2)) if month.group(2) else 0
             when[col] = (year + 2000 if 0 < year < 100 else year, number)
-        elif quarter := _QUARTER_IN_HEADER.search(words):  # "Progress" over "Q1", "Q2", "Q3"
-            when[col] = (0, int(quarter.group(1)))
     yearless = sorted(col for col, (year, number) in when.items() if number and not year)
     if len(yearless) > 1:
         steps = [(when[b][1] - when[a][1]) % 12 for a, b in zip(yearless, yearless[1:])]

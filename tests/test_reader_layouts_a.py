@@ -434,7 +434,7 @@ def test_a_month_with_no_column_reads_the_latest_period_and_says_so(tmp_path):
     plan = load_plan(tmp_path / "plan.xlsx", month="2018-09")
     assert [a.rag for a in plan.actions] == ["Amber", None]  # May 2018: the latest with an entry
     notes = {f.cell: f.message for f in plan.findings if f.severity == "note"}
-    assert "no column is September 2018's, so the latest period with any entry" in notes["G1"]
+    assert "no column is September 2018's, so this is the latest period with any entry" in notes["G1"]
     plan = load_plan(tmp_path / "plan.xlsx", month="2018-06")
     assert [a.rag for a in plan.actions] == [None, None]  # June's column, empty: not rated
 
@@ -552,3 +552,41 @@ def test_a_key_in_one_cell_gives_every_status_its_words(key, tmp_path):
     book.save(tmp_path / "plan.xlsx")
     plan, findings = read(tmp_path / "plan.xlsx")
     assert [a.rag for a in plan.actions] == ["Green", "Amber", "Red"]
+
+
+QUARTER_MONTHS = ["Apr-Jun", "Jul-Sep", "Oct-Dec", "Jan-Mar"]
+PERIOD_HEADERS = {
+    "RAG May": [f"RAG {m}" for m in MONTHS],
+    "May RAG": [f"{m} RAG" for m in MONTHS],
+    "RAG May-18": [f"RAG {m}-{18 if i < 9 else 19}" for i, m in enumerate(MONTHS)],
+    "dates under RAG": [datetime(2018 + (i >= 9), (i + 3) % 12 + 1, 1) for i in range(12)],
+    "RAG Q2": [f"RAG Q{q}" for q in range(1, 5)],
+    "Q2 RAG": [f"Q{q} RAG" for q in range(1, 5)],
+    "Quarter 2 RAG": [f"Quarter {q} RAG" for q in range(1, 5)],
+    "Qtr 2 RAG": [f"Qtr {q} RAG" for q in range(1, 5)],
+    "RAG Q2 (Jul-Sep)": [f"RAG Q{q} ({QUARTER_MONTHS[q - 1]})" for q in range(1, 5)],
+}
+
+
+@pytest.mark.parametrize("style", list(PERIOD_HEADERS))
+@pytest.mark.parametrize("month, read", [(None, "Green"), ("2018-04", "Red"), ("2018-11", None)])
+def test_each_way_of_heading_periods_reads_the_period_it_should(style, month, read, tmp_path):
+    """Filled for two periods (Red, then Green): the latest is read, or the month given's
+    own period (April: the first month, or the first quarter; November: an empty one)."""
+    labels = PERIOD_HEADERS[style]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    if isinstance(labels[0], datetime):  # "RAG" merged over a row of dates shown as months
+        sheet.append(["Ref", "Action", "Lead officer", "Governance", "Deadline", "RAG", *[None] * 11, "Progress"])
+        sheet.append([None] * 5 + labels + [None])
+        for merge in ("F1:Q1", "A1:A2", "B1:B2", "C1:C2", "D1:D2", "E1:E2", "R1:R2"):
+            sheet.merge_cells(merge)
+    else:
+        sheet.append(["Ref", "Action", "Lead officer", "Governance", "Deadline", *labels, "Progress"])
+    sheet.append(["1.1", "Survey", "Jo Bloggs", BODIES[0], datetime(2019, 3, 31), "Red", "Green",
+                  *[None] * (len(labels) - 2), "Why"])
+    book.save(tmp_path / "plan.xlsx")
+    plan = load_plan(tmp_path / "plan.xlsx", month=month)
+    assert plan.actions[0].rag == read
+    note = next(f.message for f in plan.findings if f.message.startswith("rag read from column"))
+    assert "a column for each period" in note
