@@ -1169,7 +1169,7 @@ def _rag_by_rules(actions: list[Action], grid: _Grid, rules: list[ColourRule], p
 _LITERAL = re.compile(r'\s*"([^"]*)"\s*')
 _CELL_EQUALS_WORD = re.compile(r'^\s*(\$?)([A-Z]{1,3})(\$?)(\d+)\s*(=|<>)\s*"([^"]*)"\s*$')
 _WORD_EQUALS_CELL = re.compile(r'^\s*"([^"]*)"\s*(=|<>)\s*(\$?)([A-Z]{1,3})(\$?)(\d+)\s*$')
-_TEXT_TESTS = {"containsText": lambda v, w: w in v, "notContains": lambda v, w: w not in v,
+_TEXT_TESTS = {"containsText": lambda v, w: w in v, "notContainsText": lambda v, w: w not in v,
                "beginsWith": lambda v, w: v.startswith(w), "endsWith": lambda v, w: v.endswith(w)}
 
 
@@ -1185,6 +1185,10 @@ def _rule_holds(rule: ColourRule, grid: _Grid, row: int, col: int, corner: tuple
             if (text(row, col) == literal.group(1).casefold()) != (rule.operator == "equal"):
                 return False, ""
             return True, f"{grid.address(row, col)} {'is' if rule.operator == 'equal' else 'is not'} '{literal.group(1)}'"
+    if rule.kind in ("containsBlanks", "notContainsBlanks"):
+        if (text(row, col).strip() == "") != (rule.kind == "containsBlanks"):
+            return False, ""
+        return True, f"{grid.address(row, col)} is {'empty' if rule.kind == 'containsBlanks' else 'not empty'}"
     if rule.kind in _TEXT_TESTS and rule.text:
         if not _TEXT_TESTS[rule.kind](text(row, col), rule.text.casefold()):
             return False, ""

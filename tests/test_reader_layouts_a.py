@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openpyxl.formatting.rule import CellIsRule, FormulaRule
+from openpyxl.formatting.rule import CellIsRule, FormulaRule, Rule
 from openpyxl.styles import PatternFill
 
 from plantools import load_plan
@@ -476,6 +476,13 @@ def test_a_table_with_the_rag_first_and_deadlines_in_words_is_no_key(tmp_path):
     (FormulaRule(formula=['"on hold"=$G2']), "FFFFC000", "Amber"),
     (FormulaRule(formula=['$G$2<>"Finished"']), "FF00B050", "Green"),
     (CellIsRule(operator="greaterThan", formula=["3"]), "FFFF0000", "cannot read (cellIs greaterThan 3)"),
+    (Rule(type="containsText", operator="containsText", text="hold", formula=['NOT(ISERROR(SEARCH("hold",F2)))']),
+     "FFFF0000", "Red"),
+    (Rule(type="notContainsText", operator="notContains", text="hold", formula=['ISERROR(SEARCH("hold",F2))']),
+     "FFFF0000", None),
+    (Rule(type="beginsWith", operator="beginsWith", text="ON", formula=['LEFT(F2,2)="ON"']), "FF00B050", "Green"),
+    (Rule(type="notContainsBlanks", formula=["LEN(TRIM(F2))>0"]), "FFFFC000", "Amber"),
+    (Rule(type="duplicateValues"), "FFFF0000", "cannot read (duplicateValues)"),
 ])
 def test_each_kind_of_rule_colouring_an_unrated_rag_cell(rule, colour, said, tmp_path):
     """A plain comparison with a word is worked out as Excel does (ignoring case, either way
