@@ -796,7 +796,8 @@ def _has_extra(grid: _Grid, row: int, header: _Header) -> bool:
     return any(grid.own(row, col) and grid.raw(row, col) is not None for col in header.extra)
 
 
-_TOTAL = re.compile(r"^\s*(grand\s+|sub-?\s*)?totals?\b|^\s*(count|number of actions|sum)\b", re.IGNORECASE)
+_TOTAL = re.compile(r"^\s*(grand\s+|sub-?\s*)?totals?\b|^\s*(count|number of actions|sum)\b|"
+                    r"^\s*(rag\s+)?(status\s+)?(summary|breakdown)\b", re.IGNORECASE)
 _NOTE = re.compile(r"^\s*(notes?\b|nb\b|n\.b\.|\*|source\b|please\b|last updated\b|updated\b|version\b)",
                    re.IGNORECASE)
 _KEY_HEADING = re.compile(r"^\s*(rag\s*)?(key|legend)\b|^\s*rag\s*(status|rating)?\s*key", re.IGNORECASE)
@@ -832,6 +833,10 @@ def _not_an_action(grid: _Grid, row: int, own: set[str], values: dict[str, str],
     if _TOTAL.match(first) and (all(isinstance(v, (int, float)) or _looks_numeric(v) for _, v in texts[1:])
                                 or not own & {"owner", "governance", "deadline"}):
         return "it is a totals row"  # counts, or words such as "2 Green" where no action has an owner
+    if (len(texts) >= 2 and all(_is_number(value) for _, value in texts[1:])
+            and (_is_number(texts[0][1]) or ragmod.normalise(first))
+            and not (shows - own) & {"action", "outcome", "objective", "owner"}):
+        return "it is a count of actions"  # "Green | 5", or "2 | 3 | 5 | 1" under the statuses' names
     if len(texts) == 1 and (_NOTE.match(first) or (own and own <= {"ref", "action_ref"} and len(first.split()) >= 3)):
         return "it is a note under the table"  # a sentence alone where a ref goes is no ref
     return ""
@@ -924,6 +929,10 @@ def _is_key(texts: list[tuple[int, object]], pairs: list[tuple[object, object]],
     if outside:
         return len(texts) <= 3 and not own & {"owner", "governance", "deadline"}
     return len(texts) <= 2 and not shows & {"action", "owner", "governance", "deadline", "outcome", "objective"}
+
+
+def _is_number(value: object) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)) or _looks_numeric(value)
 
 
 def _looks_numeric(value: object) -> bool:

@@ -49,7 +49,7 @@ class Features:
     header: str = "one"  # "one", "lead" (Lead over Officer, Agency), "timescale" (over Start, End), "both"
     key: str = "none"  # "none", "above", "between", "below", "key sheet"
     key_form: str = "rows"  # "rows" (status | meaning), "described" (and a third cell), "in rag column",
-    # "across" (one row), "inline"
+    # "across" (one row), "inline", "counts" (a RAG summary: a status and its count)
     extra_sheets: tuple[str, ...] = ()  # "contents", "lists"
     reporting_to: bool = False  # the governance header is "Reporting\nto" in one cell
     title_rows: int = 2
@@ -77,6 +77,9 @@ def _key_rows(form: str, width: int, rag_col: int) -> list[list]:
         return [row]
     if form == "inline":
         return [["Key: " + "; ".join(f"{s} = {m}" for s, m in KEY)]]
+    if form == "counts":  # how many actions have each status, down and across
+        return [["RAG summary"], *[[status, 1 + index] for index, (status, _) in enumerate(KEY)], [],
+                [status for status, _ in KEY], [1, 2, 1, 1]]
     rows: list[list] = [["RAG Key"]]
     for status, meaning in KEY:
         if form == "in rag column":
@@ -274,7 +277,7 @@ FEATURES = st.builds(
     Features,
     header=st.sampled_from(["one", "lead", "timescale", "both"]),
     key=st.sampled_from(["none", "above", "between", "below", "key sheet"]),
-    key_form=st.sampled_from(["rows", "described", "in rag column", "across", "inline"]),
+    key_form=st.sampled_from(["rows", "described", "in rag column", "across", "inline", "counts"]),
     extra_sheets=st.sampled_from([(), ("contents",), ("lists",), ("contents", "lists")]),
     reporting_to=st.booleans(),
     title_rows=st.integers(1, 3),
