@@ -154,6 +154,7 @@ EXAMPLES: dict[str, tuple[str | None, list[str]]] = {
     "check-sheet": (None, [f'check "{PLAN}" --sheet "Business Plan" --today 2018-11-30']),
     "monthly": ("emails", [f'monthly "{PLAN}" --month 2018-11 --today 2018-11-30 --sender bsu@merton.example']),
     "consolidate": (None, [f'consolidate "{PLAN}" --month 2018-11', f'consolidate "{PLAN}" --month 2019-02']),
+    "outside-year": (None, [f'consolidate "{PLAN}" --month 2019-06']),
     "packs": ("emails", [f'packs "{PLAN}" --month 2018-11 --today 2018-11-30 --sender bsu@merton.example']),
     "packs-refused": ("saved-over", [f'packs "{PLAN}" --month 2018-11 --today 2018-11-30']),
     "check-hash-refs": ("hash-refs", ['check "Hash refs.xlsx" --today 2019-01-15']),
