@@ -600,3 +600,32 @@ def test_each_way_of_heading_periods_reads_the_period_it_should(style, month, re
     assert plan.actions[0].rag == read
     note = next(f.message for f in plan.findings if f.message.startswith("rag read from column"))
     assert "a column for each period" in note
+
+
+def test_a_cell_coloured_by_an_excel_2010_rule_is_said_not_skipped(tmp_path):
+    """Excel 2010+ keeps some rules in the sheet's extension list, their format inline: the
+    reader does not work them out, and says so at each RAG cell they colour."""
+    import zipfile
+
+    book = openpyxl.Workbook()
+    book.active.append(["Ref", "Action", "Lead officer", "Governance", "Deadline", "RAG"])
+    book.active.append(["1.1", "Survey children", "Jo Bloggs", BODIES[0], datetime(2019, 3, 31), None])
+    book.save(tmp_path / "plain.xlsx")
+    extension = (
+        '<extLst><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" '
+        'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+        '<x14:conditionalFormattings><x14:conditionalFormatting '
+        'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+        '<x14:cfRule type="expression" priority="1" id="{00000000-0000-0000-0000-000000000001}">'
+        '<xm:f>Lists!$A$1="Green"</xm:f><x14:dxf><fill><patternFill><bgColor rgb="FF00B050"/></patternFill></fill>'
+        '</x14:dxf></x14:cfRule><xm:sqref>F2:F10</xm:sqref></x14:conditionalFormatting>'
+        '</x14:conditionalFormattings></ext></extLst>')
+    with zipfile.ZipFile(tmp_path / "plain.xlsx") as source, zipfile.ZipFile(tmp_path / "plan.xlsx", "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</worksheet>", extension.encode() + b"</worksheet>")
+            target.writestr(item, data)
+    plan, findings = read(tmp_path / "plan.xlsx")
+    assert plan.actions[0].rag is None
+    assert [f.severity for f in findings if f.cell == "F2" and "cannot read (x14 expression" in f.message] == ["warning"]
