@@ -833,7 +833,7 @@ def _not_an_action(grid: _Grid, row: int, own: set[str], values: dict[str, str],
     if _TOTAL.match(first) and (all(isinstance(v, (int, float)) or _looks_numeric(v) for _, v in texts[1:])
                                 or not own & {"owner", "governance", "deadline"}):
         return "it is a totals row"  # counts, or words such as "2 Green" where no action has an owner
-    if (len(texts) >= 2 and all(_is_number(value) for _, value in texts[1:])
+    if (len(texts) >= 2 and _is_number(texts[1][1]) and all(_is_number(value) for _, value in texts[2:])
             and (_is_number(texts[0][1]) or ragmod.normalise(first))
             and not (shows - own) & {"action", "outcome", "objective", "owner"}):
         return "it is a count of actions"  # "Green | 5", or "2 | 3 | 5 | 1" under the statuses' names
