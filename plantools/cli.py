@@ -88,7 +88,7 @@ EXAMPLES = {
     "backup_dir": "Backups", "returns": "Returns\\*.xlsx", "send folder": "packs\\2018-11",
     "history folder": "monthly", "history out": '"History 2018-19.xlsx"', "governance out": "Governance.xlsx",
     "plan": '"MSCB Business Plan 2018-19"', "smtp_host": "smtp.council.gov.uk", "smtp_port": "587",
-    "user": "bsu", "ca_file": "council-ca.pem", "time_limit": "300",
+    "user": "bsu", "ca_file": "council-ca.pem", "time_limit": "300", "packs_dir": "packs\\2018-11",
 }
 
 
@@ -502,8 +502,12 @@ def monthly(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | Non
               help="The shared workbook the packs were made from.")
 @click.option("--backup-dir", type=Folder("a folder for the backup"), default=None,
               help="Where the backup goes before anything is written. Default: 'backups' beside the workbook.")
+@click.option("--packs", "packs_dir", type=Folder("the folder the packs were made in"), default=None,
+              help="The folder the packs were made in (its sent.json says what was sent to whom). "
+                   "Default: 'packs/<month>' beside the workbook.")
 @click.option("--yes", is_flag=True, help="Really write. Without it, only show what would be written where.")
-def collect(returns: tuple[Path, ...], workbook: Path, backup_dir: Path | None, yes: bool) -> None:
+def collect(returns: tuple[Path, ...], workbook: Path, backup_dir: Path | None, packs_dir: Path | None,
+            yes: bool) -> None:
     """Fold returned packs (.xlsx, or mail files .eml carrying one) back into the shared
     workbook: the RAG and progress each sub-group changed, cell by cell. Conflicts and bad
     values are listed, never written; proposed deadlines are listed for the board.
@@ -515,7 +519,7 @@ def collect(returns: tuple[Path, ...], workbook: Path, backup_dir: Path | None, 
     """
     from .collect import collect as run, summary_lines
 
-    result = run(list(returns), workbook, write=yes, backup_dir=backup_dir)
+    result = run(list(returns), workbook, write=yes, backup_dir=backup_dir, packs_dir=packs_dir)
     for line in summary_lines(result):
         click.echo(line)
     sys.exit(1 if result.of("conflict") or result.of("bad value") else 0)

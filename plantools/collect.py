@@ -189,7 +189,7 @@ def _trust(packs: list[Returned], into: Path, packs_dir: Path | None) -> None:
         record = records[folder].get(pack.pack_id)
         if record is None:
             raise PlanError(pack.path, f"is a pack that {folder / SENT} has no record of (made with --out into "
-                                       "another folder? Copy that folder's sent.json there); nothing was written")
+                                       "another folder? Give that folder with --packs); nothing was written")
         pack.plan_file, pack.month, pack.body, pack.sent = record.plan, record.month, record.body, record.actions
         pack.missing = [key for key in pack.sent if key not in pack.rows]
 
@@ -391,7 +391,7 @@ def _dry_run_record(workbook: Path) -> Path:
 
 def _remember_dry_run(result: Collection) -> None:
     """What the dry run saw, so that --yes refuses a workbook saved since."""
-    record = {"sha256": result.sha256, "cells": [[e.sheet, e.cell, e.new] for e in result.edits]}
+    record = {"sha256": result.sha256}  # no cell's value: the file is as readable as its folder
     try:
         with atomic_file(_dry_run_record(result.workbook)) as temp:
             temp.write_text(json.dumps(record), encoding="utf-8")
@@ -445,16 +445,19 @@ def _write(result: Collection, into: Path, backup_dir: Path | None, said: set[tu
     items = _new_rows([[when, *row, run] for row in _item_rows(result.items, result.month)]
                       + [_unchanged_row(pack, result.month, when, run) for pack in result.unchanged], said)
     if result.edits:
-        ledger.append(ledger.ledger_path(into), items + _edit_rows(result, when, run, ledger.INTENT))
+        ledger.append(into, items + _edit_rows(result, when, run, ledger.INTENT))
         pause_for_tests("intent")
-        written = write_cells_into(into, _by_sheet(result.edits), expected_sha256=result.sha256,
-                                   backup_dir=backup_dir)
+        try:
+            written = write_cells_into(into, _by_sheet(result.edits), expected_sha256=result.sha256,
+                                       backup_dir=backup_dir)
+        except PlanError as refused:  # the intents settled at once, with the reason
+            ledger.append(into, _edit_rows(result, when, run, f"{ledger.REFUSED}: {refused.message}"))
+            raise
         result.written, result.backup = written.changed, written.backup
         pause_for_tests("replaced")
-        ledger.append(ledger.ledger_path(into), _edit_rows(result, when, run,
-                                                           ledger.APPLIED if result.written else ledger.ALREADY))
+        ledger.append(into, _edit_rows(result, when, run, ledger.APPLIED if result.written else ledger.ALREADY))
     else:
-        ledger.append(ledger.ledger_path(into), items)
+        ledger.append(into, items)
     record.unlink(missing_ok=True)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import stat
 from pathlib import Path
 
 from .csvfiles import csv_safe, csv_unsafe, decode
@@ -30,6 +31,7 @@ APPLIED, ALREADY, PROPOSED = "applied", "already in the workbook", "proposed: fo
 UNCHANGED = "came back unchanged"
 INTENT = "writing: not yet confirmed"
 NOT_WRITTEN = "not written: the run was stopped before the workbook was replaced"
+REFUSED = "not written"  # and why: the workbook refused at the last check (read-only, changed, open)
 MAX_FIELD = 32_767  # Excel's own limit for a cell: whatever was written into the workbook fits whole
 MAX_OTHER = 2_000  # a return's file name, a body, a message: more is no name
 
@@ -92,11 +94,14 @@ def check_writable(ledger: Path) -> None:
                                 "Nothing was written") from None
 
 
-def append(ledger: Path, rows: list[list]) -> None:
-    """Add rows (in COLUMNS order), synced to the disk before returning. A ledger written
-    before the run column was added is first rewritten whole under the new header."""
+def append(workbook: Path, rows: list[list]) -> None:
+    """Add rows (in COLUMNS order) to the workbook's ledger, synced to the disk before
+    returning. A new ledger is readable by no more people than the workbook (it holds what was
+    written into it). A ledger written before the run column was added is first rewritten
+    whole under the new header."""
     if not rows:
         return
+    ledger = ledger_path(workbook)
     _upgrade(ledger)
     new = not ledger.exists() or ledger.stat().st_size == 0
     buffer = io.StringIO()
@@ -105,6 +110,9 @@ def append(ledger: Path, rows: list[list]) -> None:
         writer.writerow(COLUMNS)
     writer.writerows([csv_safe(bounded_row(row)) for row in rows])
     try:
+        if new:  # no data in it yet while its mode is set
+            ledger.touch()
+            os.chmod(ledger, stat.S_IMODE(Path(workbook).stat().st_mode) & 0o666)
         with ledger.open("a", encoding="utf-8-sig" if new else "utf-8", newline="") as handle:
             handle.write(buffer.getvalue())
             handle.flush()
@@ -128,7 +136,10 @@ def _upgrade(ledger: Path) -> None:
     for row in rows[1:]:
         named = dict(zip(old, row))
         writer.writerow([named.get(name, "") for name in COLUMNS])
+    mode = stat.S_IMODE(ledger.stat().st_mode)
     with atomic_file(ledger) as temp:
+        temp.touch()
+        os.chmod(temp, mode)  # readable by no more people than before
         temp.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
 
 
@@ -145,12 +156,11 @@ def settle(workbook: Path) -> int:
     is: returns how many were settled."""
     from .shared import cell_texts
 
-    ledger = ledger_path(workbook)
     open_rows = unsettled(_rows(workbook))
     if not open_rows:
         return 0
     now = cell_texts(workbook, {(row["sheet"], row["cell"]) for row in open_rows})
-    append(ledger, [[*(row.get(name, "") for name in COLUMNS[:10]),
+    append(workbook, [[*(row.get(name, "") for name in COLUMNS[:10]),
                      APPLIED if now.get((row["sheet"], row["cell"])) == row["new"] else NOT_WRITTEN, row["run"]]
                     for row in open_rows])
     return len(open_rows)

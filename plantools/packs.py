@@ -28,7 +28,7 @@ from .bundled import copies_folder, packs_folder
 from .months import check_month, label, month_end, this_month
 from .overdue import is_overdue
 from .returns import return_key, write_return_sheet
-from .sent import action_record, new_pack_id, write_sent
+from .sent import action_record, new_pack_id, read_sent, write_sent
 from .sheets import FONT_SIZE, plan_columns, write_plan_sheet
 from .terminal import clean
 from .workbook import (Formats, atomic_file, make_folder, open_in_excel, owner_file, temp_name, write_error,
@@ -191,6 +191,7 @@ def check_targets(run: PackRun, shared: Path, force: bool) -> None:
     name (a returned pack, a workbook staff saved there) is replaced only with --force. The
     shared workbook itself, and a file open in Excel, are never replaced."""
     manifest = run.folder / MANIFEST
+    read_sent(run.folder)  # a record of earlier packs that cannot be added to refuses the run now
     ours = _written_before(manifest)
     foreign = None
     for path in [manifest, *_targets(run)]:

@@ -24,6 +24,8 @@ from .workbook import atomic_file
 
 SENT = "sent.json"
 VERSION = 1
+NOT_A_RECORD = ("is not plantools' record of the packs it sent (damaged or edited): move it aside and make the "
+                "packs again (returns of the packs it recorded cannot be collected then); nothing was written")
 # an action's words and values as sent: field of Action -> its name in the record
 WORDS = ("ref", "objective_ref", "priority", "objective", "outcome", "owner", "action", "governance", "measure",
          "progress")
@@ -82,8 +84,7 @@ def read_sent(folder: Path) -> dict[str, SentPack]:
             found[pack_id] = SentPack(pack_id, str(pack["body"]), str(pack["plan"]), str(pack["month"]),
                                       str(pack["file"]), str(pack.get("sha256", "")), actions)
     except (KeyError, TypeError, AttributeError):
-        raise PlanError(path, "is not plantools' record of the packs it sent (edited?): make the packs again; "
-                              "nothing was written") from None
+        raise PlanError(path, NOT_A_RECORD) from None
     return found
 
 
@@ -93,9 +94,7 @@ def _read_json(path: Path) -> dict:
     except OSError as exc:
         raise PlanError(path, f"cannot be read ({exc.strerror or exc}); nothing was written") from None
     except ValueError:
-        raise PlanError(path, "is not plantools' record of the packs it sent (damaged or edited): make the packs "
-                              "again; nothing was written") from None
+        raise PlanError(path, NOT_A_RECORD) from None
     if not isinstance(known, dict) or known.get("version") != VERSION or not isinstance(known.get("packs"), dict):
-        raise PlanError(path, "is not plantools' record of the packs it sent (edited?): make the packs again; "
-                              "nothing was written")
+        raise PlanError(path, NOT_A_RECORD)
     return known

@@ -86,6 +86,26 @@ def test_the_body_credited_is_the_one_the_pack_was_made_for(tmp_path):
     assert [(row["body"], row["new"]) for row in ledger_rows(shared)] == [("QA Sub-Group", "Re-audited")]
 
 
+def test_values_as_sent_edited_in_the_record_sheet_hide_no_conflict(tmp_path):
+    shared = shared_plan(tmp_path)
+    returned = edit_pack(pack_of(make_packs(shared), "QA Sub-Group"), {"1.2": {"Progress update": "Ours"}},
+                         tmp_path / "QA return.xlsx")
+    book = openpyxl.load_workbook(shared)
+    book["Plan"]["H5"] = "Staff's note"  # typed in the shared workbook after the pack went out
+    book.save(shared)
+
+    def as_if_sent(record, plan) -> None:  # the record sheet made to say the pack was sent with it
+        row = next(r for r in record.iter_rows() if r[0].value == "Plan!5")
+        row[4].value = "Staff's note"
+
+    record_sheet(returned, as_if_sent)
+    result = run("collect", returned, "--into", shared, "--yes", code=1)
+    assert not wrote_lines(result.output)
+    assert ("Plan!H5 has changed in the shared workbook since the pack was made (now 'Staff's note', sent as "
+            "'Late')") in result.output
+    assert cell_values(shared)["H5"] == "Staff's note"
+
+
 def test_an_action_moved_to_another_body_since_the_packs_went_out_is_a_conflict(tmp_path):
     shared = shared_plan(tmp_path)
     returned = edit_pack(pack_of(make_packs(shared), "QA Sub-Group"),
@@ -128,6 +148,10 @@ def test_a_pack_with_no_record_is_refused_in_one_line(tmp_path):
     except PlanError as error:
         assert "sent.json: is not plantools' record of the packs it sent" in str(error)
     assert not (tmp_path / "returns.csv").exists()
+    before = {path.name: digest(path) for path in packs.iterdir()}
+    output = run("packs", shared, "--month", MONTH, "--out", packs, "--force", code=2).output
+    assert len(output.splitlines()) == 1 and "sent.json: is not plantools' record" in output
+    assert {path.name: digest(path) for path in packs.iterdir()} == before  # refused before anything was written
 
 
 def test_packs_remade_into_the_folder_keep_the_earlier_packs_records(tmp_path):
@@ -141,7 +165,8 @@ def test_packs_remade_into_the_folder_keep_the_earlier_packs_records(tmp_path):
     assert len(json.loads((packs / "sent.json").read_text(encoding="utf-8"))["packs"]) == 4
     moved = tmp_path / "elsewhere"
     packs.rename(moved)
-    assert "Copy that folder's sent.json there" in run("collect", first, "--into", shared, code=2).output
+    assert "Give that folder with --packs" in run("collect", first, "--into", shared, code=2).output
+    assert len(wrote_lines(run("collect", first, "--into", shared, "--packs", moved, code=0).output)) == 1
     assert len(collect([first], shared, packs_dir=moved).edits) == 1
 
 
@@ -316,6 +341,7 @@ def test_the_workbook_keeps_its_mode_and_group_and_the_backup_is_no_wider(tmp_pa
     assert (stat.S_IMODE(after.st_mode), after.st_uid, after.st_gid) == (mode, before.st_uid, before.st_gid)
     [backup] = (tmp_path / "backups").iterdir()
     assert stat.S_IMODE(backup.stat().st_mode) & ~mode == 0
+    assert stat.S_IMODE((tmp_path / "returns.csv").stat().st_mode) & ~mode == 0  # it holds what was written
 
 
 @pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")
@@ -327,6 +353,9 @@ def test_a_read_only_workbook_is_refused_in_one_line(tmp_path):
     assert len(output.splitlines()) == 1 and "Shared Plan.xlsx: is read-only" in output
     assert digest(shared) == old and stat.S_IMODE(os.stat(shared).st_mode) == 0o444
     assert not (tmp_path / "backups").exists()
+    assert [r["result"] for r in read_ledger(shared)] == [  # the intent said what became of it, at once
+        "not written: is read-only: make it writable (or ask whoever made it read-only) and run again; "
+        "nothing was written"]
 
 
 @pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
