@@ -5,6 +5,7 @@ Each command of the `plantools` CLI is one call here, with the same defaults:
     import plantools
 
     plan = plantools.load_plan("Business Plan.xlsx")          # plantools check
+    print("\n".join(plantools.layout("Business Plan.xlsx").lines()))  # plantools layout
     for finding in plantools.check(plan):
         print(finding.severity, finding.sheet, finding.cell, finding.message)
     copy = plantools.consolidate(plan, "2018-11")             # plantools consolidate
@@ -16,6 +17,7 @@ every function with an example.
 
 from .checks import check
 from .collect import Collection, collect
+from .confirmed import WorkbookLayout, layout
 from .consolidate import Consolidation, consolidate
 from .deadlines import Deadline, parse_deadline
 from .errors import PlanError
@@ -31,6 +33,6 @@ from .template import new_plan, write_governance_workbook
 __version__ = "0.1.0"
 __all__ = [
     "Action", "Collection", "Consolidation", "Deadline", "Finding", "PackRun", "Plan", "PlanError", "Server",
-    "check", "collect", "consolidate", "format_workbook", "history", "load_plan", "make_packs", "new_plan",
-    "parse_deadline", "run_month", "send_drafts", "write_governance_workbook",
+    "WorkbookLayout", "check", "collect", "consolidate", "format_workbook", "history", "layout", "load_plan",
+    "make_packs", "new_plan", "parse_deadline", "run_month", "send_drafts", "write_governance_workbook",
 ]

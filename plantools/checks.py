@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 from . import rag
-from .deadlines import MISSING, UNREADABLE
+from .deadlines import MISSING, ONGOING, PLAIN_NOTES, UNREADABLE
 from .model import Action, Finding, Plan, short
 from .overdue import is_overdue
 
@@ -47,8 +47,11 @@ def _check_action(action: Action, today: date, known_bodies: bool) -> list[Findi
         elif deadline.kind == UNREADABLE:
             add("error", "deadline", f"deadline '{short(deadline.text)}' cannot be read as a date: "
                 + (deadline.note or "write a month and year, e.g. 'March 2019'"))
+        elif deadline.kind == ONGOING and deadline.note:
+            add("warning", "deadline", f"deadline '{short(deadline.text)}' has no due date: {deadline.note}; "
+                "write the month it is due, or 'Ongoing'")
         elif deadline.note and deadline.due:
-            guessed = not deadline.note.startswith("a date shown as a month")
+            guessed = not deadline.note.startswith(PLAIN_NOTES)
             add("warning" if guessed else "note", "deadline",
                 f"deadline '{short(deadline.text)}' read as {deadline.due:%d %b %Y} ({deadline.note})"
                 + (": correct the cell if that is not what it means" if guessed else ""))

@@ -370,6 +370,21 @@ def check(workbook: Path, sheets: tuple[str, ...], today, output: str) -> None:
 
 
 @main.command()
+@workbook_argument
+@sheet_option
+@click.option("--save", is_flag=True, help="Save the layout shown as '<workbook name>.layout.toml' beside the "
+                                          "workbook: every command then reads the workbook this way, and `check` "
+                                          "says where the workbook no longer matches it.")
+def layout(workbook: Path, sheets: tuple[str, ...], save: bool) -> None:
+    """Show how the workbook is read: the plan sheets, the header rows, for each field the column
+    read with three of its values, and the columns and sheets left out and why."""
+    from .confirmed import layout as read_layout
+
+    for line in read_layout(workbook, sheets, save).lines():
+        click.echo(line)
+
+
+@main.command()
 @click.argument("path", type=File("the name of the new workbook"))
 @click.option("--title", default="Business Plan", show_default=True, help="The plan's title row.")
 def new(path: Path, title: str) -> None:

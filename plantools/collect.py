@@ -98,10 +98,13 @@ def collect(returns: list[Path | str], into: Path | str, write: bool = False,
     beside the workbook, where `packs` puts them). Raises PlanError (nothing written) for a
     file that is no returned pack, a pack with no record, one of another plan or month, the
     workbook open in Excel or changed since the dry run, or being written by another run."""
+    from .sniff import refuse_unless_xlsx
+
     into = Path(into)
     if not into.is_file():
         raise PlanError(into, "does not exist: give the shared workbook the packs were made from with --into; "
                               "nothing was written")
+    refuse_unless_xlsx(into, "collect writes the returns")
     if not write:
         return _collect(returns, into, write, backup_dir, packs_dir)
     with writer_lock(into, "collect"):  # one writer at a time, from the first read to the replace

@@ -72,6 +72,22 @@ HEADER_RULES: tuple[tuple[str, str], ...] = (
 )
 HEADER_PATTERNS = [(role, re.compile(rule)) for role, rule in HEADER_RULES]
 
+# Words that mark a column, a sheet or a sheet's title as not to be sent: "Notes for Chair –
+# not for circulation", "BSU use only", "Internal", "Private notes", "OFFICIAL-SENSITIVE". What
+# is so marked is never read, so it cannot reach the board's copy, a pack or a draft. Matched
+# on the words alone (lower case, punctuation and line breaks gone); when in doubt, withheld.
+NOT_FOR_CIRCULATION = re.compile(
+    r"\b(confidential\w*|in confidence|internal|private|restricted|secret|official sensitive|"
+    r"not (for|to be) (circulat|distribut|publi|shar|send|sent|release|forward)\w*|"
+    r"do not (circulat|distribut|publi|shar|send|release|forward)\w*|"
+    r"(use|eyes) only|personal (data|information|details))\b")
+
+
+def not_for_circulation(text: str) -> bool:
+    """True when a header, a sheet's name or its title marks what it holds as not to be sent."""
+    return bool(NOT_FOR_CIRCULATION.search(" ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())))
+
+
 # What a user sees when a column is missing.
 EXPECTED_HEADERS = {
     "owner": "Who? (Workplans), Owner or Lead",

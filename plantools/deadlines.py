@@ -9,6 +9,11 @@ Rules:
   "January 2019; with a view to the Board being dissolved 31st March 2019" the due date
   is 31 January 2019, and in "January 2013. Achieved for 2013/14" it is 31 January 2013;
 - words such as "Ongoing" or "Quarterly" with no date mean the action has no end date;
+- a revised date is read as revised: in "Dec 2018. Revised to March 2019 by the Board on
+  10/12/18" or "March 2019 (was Dec 2018)" the due date is 31 March 2019, said in the note;
+  a revision whose new date cannot be read makes the deadline unreadable, never the old date;
+- a date that says when an action starts is no due date: "April 2019 onwards", "from April
+  2019", "ongoing from April 2019", "April 2019 and ongoing" are ongoing, said in the note;
 - guesses are read and said so in the note: a misspelt month ("Marhc 2019"), a month and a
   two-digit year ("Sept 19"), a season or school term ("Summer 2019" ends in August, "Summer
   term 2019" in July); "Mid 2019", "Winter 2019" name no month and cannot be read.
@@ -97,7 +102,7 @@ def parse_deadline(value: object, month_only: bool = False) -> Deadline:
         if month_only:
             end = _month_end(value.year, value.month)
             return Deadline(f"{value:%b %Y}", DATE, end,
-                            f"a date shown as a month ({value:%b %Y}): read as the month's end, {end:%d %b %Y}")
+                            f"{SHOWN_AS_MONTH} ({value:%b %Y}): read as the month's end, {end:%d %b %Y}")
         return Deadline(value.isoformat(), DATE, value)
     return _parse_text(str(value))
 
@@ -114,6 +119,15 @@ def _parse_text(value: str) -> Deadline:
                                                 "month and year, e.g. 'June 2019'")
     lowered, season = _seasons(lowered)
     note = "; ".join(n for n in (note, season) if n)
+    revised = _revised(lowered)
+    if revised is not None:
+        lowered, old = revised
+        if not _dates_in_text(lowered):
+            return Deadline(text, UNREADABLE, note="the deadline was revised, but the new date cannot be read: "
+                                                   "write it alone, e.g. 'March 2019'")
+        note = "; ".join(n for n in (note, REVISED + (", not the date first written" if old else "")) if n)
+    elif _starts_only(lowered):
+        return Deadline(text, ONGOING, note=STARTS_ONLY)
     for clause in _CLAUSE_BREAK.split(lowered):
         dates = _dates_in(clause)
         if dates is None:
@@ -124,6 +138,66 @@ def _parse_text(value: str) -> Deadline:
         if _ONGOING_WORDS.search(lowered):
             return Deadline(text, ONGOING)
     return Deadline(text, UNREADABLE, note=_why_unreadable(lowered))
+
+
+# Notes that say how a plain reading was made, not a guess (check gives them as notes)
+REVISED = "the revised date was read"
+SHOWN_AS_MONTH = "a date shown as a month"
+PLAIN_NOTES = (REVISED, SHOWN_AS_MONTH)
+STARTS_ONLY = "it says when the action starts, not when it is due: read as ongoing, with no due date"
+
+# A revision and the new date after it: "revised to", "extended until", "new deadline:", "now"
+_NEW_DATE = re.compile(
+    r"\b(?:(?:revised|re-?profiled|extended|moved|deferred|postponed|re-?scheduled|changed|slipped|"
+    r"pushed back|put back|delayed|amended|carried (?:forward|over)|rolled (?:forward|over))"
+    r"(?:\s+(?:target |due |end )?(?:date|deadline|timescale))?(?!\s+from)|"
+    r"(?:new|revised|amended) (?:target |due |end )?(?:date|deadline|timescale)|now)\b"
+    r"\s*(?:to|until|till|into|is|of|due|by)?\s*[:\-–]?\s*")
+# The new date's clause ends where who revised it and when begin ("by the Board on 10/12/18")
+_REVISION_ENDS = re.compile(r"\s(?:on|by|at|agreed|approved|following|after|due to|because|as|when|per|see|"
+                            r"was|from)\b|[(\[;\n]|\.(?=\s+\D)")
+# The date written before, after the one that stands: "March 2019 (was Dec 2018)"
+_OLD_DATE = re.compile(r"[(\[,;\-–]?\s*\b(?:revised from|changed from|moved from|extended from|deferred from|"
+                       r"postponed from|originally|previously|formerly|was|old (?:date|deadline)|"
+                       r"original (?:date|deadline))\b")
+
+
+def _revised(text: str) -> tuple[str, str] | None:
+    """(the new date's words, the old date's words) when the text revises its deadline; None
+    when it does not. "now" counts only when a date follows it."""
+    for match in reversed(list(_NEW_DATE.finditer(text))):
+        tail = text[match.end():]
+        stop = _REVISION_ENDS.search(" " + tail)
+        new = tail[:max(stop.start() - 1, 0)] if stop else tail
+        if match.group(0).startswith("now") and not _dates_in_text(new):
+            continue
+        return new.strip(" ,.-–"), text[:match.start()].strip(" ,.;-–(")
+    old = _OLD_DATE.search(text)
+    if old and old.start() > 0 and _dates_in_text(text[:old.start()]):
+        return text[:old.start()].strip(" ,.;-–("), text[old.end():].strip(" :,.;-–()[]")
+    return None
+
+
+def _dates_in_text(text: str) -> list[date]:
+    return [d for clause in _CLAUSE_BREAK.split(text) for d in (_dates_in(clause) or [])]
+
+
+# A start with no end: "April 2019 onwards", "from April 2019", "April 2019 and ongoing"
+_ONWARDS = re.compile(r"\bonwards?\b|\bthereafter\b|\band beyond\b|\bfrom then on\b")
+_FROM = re.compile(r"^(?:(?:on\s*-?\s*going|continuous(?:ly)?)\s*[,:\-–]?\s*)?(?:from|starting|starts|start|"
+                   r"commencing|commences|beginning|begins|since|with effect from|wef)\b")
+_THEN_ONGOING = re.compile(r"(?:and|then|[,\-–/&+])\s*(?:then\s+)?(?:on\s*-?\s*going|continuous(?:ly)?|"
+                           r"continuing)\s*$")
+_UNTIL = re.compile(r"\b(?:to|until|till|by|through|end)\b|\d\s*-\s*\d|[a-z]\s*[-–]\s*[a-z0-9]")
+
+
+def _starts_only(text: str) -> bool:
+    """True when the text names only when the action starts."""
+    text = re.sub(r"[–—−]", "-", text).strip(" .")
+    start = _FROM.search(text)
+    open_ended = bool(_ONWARDS.search(text) or _THEN_ONGOING.search(text)) or (
+        start is not None and not _UNTIL.search(text[start.end():]))
+    return open_ended and bool(_dates_in_text(text))  # the words first: most deadlines have none of them
 
 
 # "Mid 2019", "Winter 2019": a year with no month that a person could place (winter spans two)

@@ -19,6 +19,7 @@ from . import rag
 from .errors import PlanError
 from .reader import is_open_in_excel, load_plan
 from .lock import writer_lock
+from .sniff import refuse_unless_xlsx
 from .workbook import atomic_file
 
 EXTRA_ROWS = 300  # rows below the last action that get the rules, for actions added later
@@ -93,6 +94,7 @@ def _format(path: Path, backup_dir: Path | None) -> FormatResult:
     import openpyxl
 
     plan = load_plan(path)  # proves it is a plan, with a clear message when it is not
+    refuse_unless_xlsx(path, "format writes its rules")
     if is_open_in_excel(path):
         raise PlanError(path, "is open in Excel (its owner file ~$ is beside it): close it first; "
                               "nothing was written")

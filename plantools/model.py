@@ -107,6 +107,16 @@ class Finding:
 
 
 @dataclass
+class SheetHeader:
+    """How one plan sheet's header was read: what `plantools layout` shows and saves."""
+    top: int  # the first header row
+    row: int  # the last: data starts below it
+    labels: dict[int, str]  # column -> its header text, for every column that has one
+    left_out: dict[int, str]  # column -> why it is not read ("hidden", "marked not for circulation")
+    samples: dict[str, list[str]]  # field -> the first three values read from its column
+
+
+@dataclass
 class Plan:
     path: Path
     title: str = ""
@@ -114,6 +124,7 @@ class Plan:
     bodies: list[Body] = field(default_factory=list)
     # each plan sheet, in workbook order: its (last) header row and its columns, role -> number
     layouts: dict[str, tuple[int, dict[str, int]]] = field(default_factory=dict)
+    headers: dict[str, SheetHeader] = field(default_factory=dict)  # each plan sheet's, the same order
     # sheets that are never shown outside the BSU: the risk log and hidden sheets
     confidential_sheets: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # what the reader itself noticed

@@ -30,8 +30,9 @@ from .deadlines import parse_deadline
 from .errors import PlanError
 from .governance import Body, Matcher, infer_bodies, merge_duplicates
 from .xlsxparts import CELL_BUDGET, ColourRule, column_letters, column_number, shows_month_only
-from .columns import EXPECTED_HEADERS, HEADER_PATTERNS
-from .model import Action, Finding, Plan, letters, short
+from .columns import EXPECTED_HEADERS, HEADER_PATTERNS, not_for_circulation
+from .confirmed import SavedLayout, SavedSheet
+from .model import Action, Finding, Plan, SheetHeader, letters, short
 from .months import check_month, label as month_label
 
 HEADER_SCAN_ROWS = 40  # title rows above the header: no real plan has more
@@ -67,22 +68,35 @@ def load_plan(path: Path | str, sheets: list[str] | tuple[str, ...] = (), month:
     have a column a month or quarter, the columns of this month are read; by default those
     of the latest period with any entry.
     """
-    from .sniff import open_workbook_bytes
+    from .confirmed import read_saved
+    from .otherparts import OtherPackage
+    from .sniff import OTHER_FORMATS, open_spreadsheet
     from .xlsxparts import Package
 
     path = Path(path)
     with gc_paused():
-        source = open_workbook_bytes(path) or path
+        source, kind = open_spreadsheet(path, other_formats=True)
         book = _open(path, source)
-        package = Package(source)
+        package = Package(source) if kind == "xlsx" else OtherPackage(path, kind, book)
         try:
-            return _read_plan(path, book, package, tuple(sheets), month or "")
+            plan = _read_plan(path, book, package, tuple(sheets), month or "", read_saved(path))
         finally:
             package.close()
             book.close()
+    if kind != "xlsx":  # its values are read; what only an .xlsx keeps is said, not guessed
+        _note(plan, "", "", f"read from {OTHER_FORMATS[kind]}: its values, merged cells, hidden columns and rows "
+              "and the fills of empty cells were read, but not its conditional formats or other formats (a RAG "
+              "shown by a conditional format is not rated); the copy and the packs are .xlsx", field="workbook")
+        for action in plan.actions:
+            if action.has("rag") and not action.rag_text and action.rag is None:
+                plan.findings.append(Finding(
+                    "warning", action.sheet, action.cell("rag"), action.ref, "rag",
+                    f"RAG cell empty, and the conditional formats of {OTHER_FORMATS[kind]} are not read: a RAG "
+                    "shown by one is not seen; type the status, or save the workbook as .xlsx"))
+    return plan
 
 
-def _read_plan(path: Path, book, package, pinned: tuple[str, ...], month: str) -> Plan:
+def _read_plan(path: Path, book, package, pinned: tuple[str, ...], month: str, saved: SavedLayout | None) -> Plan:
     _refuse_own_outputs(path, book, package)
     if month:
         check_month(month)
@@ -90,9 +104,12 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...], month: str) -
     missing = [name for name in pinned if name not in book.sheet_names]
     if missing:
         raise PlanError(path, f"has no sheet named '{missing[0]}' (its sheets: {', '.join(book.sheet_names)})")
+    # the sheets read: the officer's --sheet, else the saved layout's (only --sheet overrides a
+    # title that marks a sheet confidential)
+    named = pinned or (_saved_sheets(book, saved, plan) if saved else ())
     sheets = []
     rag_words: dict[str, str] = {}
-    for name, kind, grid in _worksheets(path, book, package, plan, pinned):
+    for name, kind, grid in _worksheets(path, book, package, plan, named):
         if kind == "confidential":
             plan.confidential_sheets.append(name)
         elif grid is None:
@@ -116,18 +133,18 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...], month: str) -
     if len(sheets) > 1:
         headers = {grid.title: _find_header(grid, set(package.layout(grid.title).hidden_columns), Plan(path), latest)
                    for grid in sheets}
-    asides = {grid.title: why for grid in sheets if grid.title not in pinned
+    asides = {grid.title: why for grid in sheets if grid.title not in named
               and (why := _aside(grid.title, headers.get(grid.title), len(headers)))}
     for grid in sheets:
         if grid.title not in asides:
-            _read_sheet(path, grid, package, plan, pinned, rag_words, found_headers, latest)
+            _read_sheet(path, grid, package, plan, (pinned, named), rag_words, found_headers, latest, saved)
     for grid in sheets:  # a contents, summary or lists sheet: read only when no other sheet is a plan
         if grid.title not in asides:
             continue
         if plan.plan_sheets:
             _note(plan, grid.title, "A1", f"sheet '{grid.title}' left out: {asides[grid.title]}, not the plan "
                   "(pin it with --sheet to read it)")
-        elif _read_sheet(path, grid, package, plan, pinned, rag_words, found_headers, latest):
+        elif _read_sheet(path, grid, package, plan, (pinned, named), rag_words, found_headers, latest, saved):
             _note(plan, grid.title, "A1", f"sheet '{grid.title}' read as plan though {asides[grid.title]}: "
                   "no other sheet is a plan")
     if not plan.plan_sheets:
@@ -150,22 +167,27 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...], month: str) -
     return plan
 
 
-def _read_sheet(path: Path, grid: _Grid, package, plan: Plan, pinned: tuple[str, ...], rag_words: dict[str, str],
-                found_headers: dict[str, list[str]], latest: Latest) -> bool:
-    """Read a candidate sheet's actions into the plan; False (and a note) when it is no plan."""
-    header = _find_header(grid, package.layout(grid.title).hidden_columns, plan, latest)
+def _read_sheet(path: Path, grid: _Grid, package, plan: Plan, sheet_names: tuple[tuple[str, ...], tuple[str, ...]],
+                rag_words: dict[str, str], found_headers: dict[str, list[str]], latest: Latest,
+                saved: SavedLayout | None) -> bool:
+    """Read a candidate sheet's actions into the plan; False (and a note) when it is no plan.
+    sheet_names: those pinned with --sheet, and those read (pinned, or the saved layout's)."""
+    pinned, named = sheet_names
+    confirmed = saved.sheet(grid.title) if saved else None
+    header = _find_header(grid, package.layout(grid.title).hidden_columns, plan, latest,
+                          confirmed.header_rows[0] if confirmed else 0)
     if header is None:
         found_headers[grid.title] = grid.texts_near_top()
-        if grid.title in pinned:
+        if grid.title in named:
             raise PlanError(path, "no plan header row found on this sheet", sheet=grid.title)
         _note(plan, grid.title, "A1", f"sheet '{grid.title}' not read as plan: no header row of plan columns")
         return False
-    if grid.title not in pinned and not header.columns.keys() & WHAT_COLUMNS:
+    if grid.title not in named and not header.columns.keys() & WHAT_COLUMNS:
         _note(plan, grid.title, "A1", f"sheet '{grid.title}' not read as plan: its header (row {header.row}) names "
               "no action, outcome or objective column, so no row says what is to be done (a list of values?)")
         return False
     title = _title_above(grid, header.row)
-    if grid.title not in pinned and CONFIDENTIAL_TITLE.search(title):
+    if grid.title not in pinned and (CONFIDENTIAL_TITLE.search(title) or not_for_circulation(title)):
         plan.confidential_sheets.append(grid.title)
         # the title is not quoted: notes reach the board's copy, and the sheet's words must not
         _note(plan, grid.title, "A1", f"sheet '{grid.title}' left out as confidential: its title row names "
@@ -175,8 +197,12 @@ def _read_sheet(path: Path, grid: _Grid, package, plan: Plan, pinned: tuple[str,
     rag_words.update(_key_words(grid, rows=range(grid.top, header.row)))  # a key above the table
     if header.key:
         rag_words.update(_key_words(grid, columns=range(header.key, header.key + 2)))
+    if confirmed:
+        _follow_saved(grid, header, confirmed, plan)
     plan.layouts[grid.title] = (header.row, header.columns)
+    first_action = len(plan.actions)
     _read_actions(grid, header, plan, package, rag_words)
+    plan.headers[grid.title] = _sheet_header(grid, header, plan.actions[first_action:])
     return True
 
 
@@ -203,15 +229,37 @@ def _aside(name: str, header: _Header | None, sheets: int) -> str:
     return ""
 
 
-# A sheet that holds these is never read as plan unless the officer pins it: what is read goes
-# into the board's copy and the sub-groups' packs.
-CONFIDENTIAL_WORDS = re.compile(r"risk|regist|\braid\b|issues?\b|confiden|private|restricted|internal|"
-                                r"personal (data|information|details)|do not (send|share|circulate)", re.IGNORECASE)
-# A title row marks a sheet only when it names a register or log or marks it confidential: a
-# plan's title may well speak of "reducing the risk of abuse" or "Making Safeguarding Personal".
+# A sheet whose name speaks of these, or of anything not for circulation, is never read as plan
+# unless the officer pins it: what is read goes into the board's copy and the sub-groups' packs.
+CONFIDENTIAL_NAME = re.compile(r"risk|regist|\braid\b|issues?\b", re.IGNORECASE)
+# A title row marks a sheet only when it names a register or log or marks it not for
+# circulation: a plan's title may well speak of "reducing the risk of abuse".
 CONFIDENTIAL_TITLE = re.compile(r"risks?\s*(register|log|matrix|assessment)|\bregist(er|ry)\b|\braid\b|"
-                                r"issues?\s*(log|register)|confiden|private|restricted|not for (circulation|distribution)|"
-                                r"do not (send|share|circulate)", re.IGNORECASE)
+                                r"issues?\s*(log|register)", re.IGNORECASE)
+
+
+def _saved_sheets(book, saved: SavedLayout, plan: Plan) -> tuple[str, ...]:
+    """The plan sheets of the saved layout, read as if pinned; none (every sheet looked at
+    afresh) when one of them is gone, hidden or now named as confidential, said at the sheet."""
+    visible = _visible_sheets(book)
+    sound = True
+    for sheet in saved.sheets:
+        if sheet.name not in book.sheet_names:
+            why = "is not in the workbook (renamed or deleted?)"
+        elif sheet_kind(sheet.name, sheet.name in visible) == "confidential":
+            why = "is now hidden, or named as confidential, so it is left out"
+        else:
+            continue
+        sound = False
+        _mismatch(plan, "error", sheet.name, "", f"plan sheet '{sheet.name}' of {saved.path.name} {why}: "
+                  "the plan sheets are looked for afresh")
+    return tuple(sheet.name for sheet in saved.sheets) if sound else ()
+
+
+def _mismatch(plan: Plan, severity: str, sheet: str, cell: str, message: str) -> None:
+    """Where the workbook no longer matches its saved layout."""
+    plan.findings.append(Finding(severity, sheet, cell, "", "layout",
+                                 f"{message}; confirm the layout with `plantools layout --save`"))
 
 
 def _refuse_own_outputs(path: Path, book, package) -> None:
@@ -251,7 +299,7 @@ def _worksheets(path: Path, book, package, plan: Plan, pinned: tuple[str, ...]):
             ))
             yield meta.name, kind, None
             continue
-        yield meta.name, kind, _Grid(meta.name, _sheet(path, book, meta.name))
+        yield meta.name, kind, _Grid(meta.name, _sheet(path, book, meta.name), package.merged_ranges(meta.name))
 
 
 def _visible_sheets(book) -> set[str]:
@@ -262,7 +310,7 @@ def _visible_sheets(book) -> set[str]:
 
 def _left_out_reason(name: str, visible: bool, kind: str) -> str:
     if kind == "other":
-        return "not one of the plan sheets named with --sheet"
+        return "not one of the plan sheets named (with --sheet, or in the saved layout)"
     if not visible:
         return "it is hidden, so treated as confidential"
     return "its name speaks of risk or confidential matters, so it is never sent (pin it with --sheet to read it)"
@@ -272,7 +320,7 @@ def sheet_kind(name: str, visible: bool = True) -> str:
     """'confidential' (a risk log, register, RAID or issues log, named confidential, or any
     other hidden sheet), 'governance', 'key' (read even when hidden: they are never sent, and
     BSUs hide the distribution list), or 'plan' (a candidate)."""
-    if CONFIDENTIAL_WORDS.search(name):
+    if CONFIDENTIAL_NAME.search(name) or not_for_circulation(name):
         return "confidential"
     if re.search(r"governance|bodies|distribution", name, re.IGNORECASE):
         return "governance"
@@ -325,13 +373,16 @@ class _Header:
     columns: dict[str, int]  # role -> column number
     extra: dict[int, str] = field(default_factory=dict)  # column -> header, for visible columns of no role
     key: int = 0  # a column headed "Key" beside the table: the RAG key, its meanings to its right
+    top: int = 0  # the first header row
+    left_out: dict[int, str] = field(default_factory=dict)  # column -> why it is never read
 
 
 class _Grid:
     """A sheet's values with merged ranges filled in, numbered from 1 as Excel does.
-    Only the cells really there are held, whatever size the sheet claims to be."""
+    Only the cells really there are held, whatever size the sheet claims to be. merges: the
+    merged ranges where calamine does not give them (an .ods)."""
 
-    def __init__(self, title: str, sheet) -> None:
+    def __init__(self, title: str, sheet, merges: list | None = None) -> None:
         self.title = title
         rows = sheet.to_python(skip_empty_area=True) if sheet.height else []
         top, left = sheet.start or (0, 0)
@@ -341,7 +392,7 @@ class _Grid:
         self.max_col = min(left + (sheet.width or 0), MAX_COLUMNS)
         self.origin: dict[tuple[int, int], tuple[int, int]] = {}  # merged cell -> its top-left
         self.width: dict[tuple[int, int], int] = {}  # top-left -> columns the merge spans
-        for (first_row, first_col), (last_row, last_col) in sheet.merged_cell_ranges or []:
+        for (first_row, first_col), (last_row, last_col) in merges or sheet.merged_cell_ranges or []:
             top_left = (first_row + 1, first_col + 1)
             self.width[top_left] = last_col - first_col + 1
             for row in range(first_row + 1, min(last_row + 1, self.max_row) + 1):
@@ -387,11 +438,14 @@ class _Grid:
         return list(dict.fromkeys(texts))[:12]
 
 
-def _find_header(grid: _Grid, hidden: set[int], plan: Plan, latest: Latest | None = None) -> _Header | None:
-    """The row (or two rows) near the top that names the most plan columns. Hidden columns
-    are never read: what they hold is neither this month's value nor meant to be sent."""
+def _find_header(grid: _Grid, hidden: set[int], plan: Plan, latest: Latest | None = None,
+                 at: int = 0) -> _Header | None:
+    """The row (or two rows) near the top that names the most plan columns; at: the header's
+    first row in the saved layout, looked at alone (and if it holds none, every row, said).
+    Hidden columns are never read: what they hold is neither this month's value nor meant to
+    be sent."""
     best: tuple[int, int, dict[int, str]] | None = None  # (top row, last row, roles)
-    for row in range(1, min(grid.max_row, HEADER_SCAN_ROWS) + 1):
+    for row in [at] if at else range(1, min(grid.max_row, HEADER_SCAN_ROWS) + 1):
         roles = _row_roles(grid, row)
         if not roles:
             continue
@@ -407,6 +461,12 @@ def _find_header(grid: _Grid, hidden: set[int], plan: Plan, latest: Latest | Non
         if len(distinct) >= 3 and distinct & {"owner", "deadline", "governance", "action_pair", "action"}:
             if best is None or len(distinct) > len(set(best[2].values()) - {"extra"}):
                 best = (row, last, roles)
+    if best is None and at:
+        header = _find_header(grid, hidden, plan, latest)
+        _mismatch(plan, "error", grid.title, f"A{at}", f"row {at}, the header row of the saved layout, no longer "
+                  "holds the header (rows inserted or deleted above it?): "
+                  + (f"read the header found at row {header.top}" if header else "no header row found"))
+        return header
     if best is None:
         return None
     top, last, roles = best
@@ -487,7 +547,6 @@ _EXACT = {
 _KEY_COLUMN = re.compile(r"\s*(rag\s*)?(status\s*)?(key|legend)\s*:?\s*", re.IGNORECASE)
 _MONTH_IN_HEADER = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*['’]?(\d{2,4})?\b")
 _QUARTER_IN_HEADER = re.compile(r"\b(?:q|qtr|quarter)\s?([1-4])\b")
-_CONFIDENTIAL_COLUMN = re.compile(r"confiden|internal|private|restricted|do not (send|share)", re.IGNORECASE)
 
 
 def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hidden: set[int],
@@ -496,8 +555,9 @@ def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hid
     an unsplit "Actions (who and what)" over two columns is who then what. Where two columns
     could hold one field, the exact word beats a near one, then the latest month, then the
     first; the others are carried as they are, and `check` says which was read."""
+    withheld = set(hidden) | _not_for_circulation(grid, top, last, hidden, plan)
     candidates: dict[str, list[int]] = {}
-    for col in sorted(roles):
+    for col in sorted(set(roles) - withheld):
         role = roles[col]
         origin = grid.origin.get((top, col), (top, col))
         span = grid.width.get(origin, 1)
@@ -506,12 +566,6 @@ def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hid
             role = "objective_ref" if first else "objective"
         elif role == "action_pair":
             role = "action" if span == 1 or not first else "owner"
-        label = _header_text(grid, top, last, col)
-        if _CONFIDENTIAL_COLUMN.search(label):
-            _note(plan, grid.title, f"{column_letters(col)}{last}", f"column {column_letters(col)} '{label}' "
-                  "is marked internal or confidential: not read, and never sent", field="column")
-            hidden.add(col)
-            continue
         candidates.setdefault(role, []).append(col)
     objective_cols = candidates.get("objective", [])
     if len(objective_cols) > 1 and "objective_ref" not in candidates:
@@ -540,7 +594,7 @@ def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hid
     if periods:
         what = [col for role, cols in candidates.items() if role in WHAT_COLUMNS for col in cols]
         columns.update(_current_period(grid, top, last, periods, what, plan, latest))
-    used = set(columns.values()) | hidden
+    used = set(columns.values()) | withheld
     extra: dict[int, str] = {}
     key = 0
     for col in range(1, grid.max_col + 1):
@@ -549,7 +603,98 @@ def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hid
             key = col  # the RAG key set beside the table: no column of the actions
         elif label and label not in extra.values():
             extra[col] = label
-    return _Header(last, columns, extra, key)
+    left_out = {col: "hidden" if col in hidden else "marked not for circulation" for col in sorted(withheld)
+                if _header_text(grid, top, last, col)}
+    return _Header(last, columns, extra, key, top, left_out)
+
+
+def _follow_saved(grid: _Grid, header: _Header, saved: SavedSheet, plan: Plan) -> None:
+    """Read each field from the column its saved header names, wherever it is now; say at the
+    header where the workbook no longer matches the saved layout."""
+    labels = {col: _header_text(grid, header.top, header.row, col) for col in range(1, grid.max_col + 1)}
+    by_words: dict[str, list[int]] = {}  # a header merged across columns heads each of them
+    for col, label in labels.items():
+        if label:
+            by_words.setdefault(" ".join(label.lower().split()), []).append(col)
+    columns = dict(header.columns)
+    for name, (letter, text) in saved.columns.items():
+        words = " ".join(text.lower().split())
+        same = sorted(column_number(l) for l, t in saved.columns.values() if " ".join(t.lower().split()) == words)
+        found = by_words.get(words, [])
+        # the column still where it was, else the one in the same place among those of this header
+        col = column_number(letter) if column_number(letter) in found else (
+            found[same.index(column_number(letter))] if len(found) == len(same) else 0)
+        cell = f"{letter}{header.row}"
+        if not col:
+            mine = columns.get(name)
+            now = f"read from column {column_letters(mine)} '{labels[mine]}', as found" if mine else "not read"
+            _mismatch(plan, "error", grid.title, cell, f"no column is headed '{text}' now, where the saved layout "
+                      f"reads {name} (column {letter}; renamed?): {name} {now}")
+            continue
+        if col in header.left_out:
+            _mismatch(plan, "error", grid.title, cell, f"column {column_letters(col)} '{text}', which the saved "
+                      f"layout reads as {name}, is now {header.left_out[col]}: not read")
+            continue
+        if column_letters(col) != letter:
+            _mismatch(plan, "warning", grid.title, f"{column_letters(col)}{header.row}", f"column '{text}' ({name}) "
+                      f"has moved from {letter} to {column_letters(col)}: read from {column_letters(col)}, by its header")
+        replaced = columns.get(name)
+        columns = {field: c for field, c in columns.items() if c != col}  # read as this field alone
+        columns[name] = col
+        header.extra.pop(col, None)
+        if replaced and replaced != col and replaced not in columns.values() and labels[replaced]:
+            header.extra[replaced] = labels[replaced]  # the reader's own choice, carried as it is
+    for name, col in columns.items():
+        if name not in saved.columns:
+            _mismatch(plan, "warning", grid.title, f"{column_letters(col)}{header.row}", f"column "
+                      f"{column_letters(col)} '{labels[col]}' is read as {name}, which the saved layout does not read "
+                      "(a column added?)")
+    header.columns = columns
+    header.extra = dict(sorted(header.extra.items()))
+
+
+SAMPLE_ROWS = 200  # the actions looked at for a field's three sample values
+
+
+def _sheet_header(grid: _Grid, header: _Header, actions: list[Action]) -> SheetHeader:
+    """How the sheet's header was read, with up to three values of each field's column."""
+    labels = {col: text for col in range(1, grid.max_col + 1)
+              if (text := _header_text(grid, header.top, header.row, col))}
+    samples: dict[str, list[str]] = {}
+    for name, col in header.columns.items():
+        found = samples.setdefault(name, [])
+        for action in actions[:SAMPLE_ROWS]:
+            value = _clean(grid.value(action.row, col))
+            if value and value not in found:
+                found.append(value)
+                if len(found) == 3:
+                    break
+    return SheetHeader(header.top, header.row, labels, dict(header.left_out), samples)
+
+
+HEADING_WORDS = 8  # a heading over columns is short; a sentence above the table is a note, not a heading
+
+
+def _not_for_circulation(grid: _Grid, top: int, last: int, hidden: set[int], plan: Plan) -> set[int]:
+    """The visible columns whose header, or a heading set just above it ("BSU use only" over
+    two columns), marks them not for circulation: never read, whatever field they name."""
+    withheld = set()
+    for col in range(1, grid.max_col + 1):
+        if col in hidden:
+            continue
+        label = _header_text(grid, top, last, col)
+        above = _label(grid.value(top - 1, col)) if top > 1 and not _spans_table(grid, top - 1, col) else ""
+        if not_for_circulation(label) or (len(above.split()) <= HEADING_WORDS and not_for_circulation(above)):
+            # the header is not quoted: notes reach the board's copy, and the column's words must not
+            _note(plan, grid.title, f"{column_letters(col)}{last}", f"column {column_letters(col)} is marked "
+                  "not for circulation by its header: not read, and never sent", field="column")
+            withheld.add(col)
+    return withheld
+
+
+def _spans_table(grid: _Grid, row: int, col: int) -> bool:
+    """A cell merged across the whole table: the sheet's title, judged with the sheet."""
+    return grid.width.get(grid.origin.get((row, col), (row, col)), 1) >= grid.max_col - grid.left + 1
 
 
 # period grids, by the periods they have -> the latest period with any entry in the plan
@@ -1313,16 +1458,23 @@ def _title_above(grid: _Grid, header_row: int) -> str:
     return ""
 
 
+# A Governance sheet's column of other names for a body: "Also written as", "Abbreviation"
+_ALIAS_HEADER = re.compile(r"alias|also|known as|abbrev|acronym|short (name|form)|initials", re.IGNORECASE)
+
+
 def _read_bodies(grid: _Grid, plan: Plan) -> list[Body]:
-    """The Governance sheet: a header row naming the body, its aliases and its email."""
+    """The Governance sheet: a header row naming the body, its aliases (any number of columns:
+    "Also written as", "Abbreviation") and its email."""
     bodies: list[Body] = []
     header: dict[str, int] = {}
+    alias_columns: list[int] = []
     for row in range(1, min(grid.max_row, 2000) + 1):
         texts = {col: _clean(grid.value(row, col)) for col in range(1, min(grid.max_col, 10) + 1)}
         if not header:
+            alias_columns = [col for col, text in texts.items() if _ALIAS_HEADER.search(text)]
             for col, text in texts.items():
                 lowered = text.lower()
-                if re.search(r"alias|also|known as", lowered):
+                if col in alias_columns:
                     header.setdefault("aliases", col)
                 elif re.search(r"e-?mail", lowered):
                     header.setdefault("emails", col)
@@ -1334,7 +1486,7 @@ def _read_bodies(grid: _Grid, plan: Plan) -> list[Body]:
         name = texts.get(header["name"], "")
         if not name:
             continue
-        aliases = _split(texts.get(header.get("aliases", 0), ""), r"[;\n]")
+        aliases = tuple(alias for col in alias_columns for alias in _split(texts.get(col, ""), r"[;\n]"))
         emails = _split(texts.get(header.get("emails", 0), ""), r"[;,\s]")
         for email in emails:
             if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):

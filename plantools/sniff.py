@@ -1,8 +1,9 @@
 """What a file really is, before any parser sees it, and whether it is safe to open.
 
-A renamed CSV or PDF, an empty file, a truncated download, an old .xls, a .xlsb, an .ods,
-a Word or PowerPoint file, a password-protected workbook and a zip bomb each get one plain sentence that says what
-to do, instead of a parser's exception or a machine that grinds for minutes.
+A renamed CSV or PDF, an empty file, a truncated download, a .xlsb, a Word or PowerPoint
+file, a password-protected workbook and a zip bomb each get one plain sentence that says what
+to do, instead of a parser's exception or a machine that grinds for minutes. An old .xls and
+an .ods are read (their values, through python-calamine) but never written into.
 """
 
 from __future__ import annotations
@@ -26,20 +27,43 @@ SUSPECT_PART_BYTES = 64 * 1024 * 1024
 MAX_RATIO = 100  # XML deflates about 1:10; padding made to swell deflates over 1:1000
 
 
+# the formats besides .xlsx that the reader reads (their values, through python-calamine)
+OTHER_FORMATS = {"xls": "an old Excel 97-2003 workbook (.xls)", "ods": "an OpenDocument spreadsheet (.ods)"}
+
+
 def open_workbook_bytes(path: Path) -> io.BytesIO | None:
-    """Check the file and say what it is. Returns the decrypted workbook when the file is
-    an encrypted workbook and $PLANTOOLS_WORKBOOK_PASSWORD opens it, else None (read the path)."""
+    """Check the file is an .xlsx workbook and say what it is when not. Returns the decrypted
+    workbook when the file is an encrypted workbook and $PLANTOOLS_WORKBOOK_PASSWORD opens it,
+    else None (read the path)."""
+    source, _ = open_spreadsheet(path)
+    return source if isinstance(source, io.BytesIO) else None
+
+
+def open_spreadsheet(path: Path, other_formats: bool = False) -> tuple[Path | io.BytesIO, str]:
+    """Check the file and say what it is: (what to read, its format). The format is 'xlsx'
+    (the path, or the decrypted workbook), or with other_formats 'xls' or 'ods' (the path),
+    which are otherwise refused with what to do."""
     head = _head(path)
     if head.startswith(OLE_MAGIC):
         _not_word_or_powerpoint(_ole_streams(path), path)
-        plain = _ole(path)
+        plain = _ole(path, other_formats)
+        if plain is None:
+            return path, "xls"
         check_package(plain, path)
         plain.seek(0)
-        return plain
+        return plain, "xlsx"
     if not head.startswith(ZIP_MAGIC):
         raise PlanError(path, _not_a_workbook(head, path))
-    check_package(path, path)
-    return None
+    return path, check_package(path, path, other_formats)
+
+
+def refuse_unless_xlsx(path: Path, doing: str) -> None:
+    """plantools writes into .xlsx workbooks only: an .xls or .ods is refused before anything
+    else is done. doing: what would have been written ("collect writes the returns")."""
+    _, kind = open_spreadsheet(path, other_formats=True)
+    if kind != "xlsx":
+        raise PlanError(path, f"is {OTHER_FORMATS[kind]}: {doing} into an Excel Workbook (.xlsx) only; "
+                              f"{SAVE_AS_XLSX} and give that; nothing was written")
 
 
 def _head(path: Path) -> bytes:
@@ -68,14 +92,18 @@ def _not_a_workbook(head: bytes, path: Path) -> str:
     return f"is not an Excel workbook (.xlsx): {SAVE_AS_XLSX}"
 
 
-def check_package(source: Path | io.BytesIO, path: Path) -> None:
-    """A zip that is a whole .xlsx package, and not one built to swell when unpacked."""
+def check_package(source: Path | io.BytesIO, path: Path, other_formats: bool = False) -> str:
+    """A zip that is a whole .xlsx package (or, with other_formats, .ods), and not one built to
+    swell when unpacked. Returns 'xlsx' or 'ods'."""
+    kind = "xlsx"
     try:
         with zipfile.ZipFile(source) as package:
             infos = package.infolist()
             names = {info.filename.replace("\\", "/").lower() for info in infos}
             if "mimetype" in names and package.read("mimetype").startswith(b"application/vnd.oasis"):
-                raise PlanError(path, f"is an OpenDocument spreadsheet (.ods): {SAVE_AS_XLSX}")
+                if not other_formats:
+                    raise PlanError(path, f"is {OTHER_FORMATS['ods']}: {SAVE_AS_XLSX}")
+                kind = "ods"
     except zipfile.BadZipFile:
         raise PlanError(path, "is damaged or incomplete (a download cut short?): it is not a whole workbook; "
                               "save it again from Excel") from None
@@ -84,7 +112,7 @@ def check_package(source: Path | io.BytesIO, path: Path) -> None:
     _not_word_or_powerpoint(names, path)
     if "xl/workbook.bin" in names:
         raise PlanError(path, f"is a binary workbook (.xlsb): {SAVE_AS_XLSX}")
-    if not any(name.endswith("workbook.xml") for name in names):
+    if kind == "xlsx" and not any(name.endswith("workbook.xml") for name in names):
         raise PlanError(path, "is a zip file but not an Excel workbook (it has no workbook part)")
     total = 0
     for info in infos:
@@ -97,6 +125,7 @@ def check_package(source: Path | io.BytesIO, path: Path) -> None:
     if total > MAX_TOTAL_BYTES:
         raise PlanError(path, f"refused: it would unpack to {total // (1024 * 1024)} MB, "
                               "far more than any plan needs")
+    return kind
 
 
 # a part (.docx, .pptx) or stream (.doc, .ppt) that only that program's files have
@@ -121,8 +150,9 @@ def _ole_streams(path: Path) -> set[str]:
         return set()  # damaged: said below
 
 
-def _ole(path: Path) -> io.BytesIO:
-    """An OLE file is an encrypted workbook or an old .xls."""
+def _ole(path: Path, other_formats: bool) -> io.BytesIO | None:
+    """An OLE file is an encrypted workbook or an old .xls: the decrypted workbook, or None
+    for an .xls when other_formats (read the path)."""
     import msoffcrypto
     from msoffcrypto.exceptions import DecryptionError, FileFormatError, InvalidKeyError
 
@@ -146,4 +176,6 @@ def _ole(path: Path) -> io.BytesIO:
                               "PLANTOOLS_WORKBOOK_PASSWORD")
     if path.stat().st_size < 512:
         raise PlanError(path, "is damaged: too small to be a workbook")
-    raise PlanError(path, f"is an old Excel 97-2003 workbook (.xls): {SAVE_AS_XLSX}")
+    if other_formats:
+        return None
+    raise PlanError(path, f"is {OTHER_FORMATS['xls']}: {SAVE_AS_XLSX}")

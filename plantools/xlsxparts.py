@@ -382,6 +382,10 @@ class Package:
                 self._codes.append(custom.get(number, builtin))
         return self._codes
 
+    def merged_ranges(self, sheet_name: str) -> None:
+        """None: python-calamine gives an .xlsx's merged cells (otherparts reads an .ods's)."""
+        return None
+
     def creator(self) -> str:
         """Who the document properties say made the workbook ('plantools' for its own)."""
         try:

@@ -152,6 +152,7 @@ EXAMPLES: dict[str, tuple[str | None, list[str]]] = {
     "check": (None, [f'check "{PLAN}" --today 2018-11-30']),
     "check-json": (None, [f'check "{PLAN}" --today 2018-11-30 --format json']),
     "check-sheet": (None, [f'check "{PLAN}" --sheet "Business Plan" --today 2018-11-30']),
+    "layout": (None, [f'layout "{PLAN}"', f'layout "{PLAN}" --save']),
     "monthly": ("emails", [f'monthly "{PLAN}" --month 2018-11 --today 2018-11-30 --sender bsu@merton.example']),
     "consolidate": (None, [f'consolidate "{PLAN}" --month 2018-11', f'consolidate "{PLAN}" --month 2019-02']),
     "outside-year": (None, [f'consolidate "{PLAN}" --month 2019-06']),
