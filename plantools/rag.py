@@ -103,7 +103,7 @@ def key_words(status_cell: object, meaning: object) -> dict[str, str]:
 
 
 # "Green = on track", "Key: Amber - at risk; Red - off track": a key written in one cell
-_INLINE_KEY = re.compile(r"(?:^|[;,\n]|\bkey\s*:)\s*([A-Za-z]+)\s*[=:\u2013-]\s*([^;,=\n]+)", re.IGNORECASE)
+_INLINE_KEY = re.compile(r"(?:\bkey\s*:|^|[;,\n])\s*([A-Za-z]+)\s*[=:\u2013-]\s*([^;,=\n]+)", re.IGNORECASE)
 
 
 def inline_key_words(text: object) -> dict[str, str]:

@@ -128,21 +128,25 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...], month: str, s
         elif kind == "plan":
             sheets.append(grid)
     found_headers: dict[str, list[str]] = {}
-    asides = [grid for grid in sheets if grid.title not in named and _aside(grid.title)]
     latest: Latest = {}
-    if len(sheets) > 1 and not month:  # period grids on several sheets: the plan's latest period, found first
-        for grid in sheets:
-            _find_header(grid, set(package.layout(grid.title).hidden_columns), Plan(path), latest)
+    headers = {}  # with several sheets: each one's header, found first (and the plan's latest period)
+    if len(sheets) > 1:
+        headers = {grid.title: _find_header(grid, set(package.layout(grid.title).hidden_columns), Plan(path), latest)
+                   for grid in sheets}
+    asides = {grid.title: why for grid in sheets if grid.title not in named
+              and (why := _aside(grid.title, headers.get(grid.title), len(headers)))}
     for grid in sheets:
-        if grid not in asides:
+        if grid.title not in asides:
             _read_sheet(path, grid, package, plan, (pinned, named), rag_words, found_headers, latest, saved)
-    for grid in asides:  # a contents, summary or lists sheet: read only when no other sheet is a plan
+    for grid in sheets:  # a contents, summary or lists sheet: read only when no other sheet is a plan
+        if grid.title not in asides:
+            continue
         if plan.plan_sheets:
-            _note(plan, grid.title, "A1", f"sheet '{grid.title}' left out: its name says it is {_aside(grid.title)}, "
-                  "not the plan (pin it with --sheet to read it)")
+            _note(plan, grid.title, "A1", f"sheet '{grid.title}' left out: {asides[grid.title]}, not the plan "
+                  "(pin it with --sheet to read it)")
         elif _read_sheet(path, grid, package, plan, (pinned, named), rag_words, found_headers, latest, saved):
-            _note(plan, grid.title, "A1", f"sheet '{grid.title}' read as plan though its name says it is "
-                  f"{_aside(grid.title)}: no other sheet is a plan")
+            _note(plan, grid.title, "A1", f"sheet '{grid.title}' read as plan though {asides[grid.title]}: "
+                  "no other sheet is a plan")
     if not plan.plan_sheets:
         skipped = "; ".join(f.message for f in plan.findings
                             if f.field == "sheet" and (f.severity != "note" or " left out" in f.message))
@@ -212,9 +216,17 @@ ASIDE_NAMES = (
 )
 
 
-def _aside(name: str) -> str:
-    """What a sheet's name says it is when it is no plan ("a summary"), or ""."""
-    return next((what for what, pattern in ASIDE_NAMES if pattern.search(name)), "")
+def _aside(name: str, header: _Header | None, sheets: int) -> str:
+    """Why a sheet looks like no plan ("its name says it is a summary"), or "": by its name;
+    or, beside other sheets, by a header that names neither actions nor deadlines (a plan on
+    a page: Priority | Objective | Lead | RAG)."""
+    what = next((what for what, pattern in ASIDE_NAMES if pattern.search(name)), "")
+    if what:
+        return f"its name says it is {what}"
+    if sheets > 1 and header is not None and header.columns.keys() & WHAT_COLUMNS and not header.columns.keys() & {
+            "action", "deadline"}:  # (one that names nothing to be done is no plan at all: _read_sheet)
+        return f"its header (row {header.row}) names no action and no deadline, as a summary's does"
+    return ""
 
 
 # A sheet whose name speaks of these, or of anything not for circulation, is never read as plan
@@ -534,7 +546,7 @@ _EXACT = {
 }
 _KEY_COLUMN = re.compile(r"\s*(rag\s*)?(status\s*)?(key|legend)\s*:?\s*", re.IGNORECASE)
 _MONTH_IN_HEADER = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*['’]?(\d{2,4})?\b")
-_QUARTER_IN_HEADER = re.compile(r"\bq([1-4])\b")
+_QUARTER_IN_HEADER = re.compile(r"\b(?:q|qtr|quarter)\s?([1-4])\b")
 
 
 def _assign_columns(grid: _Grid, top: int, last: int, roles: dict[int, str], hidden: set[int],
@@ -703,7 +715,7 @@ def _current_period(grid: _Grid, top: int, last: int, periods: dict[str, dict[in
     rows = [row for row in range(last + 1, grid.max_row + 1)
             if any(grid.value(row, col) is not None for col in what) and not _along_key(grid, row)
             and not (_in_key_block(grid, row) and _first_status(grid, row) not in period_cells)
-            and not all(_clean(value) in header_texts for value in grid.rows[row - grid.top] if value != "")]
+            and not _all_header(grid, row, header_texts)]
     chosen = {}
     for role, when in periods.items():
         labels = {col: _header_text(grid, top, last, col) for col in when}
@@ -718,13 +730,13 @@ def _current_period(grid: _Grid, top: int, last: int, periods: dict[str, dict[in
                 latest[key] = max(*filled, latest.get(key, filled[0]))
             current = latest.get(key, min(when.values()))
             chosen[role] = next(col for col, period in when.items() if period == current)
-            why = ("the latest period with any entry in the plan" if key in latest
-                   else "the first period, as no period has an entry yet")
+            why = ("this is the latest period with any entry in the plan" if key in latest
+                   else "this is the first period, as no period has an entry yet")
             if plan.period_month:
                 why = f"no column is {month_label(plan.period_month)}'s, so {why}"
         _note(plan, grid.title, f"{column_letters(chosen[role])}{last}",
               f"{role} read from column {column_letters(chosen[role])} '{labels[chosen[role]]}': "
-              f"a column for each period, and this is {why}; the other periods are carried as they are", field="column")
+              f"a column for each period, and {why}; the other periods are carried as they are", field="column")
     return chosen
 
 
@@ -735,15 +747,16 @@ def _column_of_month(labels: dict[int, str], month: str) -> tuple[int, str] | No
     year, number = int(month[:4]), int(month[5:7])
     for col, label in labels.items():
         words = _words(label)
-        if found := _MONTH_IN_HEADER.search(words):
+        if quarter := _QUARTER_IN_HEADER.search(words):
+            if int(quarter.group(1)) == (number - 4) % 12 // 3 + 1:
+                return col, (f"this is the quarter of the copy's month, {month_label(month)}, in the financial "
+                             "year (April to June is Q1)")
+        elif found := _MONTH_IN_HEADER.search(words):
             named = list(calendar.month_abbr).index(found.group(1).title())
             named_year = int(found.group(2)) if found.group(2) else 0
             named_year += 2000 if 0 < named_year < 100 else 0
             if named == number and named_year in (0, year):
-                return col, f"the month of the copy, {month_label(month)}"
-        elif (quarter := _QUARTER_IN_HEADER.search(words)) and int(quarter.group(1)) == (number - 4) % 12 // 3 + 1:
-            return col, (f"the quarter of the copy's month, {month_label(month)}, in the financial year "
-                         "(April to June is Q1)")
+                return col, f"this is the month of the copy, {month_label(month)}"
     return None
 
 
@@ -772,12 +785,12 @@ def _periods(labels: dict[int, str]) -> dict[int, tuple[int, int]]:
     for col, label in labels.items():
         words = _words(label)
         when[col] = (0, 0)
-        if month := _MONTH_IN_HEADER.search(words):
+        if quarter := _QUARTER_IN_HEADER.search(words):  # "Progress" over "Q1", "Q2"; "Q1 (Apr-Jun)"
+            when[col] = (0, int(quarter.group(1)))
+        elif month := _MONTH_IN_HEADER.search(words):
             number = list(calendar.month_abbr).index(month.group(1).title())
             year = int(month.group(2)) if month.group(2) else 0
             when[col] = (year + 2000 if 0 < year < 100 else year, number)
-        elif quarter := _QUARTER_IN_HEADER.search(words):  # "Progress" over "Q1", "Q2", "Q3"
-            when[col] = (0, int(quarter.group(1)))
     yearless = sorted(col for col, (year, number) in when.items() if number and not year)
     if len(yearless) > 1:
         steps = [(when[b][1] - when[a][1]) % 12 for a, b in zip(yearless, yearless[1:])]
@@ -825,11 +838,9 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, package, rag_words: 
         own = {role for role, col in role_columns if values[role] and grid.own(row, col)}
         if not own and not any(grid.own(row, c) and grid.raw(row, c) is not None for c in header.extra):
             continue  # a blank separator row, or only the spill of merges from above
-        typed = [_clean(value) for value in grid.rows[row - grid.top] if value != ""]
         if sum(values[role] in header_texts for role in own) >= 3 or (
                 own and all(values[role] in header_texts for role in own)
-                and sum(value in header_texts for value in values.values()) >= 3) or (
-                len(typed) >= 2 and all(text in header_texts for text in typed)):
+                and sum(value in header_texts for value in values.values()) >= 3) or _all_header(grid, row, header_texts):
             continue  # the header repeated further down (its second row, under merged headers)
         heading = _priority_heading(grid, row)
         if heading:
@@ -891,6 +902,17 @@ def _read_actions(grid: _Grid, header: _Header, plan: Plan, package, rag_words: 
     _concealed(actions, {*sheet_columns.values(), *header.extra}, package, plan)
 
 
+def _all_header(grid: _Grid, row: int, header_texts: set[str]) -> bool:
+    """Every value of the row is a header's words, two at least: the header written again."""
+    typed = 0
+    for value in grid.rows[row - grid.top]:
+        if value != "":
+            if _clean(value) not in header_texts:
+                return False  # most rows: their first value
+            typed += 1
+    return typed >= 2
+
+
 def _identity_column(columns: dict[str, int]) -> int | None:
     """The column whose values name each action: an action ref, else a ref, else the
     objective's reference."""
@@ -919,7 +941,8 @@ def _has_extra(grid: _Grid, row: int, header: _Header) -> bool:
     return any(grid.own(row, col) and grid.raw(row, col) is not None for col in header.extra)
 
 
-_TOTAL = re.compile(r"^\s*(grand\s+|sub-?\s*)?totals?\b|^\s*(count|number of actions|sum)\b", re.IGNORECASE)
+_TOTAL = re.compile(r"^\s*(grand\s+|sub-?\s*)?totals?\b|^\s*(count|number of actions|sum)\b|"
+                    r"^\s*(rag\s+)?(status\s+)?(summary|breakdown)\b", re.IGNORECASE)
 _NOTE = re.compile(r"^\s*(notes?\b|nb\b|n\.b\.|\*|source\b|please\b|last updated\b|updated\b|version\b)",
                    re.IGNORECASE)
 _KEY_HEADING = re.compile(r"^\s*(rag\s*)?(key|legend)\b|^\s*rag\s*(status|rating)?\s*key", re.IGNORECASE)
@@ -940,19 +963,25 @@ def _not_an_action(grid: _Grid, row: int, own: set[str], values: dict[str, str],
         for _, value in texts:
             rag_words.update(ragmod.inline_key_words(value))
         return "it is a RAG key"
-    pairs = _key_pairs(texts[1:] if _KEY_HEADING.match(first) else texts)
-    if pairs and _is_key(texts, pairs, own, rag_col, shows):
-        for status, meaning in pairs:
-            rag_words.update(ragmod.key_words(status, meaning))
-        return "it is a RAG key"
-    dated = "deadline" in own and parse_deadline(values["deadline"]).due is not None  # "May 2030": an action's
-    if (_in_key_block(grid, row) and not dated
-            and not (texts[0][0] == rag_col and shows & {"action", "outcome", "objective"})):
-        rag_words.update(ragmod.key_words(texts[0][1], texts[1][1] if len(texts) > 1 else None))
-        return "it is a RAG key"
+    heading = _KEY_HEADING.match(first) is not None
+    # most rows begin with a ref or an action's words, so are no key row
+    if heading or (len(first) <= 20 and not first[:1].isdigit() and ragmod.normalise(first) is not None):
+        pairs = _key_pairs(texts[1:] if heading else texts)
+        if pairs and _is_key(texts, pairs, own, rag_col, shows):
+            for status, meaning in pairs:
+                rag_words.update(ragmod.key_words(status, meaning))
+            return "it is a RAG key"
+        if (_in_key_block(grid, row) and not (texts[0][0] == rag_col and shows & {"action", "outcome", "objective"})
+                and not ("deadline" in own and parse_deadline(values["deadline"]).due)):  # "May 2030": an action's
+            rag_words.update(ragmod.key_words(texts[0][1], texts[1][1] if len(texts) > 1 else None))
+            return "it is a RAG key"
     if _TOTAL.match(first) and (all(isinstance(v, (int, float)) or _looks_numeric(v) for _, v in texts[1:])
                                 or not own & {"owner", "governance", "deadline"}):
         return "it is a totals row"  # counts, or words such as "2 Green" where no action has an owner
+    if (len(texts) >= 2 and _is_number(texts[1][1]) and all(_is_number(value) for _, value in texts[2:])
+            and (_is_number(texts[0][1]) or ragmod.normalise(first))
+            and not (shows - own) & {"action", "outcome", "objective", "owner"}):
+        return "it is a count of actions"  # "Green | 5", or "2 | 3 | 5 | 1" under the statuses' names
     if len(texts) == 1 and (_NOTE.match(first) or (own and own <= {"ref", "action_ref"} and len(first.split()) >= 3)):
         return "it is a note under the table"  # a sentence alone where a ref goes is no ref
     return ""
@@ -984,9 +1013,10 @@ def _first_status(grid: _Grid, row: int) -> tuple[int, str] | None:
     """(column, status) when a row's first value is a status word alone and no cell of the
     row holds a date or a number (a key's rows: "Green | On track | ..."), else None."""
     found = None
-    for col in range(grid.left, grid.max_col + 1):
-        value = grid.raw(row, col)
-        if value is None or not grid.own(row, col):
+    if not grid.top <= row < grid.top + len(grid.rows):
+        return None
+    for col, value in enumerate(grid.rows[row - grid.top], start=grid.left):  # a merge's other cells are ""
+        if value == "":
             continue
         if not isinstance(value, str):
             return None  # a date, a number: an action's row
@@ -1044,6 +1074,10 @@ def _is_key(texts: list[tuple[int, object]], pairs: list[tuple[object, object]],
     if outside:
         return len(texts) <= 3 and not own & {"owner", "governance", "deadline"}
     return len(texts) <= 2 and not shows & {"action", "owner", "governance", "deadline", "outcome", "objective"}
+
+
+def _is_number(value: object) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)) or _looks_numeric(value)
 
 
 def _looks_numeric(value: object) -> bool:
@@ -1286,9 +1320,10 @@ def _rag_by_rules(actions: list[Action], grid: _Grid, rules: list[ColourRule], p
             break
 
 
+_LITERAL = re.compile(r'\s*"([^"]*)"\s*')
 _CELL_EQUALS_WORD = re.compile(r'^\s*(\$?)([A-Z]{1,3})(\$?)(\d+)\s*(=|<>)\s*"([^"]*)"\s*$')
 _WORD_EQUALS_CELL = re.compile(r'^\s*"([^"]*)"\s*(=|<>)\s*(\$?)([A-Z]{1,3})(\$?)(\d+)\s*$')
-_TEXT_TESTS = {"containsText": lambda v, w: w in v, "notContains": lambda v, w: w not in v,
+_TEXT_TESTS = {"containsText": lambda v, w: w in v, "notContainsText": lambda v, w: w not in v,
                "beginsWith": lambda v, w: v.startswith(w), "endsWith": lambda v, w: v.endswith(w)}
 
 
@@ -1298,24 +1333,29 @@ def _rule_holds(rule: ColourRule, grid: _Grid, row: int, col: int, corner: tuple
     def text(at_row: int, at_col: int) -> str:
         return _clean(grid.value(at_row, at_col)).casefold()
 
-    here = grid.address(row, col)
     if rule.kind == "cellIs" and rule.operator in ("equal", "notEqual") and len(rule.formulas) == 1:
-        literal = re.fullmatch(r'\s*"([^"]*)"\s*', rule.formulas[0])
+        literal = _LITERAL.fullmatch(rule.formulas[0])
         if literal:
-            equal = text(row, col) == literal.group(1).casefold()
-            return (equal == (rule.operator == "equal"),
-                    f"{here} {'is' if rule.operator == 'equal' else 'is not'} '{literal.group(1)}'")
+            if (text(row, col) == literal.group(1).casefold()) != (rule.operator == "equal"):
+                return False, ""
+            return True, f"{grid.address(row, col)} {'is' if rule.operator == 'equal' else 'is not'} '{literal.group(1)}'"
+    if rule.kind in ("containsBlanks", "notContainsBlanks"):
+        if (text(row, col).strip() == "") != (rule.kind == "containsBlanks"):
+            return False, ""
+        return True, f"{grid.address(row, col)} is {'empty' if rule.kind == 'containsBlanks' else 'not empty'}"
     if rule.kind in _TEXT_TESTS and rule.text:
-        return (_TEXT_TESTS[rule.kind](text(row, col), rule.text.casefold()),
-                f"{here} {re.sub('([A-Z])', lambda m: ' ' + m.group(1).lower(), rule.kind)} '{rule.text}'")
+        if not _TEXT_TESTS[rule.kind](text(row, col), rule.text.casefold()):
+            return False, ""
+        return True, f"{grid.address(row, col)} {re.sub('([A-Z])', lambda m: ' ' + m.group(1).lower(), rule.kind)} '{rule.text}'"
     parts = _comparison(rule.formulas[0]) if rule.kind == "expression" and len(rule.formulas) == 1 else None
     if parts:
         (fixed_col, letters_, fixed_row, number), sign, word = parts
         # the cell the formula names, moved from the range's corner as Excel moves a relative reference
         at_col = column_number(letters_) + (0 if fixed_col else col - corner[1])
         at_row = int(number) + (0 if fixed_row else row - corner[0])
-        equal = text(at_row, at_col) == word.casefold()
-        return equal == (sign == "="), f"{column_letters(at_col)}{at_row} {'is' if sign == '=' else 'is not'} '{word}'"
+        if (text(at_row, at_col) == word.casefold()) != (sign == "="):
+            return False, ""
+        return True, f"{column_letters(at_col)}{at_row} {'is' if sign == '=' else 'is not'} '{word}'"
     return None, ""
 
 

@@ -290,8 +290,12 @@ class Package:
         rules = []
         for block in _CONDITIONAL.finditer(xml, max(end, 0)):
             attrs = dict(_ATTR_ANY.findall(block.group(1)))
+            # Excel 2010's own form (in the extension list) names its cells in <xm:sqref>, and
+            # holds its format inline: its rules are never worked out, so a cell they colour is said
+            newer = block.group(0).startswith(b"<x14:")
+            sqref = attrs.get(b"sqref") or b"".join(re.findall(rb"<xm:sqref>([^<]*)<", block.group(2)))
             ranges = []
-            for found in _RANGE.finditer(attrs.get(b"sqref", b"").decode("ascii", "replace")):
+            for found in _RANGE.finditer(sqref.decode("ascii", "replace")):
                 first_col, first_row = column_number(found.group(1)), int(found.group(2))
                 last_col = column_number(found.group(3)) if found.group(3) else first_col
                 ranges.append((first_row, first_col, int(found.group(4) or first_row), last_col))
@@ -302,7 +306,7 @@ class Package:
                             for f in _CF_FORMULA.findall(rule.group(2) or b"")]
                 dxf = rule_attrs.get("dxfId", "")
                 rules.append(ColourRule(
-                    ranges, rule_attrs.get("type", ""), rule_attrs.get("operator", ""), formulas,
+                    ranges, ("x14 " if newer else "") + rule_attrs.get("type", ""), rule_attrs.get("operator", ""), formulas,
                     rule_attrs.get("text", ""), fills[int(dxf)] if dxf.isdigit() and int(dxf) < len(fills) else None,
                     int(rule_attrs["priority"]) if rule_attrs.get("priority", "").isdigit() else 0))
         return sorted(rules, key=lambda r: r.priority)

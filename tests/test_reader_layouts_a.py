@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openpyxl.formatting.rule import CellIsRule, FormulaRule
+from openpyxl.formatting.rule import CellIsRule, FormulaRule, Rule
 from openpyxl.styles import PatternFill
 
 from plantools import load_plan
@@ -49,7 +49,7 @@ class Features:
     header: str = "one"  # "one", "lead" (Lead over Officer, Agency), "timescale" (over Start, End), "both"
     key: str = "none"  # "none", "above", "between", "below", "key sheet"
     key_form: str = "rows"  # "rows" (status | meaning), "described" (and a third cell), "in rag column",
-    # "across" (one row), "inline"
+    # "across" (one row), "inline", "counts" (a RAG summary: a status and its count)
     extra_sheets: tuple[str, ...] = ()  # "contents", "lists"
     reporting_to: bool = False  # the governance header is "Reporting\nto" in one cell
     title_rows: int = 2
@@ -77,6 +77,9 @@ def _key_rows(form: str, width: int, rag_col: int) -> list[list]:
         return [row]
     if form == "inline":
         return [["Key: " + "; ".join(f"{s} = {m}" for s, m in KEY)]]
+    if form == "counts":  # how many actions have each status, down and across
+        return [["RAG summary"], *[[status, 1 + index] for index, (status, _) in enumerate(KEY)], [],
+                [status for status, _ in KEY], [1, 2, 1, 1]]
     rows: list[list] = [["RAG Key"]]
     for status, meaning in KEY:
         if form == "in rag column":
@@ -155,11 +158,10 @@ def write(features: Features, path: Path) -> Written:
         merges = [_shift(m, len(key) + 2) for m in merges]
     header = [top, second] if two_rows else [top]
     body = [_action_row(a, features) for a in ACTIONS]
-    if features.key == "between":
-        body = body[:2] + [[]] + key + [[]] + (header if features.repeat_header else []) + body[2:]
-    elif features.repeat_header:
-        body = body[:2] + [[]] + header + body[2:]
-    elif features.key == "below":
+    between = (key + [[]] if features.key == "between" else []) + (header if features.repeat_header else [])
+    if between:
+        body = body[:2] + [[]] + between + body[2:]
+    if features.key == "below":
         body = body + [[]] + key
     for row in rows + header + body:
         sheet.append(row)
@@ -275,7 +277,7 @@ FEATURES = st.builds(
     Features,
     header=st.sampled_from(["one", "lead", "timescale", "both"]),
     key=st.sampled_from(["none", "above", "between", "below", "key sheet"]),
-    key_form=st.sampled_from(["rows", "described", "in rag column", "across", "inline"]),
+    key_form=st.sampled_from(["rows", "described", "in rag column", "across", "inline", "counts"]),
     extra_sheets=st.sampled_from([(), ("contents",), ("lists",), ("contents", "lists")]),
     reporting_to=st.booleans(),
     title_rows=st.integers(1, 3),
@@ -298,7 +300,8 @@ def test_composed_layouts_read_exactly_their_actions(features, tmp_path_factory)
     assert errors == []
     if features.rag_by != "word":  # each RAG cell coloured by a rule says what was read, or why not
         said = {f.cell for f in findings if f.severity == "note" and "by a conditional format" in f.message}
-        by_key = {a.cell("rag") for a in plan.actions if a.rag_text == "Finished" and features.key != "none"}
+        has_words = features.key != "none" and features.key_form != "counts"  # the key says "Complete: Finished"
+        by_key = {a.cell("rag") for a in plan.actions if a.rag_text == "Finished" and has_words}
         assert said == {a.cell("rag") for a in plan.actions} - unread - by_key
         warned = {f.cell for f in findings if f.severity == "warning" and f.field == "rag"}
         assert warned == unread
@@ -435,7 +438,7 @@ def test_a_month_with_no_column_reads_the_latest_period_and_says_so(tmp_path):
     plan = load_plan(tmp_path / "plan.xlsx", month="2018-09")
     assert [a.rag for a in plan.actions] == ["Amber", None]  # May 2018: the latest with an entry
     notes = {f.cell: f.message for f in plan.findings if f.severity == "note"}
-    assert "no column is September 2018's, so the latest period with any entry" in notes["G1"]
+    assert "no column is September 2018's, so this is the latest period with any entry" in notes["G1"]
     plan = load_plan(tmp_path / "plan.xlsx", month="2018-06")
     assert [a.rag for a in plan.actions] == [None, None]  # June's column, empty: not rated
 
@@ -477,6 +480,13 @@ def test_a_table_with_the_rag_first_and_deadlines_in_words_is_no_key(tmp_path):
     (FormulaRule(formula=['"on hold"=$G2']), "FFFFC000", "Amber"),
     (FormulaRule(formula=['$G$2<>"Finished"']), "FF00B050", "Green"),
     (CellIsRule(operator="greaterThan", formula=["3"]), "FFFF0000", "cannot read (cellIs greaterThan 3)"),
+    (Rule(type="containsText", operator="containsText", text="hold", formula=['NOT(ISERROR(SEARCH("hold",F2)))']),
+     "FFFF0000", "Red"),
+    (Rule(type="notContainsText", operator="notContains", text="hold", formula=['ISERROR(SEARCH("hold",F2))']),
+     "FFFF0000", None),
+    (Rule(type="beginsWith", operator="beginsWith", text="ON", formula=['LEFT(F2,2)="ON"']), "FF00B050", "Green"),
+    (Rule(type="notContainsBlanks", formula=["LEN(TRIM(F2))>0"]), "FFFFC000", "Amber"),
+    (Rule(type="duplicateValues"), "FFFF0000", "cannot read (duplicateValues)"),
 ])
 def test_each_kind_of_rule_colouring_an_unrated_rag_cell(rule, colour, said, tmp_path):
     """A plain comparison with a word is worked out as Excel does (ignoring case, either way
@@ -520,3 +530,103 @@ def test_the_latest_period_is_the_plans_not_each_sheets(tmp_path):
     plan, findings = read(tmp_path / "plan.xlsx")
     assert [(a.sheet, a.rag, a.progress) for a in plan.actions] == [("Priority 1", "Green", "Q3"), ("Priority 2", None, "")]
     assert all("in the plan" in f.message for f in findings if f.cell in ("H1", "L1"))
+
+
+@pytest.mark.parametrize("name", ["Sheet1", "Board view", "Plan 2018-19 (1)"])
+def test_a_summary_under_any_name_is_left_out_beside_the_plan(name, tmp_path):
+    """A plan on a page (Priority | Objective | Lead | RAG) names no action and no deadline:
+    beside a plan it is left out, said at its A1."""
+    book = openpyxl.Workbook()
+    book.active.title = name
+    book.active.append(["Priority", "Objective", "Lead", "Overall RAG"])
+    book.active.append(["1. Voice", "Hear children", "Jo Bloggs", "Green"])
+    book.active.append(["2. Front door", "A safe front door", "Ann Lee", "Amber"])
+    plan_sheet = book.create_sheet("Actions")
+    plan_sheet.append(["Ref", "Action", "Lead officer", "Governance", "Deadline", "RAG"])
+    plan_sheet.append(["1.1", "Survey children in care", "Jo Bloggs", BODIES[0], datetime(2019, 3, 31), "Green"])
+    book.save(tmp_path / "plan.xlsx")
+    plan, findings = read(tmp_path / "plan.xlsx")
+    assert plan.plan_sheets == ["Actions"] and [a.action for a in plan.actions] == ["Survey children in care"]
+    assert any(f.sheet == name and f.cell == "A1" and "no action and no deadline" in f.message for f in findings)
+
+
+@pytest.mark.parametrize("key", ["Key: Green = on schedule; Amber = some slippage; Red = significant delay",
+                                 "RAG key: Green - on schedule, Amber - some slippage, Red - significant delay",
+                                 "Green = on schedule; Amber = some slippage; Red = significant delay"])
+def test_a_key_in_one_cell_gives_every_status_its_words(key, tmp_path):
+    """The first status after "Key:" is read too (it was taken for a status named "Key")."""
+    book = openpyxl.Workbook()
+    book.active.append([key])
+    book.active.append(["Ref", "Action", "Lead officer", "Governance", "Deadline", "RAG", "Progress"])
+    for ref, rag in (("1.1", "On schedule"), ("1.2", "Some slippage"), ("1.3", "Significant delay")):
+        book.active.append([ref, "Survey children", "Jo Bloggs", BODIES[0], datetime(2019, 3, 31), rag, "Why"])
+    book.save(tmp_path / "plan.xlsx")
+    plan, findings = read(tmp_path / "plan.xlsx")
+    assert [a.rag for a in plan.actions] == ["Green", "Amber", "Red"]
+
+
+QUARTER_MONTHS = ["Apr-Jun", "Jul-Sep", "Oct-Dec", "Jan-Mar"]
+PERIOD_HEADERS = {
+    "RAG May": [f"RAG {m}" for m in MONTHS],
+    "May RAG": [f"{m} RAG" for m in MONTHS],
+    "RAG May-18": [f"RAG {m}-{18 if i < 9 else 19}" for i, m in enumerate(MONTHS)],
+    "dates under RAG": [datetime(2018 + (i >= 9), (i + 3) % 12 + 1, 1) for i in range(12)],
+    "RAG Q2": [f"RAG Q{q}" for q in range(1, 5)],
+    "Q2 RAG": [f"Q{q} RAG" for q in range(1, 5)],
+    "Quarter 2 RAG": [f"Quarter {q} RAG" for q in range(1, 5)],
+    "Qtr 2 RAG": [f"Qtr {q} RAG" for q in range(1, 5)],
+    "RAG Q2 (Jul-Sep)": [f"RAG Q{q} ({QUARTER_MONTHS[q - 1]})" for q in range(1, 5)],
+}
+
+
+@pytest.mark.parametrize("style", list(PERIOD_HEADERS))
+@pytest.mark.parametrize("month, read", [(None, "Green"), ("2018-04", "Red"), ("2018-11", None)])
+def test_each_way_of_heading_periods_reads_the_period_it_should(style, month, read, tmp_path):
+    """Filled for two periods (Red, then Green): the latest is read, or the month given's
+    own period (April: the first month, or the first quarter; November: an empty one)."""
+    labels = PERIOD_HEADERS[style]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    if isinstance(labels[0], datetime):  # "RAG" merged over a row of dates shown as months
+        sheet.append(["Ref", "Action", "Lead officer", "Governance", "Deadline", "RAG", *[None] * 11, "Progress"])
+        sheet.append([None] * 5 + labels + [None])
+        for merge in ("F1:Q1", "A1:A2", "B1:B2", "C1:C2", "D1:D2", "E1:E2", "R1:R2"):
+            sheet.merge_cells(merge)
+    else:
+        sheet.append(["Ref", "Action", "Lead officer", "Governance", "Deadline", *labels, "Progress"])
+    sheet.append(["1.1", "Survey", "Jo Bloggs", BODIES[0], datetime(2019, 3, 31), "Red", "Green",
+                  *[None] * (len(labels) - 2), "Why"])
+    book.save(tmp_path / "plan.xlsx")
+    plan = load_plan(tmp_path / "plan.xlsx", month=month)
+    assert plan.actions[0].rag == read
+    note = next(f.message for f in plan.findings if f.message.startswith("rag read from column"))
+    assert "a column for each period" in note
+
+
+def test_a_cell_coloured_by_an_excel_2010_rule_is_said_not_skipped(tmp_path):
+    """Excel 2010+ keeps some rules in the sheet's extension list, their format inline: the
+    reader does not work them out, and says so at each RAG cell they colour."""
+    import zipfile
+
+    book = openpyxl.Workbook()
+    book.active.append(["Ref", "Action", "Lead officer", "Governance", "Deadline", "RAG"])
+    book.active.append(["1.1", "Survey children", "Jo Bloggs", BODIES[0], datetime(2019, 3, 31), None])
+    book.save(tmp_path / "plain.xlsx")
+    extension = (
+        '<extLst><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" '
+        'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+        '<x14:conditionalFormattings><x14:conditionalFormatting '
+        'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+        '<x14:cfRule type="expression" priority="1" id="{00000000-0000-0000-0000-000000000001}">'
+        '<xm:f>Lists!$A$1="Green"</xm:f><x14:dxf><fill><patternFill><bgColor rgb="FF00B050"/></patternFill></fill>'
+        '</x14:dxf></x14:cfRule><xm:sqref>F2:F10</xm:sqref></x14:conditionalFormatting>'
+        '</x14:conditionalFormattings></ext></extLst>')
+    with zipfile.ZipFile(tmp_path / "plain.xlsx") as source, zipfile.ZipFile(tmp_path / "plan.xlsx", "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</worksheet>", extension.encode() + b"</worksheet>")
+            target.writestr(item, data)
+    plan, findings = read(tmp_path / "plan.xlsx")
+    assert plan.actions[0].rag is None
+    assert [f.severity for f in findings if f.cell == "F2" and "cannot read (x14 expression" in f.message] == ["warning"]
