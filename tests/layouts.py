@@ -52,14 +52,15 @@ FEATURES = (
     "rag_fill_only", "rag_fill_blue", "libreoffice", "xls", "ods",
 )
 # What the reader on main reads right; FAILURES.md gives an example of each of the others
-# (unseen_synonyms, rag_key_words).
+# (unseen_synonyms).
 SUPPORTED = frozenset({
     "title", "preamble", "key_above", "key_between", "key_below", "many_sheets", "contents_sheet", "lists_sheet",
     "abbreviations", "two_bodies", "banners", "spacers", "two_row_header", "merged_header", "synonyms",
     "rag_months", "rag_quarters", "excel_table", "totals_row", "merged_objective", "no_ref_column",
     "extra_columns", "hidden_columns", "hidden_rows", "hidden_sheet", "confidential_columns", "deadline_text",
     "deadline_quarter", "deadline_revised", "deadline_open", "fills", "theme_colours", "inline_key",
-    "key_in_rag_column", "conditional_rag", "rag_fill_only", "rag_fill_blue", "libreoffice", "xls", "ods",
+    "rag_key_words", "key_in_rag_column", "conditional_rag", "rag_fill_only", "rag_fill_blue", "libreoffice", "xls",
+    "ods",
 })
 SOFFICE_FEATURES = ("libreoffice", "xls", "ods")  # slow: drawn in a few examples only
 # what an Excel table cannot hold: it has one header row and no merged cells
