@@ -54,21 +54,25 @@ LABELS = {c.name: c.label for c in PLAN_COLUMNS if not c.derived}
 # governance, "Actions (who and what)" is a pair. Besides the fields above: action_ref (an
 # action's own number), extra (carried as it is), action_pair (one column of who and what).
 HEADER_RULES: tuple[tuple[str, str], ...] = (
-    ("action_ref", r"^(action|task) (ref|reference|id|no|number)$|^id$"),
-    ("ref", r"^(ref|reference|refs|item)( no| number)?$|^(no|number)$"),  # action or objective: its values say
+    ("action_ref", r"^(action|task) (ref|reference|id|no|number|code)$|^id$"),
+    ("ref", r"^(ref|reference|refs|item|code)( no| number)?$|^(no|number)$"),  # action or objective: its values say
     ("objective_ref", r"^(objective|obj) (ref|reference|no|number|id)$|^obj$"),
-    ("governance", r"\b(governance|oversight|accountable (body|to)|reporting to|reports to|sub ?group|board)\b"),
-    ("deadline", r"\b(when|deadlines?|due|time ?scales?|time ?frames?|target date|completion date|by when|end date)\b"),
-    ("rag", r"\b(rag|status|rating)\b"),
+    ("governance", r"\b(governance|oversight|overseen by|monitored by|monitoring (group|body)|accountable "
+                   r"(body|to|group|forum)|reporting (to|into|group|body)|reports? (to|into)|scrutiny|sub ?group|board|"
+                   r"committee)\b"),
+    ("deadline", r"\b(when|deadlines?|due|time ?scales?|time ?frames?|target date|completion date|by when|end date|"
+                 r"finish (date|by)|date for completion|completed? by|completion target|milestone date)\b|^target$"),
+    ("rag", r"\b(rag|b ?rag|status|rating|traffic lights?)\b"),
     ("extra", r"\b(complete|completed|percent|per cent)\b"),  # "% complete": carried as it is
-    ("progress", r"\b(progress|updates?|comments?|commentary|notes?)\b"),
+    ("progress", r"\b(progress|updates?|comments?|commentary|notes?|(latest|current) position|position statement|"
+                 r"narrative)\b"),
     ("measure", r"\b(measures?|measurement|metrics?|kpis?|indicators?|success criteria)\b"),
     ("outcome", r"\boutcomes?\b"),
-    ("objective", r"\bobjectives?\b"),
+    ("objective", r"\b(objectives?|aims?|goals?)\b"),
     ("priority", r"\b(priority|priorities|theme)\b"),
     ("action_pair", r"\bactions?\b.*\bwho\b.*\bwhat\b"),
-    ("owner", r"\b(who|owners?|leads?|responsible|lead officer|lead agency)\b"),
-    ("action", r"\b(actions?|what|tasks?|activity|activities)\b"),
+    ("owner", r"\b(who|owners?|leads?|responsible|responsibility|lead officer|lead agency|officer|champion)\b"),
+    ("action", r"\b(actions?|what|tasks?|activity|activities|deliverables?|interventions?|how we will|steps)\b"),
 )
 HEADER_PATTERNS = [(role, re.compile(rule)) for role, rule in HEADER_RULES]
 

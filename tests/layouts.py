@@ -56,7 +56,7 @@ FEATURES = (
 SUPPORTED = frozenset({
     "title", "preamble", "key_above", "key_between", "key_below", "many_sheets", "contents_sheet", "lists_sheet",
     "abbreviations", "two_bodies", "banners", "spacers", "two_row_header", "merged_header", "synonyms",
-    "rag_months", "rag_quarters", "excel_table", "totals_row", "merged_objective", "no_ref_column",
+    "unseen_synonyms", "rag_months", "rag_quarters", "excel_table", "totals_row", "merged_objective", "no_ref_column",
     "extra_columns", "hidden_columns", "hidden_rows", "hidden_sheet", "confidential_columns", "deadline_text",
     "deadline_quarter", "deadline_revised", "deadline_open", "fills", "theme_colours", "inline_key",
     "rag_key_words", "key_in_rag_column", "conditional_rag", "rag_fill_only", "rag_fill_blue", "libreoffice", "xls",
