@@ -119,7 +119,9 @@ def _one_line(error: click.UsageError) -> click.ClickException:
             words = f"{where}: {error.message.rstrip('.')}"
         return UsageLine(words if "e.g." in words else f"{words}, e.g. {example(command, param)}")
     if isinstance(error, click.NoSuchOption):
-        maybe = f" (did you mean {' or '.join(error.possibilities)}?)" if error.possibilities else ""
+        # an option that turns something off is offered last: --tls is --starttls, not --no-tls
+        close = sorted(error.possibilities or (), key=lambda option: option.startswith("--no-"))
+        maybe = f" (did you mean {' or '.join(close)}?)" if close else ""
         return UsageLine(f"{where} has no option {error.option_name}{maybe}: see {where} --help")
     if isinstance(error, click.BadOptionUsage):  # an option at the end without its value
         option = next((p for p in params if error.option_name in p.opts), None)
@@ -247,10 +249,14 @@ def _say_where(workbook: Path) -> None:
 
 
 def _say_last_saved(plan: Plan) -> None:
-    """Before anything is written: a workbook open in Excel is read as it was last saved."""
+    """Before anything is written: a workbook open in Excel is read as it was last saved, and
+    one that is no .xlsx cannot take the returns of the packs made from it."""
     if plan.open_in_excel:
         click.echo(f"{plan.path.name} is open in Excel: reading its last saved version (changes not saved are "
                    "not in what is written now)")
+    if plan.path.suffix.lower() in (".xls", ".ods"):
+        click.echo(f"warning: {plan.path.name} is no Excel Workbook (.xlsx): collect cannot fold the returns back "
+                   "into it; save it as .xlsx and make the packs from that before they go out")
 
 
 def _say_month(plan: Plan, month: str) -> None:

@@ -104,7 +104,8 @@ def collect(returns: list[Path | str], into: Path | str, write: bool = False,
     if not into.is_file():
         raise PlanError(into, "does not exist: give the shared workbook the packs were made from with --into; "
                               "nothing was written")
-    refuse_unless_xlsx(into, "collect writes the returns")
+    refuse_unless_xlsx(into, "collect writes the returns", "make the packs again from it (a pack is folded back "
+                       "only into the workbook it was made from)")
     if not write:
         return _collect(returns, into, write, backup_dir, packs_dir)
     with writer_lock(into, "collect"):  # one writer at a time, from the first read to the replace

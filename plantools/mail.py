@@ -94,7 +94,9 @@ def draft_message(pack, plan_title: str, month: str, sender: str = "", reply_by:
     # an address with a letter beyond ASCII (jörg@...) is written as it is, in UTF-8 (RFC 6532):
     # encoded as a header word it would be another address, which no server delivers to jörg
     international = any(not address.isascii() for address in (*pack.emails, sender, reply_to))
-    return message.as_bytes(policy=policy.SMTPUTF8 if international else policy.SMTP)
+    # headers folded only past the 998 characters a line may hold: Python 3.11 folds a subject
+    # with an en dash into an empty encoded word ("=?utf-8?q??="), which some mail programs show
+    return message.as_bytes(policy=(policy.SMTPUTF8 if international else policy.SMTP).clone(max_line_length=998))
 
 
 LAST_SAVED = ("[For the Business Support Unit: this pack was made from the last saved version of the shared "

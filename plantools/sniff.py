@@ -57,13 +57,14 @@ def open_spreadsheet(path: Path, other_formats: bool = False) -> tuple[Path | io
     return path, check_package(path, path, other_formats)
 
 
-def refuse_unless_xlsx(path: Path, doing: str) -> None:
+def refuse_unless_xlsx(path: Path, doing: str, then: str = "give that") -> None:
     """plantools writes into .xlsx workbooks only: an .xls or .ods is refused before anything
-    else is done. doing: what would have been written ("collect writes the returns")."""
+    else is done. doing: what would have been written ("collect writes the returns"); then:
+    what to do with the .xlsx."""
     _, kind = open_spreadsheet(path, other_formats=True)
     if kind != "xlsx":
         raise PlanError(path, f"is {OTHER_FORMATS[kind]}: {doing} into an Excel Workbook (.xlsx) only; "
-                              f"{SAVE_AS_XLSX} and give that; nothing was written")
+                              f"{SAVE_AS_XLSX} and {then}; nothing was written")
 
 
 def _head(path: Path) -> bytes:

@@ -22,7 +22,7 @@ from plantools import load_plan
 from plantools.cli import main
 from plantools.packs import make_packs
 
-from conftest import ROOT, simple_plan
+from conftest import PLAN_HEADER, ROOT, make_workbook, simple_plan
 
 BODIES = [("Policy Sub-Group", "Policy", "policy@example.org"),
           ("QA Sub-Group", "QA", "qa@example.org; refused@example.org"),
@@ -490,3 +490,19 @@ def test_a_ledger_from_before_per_recipient_rows_is_still_honoured(packs_folder,
     assert f"already sent on 1 Dec 2018: skipped {DRAFTS[1]}" in result.output.splitlines()
     assert sorted(m["to"][0] for m in recorder.received) == ["ld@example.org", "qa@example.org"]
     assert ledger_rows(packs_folder)[0]["recipient"] == "policy@example.org"  # rewritten, row kept
+
+
+def test_a_subject_with_an_en_dash_is_one_clean_encoded_word(tmp_path):
+    """Python 3.11 folds such a subject into an empty encoded word ('=?utf-8?q??='), which
+    some mail programs print as it is: the drafts' headers are not folded short of 998."""
+    title = "Merton Safeguarding Children Board Business Plan 2018 – 19"
+    shared = make_workbook(tmp_path / "plan.xlsx", {"Plan": [[title], [], PLAN_HEADER,
+                                                             ["1.1", "Agreement", "Draft it", "Jo", "Policy", "May 2019"]]},
+                           bodies=[("Policy Sub-Group", "Policy", "policy@example.org")])
+    run = make_packs(load_plan(shared), "2018-11", tmp_path / "packs", today=date(2018, 11, 30),
+                     sender="bsu@example.org")
+    [draft] = [pack.draft for pack in run.packs if pack.draft]
+    raw = draft.read_bytes()
+    assert b"=?utf-8?q??=" not in raw.split(b"\r\n\r\n")[0]
+    subject = BytesParser(policy=policy.default).parsebytes(raw)["Subject"]
+    assert subject.startswith(f"{title}: Policy Sub-Group actions for November 2018")

@@ -209,6 +209,8 @@ def test_collect_into_or_format_an_xls_or_ods_is_refused_in_one_line(tmp_path, f
         assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
         assert f"{other}: is an {'old Excel 97-2003 workbook (.xls)' if fmt == 'xls' else 'OpenDocument'}" in result.stderr
         assert "Excel Workbook (.xlsx) only" in result.stderr
+        if args[0] == "collect":  # saving it as .xlsx is not enough: its packs return only into it
+            assert "make the packs again from it" in result.stderr
     assert digest(other) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["src", other.name, "packs", "lo-profile"])
 
@@ -604,3 +606,20 @@ def test_a_rag_shown_by_a_fill_in_an_xls_or_ods_is_read_as_in_the_xlsx(tmp_path,
     assert [a.rag for a in plan.actions] == [*fills, None] == [a.rag for a in load_plan(source).actions]
     assert [f.cell for f in plan.findings if f.field == "rag" and "from the cell's colour" in f.message] == \
         ["G4", "G5", "G6", "G7"]
+
+
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_packs_made_from_an_xls_or_ods_say_first_that_their_returns_cannot_come_back(tmp_path, fmt):
+    from click.testing import CliRunner
+
+    from conftest import soffice_convert
+    from plantools.cli import main
+
+    (tmp_path / "src").mkdir()
+    source = tmp_path / "src" / "Shared plan.xlsx"
+    plan_for_other_formats(source, 0)
+    other = soffice_convert(source, fmt, tmp_path)
+    result = CliRunner().invoke(main, ["packs", str(other), "--month", "2019-01", "--out", str(tmp_path / "packs")])
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0]
+    assert first.startswith(f"warning: {other.name} is no Excel Workbook (.xlsx): collect cannot fold the returns")

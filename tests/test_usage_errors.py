@@ -109,6 +109,8 @@ def test_unknown_commands_and_options_say_what_was_meant():
         "Error: plantools has no command 'mothly' (did you mean monthly?): see plantools --help"
     line = one_line(["monthly", "--mnth", "2018-11"], with_example=False)
     assert line.startswith("Error: plantools monthly has no option --mnth (did you mean --month")
+    line = one_line(["send", "packs", "--tls"], with_example=False)  # what turns encryption on comes first
+    assert "(did you mean --starttls" in line and line.index("--starttls") < line.index("--no-tls")
 
 
 # the three the issue names, word for word
