@@ -201,6 +201,9 @@ def _count_table(sheet, formats: Formats, row: int, heading: str, table: dict[st
 # the bars carry their counts.
 PATTERNS = {rag.RED: "solid", rag.AMBER: "percent_50", rag.GREEN: "wide_upward_diagonal",
             rag.COMPLETE: "large_grid", rag.NOT_RATED: "percent_10"}
+# behind each pattern a pale tint of its own colour, not white: on screen and in colour a bar
+# is its status's colour at a glance (on white, LibreOffice drew amber and green near-white)
+TINTS = {rag.AMBER: "#FFE699", rag.GREEN: "#C6EFCE", rag.COMPLETE: "#BDD7EE", rag.NOT_RATED: "#FFFFFF"}
 
 
 def _colour(status_name: str) -> str:
@@ -219,7 +222,7 @@ def _series_style(name: str, counts: list[int]) -> dict:
     except where the bar is empty (a "0" floating on nothing)."""
     pattern = PATTERNS[name]
     fill = ({"fill": {"color": _colour(name)}} if pattern == "solid" else
-            {"pattern": {"pattern": pattern, "fg_color": _colour(name), "bg_color": "#FFFFFF"}})
+            {"pattern": {"pattern": pattern, "fg_color": _colour(name), "bg_color": TINTS[name]}})
     labels = {"value": True, "font": {"size": 9, "bold": True}, "fill": {"color": "#FFFFFF"},
               "custom": [{"delete": True} if not count else None for count in counts]}
     return {"border": {"color": "#000000", "width": 0.75}, "data_labels": labels, **fill}
