@@ -189,17 +189,24 @@ def test_an_xls_or_ods_reads_as_its_xlsx_does_and_the_outputs_are_xlsx(tmp_path,
         assert secret not in texts_in(output), output.name
 
 
-@pytest.mark.parametrize("fmt", ["xls", "ods"])
-def test_collect_into_or_format_an_xls_or_ods_is_refused_in_one_line(tmp_path, fmt):
-    from click.testing import CliRunner
-
-    from conftest import digest, soffice_convert
-    from plantools.cli import main
+def _shared_plan_as(fmt: str, tmp_path):
+    """The shared plan of these tests saved by LibreOffice as an .xls or .ods."""
+    from conftest import soffice_convert
 
     (tmp_path / "src").mkdir()
     source = tmp_path / "src" / "Shared plan.xlsx"
     plan_for_other_formats(source, 0)
-    other = soffice_convert(source, fmt, tmp_path)
+    return soffice_convert(source, fmt, tmp_path)
+
+
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_collect_into_or_format_an_xls_or_ods_is_refused_in_one_line(tmp_path, fmt):
+    from click.testing import CliRunner
+
+    from conftest import digest
+    from plantools.cli import main
+
+    other = _shared_plan_as(fmt, tmp_path)
     packs = make_packs(load_plan(other), "2019-01", tmp_path / "packs", today=TODAY)
     returned = next(p.workbook for p in packs.packs if p.workbook)
     before = digest(other)
@@ -612,13 +619,9 @@ def test_a_rag_shown_by_a_fill_in_an_xls_or_ods_is_read_as_in_the_xlsx(tmp_path,
 def test_packs_made_from_an_xls_or_ods_say_first_that_their_returns_cannot_come_back(tmp_path, fmt):
     from click.testing import CliRunner
 
-    from conftest import soffice_convert
     from plantools.cli import main
 
-    (tmp_path / "src").mkdir()
-    source = tmp_path / "src" / "Shared plan.xlsx"
-    plan_for_other_formats(source, 0)
-    other = soffice_convert(source, fmt, tmp_path)
+    other = _shared_plan_as(fmt, tmp_path)
     result = CliRunner().invoke(main, ["packs", str(other), "--month", "2019-01", "--out", str(tmp_path / "packs")])
     assert result.exit_code == 0, result.output
     first = result.output.splitlines()[0]
