@@ -37,7 +37,7 @@ from .deadlines import DATE, ONGOING, parse_deadline
 from .errors import PlanError
 from .lock import writer_lock
 from .columns import LABELS, PROPOSED_DEADLINE
-from .model import Action, Plan, short
+from .model import Action, Plan, counted, short
 from .returns import Returned, Row, cell_text, read_return
 from .terminal import one_line
 from .workbook import atomic_file
@@ -524,11 +524,12 @@ def summary_lines(result: Collection) -> list[str]:
     conflicts, bad = len(result.of("conflict")), len(result.of("bad value"))
     cells = len(result.edits)
     if result.written:
-        lines.append(f"{cells} cell{'s' * (cells != 1)} written into {result.workbook.name} "
-                     f"(backup: {result.backup}); {conflicts} conflicts, {bad} bad values; see {LEDGER}")
+        lines.append(f"{counted(cells, 'cell')} written into {result.workbook.name} "
+                     f"(backup: {result.backup}); {counted(conflicts, 'conflict')}, {counted(bad, 'bad value')}; "
+                     f"see {LEDGER}")
     elif cells:
-        lines.append(f"nothing written: {cells} cell{'s' * (cells != 1)} to write, {conflicts} conflicts, "
-                     f"{bad} bad values; add --yes to write them")
+        lines.append(f"nothing written: {counted(cells, 'cell')} to write, {counted(conflicts, 'conflict')}, "
+                     f"{counted(bad, 'bad value')}; add --yes to write them")
     else:
-        lines.append(f"nothing to write: {conflicts} conflicts, {bad} bad values")
+        lines.append(f"nothing to write: {counted(conflicts, 'conflict')}, {counted(bad, 'bad value')}")
     return [one_line(line) for line in lines]  # a name or cell with a line break prints no line of its own

@@ -23,7 +23,7 @@ from .checks import check, format_table
 from .copies import MonthlyCopy, copy_path, previous_copy, read_copy
 from .errors import PlanError
 from .columns import LABELS, PROPOSED_DEADLINE
-from .model import Action, Finding, Plan
+from .model import Action, Finding, Plan, counted
 from .bundled import copies_folder
 from .months import between, check_month, label, month_end, this_month
 from .overdue import days_overdue
@@ -298,8 +298,8 @@ def summary_lines(result: Consolidation) -> list[str]:
         f"wrote {result.path}",
         f"{len(result.actions)} actions: " + ", ".join(f"{counts[s]} {s}" for s in rag.STATUSES)
         + f", {counts[rag.NOT_RATED]} not yet rated",
-        f"{_count(len(errors), 'error')}{' (listed above: fix them in the workbook)' if errors else ''}, "
-        f"{_count(sum(f.severity == 'warning' for f in result.findings), 'warning')} (see the Completeness sheet)",
+        f"{counted(len(errors), 'error')}{' (listed above: fix them in the workbook)' if errors else ''}, "
+        f"{counted(sum(f.severity == 'warning' for f in result.findings), 'warning')} (see the Completeness sheet)",
         f"{len(result.exceptions)} exceptions for the board (see the Exceptions sheet)",
     ]
     if result.previous_month:
@@ -309,7 +309,3 @@ def summary_lines(result: Consolidation) -> list[str]:
     else:
         lines.append("no earlier consolidated copy to compare with: this is the first month")
     return lines
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'s' * (number != 1)}"

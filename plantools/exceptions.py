@@ -15,7 +15,7 @@ from . import rag
 from .changes import ADDED, Change, got_worse
 from .deadlines import MISSING, UNREADABLE
 from .columns import LABELS
-from .model import Action
+from .model import Action, counted
 from .months import MONTH, between, label, uk_date
 from .overdue import days_overdue
 
@@ -36,7 +36,7 @@ def reasons(action: Action, as_of: date, before: Action | None = None, slipped: 
         found.append(action.rag)
     late = days_overdue(action, as_of)
     if late and action.deadline.due:
-        found.append(f"Overdue by {_count(late, 'day')} (due {uk_date(action.deadline.due)})")
+        found.append(f"Overdue by {counted(late, 'day')} (due {uk_date(action.deadline.due)})")
     if before is not None and got_worse(before.rag, action.rag):
         found.append(f"RAG worse ({before.rag} to {action.rag})")
     if slipped:
@@ -52,7 +52,7 @@ def reasons(action: Action, as_of: date, before: Action | None = None, slipped: 
     if action.rag != rag.COMPLETE:
         idle = between(last_update, month) if last_update and month else 0
         if idle >= stale_months:
-            found.append(f"No update for {_count(idle, 'month')} (since {label(last_update)})")
+            found.append(f"No update for {counted(idle, 'month')} (since {label(last_update)})")
         elif (before is not None and previous_month and before.progress == action.progress
               and (action.rag in (rag.RED, rag.AMBER) or late)):
             found.append(f"No new progress note since {label(previous_month)}")
@@ -78,8 +78,6 @@ def first_seen(key: str) -> str:
     return month if MONTH.match(month) else ""
 
 
-def _count(number: int, unit: str) -> str:
-    return f"{number} {unit}{'s' * (number != 1)}"
 
 
 def times(count: int) -> str:

@@ -10,6 +10,11 @@ from .governance import Body
 from .xlsxparts import column_letters
 
 
+def counted(number: int, noun: str) -> str:
+    """'1 conflict', '2 conflicts': a count with its noun (made plural with an s)."""
+    return f"{number} {noun}{'s' * (number != 1)}"
+
+
 def short(text: str, limit: int = 60) -> str:
     """A cell's text quoted in a message: on one line, cut with "…" past `limit` characters."""
     text = " ".join(text.split())

@@ -418,6 +418,7 @@ def test_a_rag_in_the_workbooks_own_words_or_colour_is_no_false_conflict(tmp_pat
     assert wrote_lines(result.output) == ["wrote: Plan!G5  1.2  RAG  'Going to plan' -> 'Complete'  (from QA Sub-Group)"]
     conflicts = [line for line in result.output.splitlines() if line.startswith("conflict:")]
     assert len(conflicts) == 1 and "Plan!G4 shows its RAG by its colour alone" in conflicts[0]
+    assert "; 1 conflict, 0 bad values; see returns.csv" in result.output.splitlines()[-1]  # counted in words
     assert "G4" not in cell_values(shared)
 
 
