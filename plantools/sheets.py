@@ -258,5 +258,5 @@ def _key_under(book, sheet, row: int, widths: list[float]) -> int:
 
 def key_sheet(book, formats: Formats, title: str, month: str) -> None:
     """The RAG key, on one page."""
-    sheet = write_key(book, formats, font_size=FONT_SIZE)
+    sheet = write_key(book, formats, font_size=FONT_SIZE, heading=f"RAG key – {label(month)}")
     page_setup(sheet, title, month, landscape=False, one_page=True)

@@ -237,13 +237,16 @@ def add_rag_rules(sheet, formats: Formats, first_row: int, last_row: int, col: i
     })
 
 
-def write_key(book, formats: Formats, name: str = "Key", font_size: float = DEFAULT_FONT_SIZE):
-    """The RAG key, set up to print on one page; returns the sheet."""
+def write_key(book, formats: Formats, name: str = "Key", font_size: float = DEFAULT_FONT_SIZE, heading: str = ""):
+    """The RAG key, set up to print on one page, under `heading` when given; returns the sheet."""
     sheet = book.add_worksheet(name)
     widths: list[float] = [14, 56]
-    sheet.write_string(0, 0, "RAG status", formats.header)
-    sheet.write_string(0, 1, "Meaning", formats.header)
-    for row, status in enumerate(rag.STATUSES, start=1):
+    top = 2 if heading else 0
+    if heading:
+        sheet.write_string(0, 0, heading, formats.title)
+    sheet.write_string(top, 0, "RAG status", formats.header)
+    sheet.write_string(top, 1, "Meaning", formats.header)
+    for row, status in enumerate(rag.STATUSES, start=top + 1):
         write_row(sheet, row, [status, rag.KEY[status]], [formats.rag[status], formats.text], widths, font_size)
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)

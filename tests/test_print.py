@@ -28,7 +28,7 @@ EXAMPLE_MONTH = {  # row in the bundled workbook -> (RAG, progress update)
 COPY_TITLES = {"Highlights": "Highlights – December 2018", "Plan": "– consolidated, December 2018",
                "Summary": "– summary, December 2018", "Exceptions": "Exceptions for the board – December 2018",
                "Change log": "Change log – December 2018", "Completeness": "Completeness – December 2018",
-               "Key": "Unlikely to complete on target"}
+               "Key": "RAG key – December 2018"}
 REF = re.compile(r"^\d+\.\d+[a-z]+$")
 
 
