@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: a cache key of every word measured
 class Font:
     widths: tuple[int, ...]  # characters 32..126
     bold_widths: tuple[int, ...]
@@ -31,7 +31,6 @@ class Font:
     padding: float  # points of a column's width no text is printed in (both sides together)
     punctuation: tuple[int, ...] = ()  # PUNCTUATION's widths
     bold_punctuation: tuple[int, ...] = ()
-
 
 
 CALIBRI = Font(
