@@ -20,6 +20,7 @@ import math
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Sequence
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: a cache key of every word measured
@@ -68,10 +69,17 @@ ROW_PADDING = 3  # points above and below the text of a row
 MAX_ROW_HEIGHT = 409  # Excel's limit
 
 
+COLUMN_MARGINS = 5 / 7  # units: the 5 pixels of margins xlsxwriter adds to the width it is given
+
+
 def room(width: float, font: Font) -> float:
-    """Points of text that fit across a column `width` units wide (xlsxwriter adds the 5 pixels
-    of a column's margins to the width it is given)."""
-    return max(font.unit * (width + 5 / 7) - font.padding, 1.0)
+    """Points of text that fit across a column `width` units wide."""
+    return max(font.unit * (width + COLUMN_MARGINS) - font.padding, 1.0)
+
+
+def merged_width(widths: Sequence[float]) -> float:
+    """The width of cells merged across columns of these widths: theirs and the margins between."""
+    return sum(widths) + (len(widths) - 1) * COLUMN_MARGINS
 
 
 def text_lines(text: str, width: float, size: float, font: Font, bold: bool = False) -> int:

@@ -196,9 +196,8 @@ def title_block(sheet, formats: Formats, title: str, note: str, widths: Sequence
     """The title and, under it, a note, each wrapped across the printed columns (`widths`):
     a long title takes a second line rather than running off the page's edge."""
     across = len(widths)
-    # merged across: as wide as the columns and their margins
-    title_height = printed.text_height(title, sum(widths) + (across - 1) * 5 / 7, TITLE_SIZE, bold=True)
-    note_height = printed.text_height(note, sum(widths) + (across - 1) * 5 / 7, FONT_SIZE)
+    title_height = printed.text_height(title, printed.merged_width(widths), TITLE_SIZE, bold=True)
+    note_height = printed.text_height(note, printed.merged_width(widths), FONT_SIZE)
     if across > 1:
         sheet.merge_range(0, 0, 0, across - 1, title, formats.long_title)
         sheet.merge_range(1, 0, 1, across - 1, note, formats.subtitle)
@@ -251,7 +250,7 @@ def _key_under(book, sheet, row: int, widths: list[float]) -> int:
     sheet.merge_range(row, 0, row, len(widths) - 1, "", plain)
     sheet.write_rich_string(row, 0, *parts, plain)
     text = "".join(part for part in parts if isinstance(part, str))
-    sheet.set_row(row, printed.row_height([printed.text_height(text, sum(widths) + (len(widths) - 1) * 5 / 7,
+    sheet.set_row(row, printed.row_height([printed.text_height(text, printed.merged_width(widths),
                                                                FONT_SIZE, bold=True)], FONT_SIZE))
     return row
 
