@@ -15,20 +15,20 @@ Bad input raises PlanError, whose text is the one line the CLI prints. docs/api.
 every function with an example.
 """
 
-from .checks import check
-from .collect import Collection, collect
-from .confirmed import WorkbookLayout, layout
-from .consolidate import Consolidation, consolidate
-from .deadlines import Deadline, parse_deadline
-from .errors import PlanError
-from .formatting import format_workbook
-from .history import history
-from .mail import Server, send_drafts
-from .model import Action, Finding, Plan
-from .monthly import run_month
-from .packs import PackRun, make_packs
-from .reader import load_plan
-from .template import new_plan, write_governance_workbook
+from plantools.copy.result import Consolidation
+from plantools.errors import PlanError
+from plantools.format import format_workbook
+from plantools.history import history
+from plantools.jobs import consolidate, make_packs, run_month
+from plantools.packs.making import PackRun
+from plantools.plan.checks import check
+from plantools.plan.deadlines import Deadline, parse_deadline
+from plantools.plan.model import Action, Finding, Plan
+from plantools.read.confirm import WorkbookLayout, layout
+from plantools.read.reader import load_plan
+from plantools.returns.match import Collection, collect
+from plantools.send.smtp import Server, send_drafts
+from plantools.template import new_plan, write_governance_workbook
 
 __version__ = "0.1.0"
 __all__ = [

@@ -1,3 +1,3 @@
-from .cli import main
+from plantools.cli import main
 
 main()

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import bundled
-from .errors import PlanError
-from .terminal import cleaned_output, one_line
+from plantools import bundled
+from plantools.errors import PlanError
+from plantools.terminal import cleaned_output, one_line
 
 if TYPE_CHECKING:
-    from .mail import Draft
-    from .model import Plan
+    from plantools.plan.model import Plan
+    from plantools.send.smtp import Draft
 
 
 class UsageLine(click.ClickException):
@@ -261,7 +261,7 @@ def _say_last_saved(plan: Plan) -> None:
 
 def _say_month(plan: Plan, month: str) -> None:
     """A month outside the plan's year is most likely not meant (the default is this month): say so first."""
-    from .months import outside_plan_year
+    from plantools.plan.months import outside_plan_year
 
     warning = outside_plan_year(month, plan.title, (a.deadline.due for a in plan.actions if a.deadline.due))
     if warning:
@@ -269,7 +269,7 @@ def _say_month(plan: Plan, month: str) -> None:
 
 
 def _check_month(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    from .months import check_month
+    from plantools.plan.months import check_month
 
     try:
         return check_month(value)
@@ -293,7 +293,7 @@ def month_option(what: str):
 def _check_address(ctx: click.Context, param: click.Parameter, value: str) -> str:
     from email.utils import parseaddr
 
-    from .mail import valid_address
+    from plantools.packs.drafts import valid_address
 
     if value and not valid_address(parseaddr(value)[1]):
         raise click.BadParameter(f"{value!r} is not an email address")
@@ -360,8 +360,9 @@ def check(workbook: Path, sheets: tuple[str, ...], today, output: str) -> None:
 
     Exit status: 0 no errors, 1 errors found, 2 the workbook cannot be read.
     """
-    from .checks import check as run_checks, format_table, summary_line
-    from .reader import load_plan
+    from plantools.plan.checks import check as run_checks
+    from plantools.plan.checks import format_table, summary_line
+    from plantools.read.reader import load_plan
 
     plan = load_plan(workbook, sheets)
     findings = run_checks(plan, _day(today))
@@ -384,7 +385,7 @@ def check(workbook: Path, sheets: tuple[str, ...], today, output: str) -> None:
 def layout(workbook: Path, sheets: tuple[str, ...], save: bool) -> None:
     """Show how the workbook is read: the plan sheets, the header rows, for each field the column
     read with three of its values, and the columns and sheets left out and why."""
-    from .confirmed import layout as read_layout
+    from plantools.read.confirm import layout as read_layout
 
     for line in read_layout(workbook, sheets, save).lines():
         click.echo(line)
@@ -395,7 +396,7 @@ def layout(workbook: Path, sheets: tuple[str, ...], save: bool) -> None:
 @click.option("--title", default="Business Plan", show_default=True, help="The plan's title row.")
 def new(path: Path, title: str) -> None:
     """Write an empty plan workbook in plantools' layout, e.g. for next year's plan."""
-    from .template import new_plan
+    from plantools.template import new_plan
 
     click.echo(f"wrote {new_plan(path, title)}")
 
@@ -419,8 +420,9 @@ def consolidate(workbook: Path, sheets: tuple[str, ...], month: str, out: Path |
     """Write the month's consolidated copy of the plan, a board paper: Highlights, Plan,
     Summary, Exceptions, Change log (against the newest earlier copy in --out),
     Completeness and Key. The shared workbook is only read."""
-    from .consolidate import consolidate as run, summary_lines
-    from .reader import load_plan
+    from plantools.copy.result import summary_lines
+    from plantools.jobs import consolidate as run
+    from plantools.read.reader import load_plan
 
     plan = load_plan(workbook, sheets, given_month())
     _say_where(workbook)
@@ -440,7 +442,7 @@ def format_command(workbook: Path, backup_dir: Path | None) -> None:
     """Add RAG colours and a RAG dropdown to the shared workbook itself, so staff see the
     colours as they edit. The only command that writes into the shared workbook: it backs it
     up first, and refuses while it is open in Excel or when saving would lose anything."""
-    from .formatting import format_workbook
+    from plantools.format import format_workbook
 
     result = format_workbook(workbook, backup_dir)
     if not result.changed:
@@ -469,8 +471,9 @@ def packs(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | None,
           paper: str, force: bool) -> None:
     """Write one workbook per governance body with the actions it oversees, an email draft
     (.eml) beside each, and manifest.csv saying who gets what. Nothing confidential travels."""
-    from .packs import make_packs, summary_lines
-    from .reader import load_plan
+    from plantools.jobs import make_packs
+    from plantools.packs.making import summary_lines
+    from plantools.read.reader import load_plan
 
     plan = load_plan(workbook, sheets, given_month())
     _say_where(workbook)
@@ -500,10 +503,10 @@ def monthly(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | Non
             paper: str, stale_months: int, force: bool) -> None:
     """The monthly job: `consolidate`, then `packs`, from one reading of the workbook
     (on a machine with two cores, large plans' packs are written meanwhile)."""
-    from .consolidate import summary_lines as copy_lines
-    from .monthly import run_month
-    from .packs import summary_lines as pack_lines
-    from .reader import load_plan
+    from plantools.copy.result import summary_lines as copy_lines
+    from plantools.jobs import run_month
+    from plantools.packs.making import summary_lines as pack_lines
+    from plantools.read.reader import load_plan
 
     plan = load_plan(workbook, sheets, given_month())
     _say_where(workbook)
@@ -538,7 +541,8 @@ def collect(returns: tuple[Path, ...], workbook: Path, backup_dir: Path | None, 
     workbook records every decision. Exit status: 0 all written, 1 conflicts or bad values
     to look at, 2 nothing could be done.
     """
-    from .collect import collect as run, summary_lines
+    from plantools.returns.match import collect as run
+    from plantools.returns.match import summary_lines
 
     result = run(list(returns), workbook, write=yes, backup_dir=backup_dir, packs_dir=packs_dir)
     for line in summary_lines(result):
@@ -555,8 +559,8 @@ def governance(workbook: Path, sheets: tuple[str, ...], out: Path | None) -> Non
     """Write a starting Governance sheet for a plan that has none: each body its governance
     cells name, the other spellings found and an empty email column, to correct and copy
     into the shared workbook."""
-    from .reader import load_plan
-    from .template import write_governance_workbook
+    from plantools.read.reader import load_plan
+    from plantools.template import write_governance_workbook
 
     plan = load_plan(workbook, sheets)
     if plan.bodies and not plan.bodies[0].inferred:
@@ -576,7 +580,8 @@ def history(folder: Path, out: Path | None, plan: str | None) -> None:
     """A year of the monthly copies in FOLDER as one table for the annual report: each
     action each month, with its RAG, deadline, owner, progress and that month's changes.
     Needs pandas (pip install plantools[pandas])."""
-    from .history import default_path, history as table, summary_line, write_history
+    from plantools.history import default_path, summary_line, write_history
+    from plantools.history import history as table
 
     try:
         frame = table(folder, plan)
@@ -616,7 +621,7 @@ def send(folder: Path, smtp_host: str, smtp_port: int, security: str, user: str,
     (5xx) is reported. A draft remade by packs --force after it went is skipped unless --resend.
 
     Exit status: 0 all delivered, 1 something to retry or fix, 2 nothing could be sent."""
-    from .mail import Server, preview, preview_line, send_drafts
+    from plantools.send.smtp import Server, preview, preview_line, send_drafts
 
     if user and security == "none":
         raise click.UsageError("a password is never sent unencrypted: use --starttls or --ssl with --user")

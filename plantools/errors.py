@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .terminal import one_line
+from plantools.terminal import one_line
 
 
 class PlanError(Exception):

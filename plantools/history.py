@@ -16,10 +16,10 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .changes import ADDED, REMOVED, Change
-from .copies import read_copy
-from .errors import PlanError
-from .model import Action
+from plantools.copy.changes import ADDED, REMOVED, Change
+from plantools.copy.earlier import read_copy
+from plantools.errors import PlanError
+from plantools.plan.model import Action
 
 if TYPE_CHECKING:
     import pandas
@@ -128,8 +128,8 @@ def write_history(frame: "pandas.DataFrame", path: Path) -> None:
 def _write_csv(frame: "pandas.DataFrame", path: Path) -> None:
     import csv
 
-    from .csvfiles import csv_safe
-    from .workbook import atomic_file
+    from plantools.xlsx.csvfiles import csv_safe
+    from plantools.xlsx.files import atomic_file
 
     with atomic_file(path) as temp, temp.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
@@ -138,7 +138,7 @@ def _write_csv(frame: "pandas.DataFrame", path: Path) -> None:
 
 
 def _write_xlsx(frame: "pandas.DataFrame", path: Path) -> None:
-    from .workbook import Formats, add_rag_rules, write_row, write_workbook
+    from plantools.paper.formats import Formats, add_rag_rules, write_row, write_workbook
 
     rows = [list(row) for row in frame[COLUMNS].itertuples(index=False, name=None)]
     months = sorted(set(frame["Month"]))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .workbook import Formats, add_rag_rules, write_key, write_text, write_workbook
+from plantools.paper.formats import Formats, add_rag_rules, write_key, write_text, write_workbook
 
 # (group header, header, field): a blank header means the group header names the column.
 DEFAULT_COLUMNS = [

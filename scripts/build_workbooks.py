@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from plantools.template import write_plan_workbook  # noqa: E402
+from plantools.template import write_plan_workbook
 
 SOURCES = ROOT / "workbooks" / "source"
 

@@ -19,7 +19,7 @@ import click
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # runs from a checkout without installing, too
 
-from plantools.cli import main  # noqa: E402
+from plantools.cli import main
 
 
 def step(args: list[str]) -> int:

@@ -23,8 +23,8 @@ import openpyxl
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from plantools import load_plan  # noqa: E402
-from plantools.consolidate import consolidate  # noqa: E402
+from plantools import load_plan
+from plantools.jobs import consolidate
 
 EXAMPLE_MONTH = {  # row in the bundled workbook -> (RAG, progress update)
     8: ("Green", "Draft agreement circulated to partners"),

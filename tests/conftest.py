@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -11,6 +12,7 @@ import pytest
 from openpyxl.styles import PatternFill
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))  # the benchmark's generated plans: `import bench`
 BUNDLED_2018 = ROOT / "workbooks" / "MSCB Business Plan 2018-19.xlsx"
 BUNDLED_2012 = ROOT / "workbooks" / "MSCB Business Plan 2012-13.xlsx"
 

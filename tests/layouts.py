@@ -713,7 +713,7 @@ def problems(truth: Truth, out: Path, outputs: bool = True) -> list[str]:
     through load_plan and check, then (outputs) the copy and the packs, whose files must
     hold no secret."""
     from plantools import PlanError, check, consolidate, load_plan, make_packs
-    from plantools.copies import read_copy
+    from plantools.copy.earlier import read_copy
 
     said: list[str] = []
     try:

@@ -9,17 +9,17 @@ import subprocess
 import sys
 from datetime import date
 
+import bench
 import openpyxl
 import pytest
-
-from plantools import bench, load_plan, monthly, rag
-from plantools.bench import STAGES, benchmark, generated_plan, next_month
-from plantools.consolidate import consolidate
-from plantools.months import from_label
-from plantools.packs import make_packs
-from plantools.template import write_plan_workbook
-
+from bench import STAGES, benchmark, generated_plan, next_month
 from conftest import ROOT
+
+from plantools import jobs, load_plan
+from plantools.jobs import consolidate, make_packs
+from plantools.plan import rag
+from plantools.plan.months import from_label
+from plantools.template import write_plan_workbook
 
 REFERENCE = ROOT / "tests" / "data" / "generated-copy-reference.json.gz"
 
@@ -95,10 +95,10 @@ def test_consolidated_copy_and_packs_are_what_they_were_before_any_speed_up(tmp_
         run = make_packs(load_plan(tmp_path / "Generated.xlsx"), "2019-06", tmp_path / "p", today=june,
                          copies=tmp_path / "m")
     else:
-        monkeypatch.setattr(monthly, "PARALLEL_FROM", 0)
-        monkeypatch.setattr(monthly, "PACKS_WORKER", bench.timed_packs_worker)
+        monkeypatch.setattr(jobs, "PARALLEL_FROM", 0)
+        monkeypatch.setattr(jobs, "PACKS_WORKER", bench.timed_packs_worker)
         monkeypatch.setenv(bench.WORKER_FIGURES, str(tmp_path / "worker.json"))
-        second, run = monthly.run_month(load_plan(tmp_path / "Generated.xlsx"), "2019-06", tmp_path / "m",
+        second, run = jobs.run_month(load_plan(tmp_path / "Generated.xlsx"), "2019-06", tmp_path / "m",
                                         tmp_path / "p", today=june, parallel=True)
         assert (tmp_path / "worker.json").exists()  # the packs were written by the second process
     copy = content(second.path)

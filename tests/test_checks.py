@@ -2,10 +2,10 @@
 
 from datetime import date
 
-from plantools import check, load_plan
-from plantools.governance import Body, Matcher
-
 from conftest import BUNDLED_2018, make_workbook
+
+from plantools import check, load_plan
+from plantools.plan.governance import Body, Matcher
 
 
 def problems(findings):

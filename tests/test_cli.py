@@ -6,11 +6,10 @@ import sys
 
 import pytest
 from click.testing import CliRunner
+from conftest import BUNDLED_2018, digest, make_workbook
 
 from plantools import load_plan
 from plantools.cli import main
-
-from conftest import BUNDLED_2018, digest, make_workbook
 
 
 def run(*args):

@@ -24,13 +24,12 @@ import pytest
 import python_calamine
 import xlsxwriter
 from click.testing import CliRunner
+from conftest import PLAN_HEADER, digest, make_workbook, realworld, simple_plan, soffice_convert
 
 from plantools.cli import main
-from plantools.collect import read_ledger
-from plantools.copies import read_copy
-from plantools.xlsxedit import changed_cells
-
-from conftest import PLAN_HEADER, digest, make_workbook, realworld, simple_plan, soffice_convert
+from plantools.copy.earlier import read_copy
+from plantools.returns.ledger import read_ledger
+from plantools.xlsx.edit import changed_cells
 
 BODIES = [("Policy Sub-Group", "Policy", "policy@example.org"), ("QA Sub-Group", "QA", "qa@example.org")]
 ACTIONS = [  # rows 4-7 of the shared Plan sheet: F When?, G RAG, H Progress update (conftest.PLAN_HEADER)

@@ -12,20 +12,18 @@ import subprocess
 import sys
 import time
 import zipfile
-from email.message import EmailMessage
 from datetime import date
+from email.message import EmailMessage
 from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import digest
+from test_collect import MONTH, cell_values, edit_pack, ledger_rows, make_packs, pack_of, run, shared_plan, wrote_lines
 
 from plantools import collect
 from plantools.errors import PlanError
-from plantools.ledger import APPLIED, INTENT, MAX_FIELD, NOT_WRITTEN, read_ledger
-
-from conftest import digest
-from test_collect import (MONTH, edit_pack, cell_values, ledger_rows, make_packs, pack_of, run, shared_plan,
-                          wrote_lines)
+from plantools.returns.ledger import APPLIED, INTENT, MAX_FIELD, NOT_WRITTEN, read_ledger
 
 
 def record_sheet(path: Path, edit) -> Path:
@@ -447,7 +445,7 @@ def test_an_unchanged_pack_and_a_return_collected_again_are_one_line_each(tmp_pa
 
 def test_a_late_return_names_its_body_and_its_proposal_stays_until_decided(tmp_path):
     from plantools import consolidate, load_plan
-    from plantools.copies import read_copy
+    from plantools.copy.earlier import read_copy
 
     shared = shared_plan(tmp_path)
     out = tmp_path / "monthly"

@@ -7,14 +7,13 @@ from datetime import date
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from conftest import BUNDLED_2018, digest, simple_plan, soffice_convert
 
-from plantools.printed import CALIBRI, ROW_PADDING
 from plantools import load_plan
 from plantools.cli import main
-from plantools.consolidate import consolidate
-from plantools.copies import read_copy
-
-from conftest import BUNDLED_2018, digest, simple_plan, soffice_convert
+from plantools.copy.earlier import read_copy
+from plantools.jobs import consolidate
+from plantools.paper.printed import CALIBRI, ROW_PADDING
 
 BODIES = [("Policy Sub-Group", "Policy", "policy@example.org"), ("QA Sub-Group", "QA", "qa@example.org")]
 OCTOBER = [

@@ -8,13 +8,22 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from conftest import soffice_convert
+from corpus import (
+    HIDDEN_MARKER,
+    LAYOUTS,
+    NO_REFS,
+    PRIORITY_SHEETS,
+    SHARED,
+    TODAY,
+    Layout,
+    write_no_refs,
+    write_priority_sheets,
+    write_shared_refs,
+)
 
 from plantools import load_plan
-from plantools.checks import check
-
-from conftest import soffice_convert
-from corpus import (HIDDEN_MARKER, LAYOUTS, NO_REFS, PRIORITY_SHEETS, SHARED, TODAY, Layout, write_no_refs,
-                    write_priority_sheets, write_shared_refs)
+from plantools.plan.checks import check
 
 
 def written(layout: Layout, name: str, tmp_path: Path) -> Path:
@@ -67,8 +76,8 @@ def test_layout_reads_as_its_table_says(name, tmp_path):
 # refs) an objective renumbered. The change log must hold exactly those changes.
 
 def two_months(tmp_path: Path, write, first: list, second: list) -> list[tuple]:
-    from plantools.consolidate import consolidate
-    from plantools.copies import copy_path, read_copy
+    from plantools.copy.earlier import copy_path, read_copy
+    from plantools.jobs import consolidate
 
     shared, out = tmp_path / "Shared plan.xlsx", tmp_path / "copies"
     write(shared, first)
@@ -85,8 +94,8 @@ def by_rag(rows: list, rag_index: int) -> list:
 
 
 def test_an_unchanged_plan_logs_nothing_whatever_its_layout(tmp_path):
-    from plantools.consolidate import consolidate
-    from plantools.copies import copy_path, read_copy
+    from plantools.copy.earlier import copy_path, read_copy
+    from plantools.jobs import consolidate
 
     churn = {}
     for number, (name, layout) in enumerate(LAYOUTS.items()):
@@ -158,7 +167,7 @@ def test_two_months_of_shared_objective_refs_keep_their_letters(tmp_path):
         ("2.1a", "Who (owner)", "Al Jones", "Alan Jones", "changed"),
         ("2.1b", "", "Audit neglect cases", "", "removed"),
     ])
-    from plantools.copies import read_copy
+    from plantools.copy.earlier import read_copy
 
     copy = read_copy(tmp_path / "copies" / "Shared plan 2019-01.xlsx")
     assert {a.ref: a.action for a in copy.actions} == {  # each letter still means its action
@@ -224,7 +233,7 @@ def pack_actions(path: Path) -> list[tuple[str, str]]:
     """(ref, action) of each action in a pack, as the sub-group reads them."""
     import openpyxl
 
-    from plantools import rag
+    from plantools.plan import rag
 
     rows = list(openpyxl.load_workbook(path, read_only=True)["Plan"].iter_rows(values_only=True))
     top = next(i for i, row in enumerate(rows) if row and row[0] == "Ref")
@@ -239,8 +248,7 @@ def pack_actions(path: Path) -> list[tuple[str, str]]:
                                   "adults' plan, hidden distribution list", "# refs A1 A12, deadlines that are findings",
                                   "no refs at all"])
 def test_each_body_gets_exactly_its_actions_and_nothing_hidden(name, tmp_path):
-    from plantools.consolidate import consolidate
-    from plantools.packs import make_packs
+    from plantools.jobs import consolidate, make_packs
 
     layout = LAYOUTS[name]
     path = written(layout, name, tmp_path)
@@ -262,9 +270,8 @@ def test_each_body_gets_exactly_its_actions_and_nothing_hidden(name, tmp_path):
 
 
 def test_a_workbook_plantools_wrote_is_refused_as_a_plan_naming_what_it_is(tmp_path):
-    from plantools.consolidate import consolidate
     from plantools.errors import PlanError
-    from plantools.packs import make_packs
+    from plantools.jobs import consolidate, make_packs
 
     shared = tmp_path / "Shared plan.xlsx"
     write_shared_refs(shared)

@@ -3,12 +3,12 @@
 from datetime import date, datetime
 
 import pytest
-from hypothesis import given, strategies as st
-
-from plantools.deadlines import DATE, MISSING, ONGOING, UNREADABLE, parse_deadline
-from plantools.reader import load_plan
-
 from conftest import BUNDLED_2012, BUNDLED_2018
+from hypothesis import given
+from hypothesis import strategies as st
+
+from plantools.plan.deadlines import DATE, MISSING, ONGOING, UNREADABLE, parse_deadline
+from plantools.read.reader import load_plan
 
 # Every "When?" text in shared/seeds/, with the due date a board manager would read from it.
 SEED_DEADLINES = {

@@ -8,7 +8,6 @@ from email import policy
 from email.parser import BytesParser
 
 import pytest
-
 from test_collect import make_packs, run, shared_plan
 
 SAID = "Shared Plan.xlsx is open in Excel: reading its last saved version"

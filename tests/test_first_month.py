@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import BUNDLED_2018, simple_plan
 
 from plantools.cli import main
-from plantools.months import plan_year
-
-from conftest import BUNDLED_2018, simple_plan
+from plantools.plan.months import plan_year
 
 
 def run(*args):

@@ -5,11 +5,10 @@ import shutil
 import openpyxl
 import xlsxwriter
 from click.testing import CliRunner
+from conftest import BUNDLED_2018, digest, simple_plan
 
 from plantools import load_plan
 from plantools.cli import main
-
-from conftest import BUNDLED_2018, digest, simple_plan
 
 ACTIONS = [["1.1", "Agreement", "Draft it", "Jo", "Board", "May 2019", "Red", "Chair left"],
            ["1.2", "Neglect", "Audit", "Sam", "Board", "June 2019", "", ""]]

@@ -15,14 +15,13 @@ import openpyxl
 import pytest
 import xlsxwriter
 from click.testing import CliRunner
+from conftest import BUNDLED_2018, digest, realworld, realworld_folder, simple_plan
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from plantools import load_plan
 from plantools.cli import main
-from plantools.consolidate import consolidate
-from plantools.workbook import write_text, write_workbook
-
-from conftest import BUNDLED_2018, digest, realworld, realworld_folder, simple_plan
+from plantools.jobs import consolidate
+from plantools.paper.formats import write_text, write_workbook
 
 ACTIONS = [["1.1", "Agreement", "Draft it", "Jo", "Board", "May 2019", "Green", "On track"]]
 COMMANDS = {

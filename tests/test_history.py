@@ -7,12 +7,11 @@ import sys
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from conftest import simple_plan
+from test_consolidate import BODIES, OCTOBER, november_rows
 
 import plantools
 from plantools.cli import main
-
-from conftest import simple_plan
-from test_consolidate import BODIES, OCTOBER, november_rows
 
 pytest.importorskip("pandas")
 

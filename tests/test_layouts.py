@@ -13,10 +13,9 @@ import zipfile
 from dataclasses import replace
 from pathlib import Path
 
+import layouts
 import pytest
 from hypothesis import HealthCheck, event, given, settings
-
-import layouts
 from layouts import FEATURES, SOFFICE_FEATURES, Spec, build, enabled, problems, soffice, specs
 
 EXAMPLES = int(os.environ.get("PLANTOOLS_LAYOUT_EXAMPLES", "100"))

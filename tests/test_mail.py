@@ -17,12 +17,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from click.testing import CliRunner
+from conftest import PLAN_HEADER, ROOT, make_workbook, simple_plan
 
 from plantools import load_plan
 from plantools.cli import main
-from plantools.packs import make_packs
-
-from conftest import PLAN_HEADER, ROOT, make_workbook, simple_plan
+from plantools.jobs import make_packs
 
 BODIES = [("Policy Sub-Group", "Policy", "policy@example.org"),
           ("QA Sub-Group", "QA", "qa@example.org; refused@example.org"),

@@ -9,12 +9,11 @@ from email import policy
 from email.parser import BytesParser
 
 import pytest
-
-from plantools import load_plan
-from plantools.packs import make_packs
-
 from conftest import simple_plan
 from test_mail import ledger_rows, send, smtp_server  # noqa: F401  (the fixture)
+
+from plantools import load_plan
+from plantools.jobs import make_packs
 
 ACTIONS = [["1.1", "Agreement", "Draft it", "Jo", "Policy", "May 2019", "Red", "Chair left"],
            ["1.2", "Neglect", "Audit", "Sam", "QA", "June 2019", "", ""]]

@@ -6,23 +6,22 @@ import subprocess
 import sys
 
 import xlsxwriter
+from bench import generated_plan
 
 from plantools import load_plan
-from plantools.bench import generated_plan
+from plantools.paper.formats import write_text, write_workbook
 from plantools.template import write_plan_workbook
-from plantools.workbook import write_text, write_workbook
 
 UNGUARDED_SCRIPT = """
 import sys
 from datetime import date
 from pathlib import Path
 
-from plantools import monthly
-from plantools.reader import load_plan
+from plantools import jobs, load_plan
 
-monthly.PARALLEL_FROM = 0
+jobs.PARALLEL_FROM = 0
 folder = Path(sys.argv[1])
-result, run = monthly.run_month(load_plan(folder / "Plan.xlsx"), "2019-06", folder / "copies", folder / "packs",
+result, run = jobs.run_month(load_plan(folder / "Plan.xlsx"), "2019-06", folder / "copies", folder / "packs",
                                 today=date(2019, 6, 30), parallel=True)
 print("packs:", sum(1 for pack in run.packs if pack.workbook))
 """

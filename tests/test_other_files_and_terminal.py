@@ -8,10 +8,9 @@ from pathlib import Path
 import olefile
 import pytest
 from click.testing import CliRunner
+from conftest import realworld
 
 from plantools.cli import main
-
-from conftest import realworld
 
 XLS = "poi__61045_govdocs1_626534.xls"
 

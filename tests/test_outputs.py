@@ -10,18 +10,16 @@ import subprocess
 from pathlib import Path
 
 import openpyxl
-
-from plantools import rag
 import pytest
 import xlsxwriter
+from bench import write_generated
 from click.testing import CliRunner
-
-from plantools import monthly
-from plantools.bench import write_generated
-from plantools.cli import main
-from plantools.workbook import TEMP_PREFIX
-
 from conftest import BUNDLED_2018, PLAN_HEADER, digest
+
+from plantools import jobs
+from plantools.cli import main
+from plantools.plan import rag
+from plantools.xlsx.files import TEMP_PREFIX
 
 # (name, alias the plan uses, email): names that are one file name once made safe, or where
 # case does not count, and names that no disk takes as they are
@@ -159,10 +157,10 @@ def test_a_draft_that_cannot_be_made_leaves_nothing_written(tmp_path, monkeypatc
     """Whatever fails while the packs are written (here the draft of the third body), the
     run leaves no pack, no draft, no manifest, no staging folder and (monthly) no copy, and
     runs again without --force."""
-    from plantools import mail
+    from plantools.packs import drafts
 
     shared = awkward_plan(tmp_path)
-    real, made = mail.draft_message, []
+    real, made = drafts.draft_message, []
 
     def failing_third(pack, *args, **kwargs):
         made.append(pack.body)
@@ -170,12 +168,12 @@ def test_a_draft_that_cannot_be_made_leaves_nothing_written(tmp_path, monkeypatc
             raise ValueError("Header values may not contain linefeed or carriage return characters")
         return real(pack, *args, **kwargs)
 
-    monkeypatch.setattr(mail, "draft_message", failing_third)
+    monkeypatch.setattr(drafts, "draft_message", failing_third)
     out = tmp_path / "out"
     result = invoke(command, shared, "--month", "2018-11", "--out", out)
     assert result.exit_code == 2 and len(made) == 3
     assert [path for path in out.rglob("*") if path.is_file()] == []
-    monkeypatch.setattr(mail, "draft_message", real)
+    monkeypatch.setattr(drafts, "draft_message", real)
     assert invoke(command, shared, "--month", "2018-11", "--out", out).exit_code == 0
 
 
@@ -198,7 +196,7 @@ def tiny_copies_disk(tmp_path):
 def test_when_monthly_cannot_write_the_copy_no_pack_is_left_ready_to_send(tiny_copies_disk, monkeypatch,
                                                                         second_process):
     plan = write_generated(tiny_copies_disk.parent / "Plan.xlsx", 100)
-    monkeypatch.setattr(monthly, "PARALLEL_FROM", 0 if second_process else 10**9)
+    monkeypatch.setattr(jobs, "PARALLEL_FROM", 0 if second_process else 10**9)
     result = invoke("monthly", plan, "--month", "2019-06", "--out", tiny_copies_disk)
     assert result.exit_code == 2 and "the disk is full (No space left on device)" in result.stderr
     assert result.stderr.count("\n") == 1
@@ -210,7 +208,7 @@ def test_when_monthly_cannot_write_the_copy_no_pack_is_left_ready_to_send(tiny_c
 @pytest.mark.parametrize("second_process", [False, True])
 def test_monthly_writes_the_copy_and_every_pack(tmp_path, monkeypatch, second_process):
     plan = write_generated(tmp_path / "Plan.xlsx", 60)
-    monkeypatch.setattr(monthly, "PARALLEL_FROM", 0 if second_process else 10**9)
+    monkeypatch.setattr(jobs, "PARALLEL_FROM", 0 if second_process else 10**9)
     result = invoke("monthly", plan, "--month", "2019-06", "--out", tmp_path / "out")
     assert result.exit_code == 0, result.output
     packs = tmp_path / "out" / "packs" / "2019-06"

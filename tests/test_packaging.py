@@ -11,7 +11,6 @@ import sys
 import zipfile
 
 import pytest
-
 from conftest import ROOT
 
 
@@ -38,6 +37,8 @@ def test_wheel_carries_the_bundled_plans_and_the_licence_and_needs_no_pandas(whe
     assert len(bundled) == 2
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     assert not any(n.startswith(("tests/", "workbooks/", "scripts/")) for n in names)
+    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "plantools").rglob("*.py")}
+    assert modules <= set(names), f"left out of the wheel: {sorted(modules - set(names))}"  # every room
     assert metadata["License"] == "MIT" and metadata["Requires-Python"] == ">=3.11"
     core = [r for r in metadata.get_all("Requires-Dist") if "extra ==" not in r]
     assert core and not any(r.startswith(("pandas", "numpy")) for r in core)

@@ -8,15 +8,14 @@ from email.parser import BytesParser
 
 import openpyxl
 from click.testing import CliRunner
+from conftest import BUNDLED_2018, digest, simple_plan
 from openpyxl.comments import Comment
 from openpyxl.workbook.defined_name import DefinedName
 
-from plantools import rag
 from plantools import load_plan
 from plantools.cli import main
-from plantools.packs import make_packs
-
-from conftest import BUNDLED_2018, digest, simple_plan
+from plantools.jobs import make_packs
+from plantools.plan import rag
 
 BODIES = [("Policy Sub-Group", "Policy", "policy.chair@example.org; policy.lead@example.org"),
           ("QA Sub-Group", "QA", "qa@example.org"),

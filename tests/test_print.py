@@ -9,12 +9,10 @@ from datetime import date
 
 import openpyxl
 import pytest
+from conftest import BUNDLED_2018, soffice_convert
 
 from plantools import load_plan
-from plantools.consolidate import consolidate
-from plantools.packs import make_packs
-
-from conftest import BUNDLED_2018, soffice_convert
+from plantools.jobs import consolidate, make_packs
 
 EIGHT_POINT_BOX = 10.4
 A4_LANDSCAPE, A3_LANDSCAPE = (841.9, 595.3), (1190.6, 841.9)

@@ -3,11 +3,10 @@
 from datetime import date, datetime
 
 import pytest
+from conftest import BUNDLED_2012, BUNDLED_2018, make_workbook
 
 from plantools import PlanError, load_plan
-from plantools.reader import header_role
-
-from conftest import BUNDLED_2012, BUNDLED_2018, make_workbook
+from plantools.read.reader import header_role
 
 
 def by_ref(plan):

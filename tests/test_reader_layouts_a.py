@@ -22,7 +22,7 @@ from openpyxl.formatting.rule import CellIsRule, FormulaRule, Rule
 from openpyxl.styles import PatternFill
 
 from plantools import load_plan
-from plantools.checks import check
+from plantools.plan.checks import check
 
 TODAY = date(2019, 1, 15)
 BODIES = ["Policy Sub-Group", "QA Sub-Group", "Safeguarding Board"]
@@ -387,7 +387,7 @@ def test_composed_layouts_reach_the_copy_and_the_packs_as_read(features, tmp_pat
     """The board's copy, read back, holds exactly the actions; each sub-group's pack holds
     exactly its own, and no key, list or header row reaches any of them."""
     from plantools import consolidate, make_packs
-    from plantools.copies import read_copy
+    from plantools.copy.earlier import read_copy
 
     folder = tmp_path_factory.mktemp("month")
     write(features, folder / "Business plan.xlsx")
@@ -447,7 +447,7 @@ def test_consolidate_reads_the_month_given_and_otherwise_the_latest_period(tmp_p
     from click.testing import CliRunner
 
     from plantools.cli import main
-    from plantools.copies import read_copy
+    from plantools.copy.earlier import read_copy
 
     write(Features(period="months", filled=3), tmp_path / "plan.xlsx")
     for args, month, rags in ([["--month", "2018-05"], "2018-05", ["Amber" if g != "Amber" else "Green" for *_, g in ACTIONS]],
@@ -509,7 +509,7 @@ def test_each_kind_of_rule_colouring_an_unrated_rag_cell(rule, colour, said, tmp
 
 
 def rag_statuses() -> tuple[str, ...]:
-    from plantools.rag import STATUSES
+    from plantools.plan.rag import STATUSES
 
     return STATUSES
 

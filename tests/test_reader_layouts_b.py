@@ -14,11 +14,10 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_corpus import texts_in
 
 from plantools import check, consolidate, load_plan, make_packs
-from plantools.deadlines import DATE, ONGOING, REVISED, STARTS_ONLY, UNREADABLE, parse_deadline
-
-from test_corpus import texts_in
+from plantools.plan.deadlines import DATE, ONGOING, REVISED, STARTS_ONLY, UNREADABLE, parse_deadline
 
 TODAY = date(2019, 1, 15)
 BODIES = [("Policy Sub-Group", "Policy", "policy@example.org"),
@@ -129,7 +128,7 @@ def test_a_column_marked_not_for_circulation_never_leaves(tmp_path, mark, case, 
 @given(words=st.sampled_from(["Progress update", "Comments", "Lead officer", "Confidence of delivery",
                               "Measures of success", "Partner agencies", "Notes"]))
 def test_a_plain_header_is_not_taken_for_a_mark(words):
-    from plantools.columns import not_for_circulation
+    from plantools.plan.columns import not_for_circulation
 
     assert not not_for_circulation(words)
 
@@ -202,8 +201,8 @@ def _shared_plan_as(fmt: str, tmp_path):
 @pytest.mark.parametrize("fmt", ["xls", "ods"])
 def test_collect_into_or_format_an_xls_or_ods_is_refused_in_one_line(tmp_path, fmt):
     from click.testing import CliRunner
-
     from conftest import digest
+
     from plantools.cli import main
 
     other = _shared_plan_as(fmt, tmp_path)
@@ -595,9 +594,8 @@ FILLS = {"Green": "FF00B050", "Amber": "FFFFC000", "Red": "FFFF0000", "Complete"
 @pytest.mark.parametrize("fmt", ["xls", "ods"])
 @pytest.mark.parametrize("fills", [("Green", "Amber", "Red", "Complete"), ("Red", "Red", "Complete", "Green")])
 def test_a_rag_shown_by_a_fill_in_an_xls_or_ods_is_read_as_in_the_xlsx(tmp_path, fmt, fills):
-    from openpyxl.styles import PatternFill
-
     from conftest import simple_plan, soffice_convert
+    from openpyxl.styles import PatternFill
 
     (tmp_path / "src").mkdir()
     rows = [[f"1.{n}", "Objective", f"Action {n}", "Jo", "Policy Sub-Group", "March 2019", "", "On track"]

@@ -3,9 +3,10 @@ printed column, and the count of lines grows with the text, never below the line
 
 import signal
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from plantools.printed import CALIBRI, DEJAVU_SANS, text_height, text_lines
+from plantools.paper.printed import CALIBRI, DEJAVU_SANS, text_height, text_lines
 
 
 def _stop(signum, frame):

@@ -11,16 +11,23 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from bench import write_generated
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings, strategies as st
+from conftest import (
+    BUNDLED_2012,
+    BUNDLED_2018,
+    SEED_LIKE_BODIES,
+    SEED_LIKE_MERGES,
+    SEED_LIKE_ROWS,
+    digest,
+    make_workbook,
+)
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from plantools import PlanError, check, load_plan
-from plantools.bench import write_generated
 from plantools.cli import main
-from plantools.workbook import TEMP_PREFIX, temp_name
-
-from conftest import BUNDLED_2012, BUNDLED_2018, SEED_LIKE_BODIES, SEED_LIKE_MERGES, SEED_LIKE_ROWS, digest, \
-    make_workbook
+from plantools.xlsx.files import TEMP_PREFIX, temp_name
 
 
 @pytest.fixture(scope="module")

@@ -5,14 +5,13 @@ from pathlib import Path
 
 import openpyxl
 from click.testing import CliRunner
+from conftest import PLAN_HEADER
 from openpyxl.styles import Font, PatternFill
 from openpyxl.styles.colors import Color
 
-from plantools import xlsxparts
 from plantools.cli import main
-from plantools.xlsxparts import Package
-
-from conftest import PLAN_HEADER
+from plantools.xlsx import parts as xlsxparts
+from plantools.xlsx.parts import Package
 
 
 def test_extent_is_the_corner_of_the_last_column_and_the_last_row(tmp_path):
@@ -42,7 +41,7 @@ def test_a_sheet_wider_than_the_budget_is_refused_naming_its_true_extent(tmp_pat
             junk.cell(row, col, "junk")
     junk["B45"] = "below"
     book.save(tmp_path / "plan.xlsx")
-    monkeypatch.setattr("plantools.reader.CELL_BUDGET", 1000)
+    monkeypatch.setattr("plantools.read.reader.CELL_BUDGET", 1000)
     result = CliRunner().invoke(main, ["check", str(tmp_path / "plan.xlsx"), "--format", "json"])
     assert "sheet 'Pasted' not read: its values run as far as AN45, 45 rows by 40 columns" in result.output
 

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import BUNDLED_2018, digest
 
 from plantools.cli import main
-
-from conftest import BUNDLED_2018, digest
 
 COPY = "MSCB Business Plan 2018-19 2018-11.xlsx"
 COMMANDS = {

@@ -19,14 +19,13 @@ import openpyxl
 import pytest
 import python_calamine
 import xlsxwriter
+from conftest import digest, realworld, soffice_convert
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from plantools.errors import PlanError
-from plantools.shared import file_sha256, preview_cells, write_cells_into
-from plantools.xlsxedit import cell_problems, changed_cells, edit_cells, split_address
-
-from conftest import digest, realworld, soffice_convert
+from plantools.returns.cells import file_sha256, preview_cells, write_cells_into
+from plantools.xlsx.edit import cell_problems, changed_cells, edit_cells, split_address
 
 # (file, sheet, edits, what the file carries); openpyxl cannot open the ones in NO_OPENPYXL
 REALWORLD_EDITS = [
@@ -370,7 +369,7 @@ def test_refused_cell_leaves_shared_workbook_alone(tmp_path, name, cell, words):
 
 KILLED_WRITER = """
 import sys
-from plantools.shared import write_cells_into
+from plantools.returns.cells import write_cells_into
 write_cells_into(sys.argv[1], {"Plan": {"B%d" % r: "Amber" for r in range(2, 20000, 7)}})
 """
 

@@ -1,0 +1,1 @@
+"""The board's monthly copy: the comparison with last month, highlights, exceptions, change log, sheets."""

@@ -1,0 +1,159 @@
+"""`plantools format`: RAG colours and a RAG dropdown in the shared workbook itself.
+
+The one place plantools writes into the shared workbook, so it is careful: it refuses while
+Excel has the workbook open, refuses when the workbook holds anything openpyxl would drop on
+saving (naming it), keeps a dated backup before it writes, writes atomically, and changes
+nothing at all when the rules are already there.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from plantools.errors import PlanError
+from plantools.plan import rag
+from plantools.read.reader import load_plan
+from plantools.xlsx.files import atomic_file, backup, is_open_in_excel
+from plantools.xlsx.lock import writer_lock
+from plantools.xlsx.sniff import refuse_unless_xlsx
+
+EXTRA_ROWS = 300  # rows below the last action that get the rules, for actions added later
+
+# Package parts openpyxl does not carry through a load and save, and what a user calls them.
+LOST_PARTS = [
+    (r"xl/vbaProject\.bin$", "macros (VBA)"),
+    (r"xl/drawings/", "shapes or pictures"),
+    (r"xl/charts/", "charts"),
+    (r"xl/chartsheets/", "chart sheets"),
+    (r"xl/slicers?(Caches)?/", "slicers"),
+    (r"xl/timelines?(Caches)?/", "timelines"),
+    (r"xl/threadedComments/", "threaded comments"),
+    (r"xl/comments\d*\.xml$", "comment formatting"),
+    (r"xl/richData/", "pictures in cells"),
+    (r"xl/(activeX|ctrlProps)/", "form controls"),
+    (r"xl/connections\.xml$", "data connections"),
+    (r"xl/model/", "a data model"),
+    (r"customXml/", "custom XML (e.g. SharePoint properties)"),
+    (r"_xmlsignatures/", "a digital signature"),
+]
+# Excel 2010+ extensions inside a worksheet's XML
+LOST_EXTENSIONS = [
+    (b"<x14:sparklineGroups", "sparklines"),
+    (b"<x14:conditionalFormattings", "Excel 2010+ conditional formats"),
+    (b"<x14:dataValidations", "Excel 2010+ data validations"),
+    (b"<extLst", "other Excel 2010+ extensions"),
+]
+MAX_PART_SCANNED = 64 * 1024 * 1024
+
+
+@dataclass
+class FormatResult:
+    path: Path
+    changed: bool
+    backup: Path | None = None
+    ranges: list[str] = field(default_factory=list)
+    formulas: int = 0
+
+
+def what_would_be_lost(path: Path) -> list[str]:
+    """What a load and save with openpyxl would drop from this workbook, by name."""
+    lost: list[str] = []
+    try:
+        with zipfile.ZipFile(path) as package:
+            for info in package.infolist():
+                name = info.filename.replace("\\", "/")
+                for pattern, what in LOST_PARTS:
+                    if re.match(pattern, name) and what not in lost:
+                        lost.append(what)
+                if re.match(r"xl/worksheets/sheet\d+\.xml$", name) and info.file_size <= MAX_PART_SCANNED:
+                    data = package.read(info)
+                    for marker, what in LOST_EXTENSIONS:
+                        if marker in data and what not in lost:
+                            lost.append(what)
+                            break  # the most specific name for this sheet's extensions
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise PlanError(path, f"cannot be read as an .xlsx workbook ({exc})") from None
+    return lost
+
+
+def format_workbook(path: Path, backup_dir: Path | None = None) -> FormatResult:
+    """Add RAG conditional formatting and a dropdown to the RAG column of each plan sheet."""
+    path = Path(path)
+    if not path.is_file():
+        load_plan(path)  # says what it is instead, before a lock is made beside it
+    with writer_lock(path, "format"):  # no collect writes into it meanwhile
+        return _format(path, backup_dir)
+
+
+def _format(path: Path, backup_dir: Path | None) -> FormatResult:
+    import openpyxl
+
+    plan = load_plan(path)  # proves it is a plan, with a clear message when it is not
+    refuse_unless_xlsx(path, "format writes its rules")
+    if is_open_in_excel(path):
+        raise PlanError(path, "is open in Excel (its owner file ~$ is beside it): close it first; "
+                              "nothing was written")
+    lost = what_would_be_lost(path)
+    if lost:
+        raise PlanError(path, "not formatted, because saving it with plantools would lose "
+                              + ", ".join(lost) + "; nothing was written")
+    book = openpyxl.load_workbook(path)
+    result = FormatResult(path, changed=False)
+    for name, (header_row, columns) in plan.layouts.items():
+        if "rag" not in columns:
+            continue
+        sheet, first_row = book[name], header_row + 1
+        letter = openpyxl.utils.get_column_letter(columns["rag"])
+        cell_range = f"{letter}{first_row}:{letter}{sheet.max_row + EXTRA_ROWS}"
+        if _has_rag_rules(sheet, letter, first_row):
+            continue
+        _add_rules(sheet, cell_range, f"{letter}{first_row}")
+        result.ranges.append(f"'{sheet.title}'!{cell_range}")
+    if not result.ranges:
+        return result
+    result.formulas = sum(1 for sheet in book.worksheets for row in sheet.iter_rows()
+                          for cell in row if cell.data_type == "f")
+    if result.formulas:
+        book.calculation.fullCalcOnLoad = True  # openpyxl keeps formulas, not their last results
+    result.backup = backup(path, backup_dir)
+    _save_checked(book, path, len(plan.actions))
+    result.changed = True
+    return result
+
+
+def _has_rag_rules(sheet, letter: str, first_row: int) -> bool:
+    colours = {rule.text for cf in sheet.conditional_formatting for rule in cf.rules
+               if str(cf.sqref).startswith(f"{letter}{first_row}") and rule.text}
+    lists = [dv for dv in sheet.data_validations.dataValidation
+             if dv.type == "list" and str(dv.sqref).startswith(f"{letter}{first_row}")]
+    return set(rag.STATUSES) <= colours and bool(lists)
+
+
+def _add_rules(sheet, cell_range: str, first_cell: str) -> None:
+    from openpyxl.formatting.rule import Rule
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles.differential import DifferentialStyle
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    for status in rag.STATUSES:
+        fill, font = rag.COLOURS[status]
+        style = DifferentialStyle(fill=PatternFill(bgColor=fill.lstrip("#")), font=Font(color=font.lstrip("#")))
+        rule = Rule(type="beginsWith", operator="beginsWith", text=status, dxf=style,
+                    formula=[f'LEFT({first_cell},{len(status)})="{status}"'])
+        sheet.conditional_formatting.add(cell_range, rule)
+    validation = DataValidation(type="list", formula1='"' + ",".join(rag.STATUSES) + '"', allow_blank=True,
+                                errorStyle="warning", showErrorMessage=True, errorTitle="RAG status",
+                                error="Choose Red, Amber, Green or Complete (see the Key sheet).")
+    validation.add(cell_range)
+    sheet.add_data_validation(validation)
+
+
+def _save_checked(book, path: Path, actions: int) -> None:
+    """Save beside the workbook, read the result back as a plan, then move it into place."""
+    with atomic_file(path) as temp:
+        book.save(temp)
+        if len(load_plan(temp).actions) != actions:
+            raise PlanError(path, "the formatted workbook did not read back the same; nothing was changed")

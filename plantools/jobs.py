@@ -1,0 +1,184 @@
+"""The whole monthly job in one go: the consolidated copy and every sub-group's pack, from
+one reading of the plan. The copy and the packs do not depend on each other, so on a
+machine with two or more cores the packs are written by a second process meanwhile.
+
+All or nothing: the packs are written into a staging folder and the copy under a temporary
+name, and both take their own names only once everything is written, so a run that fails
+leaves neither a copy nor a pack ready to send (and can simply be run again)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from plantools.bundled import copies_folder, packs_folder
+from plantools.copy.board_exceptions import STALE_MONTHS
+from plantools.copy.result import Consolidation, compare, find_earlier
+from plantools.copy.sheets import write_copy
+from plantools.errors import PlanError
+from plantools.packs.drafts import default_reply_by
+from plantools.packs.making import PackRun, make_staging, plan_packs, publish, write_packs
+from plantools.plan.model import Plan
+from plantools.plan.months import this_month
+from plantools.xlsx.files import make_folder, open_in_excel, owner_file, temp_name, write_error
+
+PARALLEL_FROM = 2000  # actions; below this a second process costs more than it saves
+
+
+def run_month(plan: Plan, month: str | None = None, copies: Path | None = None, packs: Path | None = None,
+              today: date | None = None, force: bool = False, sender: str = "", reply_by: date | None = None,
+              reply_to: str = "", paper: str = "A4", stale_months: int = STALE_MONTHS,
+              parallel: bool = False) -> tuple[Consolidation, PackRun]:
+    """The monthly job: the consolidated copy into `copies` (default: 'monthly' beside the
+    workbook) and the packs into `packs` (default: 'packs/<month>' beside it), both or
+    neither; by default for this month. The packs show the refs the copy settled (each
+    action's letter of last month). parallel: write a large plan's packs in a second process
+    meanwhile (a script that asks for it must be under `if __name__ == "__main__":`, as
+    starting a process needs)."""
+    month = month or this_month()
+    copies = copies or copies_folder(plan.path)
+    packs = packs or packs_folder(plan.path, month)
+    # whatever can refuse the run (a copy or packs already made, an unreadable earlier copy,
+    # a folder that cannot be written) does so here, before anything is written
+    earlier = find_earlier(plan, month, copies, force)
+    check_copy_target(earlier.target, plan.path)
+    parallel = parallel and len(plan.actions) >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2
+    # a fresh interpreter, as Windows always starts one: it holds only what it is sent, not a
+    # copy of this process's memory
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) if parallel else None
+    staging: Path | None = None
+    staged_copy: Path | None = None
+    try:
+        if pool:
+            pool.submit(_get_ready)  # it starts and imports while the copy is compared
+        result = compare(plan, month, copies, today, force, earlier, paper, stale_months)
+        del earlier  # last month's actions: not needed while the copy is written
+        run = plan_packs(result.plan, month, packs, today, force, paper, sender)
+        staging = make_staging(run)
+        staged_copy = result.path.with_name(temp_name(".xlsx"))
+        mail = (sender, reply_by or default_reply_by(month, today), reply_to)
+        writing = _submit(pool, run, plan.title, staging, *mail)
+        _write_staged_copy(result, staged_copy)  # meanwhile, the packs
+        if not _written_by_worker(writing):
+            _write_packs_here(run, plan.title, staging, *mail)
+        # only now, everything written, do the copy and then the packs take their names
+        try:
+            os.replace(staged_copy, result.path)
+        except OSError as exc:
+            raise write_error(result.path, exc, replacing=True) from None
+        publish(run, staging)
+    finally:
+        if pool:
+            pool.shutdown(cancel_futures=True)  # waits for a worker still writing into staging
+        if staging:
+            shutil.rmtree(staging, ignore_errors=True)
+        if staged_copy and staged_copy.exists():
+            staged_copy.unlink()
+    return result, run
+
+
+def _write_packs_here(run: PackRun, plan_title: str, staging: Path, sender: str, reply_by: date,
+                      reply_to: str) -> None:
+    write_packs(run, plan_title, staging, sender, reply_by, reply_to)
+
+
+def _write_staged_copy(result: Consolidation, staged: Path) -> None:
+    """The copy, written under a temporary name beside its own (a failure named by its own)."""
+    try:
+        write_copy(replace(result, path=staged))
+    except PlanError as error:
+        where = result.path if error.path == staged else error.path
+        raise PlanError(where, error.message, error.sheet, error.cell) from None
+
+
+def check_copy_target(target: Path, shared: Path) -> None:
+    """Before anything is written: the copy's folder can be written in (a file made and
+    removed), the copy is not open in Excel, and it is not the shared workbook."""
+    if target.exists() and shared.exists() and os.path.samefile(target, shared):
+        raise PlanError(target, "is the shared workbook itself: the copy is never written over it")
+    if target.exists() and owner_file(target):
+        raise open_in_excel(target)
+    make_folder(target.parent)
+    probe = target.parent / temp_name(".probe")
+    try:
+        probe.open("xb").close()
+        probe.unlink()
+    except OSError as exc:
+        raise write_error(target, exc) from None
+
+
+def _get_ready() -> None:
+    """In the second process, before it has work: what writing packs needs, imported."""
+    import xlsxwriter  # noqa: F401
+
+
+def _submit(pool: ProcessPoolExecutor | None, *args) -> Future | None:
+    """The packs, sent to the second process; None when there is none, or it could not start
+    (a script without the `if __name__ == "__main__":` guard): then they are written here."""
+    if pool is None:
+        return None
+    try:
+        return pool.submit(PACKS_WORKER, *args)
+    except BrokenProcessPool:
+        return None
+
+
+def _written_by_worker(writing: Future | None) -> bool:
+    """Whether the second process wrote the packs. False when there was none, or when it
+    could not start or died: a script that runs this without the `if __name__ == "__main__":`
+    guard that starting a process needs."""
+    if writing is None:
+        return False
+    try:
+        writing.result()
+    except BrokenProcessPool:
+        return False
+    return True
+
+
+# what the second process runs (a function it can import by name; the benchmark times it)
+PACKS_WORKER = write_packs
+
+def consolidate(plan: Plan, month: str | None = None, out: Path | None = None, today: date | None = None,
+                force: bool = False, paper: str = "A4", stale_months: int = STALE_MONTHS) -> Consolidation:
+    """Write '<out>/<workbook name> <month>.xlsx' and say what it holds: by default this
+    month's copy, into 'monthly' beside the workbook. An existing copy for the month is kept
+    (PlanError) unless force.
+
+    Deadlines are judged as of `today`, by default the month's last day for a past month
+    and today for the current one. paper: "A4" or "A3"; stale_months: an action whose
+    progress note has not changed for this many months is an exception."""
+    month = month or this_month()
+    result = compare(plan, month, out or copies_folder(plan.path), today, force, paper=paper,
+                     stale_months=stale_months)
+    write_copy(result)
+    return result
+
+def make_packs(plan: Plan, month: str | None = None, out: Path | None = None, today: date | None = None,
+               force: bool = False, sender: str = "", reply_by: date | None = None, reply_to: str = "",
+               paper: str = "A4", copies: Path | None = None) -> PackRun:
+    """Write every body's pack and draft into `out` (default: 'packs/<month>' beside the
+    workbook), then the manifest: all of them or, if anything fails, none. The drafts ask for
+    a reply by `reply_by` (default: mail.default_reply_by) to `reply_to` (default: the
+    sender); paper: "A4" or "A3". The packs show each action's ref as the newest copy in
+    `copies` (default: 'monthly' beside the workbook) has it."""
+    from plantools.copy.earlier import refs_as_copied
+    from plantools.packs.drafts import default_reply_by
+
+    month = month or this_month()
+    out = out or packs_folder(plan.path, month)
+    plan = refs_as_copied(plan, copies or copies_folder(plan.path), month)
+    run = plan_packs(plan, month, out, today, force, paper, sender)
+    staging = make_staging(run)
+    try:
+        write_packs(run, plan.title, staging, sender, reply_by or default_reply_by(month, today), reply_to)
+        publish(run, staging)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return run

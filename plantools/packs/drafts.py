@@ -1,0 +1,139 @@
+"""The email draft (.eml) beside each pack: who, what, by when, in the officer's words.
+
+Drafts carry "X-Unsent: 1", so Outlook opens them as new messages ready to send."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from email import policy
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+
+from plantools.plan import rag
+from plantools.plan.deadlines import MISSING, UNREADABLE
+from plantools.plan.months import label, long_date, month_end, uk_date
+
+XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+REPLY_DAYS = 14  # the default reply-by date: this long after the month's end
+CUT = 200  # characters of an action's text in the email
+SIGNATURE = "Business Support Unit"
+
+# ---------------------------------------------------------------------------------- drafts
+
+
+def default_reply_by(month: str, today: date | None = None) -> date:
+    """14 days after the month's end, or after today if that date has passed; a weekend
+    moves to the Monday."""
+    today = today or date.today()
+    day = month_end(month) + timedelta(days=REPLY_DAYS)
+    if day < today:
+        day = today + timedelta(days=REPLY_DAYS)
+    return day + timedelta(days=(7 - day.weekday()) % 7 if day.weekday() >= 5 else 0)
+
+
+def header_text(text: str) -> str:
+    """One line for a header: line breaks (a name typed with Alt+Enter) and other control
+    characters become spaces, which a header may hold."""
+    return " ".join(re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", " ", str(text)).split())
+
+
+def valid_address(address: str) -> bool:
+    """Something the server can deliver to: local@domain, neither part empty ('@' is not)."""
+    return bool(re.fullmatch(r"[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\".]+(\.[^@\s<>()\[\],;:\".]+)*", address))
+
+
+def draft_message(pack, plan_title: str, month: str, sender: str = "", reply_by: date | None = None,
+                  reply_to: str = "", last_saved: bool = False) -> bytes:
+    """The .eml for one pack: addressed to the body, its workbook attached, asking for a
+    reply by `reply_by` (default_reply_by when not given). `last_saved`: the shared workbook
+    was open in Excel when the pack was made, which the draft says first, for the officer."""
+    when = label(month)
+    reply_by = reply_by or default_reply_by(month)
+    sender = header_text(sender)
+    message = EmailMessage()
+    message["Subject"] = header_text(f"{plan_title}: {pack.body} actions for {when}, "
+                                     f"please reply by {long_date(reply_by)}")
+    message["To"] = ", ".join(header_text(e) for e in pack.emails)
+    if sender:
+        message["From"] = sender
+    if reply_to:
+        message["Reply-To"] = header_text(reply_to)
+    message["Date"] = formatdate(localtime=True)
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "plantools.invalid"
+    message["Message-ID"] = make_msgid(domain=domain)  # a domain given: no slow lookup of this machine's name
+    message["X-Unsent"] = "1"
+    name = parseaddr(sender)[0] if sender else ""
+    message.set_content((LAST_SAVED if last_saved else "")
+                        + _body_text(pack, header_text(plan_title), when, reply_by, name or SIGNATURE))
+    message.add_attachment(pack.workbook.read_bytes(), maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1],
+                           filename=header_text(pack.workbook.name))
+    # an address with a letter beyond ASCII (jörg@...) is written as it is, in UTF-8 (RFC 6532):
+    # encoded as a header word it would be another address, which no server delivers to jörg
+    international = any(not address.isascii() for address in (*pack.emails, sender, reply_to))
+    # headers folded only past the 998 characters a line may hold: Python 3.11 folds a subject
+    # with an en dash into an empty encoded word ("=?utf-8?q??="), which some mail programs show
+    return message.as_bytes(policy=(policy.SMTPUTF8 if international else policy.SMTP).clone(max_line_length=998))
+
+
+LAST_SAVED = ("[For the Business Support Unit: this pack was made from the last saved version of the shared "
+              "workbook, which was open in Excel; changes not saved then are not in it. Delete this line "
+              "before sending.]\n\n")
+
+
+def _body_text(pack, plan_title: str, when: str, reply_by: date, signature: str) -> str:
+    body = header_text(pack.body)
+    late_ids = {id(a) for a in pack.overdue}  # by identity: comparing whole actions is slow and wrong
+    undated = [a for a in pack.actions if a.deadline.kind in (MISSING, UNREADABLE)]
+    counts = [f"{pack.count(rag.RED)} Red", f"{pack.count(rag.AMBER)} Amber", f"{len(late_ids)} overdue",
+              f"{len(undated)} with no clear deadline"]
+    lines = [
+        f"Dear colleagues of the {body},",
+        "",
+        f"Attached are the {len(pack.actions)} actions of the {plan_title} that the {body} oversees, "
+        f"as consolidated for {when}: {', '.join(counts)}.",
+        "",
+    ]
+    attention = []
+    for action in pack.actions:
+        notes = [action.rag] if action.rag in (rag.RED, rag.AMBER) else []
+        if id(action) in late_ids:
+            notes.append(f"overdue since {uk_date(action.deadline.due)}")
+        if action.deadline.kind in (MISSING, UNREADABLE):
+            notes.append("no clear deadline")
+        if notes:
+            what = shorten(one_line(action.what), CUT)
+            attention.append(f"• {header_text(action.ref)} ({', '.join(notes)}): {what}")
+    if attention:
+        lines += ["For your attention:", *attention, ""]
+    lines += [
+        "Please update the shaded cells of the attached workbook: the RAG status and the progress of each "
+        "action, and a proposed new deadline where one is needed (the board decides deadlines). Then "
+        f"return the workbook to the Business Support Unit by {long_date(reply_by)}, as it is: "
+        "sorting and filtering are fine, but please keep its rows and columns.",
+        "",
+        "Kind regards,",
+        "",
+        signature,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def one_line(text: str) -> str:
+    """A cell's lines as one: list markers dropped, lines joined with '; ' unless a line
+    already ends a sentence or clause."""
+    parts = [re.sub(r"^(?:[-*•·▪–]|\d+[.)])\s+", "", line.strip()) for line in str(text).splitlines()]
+    joined = ""
+    for part in (" ".join(p.split()) for p in parts):
+        if part:
+            joined += ("" if not joined else " " if joined[-1] in ".;:,!?" else "; ") + part
+    return header_text(joined)
+
+
+def shorten(text: str, limit: int) -> str:
+    """The text whole if it fits, else cut at the last word that fits, with '…'; never
+    mid-word (a first word longer than the limit is kept whole)."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit + 1].rsplit(" ", 1)[0] if " " in text[:limit + 1] else text.split(" ", 1)[0]
+    return cut.rstrip(" ,;:-–") + "…"

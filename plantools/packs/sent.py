@@ -1,0 +1,100 @@
+"""What plantools sent: for each pack it made, the body, the file, its sha256 and each action
+as it was sent.
+
+Kept as sent.json beside the packs' manifest, where the sub-groups cannot edit it (they get
+their pack, not the folder). `collect` trusts a returned pack only as far as this record and
+the shared workbook go: the pack id in the return's hidden record sheet finds its record
+here; the body credited, the actions it may change and their values as sent are the record's,
+never what the returned file says of itself. Packs remade into the same folder are added to
+the record, so a return of the earlier packs still finds its own.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from plantools.errors import PlanError
+from plantools.plan.deadlines import parse_deadline
+from plantools.plan.model import Action
+from plantools.xlsx.files import atomic_file
+
+SENT = "sent.json"
+VERSION = 1
+NOT_A_RECORD = ("is not plantools' record of the packs it sent (damaged or edited): move it aside and make the "
+                "packs again (returns of the packs it recorded cannot be collected then); nothing was written")
+# an action's words and values as sent: field of Action -> its name in the record
+WORDS = ("ref", "objective_ref", "priority", "objective", "outcome", "owner", "action", "governance", "measure",
+         "progress")
+
+
+@dataclass
+class SentPack:
+    id: str
+    body: str
+    plan: str  # the shared workbook's file name
+    month: str
+    file: str  # the pack's file name as written
+    sha256: str
+    actions: dict[str, Action]  # return key -> the action as sent
+
+
+def new_pack_id() -> str:
+    """An id no sub-group can guess for another body's pack."""
+    return secrets.token_hex(8)
+
+
+def action_record(key: str, action: Action) -> dict[str, str]:
+    record = {name: getattr(action, name) for name in WORDS}
+    record.update(key=key, rag=action.rag_text, deadline=action.deadline.text)
+    return record
+
+
+def write_sent(folder: Path, packs: list[dict]) -> Path:
+    """Add `packs` (each a dict with id, body, plan, month, file, sha256, actions) to the
+    folder's record, keeping the records of packs made there before."""
+    path = Path(folder) / SENT
+    known: dict = _read_json(path) if path.exists() else {"version": VERSION, "packs": {}}
+    made = datetime.now().isoformat(timespec="seconds")
+    for pack in packs:
+        known["packs"][pack["id"]] = {**pack, "made": made}
+    with atomic_file(path) as temp:
+        temp.write_text(json.dumps(known, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
+
+
+def read_sent(folder: Path) -> dict[str, SentPack]:
+    """Pack id -> what was sent, as recorded in `folder` (none when there is no record)."""
+    path = Path(folder) / SENT
+    if not path.is_file():
+        return {}
+    found = {}
+    try:
+        for pack_id, pack in _read_json(path)["packs"].items():
+            actions = {}
+            for item in pack["actions"]:
+                action = Action("", rag_text=str(item.get("rag", "")),
+                                deadline=parse_deadline(item.get("deadline") or None))
+                for name in WORDS:
+                    setattr(action, name, str(item.get(name, "")))
+                actions[str(item["key"])] = action
+            found[pack_id] = SentPack(pack_id, str(pack["body"]), str(pack["plan"]), str(pack["month"]),
+                                      str(pack["file"]), str(pack.get("sha256", "")), actions)
+    except (KeyError, TypeError, AttributeError):
+        raise PlanError(path, NOT_A_RECORD) from None
+    return found
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        known = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PlanError(path, f"cannot be read ({exc.strerror or exc}); nothing was written") from None
+    except ValueError:
+        raise PlanError(path, NOT_A_RECORD) from None
+    if not isinstance(known, dict) or known.get("version") != VERSION or not isinstance(known.get("packs"), dict):
+        raise PlanError(path, NOT_A_RECORD)
+    return known

@@ -1,0 +1,1 @@
+"""Sending the drafts exactly once: SMTP, the ledger of who has what, the lock."""
