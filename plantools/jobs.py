@@ -25,6 +25,7 @@ from plantools.errors import PlanError
 from plantools.packs.drafts import default_reply_by
 from plantools.packs.making import PackRun, make_staging, plan_packs, publish, write_packs
 from plantools.plan.model import Plan
+from plantools.returns.ledger import collected
 from plantools.plan.months import this_month
 from plantools.xlsx.files import make_folder, open_in_excel, owner_file, temp_name, write_error
 
@@ -57,7 +58,7 @@ def run_month(plan: Plan, month: str | None = None, copies: Path | None = None, 
     try:
         if pool:
             pool.submit(_get_ready)  # it starts and imports while the copy is compared
-        result = compare(plan, month, copies, today, force, earlier, paper, stale_months)
+        result = compare(plan, month, copies, today, force, earlier, paper, stale_months, collected(plan.path))
         del earlier  # last month's actions: not needed while the copy is written
         run = plan_packs(result.plan, month, packs, today, force, paper, sender)
         staging = make_staging(run)
@@ -155,8 +156,9 @@ def consolidate(plan: Plan, month: str | None = None, out: Path | None = None, t
     and today for the current one. paper: "A4" or "A3"; stale_months: an action whose
     progress note has not changed for this many months is an exception."""
     month = month or this_month()
-    result = compare(plan, month, out or copies_folder(plan.path), today, force, paper=paper,
-                     stale_months=stale_months)
+    out = out or copies_folder(plan.path)
+    earlier = find_earlier(plan, month, out, force)
+    result = compare(plan, month, out, today, force, earlier, paper, stale_months, collected(plan.path))
     write_copy(result)
     return result
 

@@ -100,13 +100,23 @@ def find_earlier(plan: Plan, month: str, out: Path, force: bool = False) -> Earl
         return Earlier(target, path, read_copy(path) if path else None)
 
 
+@dataclass
+class Collected:
+    """What `collect` wrote into the shared workbook, from its ledger (returns.csv): the rows
+    of cells applied and of deadlines proposed, as the copy tells them to the board."""
+
+    applied: list[dict[str, str]] = field(default_factory=list)
+    proposed: list[dict[str, str]] = field(default_factory=list)
+
+
 def compare(plan: Plan, month: str, out: Path, today: date | None = None, force: bool = False,
             earlier: Earlier | None = None, paper: str = "A4",
-            stale_months: int = STALE_MONTHS) -> Consolidation:
+            stale_months: int = STALE_MONTHS, collected: Collected | None = None) -> Consolidation:
     """Everything the copy says, without writing it: the checks, and the changes since the
-    newest earlier copy in `out`. The result's plan holds copies of the plan's actions, each
-    with its lasting key and its ref as settled (a letter kept from last month); the caller's
-    plan is left as it was."""
+    newest earlier copy in `out`, each naming the body whose return made it (`collected`).
+    The result's plan holds copies of the plan's actions, each with its lasting key and its
+    ref as settled (a letter kept from last month); the caller's plan is left as it was."""
+    collected = collected or Collected()
     found = earlier or find_earlier(plan, month, out, force)
     plan = replace(plan, actions=[copy(action) for action in plan.actions])
     as_of = today or min(date.today(), month_end(month))
@@ -120,7 +130,7 @@ def compare(plan: Plan, month: str, out: Path, today: date | None = None, force:
         if earlier_copy:
             pairs = match(earlier_copy.actions, plan.actions)
             changes = _returned_by(diff(earlier_copy.actions, plan.actions, month, pairs), plan,
-                                   earlier_copy, month)
+                                   earlier_copy, month, collected.applied)
             history = changes + earlier_copy.log
         else:
             keys: set[str] = set()
@@ -135,21 +145,20 @@ def compare(plan: Plan, month: str, out: Path, today: date | None = None, force:
     earlier_trend = earlier_copy.trend if earlier_copy else []
     result.trend = [row for row in earlier_trend if row[0] != month]
     result.trend.append([month, *(result.counts[s] for s in STATUSES), len(plan.actions)])
-    proposed = proposed_deadlines(plan, month) if result.previous_month else {}
+    proposed = proposed_deadlines(plan, month, collected.proposed) if result.previous_month else {}
     result.exceptions = _exceptions(plan.actions, pairs, result, proposed)
     result.highlights = _highlights(plan.actions, pairs, result, earlier_trend)
     return result
 
 
-def _returned(plan: Plan, result: str, keep: Callable[[dict[str, str]], bool]) -> list[tuple[str, dict[str, str]]]:
-    """The returns ledger's rows with this result that `keep` keeps (see plantools.collect),
-    each with the key of the action whose cell it names (by where the cell is, so a plan with
-    no refs is served too; by ref when the cell is not found)."""
-    from plantools.returns.ledger import read_ledger
-
+def _returned(plan: Plan, rows: list[dict[str, str]],
+              keep: Callable[[dict[str, str]], bool]) -> list[tuple[str, dict[str, str]]]:
+    """The returns ledger's rows that `keep` keeps, each with the key of the action whose cell
+    it names (by where the cell is, so a plan with no refs is served too; by ref when the cell
+    is not found)."""
     fields = {label: name for name, label in LABELS.items()}
     fields[PROPOSED_DEADLINE.label] = "deadline"
-    rows = [row for row in read_ledger(plan.path) if row.get("result") == result and keep(row)]
+    rows = [row for row in rows if keep(row)]
     if not rows:
         return []
     at = {(a.sheet, a.cell(name)): a.key for a in plan.actions for name in ("rag", "progress", "deadline") if a.has(name)}
@@ -162,18 +171,17 @@ def _returned(plan: Plan, result: str, keep: Callable[[dict[str, str]], bool]) -
     return found
 
 
-def _returned_by(changes: list[Change], plan: Plan, earlier: MonthlyCopy, month: str) -> list[Change]:
+def _returned_by(changes: list[Change], plan: Plan, earlier: MonthlyCopy, month: str,
+                 applied: list[dict[str, str]]) -> list[Change]:
     """Each change that a sub-group's return wrote into the shared workbook names that body:
     a return collected since the earlier copy was made, whatever month its pack was (a late
     one too), or one of a pack sent since."""
-    from plantools.returns.ledger import APPLIED
-
     try:
         made = datetime.fromtimestamp(earlier.path.stat().st_mtime).isoformat(timespec="seconds")
     except OSError:
         made = "9999"  # not to be found: the packs' months alone say
     bodies: dict[tuple[str, str, str], list[str]] = {}
-    for key, row in _returned(plan, APPLIED, lambda row: row.get("when", "") >= made
+    for key, row in _returned(plan, applied, lambda row: row.get("when", "") >= made
                               or earlier.month <= row.get("month", "") < month):
         bodies.setdefault((key, row["field"], row["new"]), []).append(row["body"])
     if not bodies:
@@ -182,15 +190,13 @@ def _returned_by(changes: list[Change], plan: Plan, earlier: MonthlyCopy, month:
             for c in changes]
 
 
-def proposed_deadlines(plan: Plan, month: str) -> dict[str, list[str]]:
+def proposed_deadlines(plan: Plan, month: str, proposed: list[dict[str, str]]) -> dict[str, list[str]]:
     """Action key -> the new deadlines sub-groups proposed in their returns ('June 2019
     (QA Sub-Group)') and the board has not yet decided: from packs before this month, late
     ones too, while the action's deadline is still the one it was proposed against."""
-    from plantools.returns.ledger import PROPOSED
-
     deadlines = {a.key: a.deadline.text for a in plan.actions}
     found: dict[str, list[str]] = {}
-    for key, row in _returned(plan, PROPOSED, lambda row: row.get("month", "") < month):
+    for key, row in _returned(plan, proposed, lambda row: row.get("month", "") < month):
         proposal = f"{row['new']} ({row['body']})"
         if deadlines.get(key) == row.get("old", "") and proposal not in found.get(key, []):
             found.setdefault(key, []).append(proposal)

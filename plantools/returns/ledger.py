@@ -21,6 +21,7 @@ import os
 import stat
 from pathlib import Path
 
+from plantools.copy.result import Collected
 from plantools.errors import PlanError
 from plantools.terminal import clean
 from plantools.xlsx.csvfiles import csv_safe, csv_unsafe, decode
@@ -164,3 +165,9 @@ def settle(workbook: Path) -> int:
                      APPLIED if now.get((row["sheet"], row["cell"])) == row["new"] else NOT_WRITTEN, row["run"]]
                     for row in open_rows])
     return len(open_rows)
+
+
+def collected(workbook: Path) -> Collected:
+    """What the returns wrote into `workbook`, as the monthly copy tells the board."""
+    rows = read_ledger(workbook)
+    return Collected([r for r in rows if r.get("result") == APPLIED], [r for r in rows if r.get("result") == PROPOSED])
