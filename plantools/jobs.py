@@ -11,6 +11,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
@@ -22,6 +24,7 @@ from plantools.copy.board_exceptions import STALE_MONTHS
 from plantools.copy.result import Consolidation, compare, find_earlier
 from plantools.copy.sheets import write_copy
 from plantools.errors import PlanError
+from plantools.options import Mail, RunOptions
 from plantools.packs.drafts import default_reply_by
 from plantools.packs.making import PackRun, make_staging, plan_packs, publish, write_packs
 from plantools.plan.model import Plan
@@ -43,6 +46,8 @@ def run_month(plan: Plan, month: str | None = None, copies: Path | None = None, 
     meanwhile (a script that asks for it must be under `if __name__ == "__main__":`, as
     starting a process needs)."""
     month = month or this_month()
+    options = RunOptions(today, force, paper)
+    mail = _mail(Mail(sender, reply_by, reply_to), month, today)
     copies = copies or copies_folder(plan.path)
     packs = packs or packs_folder(plan.path, month)
     # whatever can refuse the run (a copy or packs already made, an unreadable earlier copy,
@@ -53,40 +58,51 @@ def run_month(plan: Plan, month: str | None = None, copies: Path | None = None, 
     # a fresh interpreter, as Windows always starts one: it holds only what it is sent, not a
     # copy of this process's memory
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) if parallel else None
-    staging: Path | None = None
     staged_copy: Path | None = None
     try:
         if pool:
             pool.submit(_get_ready)  # it starts and imports while the copy is compared
-        result = compare(plan, month, copies, today, force, earlier, paper, stale_months, collected(plan.path))
+        result = compare(plan, month, earlier, options, stale_months, collected(plan.path))
         del earlier  # last month's actions: not needed while the copy is written
-        run = plan_packs(result.plan, month, packs, today, force, paper, sender)
-        staging = make_staging(run)
-        staged_copy = result.path.with_name(temp_name(".xlsx"))
-        mail = (sender, reply_by or default_reply_by(month, today), reply_to)
-        writing = _submit(pool, run, plan.title, staging, *mail)
-        _write_staged_copy(result, staged_copy)  # meanwhile, the packs
-        if not _written_by_worker(writing):
-            _write_packs_here(run, plan.title, staging, *mail)
-        # only now, everything written, do the copy and then the packs take their names
-        try:
-            os.replace(staged_copy, result.path)
-        except OSError as exc:
-            raise write_error(result.path, exc, replacing=True) from None
-        publish(run, staging)
+        run = plan_packs(result.plan, month, packs, options, sender)
+        with staged_packs(run, pool) as staging:
+            staged_copy = result.path.with_name(temp_name(".xlsx"))
+            writing = _submit(pool, run, plan.title, staging, mail)
+            _write_staged_copy(result, staged_copy)  # meanwhile, the packs
+            if not _written_by_worker(writing):
+                write_packs(run, plan.title, staging, mail)
+            # only now, everything written, does the copy take its name (and then the packs theirs)
+            try:
+                os.replace(staged_copy, result.path)
+            except OSError as exc:
+                raise write_error(result.path, exc, replacing=True) from None
     finally:
         if pool:
-            pool.shutdown(cancel_futures=True)  # waits for a worker still writing into staging
-        if staging:
-            shutil.rmtree(staging, ignore_errors=True)
+            pool.shutdown(cancel_futures=True)  # a failure before the packs were staged
         if staged_copy and staged_copy.exists():
             staged_copy.unlink()
     return result, run
 
 
-def _write_packs_here(run: PackRun, plan_title: str, staging: Path, sender: str, reply_by: date,
-                      reply_to: str) -> None:
-    write_packs(run, plan_title, staging, sender, reply_by, reply_to)
+@contextmanager
+def staged_packs(run: PackRun, pool: ProcessPoolExecutor | None = None) -> Iterator[Path]:
+    """All or nothing, for make_packs and run_month alike: the block writes the packs into the
+    staging folder this yields; only when it ends without error do they take their own names
+    (publish). Whatever happens, the second process (`pool`), which may still be writing into
+    the folder, is waited for, and then the folder goes."""
+    staging = make_staging(run)
+    try:
+        yield staging
+        publish(run, staging)
+    finally:
+        if pool:
+            pool.shutdown(cancel_futures=True)
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _mail(mail: Mail, month: str, today: date | None) -> Mail:
+    """The drafts' reply-by date settled: as given, else default_reply_by."""
+    return replace(mail, reply_by=mail.reply_by or default_reply_by(month, today))
 
 
 def _write_staged_copy(result: Consolidation, staged: Path) -> None:
@@ -146,6 +162,7 @@ def _written_by_worker(writing: Future | None) -> bool:
 # what the second process runs (a function it can import by name; the benchmark times it)
 PACKS_WORKER = write_packs
 
+
 def consolidate(plan: Plan, month: str | None = None, out: Path | None = None, today: date | None = None,
                 force: bool = False, paper: str = "A4", stale_months: int = STALE_MONTHS) -> Consolidation:
     """Write '<out>/<workbook name> <month>.xlsx' and say what it holds: by default this
@@ -158,9 +175,10 @@ def consolidate(plan: Plan, month: str | None = None, out: Path | None = None, t
     month = month or this_month()
     out = out or copies_folder(plan.path)
     earlier = find_earlier(plan, month, out, force)
-    result = compare(plan, month, out, today, force, earlier, paper, stale_months, collected(plan.path))
+    result = compare(plan, month, earlier, RunOptions(today, force, paper), stale_months, collected(plan.path))
     write_copy(result)
     return result
+
 
 def make_packs(plan: Plan, month: str | None = None, out: Path | None = None, today: date | None = None,
                force: bool = False, sender: str = "", reply_by: date | None = None, reply_to: str = "",
@@ -171,16 +189,11 @@ def make_packs(plan: Plan, month: str | None = None, out: Path | None = None, to
     sender); paper: "A4" or "A3". The packs show each action's ref as the newest copy in
     `copies` (default: 'monthly' beside the workbook) has it."""
     from plantools.copy.earlier import refs_as_copied
-    from plantools.packs.drafts import default_reply_by
 
     month = month or this_month()
     out = out or packs_folder(plan.path, month)
     plan = refs_as_copied(plan, copies or copies_folder(plan.path), month)
-    run = plan_packs(plan, month, out, today, force, paper, sender)
-    staging = make_staging(run)
-    try:
-        write_packs(run, plan.title, staging, sender, reply_by or default_reply_by(month, today), reply_to)
-        publish(run, staging)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    run = plan_packs(plan, month, out, RunOptions(today, force, paper), sender)
+    with staged_packs(run) as staging:
+        write_packs(run, plan.title, staging, _mail(Mail(sender, reply_by, reply_to), month, today))
     return run

@@ -20,6 +20,7 @@ from plantools.copy.board_exceptions import STALE_MONTHS
 from plantools.copy.changes import ADDED, CHANGED, REMOVED, Change, diff, match, new_key, slips
 from plantools.copy.earlier import MonthlyCopy, copy_path, previous_copy, read_copy
 from plantools.errors import PlanError
+from plantools.options import RunOptions
 from plantools.plan import rag
 from plantools.plan.checks import check, format_table
 from plantools.plan.columns import LABELS, PROPOSED_DEADLINE
@@ -109,17 +110,15 @@ class Collected:
     proposed: list[dict[str, str]] = field(default_factory=list)
 
 
-def compare(plan: Plan, month: str, out: Path, today: date | None = None, force: bool = False,
-            earlier: Earlier | None = None, paper: str = "A4",
+def compare(plan: Plan, month: str, found: Earlier, options: RunOptions = RunOptions(),
             stale_months: int = STALE_MONTHS, collected: Collected | None = None) -> Consolidation:
     """Everything the copy says, without writing it: the checks, and the changes since the
-    newest earlier copy in `out`, each naming the body whose return made it (`collected`).
-    The result's plan holds copies of the plan's actions, each with its lasting key and its
-    ref as settled (a letter kept from last month); the caller's plan is left as it was."""
+    newest earlier copy (`found` by find_earlier), each naming the body whose return made it
+    (`collected`). The result's plan holds copies of the plan's actions, each with its lasting
+    key and its ref as settled (a letter kept from last month); the caller's plan is left as it was."""
     collected = collected or Collected()
-    found = earlier or find_earlier(plan, month, out, force)
     plan = replace(plan, actions=[copy(action) for action in plan.actions])
-    as_of = today or min(date.today(), month_end(month))
+    as_of = options.today or min(date.today(), month_end(month))
     # the reader's notes (which sheets and columns it read) are the officer's, not the board's
     findings = [f for f in check(plan, as_of) if f.severity != "note"]
     with gc_paused():
@@ -140,7 +139,7 @@ def compare(plan: Plan, month: str, out: Path, today: date | None = None, force:
     counts = Counter(status(a) for a in plan.actions)
     result = Consolidation(found.target, month, as_of, plan.actions, {s: counts[s] for s in STATUSES}, findings,
                            changes, earlier_copy.month if earlier_copy else "", open_in_excel=plan.open_in_excel,
-                           history=history, earlier=found.path, paper=paper, stale_months=stale_months,
+                           history=history, earlier=found.path, paper=options.paper, stale_months=stale_months,
                            plan=plan)
     earlier_trend = earlier_copy.trend if earlier_copy else []
     result.trend = [row for row in earlier_trend if row[0] != month]

@@ -10,6 +10,7 @@ from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
+from plantools.options import Mail
 from plantools.plan import rag
 from plantools.plan.deadlines import MISSING, UNREADABLE
 from plantools.plan.months import label, long_date, month_end, uk_date
@@ -43,14 +44,14 @@ def valid_address(address: str) -> bool:
     return bool(re.fullmatch(r"[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\".]+(\.[^@\s<>()\[\],;:\".]+)*", address))
 
 
-def draft_message(pack, plan_title: str, month: str, sender: str = "", reply_by: date | None = None,
-                  reply_to: str = "", last_saved: bool = False) -> bytes:
+def draft_message(pack, plan_title: str, month: str, mail: Mail = Mail(), last_saved: bool = False) -> bytes:
     """The .eml for one pack: addressed to the body, its workbook attached, asking for a
-    reply by `reply_by` (default_reply_by when not given). `last_saved`: the shared workbook
+    reply by mail.reply_by (default_reply_by when not given). `last_saved`: the shared workbook
     was open in Excel when the pack was made, which the draft says first, for the officer."""
     when = label(month)
-    reply_by = reply_by or default_reply_by(month)
-    sender = header_text(sender)
+    reply_by = mail.reply_by or default_reply_by(month)
+    reply_to = mail.reply_to
+    sender = header_text(mail.sender)
     message = EmailMessage()
     message["Subject"] = header_text(f"{plan_title}: {pack.body} actions for {when}, "
                                      f"please reply by {long_date(reply_by)}")

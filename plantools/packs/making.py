@@ -20,6 +20,7 @@ from functools import cached_property
 from pathlib import Path
 
 from plantools.errors import PlanError
+from plantools.options import Mail, RunOptions
 from plantools.packs.form import write_return_sheet
 from plantools.packs.sent import action_record, new_pack_id, read_sent, write_sent
 from plantools.paper.formats import Formats, write_workbook
@@ -116,16 +117,15 @@ def file_stems(bodies: list[str]) -> dict[str, str]:
     return stems
 
 
-def plan_packs(plan: Plan, month: str, out: Path, today: date | None = None, force: bool = False,
-               paper: str = "A4", sender: str = "") -> PackRun:
+def plan_packs(plan: Plan, month: str, out: Path, options: RunOptions = RunOptions(), sender: str = "") -> PackRun:
     """Who gets which actions, under which file names, and whether they may be written:
     everything but the writing. A draft is ready to send with a sender, else to open in Outlook."""
     from plantools.packs.drafts import valid_address
 
     check_month(month)
-    as_of = today or min(date.today(), month_end(month))
+    as_of = options.today or min(date.today(), month_end(month))
     out = Path(out)
-    run = PackRun(out, month, manifest=out / MANIFEST, paper=paper, extra_columns=list(plan.extra_columns),
+    run = PackRun(out, month, manifest=out / MANIFEST, paper=options.paper, extra_columns=list(plan.extra_columns),
                   plan_file=plan.path.name, last_saved=plan.open_in_excel)
     # a body on two Governance rows is one body: one pack, to all its addresses
     names = list(dict.fromkeys(b.name for b in plan.bodies)) or sorted({n for a in plan.actions for n in a.bodies})
@@ -155,7 +155,7 @@ def plan_packs(plan: Plan, month: str, out: Path, today: date | None = None, for
         pack.draft = out / f"{stems[name]} {month}.eml"
         pack.status = READY if sender else TO_OPEN
     run.unassigned = [a for a in plan.actions if not a.bodies]
-    check_targets(run, plan.path, force)
+    check_targets(run, plan.path, options.force)
     return run
 
 
@@ -230,8 +230,7 @@ def make_staging(run: PackRun) -> Path:
     return staging
 
 
-def write_packs(run: PackRun, plan_title: str, staging: Path, sender: str = "", reply_by: date | None = None,
-                reply_to: str = "") -> None:
+def write_packs(run: PackRun, plan_title: str, staging: Path, mail: Mail = Mail()) -> None:
     """Write the packs and drafts that plan_packs decided into `staging`, under their own names."""
     from plantools.packs.drafts import draft_message
 
@@ -243,8 +242,7 @@ def write_packs(run: PackRun, plan_title: str, staging: Path, sender: str = "", 
                 write_pack(staged, plan_title, run)
             if staged.draft:
                 with atomic_file(staged.draft) as temp:
-                    temp.write_bytes(draft_message(staged, plan_title, run.month, sender, reply_by, reply_to,
-                                                      run.last_saved))
+                    temp.write_bytes(draft_message(staged, plan_title, run.month, mail, run.last_saved))
     except PlanError as error:  # said of the file or folder it is about, not of the staging folder
         where = run.folder if error.path in (staging, staging / "-") else run.folder / error.path.name
         raise PlanError(where, error.message, error.sheet, error.cell) from None
