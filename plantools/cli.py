@@ -361,8 +361,8 @@ def check(workbook: Path, sheets: tuple[str, ...], today, output: str) -> None:
     Exit status: 0 no errors, 1 errors found, 2 the workbook cannot be read.
     """
     from plantools.plan.checks import check as run_checks
-    from plantools.plan.checks import format_table, summary_line
     from plantools.read.reader import load_plan
+    from plantools.report import check_line, findings_table
 
     plan = load_plan(workbook, sheets)
     findings = run_checks(plan, _day(today))
@@ -371,8 +371,8 @@ def check(workbook: Path, sheets: tuple[str, ...], today, output: str) -> None:
     else:
         click.echo(f"{workbook}")
         if findings:
-            click.echo(format_table(findings))
-        click.echo(summary_line(plan, findings))
+            click.echo(findings_table(findings))
+        click.echo(check_line(plan, findings))
     sys.exit(1 if any(f.severity == "error" for f in findings) else 0)
 
 
@@ -420,9 +420,9 @@ def consolidate(workbook: Path, sheets: tuple[str, ...], month: str, out: Path |
     """Write the month's consolidated copy of the plan, a board paper: Highlights, Plan,
     Summary, Exceptions, Change log (against the newest earlier copy in --out),
     Completeness and Key. The shared workbook is only read."""
-    from plantools.copy.result import summary_lines
     from plantools.jobs import consolidate as run
     from plantools.read.reader import load_plan
+    from plantools.report import copy_lines
 
     plan = load_plan(workbook, sheets, given_month())
     _say_where(workbook)
@@ -430,7 +430,7 @@ def consolidate(workbook: Path, sheets: tuple[str, ...], month: str, out: Path |
     _say_last_saved(plan)
     result = run(plan, month, out, today=today, force=force,
                  paper=paper, stale_months=stale_months)
-    for line in summary_lines(result):
+    for line in copy_lines(result):
         click.echo(line)
 
 
@@ -472,8 +472,8 @@ def packs(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | None,
     """Write one workbook per governance body with the actions it oversees, an email draft
     (.eml) beside each, and manifest.csv saying who gets what. Nothing confidential travels."""
     from plantools.jobs import make_packs
-    from plantools.packs.making import summary_lines
     from plantools.read.reader import load_plan
+    from plantools.report import packs_lines
 
     plan = load_plan(workbook, sheets, given_month())
     _say_where(workbook)
@@ -482,7 +482,7 @@ def packs(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | None,
     run = make_packs(plan, month, out, today=today,
                      force=force, sender=sender, reply_by=reply_by, reply_to=reply_to,
                      paper=paper)
-    for line in summary_lines(run):
+    for line in packs_lines(run):
         click.echo(line)
 
 
@@ -503,10 +503,9 @@ def monthly(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | Non
             paper: str, stale_months: int, force: bool) -> None:
     """The monthly job: `consolidate`, then `packs`, from one reading of the workbook
     (on a machine with two cores, large plans' packs are written meanwhile)."""
-    from plantools.copy.result import summary_lines as copy_lines
     from plantools.jobs import run_month
-    from plantools.packs.making import summary_lines as pack_lines
     from plantools.read.reader import load_plan
+    from plantools.report import copy_lines, packs_lines
 
     plan = load_plan(workbook, sheets, given_month())
     _say_where(workbook)
@@ -516,7 +515,7 @@ def monthly(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | Non
                             today=today,
                             force=force, sender=sender, reply_by=reply_by, reply_to=reply_to,
                             paper=paper, stale_months=stale_months, parallel=True)
-    for line in [*copy_lines(result), *pack_lines(run)]:
+    for line in [*copy_lines(result), *packs_lines(run)]:
         click.echo(line)
 
 
@@ -541,11 +540,11 @@ def collect(returns: tuple[Path, ...], workbook: Path, backup_dir: Path | None, 
     workbook records every decision. Exit status: 0 all written, 1 conflicts or bad values
     to look at, 2 nothing could be done.
     """
+    from plantools.report import collect_lines
     from plantools.returns.match import collect as run
-    from plantools.returns.match import summary_lines
 
     result = run(list(returns), workbook, write=yes, backup_dir=backup_dir, packs_dir=packs_dir)
-    for line in summary_lines(result):
+    for line in collect_lines(result):
         click.echo(line)
     sys.exit(1 if result.of("conflict") or result.of("bad value") else 0)
 
@@ -580,8 +579,9 @@ def history(folder: Path, out: Path | None, plan: str | None) -> None:
     """A year of the monthly copies in FOLDER as one table for the annual report: each
     action each month, with its RAG, deadline, owner, progress and that month's changes.
     Needs pandas (pip install plantools[pandas])."""
-    from plantools.history import default_path, summary_line, write_history
+    from plantools.history import default_path, write_history
     from plantools.history import history as table
+    from plantools.report import history_line
 
     try:
         frame = table(folder, plan)
@@ -591,7 +591,7 @@ def history(folder: Path, out: Path | None, plan: str | None) -> None:
         raise click.ClickException(str(error)) from None
     out = out or default_path(folder, plan)
     write_history(frame, out)
-    click.echo(summary_line(frame, out))
+    click.echo(history_line(frame, out))
 
 
 @main.command()
@@ -621,7 +621,8 @@ def send(folder: Path, smtp_host: str, smtp_port: int, security: str, user: str,
     (5xx) is reported. A draft remade by packs --force after it went is skipped unless --resend.
 
     Exit status: 0 all delivered, 1 something to retry or fix, 2 nothing could be sent."""
-    from plantools.send.smtp import Server, preview, preview_line, send_drafts
+    from plantools.report import preview_line
+    from plantools.send.smtp import Server, preview, send_drafts
 
     if user and security == "none":
         raise click.UsageError("a password is never sent unencrypted: use --starttls or --ssl with --user")

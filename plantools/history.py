@@ -68,12 +68,6 @@ def default_path(folder: Path, plan: str | None = None) -> Path:
     return Path(folder) / f"{plan_name} history.xlsx"
 
 
-def summary_line(frame: "pandas.DataFrame", path: Path) -> str:
-    months = list(frame["Month"].unique())
-    return (f"wrote {path}: {frame['Action key'].nunique()} actions over {len(months)} months "
-            f"({months[0]} to {months[-1]}), {len(frame)} rows")
-
-
 def _changes_said(changes: list[Change]) -> str:
     """That month's change-log entries for one action, as one line."""
     said = []

@@ -22,6 +22,7 @@ ORDER = [
     ("returns",),
     ("format", "template", "history"),
     ("jobs",),
+    ("report",),
     ("__init__",),
     ("cli",),
     ("__main__",),

@@ -17,15 +17,15 @@ from typing import Callable
 
 from plantools.copy import board_exceptions as exceptions
 from plantools.copy.board_exceptions import STALE_MONTHS
-from plantools.copy.changes import ADDED, CHANGED, REMOVED, Change, diff, match, new_key, slips
+from plantools.copy.changes import ADDED, REMOVED, Change, diff, match, new_key, slips
 from plantools.copy.earlier import MonthlyCopy, copy_path, previous_copy, read_copy
 from plantools.errors import PlanError
 from plantools.options import RunOptions
 from plantools.plan import rag
-from plantools.plan.checks import check, format_table
+from plantools.plan.checks import check
 from plantools.plan.columns import LABELS, PROPOSED_DEADLINE
-from plantools.plan.model import Action, Finding, Plan, counted
-from plantools.plan.months import between, check_month, label, month_end
+from plantools.plan.model import Action, Finding, Plan
+from plantools.plan.months import between, check_month, month_end
 from plantools.plan.overdue import days_overdue
 from plantools.xlsx.gcpause import gc_paused
 
@@ -269,26 +269,3 @@ def _gaps(findings: list[Finding]) -> list[tuple[str, list[str]]]:
         if finding.severity == "error":
             refs.setdefault(GAPS.get(finding.field, "Other errors"), []).append(finding.ref or finding.cell)
     return [(what, refs[what]) for what in [*GAPS.values(), "Other errors"] if what in refs]
-
-
-def summary_lines(result: Consolidation) -> list[str]:
-    """What the officer reads on screen after the run."""
-    counts = result.counts
-    errors = [f for f in result.findings if f.severity == "error"]
-    lines = [
-        # what to fix first, each at its sheet and cell, as plantools check lists it
-        *(format_table(errors).splitlines() if errors else []),
-        f"wrote {result.path}",
-        f"{len(result.actions)} actions: " + ", ".join(f"{counts[s]} {s}" for s in rag.STATUSES)
-        + f", {counts[rag.NOT_RATED]} not yet rated",
-        f"{counted(len(errors), 'error')}{' (listed above: fix them in the workbook)' if errors else ''}, "
-        f"{counted(sum(f.severity == 'warning' for f in result.findings), 'warning')} (see the Completeness sheet)",
-        f"{len(result.exceptions)} exceptions for the board (see the Exceptions sheet)",
-    ]
-    if result.previous_month:
-        kinds = Counter(c.change for c in result.changes)
-        lines.append(f"{len(result.changes)} changes since {label(result.previous_month)}: "
-                     f"{kinds[ADDED]} added, {kinds[REMOVED]} removed, {kinds[CHANGED]} changed")
-    else:
-        lines.append("no earlier consolidated copy to compare with: this is the first month")
-    return lines

@@ -315,32 +315,3 @@ def manifest_text(run: PackRun) -> str:
         writer.writerow(csv_safe([UNASSIGNED, "", "", "", len(run.unassigned), "", "", "",
                                   " ".join(a.ref for a in run.unassigned), "in no pack: see plantools check", "", "", ""]))
     return buffer.getvalue()
-
-
-def summary_lines(run: PackRun) -> list[str]:
-    lines = []
-    for pack in run.packs:
-        where = pack.draft.name if pack.draft else pack.workbook.name if pack.workbook else "-"
-        lines.append(f"{pack.body}: {_actions(len(pack.actions))}, {where} ({pack.status})")
-    if run.unassigned:
-        lines.append(f"{UNASSIGNED}: {_actions(len(run.unassigned))} in no pack "
-                     f"({' '.join(a.ref for a in run.unassigned)}): see plantools check")
-    lines.extend(_what_send_needs(run))
-    lines.append(f"wrote {run.manifest}")
-    return lines
-
-
-def _what_send_needs(run: PackRun) -> list[str]:
-    """Said now, not when plantools send fails: what is missing for the drafts to be sent."""
-    statuses = [pack.status for pack in run.packs]
-    if TO_OPEN in statuses:
-        return ["no sender (--sender): open the drafts in Outlook, which fills in your address, "
-                "or give plantools send --sender ADDRESS to send them"]
-    if READY not in statuses and NO_EMAIL in statuses:
-        return ["no pack can be emailed: add the sub-groups' email addresses on the Governance sheet "
-                "(column Email), then run again with --force"]
-    return []
-
-
-def _actions(count: int) -> str:
-    return f"{count} action{'s' * (count != 1)}"

@@ -127,24 +127,3 @@ def _words(text: str) -> str:
 def _row(cell: str) -> int:
     digits = "".join(ch for ch in cell if ch.isdigit())
     return int(digits) if digits else 0
-
-
-def summary_line(plan: Plan, findings: list[Finding]) -> str:
-    errors = sum(f.severity == "error" for f in findings)
-    warnings = sum(f.severity == "warning" for f in findings)
-    sheets = len(plan.plan_sheets)
-    count = len(plan.actions)
-    return (f"{count} action{'s' * (count != 1)} on {sheets} plan sheet{'s' * (sheets != 1)}: "
-            f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
-
-
-def format_table(findings: list[Finding]) -> str:
-    """The findings as a plain table that reads well in a Windows console."""
-    rows = [("Severity", "Where", "Ref", "Field", "Message")]
-    for f in findings:
-        where = f"{f.sheet}!{f.cell}" if f.sheet else "(workbook)"
-        rows.append((f.severity, where, f.ref, f.field, f.message))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4] for row in rows]
-    lines.insert(1, "  ".join("-" * width for width in widths) + "  " + "-" * 7)
-    return "\n".join(line.rstrip() for line in lines)

@@ -36,11 +36,10 @@ from plantools.errors import PlanError
 from plantools.plan import rag
 from plantools.plan.columns import LABELS, PROPOSED_DEADLINE
 from plantools.plan.deadlines import DATE, ONGOING, parse_deadline
-from plantools.plan.model import Action, Plan, counted, short
+from plantools.plan.model import Action, Plan, short
 from plantools.returns import ledger
 from plantools.returns.ledger import LEDGER, MAX_FIELD
 from plantools.returns.read import Returned, Row, cell_text, read_return
-from plantools.terminal import one_line
 from plantools.xlsx.files import atomic_file
 from plantools.xlsx.lock import writer_lock
 
@@ -504,33 +503,3 @@ def pause_for_tests(point: str) -> None:
     deadline = time.monotonic() + 60
     while not (folder / f"{point}.go").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
-
-
-def summary_lines(result: Collection) -> list[str]:
-    """What the CLI prints: each cell to write, each conflict, bad value and proposal, each on
-    one line whatever a file name or cell holds."""
-    lines = []
-    verb = "wrote" if result.written else "would write"
-    for edit in result.edits:
-        lines.append(f"{verb}: {edit.sheet}!{edit.cell}  {edit.ref}  {edit.field}  "
-                     f"'{short(edit.old, 40)}' -> '{short(edit.new, 40)}'  (from {', '.join(edit.bodies)})")
-    for kind in ("conflict", "bad value", "proposed", "already"):
-        for item in result.of(kind):
-            lines.append(f"{kind}: {item.ref} {item.field} '{short(item.new, 40)}' from {item.body} "
-                         f"({item.where}): {item.message}")
-    lines.extend(f"note: {note}" for note in result.notes)
-    lines.extend(result.settled)
-    if result.settled and not (result.edits or result.items or result.notes):
-        return [one_line(line) for line in lines]  # one line a return, and nothing more to say
-    conflicts, bad = len(result.of("conflict")), len(result.of("bad value"))
-    cells = len(result.edits)
-    if result.written:
-        lines.append(f"{counted(cells, 'cell')} written into {result.workbook.name} "
-                     f"(backup: {result.backup}); {counted(conflicts, 'conflict')}, {counted(bad, 'bad value')}; "
-                     f"see {LEDGER}")
-    elif cells:
-        lines.append(f"nothing written: {counted(cells, 'cell')} to write, {counted(conflicts, 'conflict')}, "
-                     f"{counted(bad, 'bad value')}; add --yes to write them")
-    else:
-        lines.append(f"nothing to write: {counted(conflicts, 'conflict')}, {counted(bad, 'bad value')}")
-    return [one_line(line) for line in lines]  # a name or cell with a line break prints no line of its own

@@ -190,19 +190,6 @@ def describe(recipients: list[Recipient]) -> str:
     return "; ".join(parts)
 
 
-def preview_line(draft: Draft) -> str:
-    if draft.problem:
-        return f"cannot send: {draft.path.name}: {draft.problem}"
-    if not draft.waiting:
-        if draft.sent_on:
-            return f"already sent on {draft.sent_on}: skipped {draft.path.name}"
-        return f"not sent: {draft.path.name}: every recipient refused it for good (see {LEDGER})"
-    if draft.retry:
-        return f"would retry: {draft.path.name} to {describe(draft.waiting)} (refused for now before: " \
-               f"{'; '.join(filter(None, draft.retry.values())) or 'no reply'})"
-    return f"would send: {draft.path.name} to {describe(draft.waiting)}"
-
-
 def send_drafts(folder: Path, server: Server, sender: str = "", resend: bool = False,
                 time_limit: float = TIME_LIMIT, report: Callable[[Outcome], None] = lambda outcome: None) -> SendRun:
     """Send every draft in `folder` to whoever the ledger says has not had it. One run at a

@@ -1,0 +1,144 @@
+"""What the CLI prints: each command's on-screen summary, made from the data its Python API
+returns (the API itself prints nothing and builds no text for a screen)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from plantools.copy.changes import ADDED, CHANGED, REMOVED
+from plantools.copy.result import Consolidation
+from plantools.packs.making import NO_EMAIL, READY, TO_OPEN, UNASSIGNED, PackRun
+from plantools.plan import rag
+from plantools.plan.model import Finding, Plan, counted, short
+from plantools.plan.months import label
+from plantools.returns.ledger import LEDGER as RETURNS_LEDGER
+from plantools.returns.match import Collection
+from plantools.send.ledger import LEDGER as SENT_LEDGER
+from plantools.send.smtp import Draft, describe
+from plantools.terminal import one_line
+
+if TYPE_CHECKING:
+    import pandas
+
+
+def findings_table(findings: list[Finding]) -> str:
+    """The findings as a plain table that reads well in a Windows console."""
+    rows = [("Severity", "Where", "Ref", "Field", "Message")]
+    for f in findings:
+        where = f"{f.sheet}!{f.cell}" if f.sheet else "(workbook)"
+        rows.append((f.severity, where, f.ref, f.field, f.message))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4] for row in rows]
+    lines.insert(1, "  ".join("-" * width for width in widths) + "  " + "-" * 7)
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def check_line(plan: Plan, findings: list[Finding]) -> str:
+    """plantools check's last line: how much was read, how many errors and warnings."""
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = sum(f.severity == "warning" for f in findings)
+    sheets = len(plan.plan_sheets)
+    return (f"{counted(len(plan.actions), 'action')} on {counted(sheets, 'plan sheet')}: "
+            f"{counted(errors, 'error')}, {counted(warnings, 'warning')}")
+
+
+def copy_lines(result: Consolidation) -> list[str]:
+    """What the officer reads on screen after the copy is written."""
+    counts = result.counts
+    errors = [f for f in result.findings if f.severity == "error"]
+    lines = [
+        # what to fix first, each at its sheet and cell, as plantools check lists it
+        *(findings_table(errors).splitlines() if errors else []),
+        f"wrote {result.path}",
+        f"{len(result.actions)} actions: " + ", ".join(f"{counts[s]} {s}" for s in rag.STATUSES)
+        + f", {counts[rag.NOT_RATED]} not yet rated",
+        f"{counted(len(errors), 'error')}{' (listed above: fix them in the workbook)' if errors else ''}, "
+        f"{counted(sum(f.severity == 'warning' for f in result.findings), 'warning')} (see the Completeness sheet)",
+        f"{len(result.exceptions)} exceptions for the board (see the Exceptions sheet)",
+    ]
+    if result.previous_month:
+        kinds = Counter(c.change for c in result.changes)
+        lines.append(f"{len(result.changes)} changes since {label(result.previous_month)}: "
+                     f"{kinds[ADDED]} added, {kinds[REMOVED]} removed, {kinds[CHANGED]} changed")
+    else:
+        lines.append("no earlier consolidated copy to compare with: this is the first month")
+    return lines
+
+
+def packs_lines(run: PackRun) -> list[str]:
+    """Each body's pack and what became of it, what is in no pack, and what send will need."""
+    lines = []
+    for pack in run.packs:
+        where = pack.draft.name if pack.draft else pack.workbook.name if pack.workbook else "-"
+        lines.append(f"{pack.body}: {counted(len(pack.actions), 'action')}, {where} ({pack.status})")
+    if run.unassigned:
+        lines.append(f"{UNASSIGNED}: {counted(len(run.unassigned), 'action')} in no pack "
+                     f"({' '.join(a.ref for a in run.unassigned)}): see plantools check")
+    lines.extend(_what_send_needs(run))
+    lines.append(f"wrote {run.manifest}")
+    return lines
+
+
+def _what_send_needs(run: PackRun) -> list[str]:
+    """Said now, not when plantools send fails: what is missing for the drafts to be sent."""
+    statuses = [pack.status for pack in run.packs]
+    if TO_OPEN in statuses:
+        return ["no sender (--sender): open the drafts in Outlook, which fills in your address, "
+                "or give plantools send --sender ADDRESS to send them"]
+    if READY not in statuses and NO_EMAIL in statuses:
+        return ["no pack can be emailed: add the sub-groups' email addresses on the Governance sheet "
+                "(column Email), then run again with --force"]
+    return []
+
+
+def preview_line(draft: Draft) -> str:
+    """plantools send without --yes: what would become of one draft."""
+    if draft.problem:
+        return f"cannot send: {draft.path.name}: {draft.problem}"
+    if not draft.waiting:
+        if draft.sent_on:
+            return f"already sent on {draft.sent_on}: skipped {draft.path.name}"
+        return f"not sent: {draft.path.name}: every recipient refused it for good (see {SENT_LEDGER})"
+    if draft.retry:
+        return f"would retry: {draft.path.name} to {describe(draft.waiting)} (refused for now before: " \
+               f"{'; '.join(filter(None, draft.retry.values())) or 'no reply'})"
+    return f"would send: {draft.path.name} to {describe(draft.waiting)}"
+
+
+def collect_lines(result: Collection) -> list[str]:
+    """Each cell to write, each conflict, bad value and proposal, each on one line whatever a
+    file name or cell holds."""
+    lines = []
+    verb = "wrote" if result.written else "would write"
+    for edit in result.edits:
+        lines.append(f"{verb}: {edit.sheet}!{edit.cell}  {edit.ref}  {edit.field}  "
+                     f"'{short(edit.old, 40)}' -> '{short(edit.new, 40)}'  (from {', '.join(edit.bodies)})")
+    for kind in ("conflict", "bad value", "proposed", "already"):
+        for item in result.of(kind):
+            lines.append(f"{kind}: {item.ref} {item.field} '{short(item.new, 40)}' from {item.body} "
+                         f"({item.where}): {item.message}")
+    lines.extend(f"note: {note}" for note in result.notes)
+    lines.extend(result.settled)
+    if result.settled and not (result.edits or result.items or result.notes):
+        return [one_line(line) for line in lines]  # one line a return, and nothing more to say
+    conflicts, bad = len(result.of("conflict")), len(result.of("bad value"))
+    cells = len(result.edits)
+    if result.written:
+        lines.append(f"{counted(cells, 'cell')} written into {result.workbook.name} "
+                     f"(backup: {result.backup}); {counted(conflicts, 'conflict')}, {counted(bad, 'bad value')}; "
+                     f"see {RETURNS_LEDGER}")
+    elif cells:
+        lines.append(f"nothing written: {counted(cells, 'cell')} to write, {counted(conflicts, 'conflict')}, "
+                     f"{counted(bad, 'bad value')}; add --yes to write them")
+    else:
+        lines.append(f"nothing to write: {counted(conflicts, 'conflict')}, {counted(bad, 'bad value')}")
+    return [one_line(line) for line in lines]  # a name or cell with a line break prints no line of its own
+
+
+def history_line(frame: pandas.DataFrame, path: Path) -> str:
+    """What plantools history wrote, and over which months."""
+    months = list(frame["Month"].unique())
+    return (f"wrote {path}: {frame['Action key'].nunique()} actions over {len(months)} months "
+            f"({months[0]} to {months[-1]}), {len(frame)} rows")
