@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import os
 import re
 import sys
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import click
 
 from plantools import bundled
 from plantools.errors import PlanError
+from plantools.options import Mail, RunOptions
 from plantools.terminal import cleaned_output, one_line
 
 if TYPE_CHECKING:
@@ -336,6 +339,32 @@ today_option = click.option(
 )
 
 
+def run_options(force_help: str, stale: bool = False) -> Callable[[Callable], Callable]:
+    """--today, --paper (and --stale-months, when `stale`) and --force, written once for
+    consolidate, packs and monthly: the command gets today, paper and force as one RunOptions
+    (`options`), and stale_months as it is (the copy's alone)."""
+    def decorate(command: Callable) -> Callable:
+        @functools.wraps(command)
+        def grouped(*args, today: date | None, paper: str, force: bool, **kwargs):
+            return command(*args, options=RunOptions(today, force, paper), **kwargs)
+        force_option = click.option("--force", is_flag=True, help=force_help)
+        for option in reversed([today_option, paper_option, *([stale_option] if stale else []), force_option]):
+            grouped = option(grouped)
+        return grouped
+    return decorate
+
+
+def mail_options(command: Callable) -> Callable:
+    """--sender, --reply-by and --reply-to, written once for packs and monthly: the command
+    gets them as one Mail (`mail`)."""
+    @functools.wraps(command)
+    def grouped(*args, sender: str, reply_by: date | None, reply_to: str, **kwargs):
+        return command(*args, mail=Mail(sender, reply_by, reply_to), **kwargs)
+    for option in (reply_to_option, reply_by_option, sender_option):
+        grouped = option(grouped)
+    return grouped
+
+
 @click.group(cls=_Group)
 @click.version_option(package_name="plantools")
 def main() -> None:
@@ -411,12 +440,9 @@ def _day(value) -> date:
 @month_option("this copy")
 @click.option("--out", type=Folder("a folder for the copies"), default=None,
               help="Folder of the monthly copies. Default: 'monthly' beside the workbook.")
-@today_option
-@paper_option
-@stale_option
-@click.option("--force", is_flag=True, help="Replace an existing copy for the same month.")
-def consolidate(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | None, today, paper: str, stale_months: int,
-                force: bool) -> None:
+@run_options("Replace an existing copy for the same month.", stale=True)
+def consolidate(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | None, options: RunOptions,
+                stale_months: int) -> None:
     """Write the month's consolidated copy of the plan, a board paper: Highlights, Plan,
     Summary, Exceptions, Change log (against the newest earlier copy in --out),
     Completeness and Key. The shared workbook is only read."""
@@ -428,8 +454,7 @@ def consolidate(workbook: Path, sheets: tuple[str, ...], month: str, out: Path |
     _say_where(workbook)
     _say_month(plan, month)
     _say_last_saved(plan)
-    result = run(plan, month, out, today=today, force=force,
-                 paper=paper, stale_months=stale_months)
+    result = run(plan, month, out, **asdict(options), stale_months=stale_months)
     for line in copy_lines(result):
         click.echo(line)
 
@@ -461,14 +486,10 @@ def format_command(workbook: Path, backup_dir: Path | None) -> None:
 @month_option("these packs")
 @click.option("--out", type=Folder("a folder for the packs"), default=None,
               help="Folder for the packs. Default: 'packs/<month>' beside the workbook.")
-@sender_option
-@reply_by_option
-@reply_to_option
-@today_option
-@paper_option
-@click.option("--force", is_flag=True, help="Remake packs already in the folder.")
-def packs(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | None, sender: str, reply_by, reply_to: str, today,
-          paper: str, force: bool) -> None:
+@mail_options
+@run_options("Remake packs already in the folder.")
+def packs(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | None, mail: Mail,
+          options: RunOptions) -> None:
     """Write one workbook per governance body with the actions it oversees, an email draft
     (.eml) beside each, and manifest.csv saying who gets what. Nothing confidential travels."""
     from plantools.jobs import make_packs
@@ -479,9 +500,7 @@ def packs(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | None,
     _say_where(workbook)
     _say_month(plan, month)
     _say_last_saved(plan)
-    run = make_packs(plan, month, out, today=today,
-                     force=force, sender=sender, reply_by=reply_by, reply_to=reply_to,
-                     paper=paper)
+    run = make_packs(plan, month, out, **asdict(options), **asdict(mail))
     for line in packs_lines(run):
         click.echo(line)
 
@@ -492,15 +511,10 @@ def packs(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | None,
 @month_option("the copy and the packs")
 @click.option("--out", type=Folder("a folder for the copies and packs"), default=None,
               help="Where 'monthly' (the copies) and 'packs/<month>' go. Default: beside the workbook.")
-@sender_option
-@reply_by_option
-@reply_to_option
-@today_option
-@paper_option
-@stale_option
-@click.option("--force", is_flag=True, help="Replace this month's copy and packs.")
-def monthly(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | None, sender: str, reply_by, reply_to: str, today,
-            paper: str, stale_months: int, force: bool) -> None:
+@mail_options
+@run_options("Replace this month's copy and packs.", stale=True)
+def monthly(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | None, mail: Mail,
+            options: RunOptions, stale_months: int) -> None:
     """The monthly job: `consolidate`, then `packs`, from one reading of the workbook
     (on a machine with two cores, large plans' packs are written meanwhile)."""
     from plantools.jobs import run_month
@@ -512,9 +526,7 @@ def monthly(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | Non
     _say_month(plan, month)
     _say_last_saved(plan)
     result, run = run_month(plan, month, out and out / "monthly", out and out / "packs" / month,
-                            today=today,
-                            force=force, sender=sender, reply_by=reply_by, reply_to=reply_to,
-                            paper=paper, stale_months=stale_months, parallel=True)
+                            **asdict(options), **asdict(mail), stale_months=stale_months, parallel=True)
     for line in [*copy_lines(result), *packs_lines(run)]:
         click.echo(line)
 
