@@ -16,6 +16,7 @@ from plantools.paper.formats import Formats, add_rag_rules, write_row, write_tex
 from plantools.paper.plansheet import (
     FONT_SIZE,
     PAPERS,
+    PlanLayout,
     header_row,
     key_sheet,
     page_setup,
@@ -44,14 +45,14 @@ def _copy_sheets(book, plan: Plan, result: Consolidation) -> None:
     month = label(result.month)
     book.set_properties({"title": f"{plan.title} – consolidated, {month}", "author": "plantools"})
     _highlights_sheet(book, formats, plan, result)
-    write_plan_sheet(
-        book, formats, f"{plan.title} – consolidated, {month}",
+    layout = PlanLayout(
+        f"{plan.title} – consolidated, {month}",
         f"{len(plan.actions)} actions read from {plan.path.name} on {uk_date(date.today())}; deadlines judged as "
         f"of {uk_date(result.as_of)}. Overdue deadlines are in bold red. Helper columns (the objective on every "
         "row, outcomes, measures, due date, source cell, action key) are to the right of the printed ones.",
-        plan.actions, result.month, result.as_of, plan.title,
-        plan_columns(plan.actions, plan.extra_columns, result.paper), result.paper,
+        plan.title, plan_columns(plan.actions, plan.extra_columns, result.paper), result.paper,
     )
+    write_plan_sheet(book, formats, layout, plan.actions, result.month, result.as_of)
     _summary_sheet(book, formats, plan, result)
     _exceptions_sheet(book, formats, plan.title, result)
     _log_sheet(book, formats, plan.title, result)

@@ -24,7 +24,7 @@ from plantools.options import Mail, RunOptions
 from plantools.packs.form import write_return_sheet
 from plantools.packs.sent import action_record, new_pack_id, read_sent, write_sent
 from plantools.paper.formats import Formats, write_workbook
-from plantools.paper.plansheet import FONT_SIZE, plan_columns, write_plan_sheet
+from plantools.paper.plansheet import FONT_SIZE, PlanLayout, plan_columns, write_plan_sheet
 from plantools.plan import rag
 from plantools.plan.model import Action, Plan, return_key
 from plantools.plan.months import check_month, label, month_end
@@ -289,13 +289,14 @@ def _pack_sheets(book, pack: Pack, plan_title: str, run: PackRun) -> None:
     month = label(run.month)
     book.set_properties({"title": f"{pack.body}: business plan actions, {month}", "author": "plantools"})
     columns = plan_columns(pack.actions, run.extra_columns, run.paper, leave_out=PACK_LEAVES_OUT, form=True)
-    write_plan_sheet(
-        book, formats, f"{plan_title} – {pack.body} – {month}",
+    layout = PlanLayout(
+        f"{plan_title} – {pack.body} – {month}",
         f"The {len(pack.actions)} actions that {pack.body} oversees. Please update the shaded cells: "
         f"the RAG and the progress of each, and a new deadline where you propose one; then return this "
         f"workbook to the Business Support Unit.",
-        pack.actions, run.month, pack.as_of, f"{pack.body} – {plan_title}", columns, run.paper, form=True,
+        f"{pack.body} – {plan_title}", columns, run.paper, form=True,
     )
+    write_plan_sheet(book, formats, layout, pack.actions, run.month, pack.as_of)
     write_return_sheet(book, run.plan_file, run.month, pack.body, pack.id, pack.actions)
 
 

@@ -10,7 +10,7 @@ that the copy can be read back next month and filtered in Excel.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Callable, Sequence
 
@@ -126,16 +126,28 @@ def _share(room: float, columns: list[Column], actions: list[Action]) -> list[fl
     return [round(w - over * w / wide, 1) if w > MIN_WIDTH and wide else w for w in widths]
 
 
-def write_plan_sheet(book, formats: Formats, title: str, note: str, actions: list[Action], month: str,
-                     as_of: date, page_title: str, columns: list[Column], paper: str = "A4",
-                     form: bool = False) -> None:
+@dataclass(frozen=True)
+class PlanLayout:
+    """How a Plan sheet looks, whatever actions it holds: its heading, the note under it, the
+    printed pages' header, its columns and paper; form: a pack's update form, the EDITABLE
+    cells unlocked and shaded, the rest protected (no password: it prevents slips, not people)."""
+
+    title: str
+    note: str
+    page_title: str
+    columns: list[Column]
+    paper: str = "A4"
+    form: bool = False
+
+
+def write_plan_sheet(book, formats: Formats, layout: PlanLayout, actions: list[Action], month: str,
+                     as_of: date) -> None:
     """The Plan sheet: one row an action, RAG rules and dropdown, filters, print set-up.
-    The consolidated copy and every sub-group's pack share it. form: a pack's update form,
-    the EDITABLE cells unlocked and shaded, the rest protected (no password: it prevents
-    slips, not people)."""
+    The consolidated copy and every sub-group's pack share it."""
+    columns, form = layout.columns, layout.form
     sheet = book.add_worksheet("Plan")
     printed = sum(c.printed for c in columns)
-    title_block(sheet, formats, title, note, [c.width for c in columns if c.printed])
+    title_block(sheet, formats, layout.title, layout.note, [c.width for c in columns if c.printed])
     top = 3
     header_row(sheet, formats, top, [c.label for c in columns], [c.width for c in columns])
     getters = [_getter(c) for c in columns]
@@ -159,7 +171,7 @@ def write_plan_sheet(book, formats: Formats, title: str, note: str, actions: lis
     add_rag_rules(sheet, formats, top + 1, last, [c.name for c in columns].index("rag"))
     sheet.autofilter(top, 0, last, len(columns) - 1)
     sheet.freeze_panes(top + 1, 1)
-    page_setup(sheet, page_title, month, paper, header_row=top)
+    page_setup(sheet, layout.page_title, month, layout.paper, header_row=top)
     # a form carries its key under the table: on the last page with the actions, not a page alone
     end = _key_under(book, sheet, last + 2, [c.width for c in columns[:printed]]) if form else last
     sheet.print_area(0, 0, end, printed - 1)
