@@ -40,14 +40,14 @@ def is_installed_copy(workbook: Path) -> bool:
     return installed is not None and Path(workbook).resolve().parent == installed.resolve()
 
 
-def copies_folder(workbook: Path) -> Path:
-    """Where the monthly copies of a plan go by default: 'monthly' beside it."""
-    return output_base(workbook) / "monthly"
+def copies_folder(workbook: Path, base: Path | None = None) -> Path:
+    """Where the monthly copies of a plan go by default: 'monthly' beside it (or in `base`)."""
+    return (base or output_base(workbook)) / "monthly"
 
 
-def packs_folder(workbook: Path, month: str) -> Path:
-    """Where a month's packs go by default: 'packs/<month>' beside the plan."""
-    return output_base(workbook) / "packs" / month
+def packs_folder(workbook: Path, month: str, base: Path | None = None) -> Path:
+    """Where a month's packs go by default: 'packs/<month>' beside the plan (or in `base`)."""
+    return (base or output_base(workbook)) / "packs" / month
 
 
 def output_base(workbook: Path) -> Path:
