@@ -526,7 +526,8 @@ def monthly(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | Non
     _say_month(plan, month)
     _say_last_saved(plan)
     copies, packs_dir = bundled.copies_folder(plan.path, out), bundled.packs_folder(plan.path, month, out)
-    result, run = run_month(plan, month, copies, packs_dir, **asdict(options), **asdict(mail), stale_months=stale_months, parallel=True)
+    result, run = run_month(plan, month, copies, packs_dir, **asdict(options), **asdict(mail),
+                            stale_months=stale_months, parallel=True)
     for line in [*copy_lines(result), *packs_lines(run)]:
         click.echo(line)
 
