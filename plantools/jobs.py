@@ -12,9 +12,9 @@ import multiprocessing
 import os
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -47,13 +47,13 @@ def run_month(plan: Plan, month: str | None = None, copies: Path | None = None, 
     starting a process needs)."""
     month = month or this_month()
     options = RunOptions(today, force, paper)
-    mail = _mail(Mail(sender, reply_by, reply_to), month, today)
     copies = copies or copies_folder(plan.path)
     packs = packs or packs_folder(plan.path, month)
     # whatever can refuse the run (a copy or packs already made, an unreadable earlier copy,
     # a folder that cannot be written) does so here, before anything is written
-    earlier = find_earlier(plan, month, copies, force)
+    earlier = find_earlier(plan, month, copies, force)  # the month checked first
     check_copy_target(earlier.target, plan.path)
+    mail = _mail(Mail(sender, reply_by, reply_to), month, today)
     parallel = parallel and len(plan.actions) >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2
     # a fresh interpreter, as Windows always starts one: it holds only what it is sent, not a
     # copy of this process's memory
