@@ -15,7 +15,7 @@ from pathlib import Path
 
 from plantools.errors import PlanError
 from plantools.plan import rag
-from plantools.read.reader import load_plan
+from plantools.read.workbook import load_plan
 from plantools.xlsx.files import atomic_file, backup, is_open_in_excel
 from plantools.xlsx.lock import writer_lock
 from plantools.xlsx.sniff import refuse_unless_xlsx

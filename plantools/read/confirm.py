@@ -69,7 +69,7 @@ def layout(workbook: Path | str, sheets: list[str] | tuple[str, ...] = (), save:
     """Read the workbook and say how (`plantools layout`): the plan sheets, header rows, each
     field's column with three sample values, what is left out and why. save: write the
     settings file beside the workbook, which every command then follows."""
-    from plantools.read.reader import load_plan
+    from plantools.read.workbook import load_plan
 
     workbook = Path(workbook)
     plan = load_plan(workbook, sheets)
