@@ -147,14 +147,8 @@ def rag_by_rules(actions: list[Action], grid: Grid, rules: list[ColourRule], pla
 
 
 _LITERAL = re.compile(r'\s*"([^"]*)"\s*')
-
-
 _CELL_EQUALS_WORD = re.compile(r'^\s*(\$?)([A-Z]{1,3})(\$?)(\d+)\s*(=|<>)\s*"([^"]*)"\s*$')
-
-
 _WORD_EQUALS_CELL = re.compile(r'^\s*"([^"]*)"\s*(=|<>)\s*(\$?)([A-Z]{1,3})(\$?)(\d+)\s*$')
-
-
 _TEXT_TESTS = {"containsText": lambda v, w: w in v, "notContainsText": lambda v, w: w not in v,
                "beginsWith": lambda v, w: v.startswith(w), "endsWith": lambda v, w: v.endswith(w)}
 

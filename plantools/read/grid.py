@@ -12,8 +12,6 @@ from plantools.plan.model import Finding, Plan
 from plantools.xlsx.parts import column_letters
 
 HEADER_SCAN_ROWS = 40  # title rows above the header: no real plan has more
-
-
 MAX_COLUMNS = 100  # a plan has a dozen columns; a sheet claiming 16,384 is not read that wide
 
 

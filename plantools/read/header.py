@@ -158,14 +158,8 @@ _EXACT = {
     "owner": {"who", "owner", "lead", "who workplans", "lead officer"},
     "governance": {"governance", "governance oversight", "oversight"},
 }
-
-
 _KEY_COLUMN = re.compile(r"\s*(rag\s*)?(status\s*)?(key|legend)\s*:?\s*", re.IGNORECASE)
-
-
 _MONTH_IN_HEADER = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*['’]?(\d{2,4})?\b")
-
-
 _QUARTER_IN_HEADER = re.compile(r"\b(?:q|qtr|quarter)\s?([1-4])\b")
 
 

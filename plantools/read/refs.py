@@ -13,8 +13,6 @@ from plantools.plan.model import Action, Plan, letters
 from plantools.read.grid import Grid, clean
 
 OBJECTIVE_REF = re.compile(r"^\s*(?:objective\s*)?(\d+(?:\.\d+)*)\.?\s*$", re.IGNORECASE)
-
-
 REF_AT_START = re.compile(r"^\s*(\d+\.\d+(?:\.\d+)*)\s+(\S.*)$", re.DOTALL)
 
 

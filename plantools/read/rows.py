@@ -151,8 +151,6 @@ def _has_extra(grid: Grid, row: int, header: Header) -> bool:
 
 _TOTAL = re.compile(r"^\s*(grand\s+|sub-?\s*)?totals?\b|^\s*(count|number of actions|sum)\b|"
                     r"^\s*(rag\s+)?(status\s+)?(summary|breakdown)\b", re.IGNORECASE)
-
-
 _NOTE = re.compile(r"^\s*(notes?\b|nb\b|n\.b\.|\*|source\b|please\b|last updated\b|updated\b|version\b)",
                    re.IGNORECASE)
 

@@ -202,8 +202,6 @@ def _aside(name: str, header: Header | None, sheets: int) -> str:
 # A sheet whose name speaks of these, or of anything not for circulation, is never read as plan
 # unless the officer pins it: what is read goes into the board's copy and the sub-groups' packs.
 CONFIDENTIAL_NAME = re.compile(r"risk|regist|\braid\b|issues?\b", re.IGNORECASE)
-
-
 # A title row marks a sheet only when it names a register or log or marks it not for
 # circulation: a plan's title may well speak of "reducing the risk of abuse".
 CONFIDENTIAL_TITLE = re.compile(r"risks?\s*(register|log|matrix|assessment)|\bregist(er|ry)\b|\braid\b|"
