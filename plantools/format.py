@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from plantools.errors import PlanError
 from plantools.plan import rag
 from plantools.read.reader import load_plan
 from plantools.xlsx.lock import writer_lock
+from plantools.xlsx.package import Zip
 from plantools.xlsx.replace import replace_workbook
 from plantools.xlsx.sniff import refuse_unless_xlsx
 
@@ -62,21 +62,21 @@ class FormatResult:
 def what_would_be_lost(path: Path, data: bytes | None = None) -> list[str]:
     """What a load and save with openpyxl would drop from this workbook (or these bytes of it), by name."""
     lost: list[str] = []
+    package = Zip(path, io.BytesIO(data) if data is not None else path)
     try:
-        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as package:
-            for info in package.infolist():
-                name = info.filename.replace("\\", "/")
-                for pattern, what in LOST_PARTS:
-                    if re.match(pattern, name) and what not in lost:
+        for info in package.infos:
+            name = info.filename.replace("\\", "/")
+            for pattern, what in LOST_PARTS:
+                if re.match(pattern, name) and what not in lost:
+                    lost.append(what)
+            if re.match(r"xl/worksheets/sheet\d+\.xml$", name) and info.file_size <= MAX_PART_SCANNED:
+                xml = package.read(info.filename, MAX_PART_SCANNED)
+                for marker, what in LOST_EXTENSIONS:
+                    if marker in xml and what not in lost:
                         lost.append(what)
-                if re.match(r"xl/worksheets/sheet\d+\.xml$", name) and info.file_size <= MAX_PART_SCANNED:
-                    data = package.read(info)
-                    for marker, what in LOST_EXTENSIONS:
-                        if marker in data and what not in lost:
-                            lost.append(what)
-                            break  # the most specific name for this sheet's extensions
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise PlanError(path, f"cannot be read as an .xlsx workbook ({exc})") from None
+                        break  # the most specific name for this sheet's extensions
+    finally:
+        package.close()
     return lost
 
 
