@@ -17,12 +17,12 @@ import hashlib
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from plantools.errors import PlanError
 from plantools.xlsx.edit import Edits, Value, address_of, changed_cells, edit_cells, same_value, split_address
 from plantools.xlsx.replace import file_sha256, read_bytes, replace_workbook
 from plantools.xlsx.sniff import OLE_MAGIC, check_package
+from plantools.xlsx.values import open_values, values_at
 
 
 @dataclass
@@ -62,27 +62,18 @@ def write_cells_into(workbook: Path, edits: Edits, expected_sha256: str | None =
 
 def cell_texts(workbook: Path, cells: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """(sheet, address) -> the text the cell holds now, as calamine reads the workbook."""
-    import python_calamine
-
     from plantools.returns.read import cell_text
 
-    found = {}
     path = Path(workbook)
     try:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
-        for sheet in {sheet for sheet, _ in cells}:
-            keys = {address: split_address(address) for s, address in cells if s == sheet}
-            if sheet not in book.sheet_names:
-                continue
-            rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False,
-                                                           nrows=max(r for r, _ in keys.values()))
-            for address, (row, col) in keys.items():
-                got = rows[row - 1][col - 1] if row <= len(rows) and col <= len(rows[row - 1]) else ""
-                found[sheet, address] = cell_text(got)
+        book = open_values(path)
+        found = {}
+        for sheet in {sheet for sheet, _ in cells} & set(book.sheet_names):
+            for address, value in values_at(book, sheet, [a for s, a in cells if s == sheet]).items():
+                found[sheet, address] = cell_text(value)
     except Exception as exc:  # calamine's own words for what it could not read
         raise PlanError(path, f"cannot be read ({exc}); nothing was written") from None
     return found
-
 
 
 def _edit(path: Path, data: bytes, edits: Edits) -> tuple[bytes, dict[str, dict[str, tuple[Value, Value]]]]:
@@ -112,17 +103,11 @@ def _edit(path: Path, data: bytes, edits: Edits) -> tuple[bytes, dict[str, dict[
 
 def _read_back(path: Path, written: Path, cells: dict[str, dict[str, tuple[Value, Value]]]) -> None:
     """The new values, as calamine (another reader than ours) reads them from the file written."""
-    import python_calamine
-
     try:
-        book = python_calamine.CalamineWorkbook.from_path(str(written))
+        book = open_values(written)
         for sheet, changes in cells.items():
-            keys = {address: split_address(address) for address in changes}
-            rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False,
-                                                           nrows=max(r for r, _ in keys.values()))
-            for address, (_, new) in changes.items():
-                row, col = keys[address]
-                got: Any = rows[row - 1][col - 1] if row <= len(rows) and col <= len(rows[row - 1]) else ""
+            for address, got in values_at(book, sheet, changes).items():
+                new = changes[address][1]
                 if not same_value(None if got == "" else got, new):
                     raise PlanError(path, f"read back {got!r} instead of {new!r}; nothing was written",
                                     sheet=sheet, cell=address)
