@@ -116,8 +116,8 @@ def collect(returns: list[Path | str], into: Path | str, write: bool = False,
 def _collect(returns: list[Path | str], into: Path, write: bool, backup_dir: Path | None,
              packs_dir: Path | None) -> Collection:
     from plantools.read.workbook import load_plan
-    from plantools.returns.cells import file_sha256
     from plantools.xlsx.files import is_open_in_excel
+    from plantools.xlsx.replace import file_sha256
 
     if write:
         ledger.check_writable(ledger.ledger_path(into))
