@@ -12,8 +12,9 @@ from collections import Counter
 from plantools.plan import rag as ragmod
 from plantools.plan.deadlines import parse_deadline
 from plantools.plan.governance import Body, Matcher, infer_bodies, merge_duplicates
-from plantools.plan.model import Action, Finding, Plan, short
+from plantools.plan.model import Action, Finding, Plan
 from plantools.read.grid import Grid, clean, note
+from plantools.text import short
 from plantools.xlsx.parts import ColourRule, column_letters, column_number, shows_month_only
 
 

@@ -28,6 +28,7 @@ from plantools.read.saved import SavedLayout
 from plantools.xlsx.files import is_open_in_excel
 from plantools.xlsx.gcpause import gc_paused
 from plantools.xlsx.parts import CELL_BUDGET
+from plantools.xlsx.values import open_values
 
 
 def load_plan(path: Path | str, sheets: list[str] | tuple[str, ...] = (), month: str | None = None) -> Plan:
@@ -297,9 +298,7 @@ def _open(path: Path, source):
     import python_calamine
 
     try:
-        if isinstance(source, Path):
-            return python_calamine.CalamineWorkbook.from_path(str(source))
-        return python_calamine.CalamineWorkbook.from_filelike(source)
+        return open_values(source)
     except python_calamine.PasswordError:
         raise PlanError(path, "is encrypted (password-protected): remove the password in Excel") from None
     except Exception as exc:  # the reader's own words for a damaged or hostile package
