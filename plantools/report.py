@@ -11,13 +11,14 @@ from plantools.copy.changes import ADDED, CHANGED, REMOVED
 from plantools.copy.result import Consolidation
 from plantools.packs.making import NO_EMAIL, READY, TO_OPEN, UNASSIGNED, PackRun
 from plantools.plan import rag
-from plantools.plan.model import Finding, Plan, counted, short
+from plantools.plan.model import Finding, Plan, counted
 from plantools.plan.months import label
 from plantools.returns.ledger import LEDGER as RETURNS_LEDGER
 from plantools.returns.match import Collection
 from plantools.send.ledger import LEDGER as SENT_LEDGER
 from plantools.send.smtp import Draft, describe
 from plantools.terminal import one_line
+from plantools.text import short
 
 if TYPE_CHECKING:
     import pandas
