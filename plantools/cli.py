@@ -390,7 +390,7 @@ def check(workbook: Path, sheets: tuple[str, ...], today, output: str) -> None:
     Exit status: 0 no errors, 1 errors found, 2 the workbook cannot be read.
     """
     from plantools.plan.checks import check as run_checks
-    from plantools.read.reader import load_plan
+    from plantools.read.workbook import load_plan
     from plantools.report import check_line, findings_table
 
     plan = load_plan(workbook, sheets)
@@ -447,7 +447,7 @@ def consolidate(workbook: Path, sheets: tuple[str, ...], month: str, out: Path |
     Summary, Exceptions, Change log (against the newest earlier copy in --out),
     Completeness and Key. The shared workbook is only read."""
     from plantools.jobs import consolidate as run
-    from plantools.read.reader import load_plan
+    from plantools.read.workbook import load_plan
     from plantools.report import copy_lines
 
     plan = load_plan(workbook, sheets, given_month())
@@ -493,7 +493,7 @@ def packs(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | None,
     """Write one workbook per governance body with the actions it oversees, an email draft
     (.eml) beside each, and manifest.csv saying who gets what. Nothing confidential travels."""
     from plantools.jobs import make_packs
-    from plantools.read.reader import load_plan
+    from plantools.read.workbook import load_plan
     from plantools.report import packs_lines
 
     plan = load_plan(workbook, sheets, given_month())
@@ -518,7 +518,7 @@ def monthly(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | Non
     """The monthly job: `consolidate`, then `packs`, from one reading of the workbook
     (on a machine with two cores, large plans' packs are written meanwhile)."""
     from plantools.jobs import run_month
-    from plantools.read.reader import load_plan
+    from plantools.read.workbook import load_plan
     from plantools.report import copy_lines, packs_lines
 
     plan = load_plan(workbook, sheets, given_month())
@@ -571,7 +571,7 @@ def governance(workbook: Path, sheets: tuple[str, ...], out: Path | None) -> Non
     """Write a starting Governance sheet for a plan that has none: each body its governance
     cells name, the other spellings found and an empty email column, to correct and copy
     into the shared workbook."""
-    from plantools.read.reader import load_plan
+    from plantools.read.workbook import load_plan
     from plantools.template import write_governance_workbook
 
     plan = load_plan(workbook, sheets)
