@@ -90,3 +90,23 @@ def test_output_piped_into_a_reader_that_stops_ends_quietly():
     run.stdout.close()  # nobody reads what it prints
     assert run.wait(timeout=60) != 0
     assert run.stderr.read() == b""
+
+
+@pytest.mark.parametrize("command", ["consolidate", "packs", "monthly"])
+def test_the_option_groups_reach_the_api_as_its_own_keywords_and_defaults(command):
+    """packs and monthly hand --today/--paper/--force (RunOptions) and --sender/--reply-by/
+    --reply-to (Mail) to the API as its keywords: every field is one of them, with the
+    default the API documents, and the command offers each as an option."""
+    import dataclasses
+    import inspect
+
+    import plantools
+    from plantools.options import Mail, RunOptions
+
+    api = {"consolidate": plantools.consolidate, "packs": plantools.make_packs, "monthly": plantools.run_month}[command]
+    groups = [RunOptions] if command == "consolidate" else [RunOptions, Mail]
+    keywords = inspect.signature(api).parameters
+    options = {option.name for option in main.commands[command].params}
+    for field in (field for group in groups for field in dataclasses.fields(group)):
+        assert keywords[field.name].default == field.default
+        assert field.name in options
