@@ -57,7 +57,7 @@ def bounded_row(row: list) -> list[str]:
     return [bounded(value, MAX_FIELD if name in ("old", "new") else MAX_OTHER) for name, value in zip(COLUMNS, row)]
 
 
-def read_ledger(workbook: Path) -> list[dict[str, str]]:
+def read_returns_ledger(workbook: Path) -> list[dict[str, str]]:
     """The decisions in the returns ledger beside the workbook (none when there is no
     ledger): each write once, with its result; an intent only while nothing says what became
     of it. Raises PlanError when it cannot be read (damaged, or edited beyond what csv reads)."""
@@ -169,5 +169,5 @@ def settle(workbook: Path) -> int:
 
 def collected(workbook: Path) -> Collected:
     """What the returns wrote into `workbook`, as the monthly copy tells the board."""
-    rows = read_ledger(workbook)
+    rows = read_returns_ledger(workbook)
     return Collected([r for r in rows if r.get("result") == APPLIED], [r for r in rows if r.get("result") == PROPOSED])

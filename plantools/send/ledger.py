@@ -44,7 +44,7 @@ class Entry:
     at: str
 
 
-def read_ledger(folder: Path) -> list[Entry]:
+def read_sent_ledger(folder: Path) -> list[Entry]:
     """The ledger's rows, whatever Excel saved it as (UTF-8 with or without BOM, Windows-1252,
     commas or semicolons), never through a link. Older ledgers (one row per draft) are read
     as one row per To address."""
