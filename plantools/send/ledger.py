@@ -5,8 +5,6 @@ the next run, and one refused for good (5xx) is reported, not retried."""
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import re
 import socket
@@ -20,8 +18,7 @@ from typing import Callable, Iterator
 
 from plantools.errors import PlanError
 from plantools.packs.drafts import header_text
-from plantools.xlsx.csvfiles import decode
-from plantools.xlsx.files import atomic_file
+from plantools.xlsx.ledger import IsALink, Ledger
 
 # --------------------------------------------------------------------------------- the ledger
 
@@ -29,6 +26,7 @@ LEDGER = "sent.csv"
 LEDGER_COLUMNS = ["draft", "message_id", "recipient", "header", "result", "reply", "at"]
 SENT, FOR_NOW, FOR_GOOD = "sent", "refused for now", "refused"  # a recipient's result
 LOCK = ".plantools-send.lock"
+LINK = "is a link: plantools keeps its ledger only as a plain file in the packs folder; put the file itself there"
 
 
 @dataclass
@@ -44,102 +42,59 @@ class Entry:
     at: str
 
 
+def _sent_ledger(folder: Path) -> Ledger:
+    return Ledger(Path(folder) / LEDGER, LEDGER_COLUMNS, _upgrade)
+
+
+def _upgrade(row: dict[str, str]) -> list[dict[str, str]]:
+    """A row as read, as today's rows: older ledgers (one row per draft) are read as one row
+    per To address."""
+    row = {name: value.strip() for name, value in row.items()}
+    if "recipient" in row:
+        return [row]
+    if not row.get("to"):
+        return []
+    return [{"draft": row.get("draft", ""), "message_id": row.get("message_id", ""), "recipient": address,
+             "header": "To", "result": FOR_GOOD if address in row.get("refused", "") else SENT,
+             "reply": row.get("refused", ""), "at": row.get("sent_at", "")}
+            for address in split_addresses(row["to"])]  # plantools before per-recipient rows: sent to every To address
+
+
 def read_sent_ledger(folder: Path) -> list[Entry]:
     """The ledger's rows, whatever Excel saved it as (UTF-8 with or without BOM, Windows-1252,
-    commas or semicolons), never through a link. Older ledgers (one row per draft) are read
-    as one row per To address."""
-    path = Path(folder) / LEDGER
-    data = _read_plain(path)
-    if data is None:
-        return []
-    text = decode(data)
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if ";" in first and "," not in first else ","
-    entries = []
-    for row in csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter):
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if isinstance(v, str)}
-        if "recipient" in row:
-            entries.append(Entry(*(row.get(c, "") for c in LEDGER_COLUMNS)))
-        elif row.get("to"):  # plantools before per-recipient rows: sent to every To address
-            for address in split_addresses(row["to"]):
-                refused = address in row.get("refused", "")
-                entries.append(Entry(row.get("draft", ""), row.get("message_id", ""), address, "To",
-                                     FOR_GOOD if refused else SENT, row.get("refused", ""), row.get("sent_at", "")))
-    return entries
-
-
-def _read_plain(path: Path) -> bytes | None:
-    if path.is_symlink():
-        raise PlanError(path, "is a link: plantools keeps its ledger only as a plain file in the packs folder; "
-                              "put the file itself there")
+    commas or semicolons), never through a link."""
+    ledger = _sent_ledger(folder)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except FileNotFoundError:
-        return None
+        rows = ledger.rows()
+    except IsALink:
+        raise PlanError(ledger.path, LINK) from None
     except OSError as exc:
-        raise PlanError(path, f"cannot be read: {exc.strerror or exc}") from None
-    with os.fdopen(fd, "rb") as handle:
-        return handle.read()
-
-
-def _canonical(data: bytes) -> bool:
-    header = ("\ufeff" + ",".join(LEDGER_COLUMNS) + "\r\n").encode("utf-8")
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return data.startswith(header) and data.endswith(b"\n")
-
-
-def _row_bytes(entries: list[Entry]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for e in entries:
-        writer.writerow([e.draft, e.message_id, e.recipient, e.header, e.result, e.reply, e.at])
-    return buffer.getvalue().encode("utf-8")
+        raise PlanError(ledger.path, f"cannot be read: {exc.strerror or exc}") from None
+    return [Entry(*(row.get(c, "") for c in LEDGER_COLUMNS)) for row in rows]
 
 
 @contextmanager
-def _ledger_writer(folder: Path, entries: list[Entry]) -> Iterator[Callable[[list[Entry]], None]]:
-    """Open the ledger for appending before anything is sent, so a ledger that cannot be
+def _ledger_writer(folder: Path) -> Iterator[Callable[[list[Entry]], None]]:
+    """Make the ledger ready for appending before anything is sent, so a ledger that cannot be
     written (open in Excel, read-only) stops the run with nothing sent. A ledger that Excel
     re-saved is first rewritten, every row kept, as plantools writes it."""
-    path = Path(folder) / LEDGER
-    data = _read_plain(path)
-    header = ("\ufeff" + ",".join(LEDGER_COLUMNS) + "\r\n").encode("utf-8")
+    ledger = _sent_ledger(folder)
     try:
-        if data is not None and not _canonical(data):
-            with atomic_file(path) as temp:
-                temp.write_bytes(header + _row_bytes(entries))
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
-        try:
-            if os.fstat(fd).st_size == 0:
-                _write_synced(fd, header)
-        except OSError:
-            os.close(fd)
-            raise
+        ledger.append([])
+    except IsALink:
+        raise PlanError(ledger.path, LINK) from None
     except PlanError as error:
-        raise PlanError(path, f"nothing sent: {error.message}") from None
+        raise PlanError(ledger.path, f"nothing sent: {error.message}") from None
     except PermissionError:
-        raise PlanError(path, "nothing sent: the ledger cannot be written: is it open in Excel, or read-only? "
-                              "Close it and run again") from None
+        raise PlanError(ledger.path, "nothing sent: the ledger cannot be written: is it open in Excel, or "
+                                     "read-only? Close it and run again") from None
     except OSError as exc:
-        raise PlanError(path, f"nothing sent: the ledger cannot be written ({exc.strerror or exc})") from None
-    try:
-        def append(rows: list[Entry]) -> None:
-            _write_synced(fd, _row_bytes(rows))
+        raise PlanError(ledger.path, f"nothing sent: the ledger cannot be written ({exc.strerror or exc})") from None
 
-        yield append
-    finally:
-        os.close(fd)
+    def append(entries: list[Entry]) -> None:
+        ledger.append([[e.draft, e.message_id, e.recipient, e.header, e.result, e.reply, e.at] for e in entries])
 
-
-def _write_synced(fd: int, data: bytes) -> None:
-    """Write all of it and make the disk hold it before anything else happens."""
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-    os.fsync(fd)
+    yield append
 
 
 @contextmanager

@@ -226,7 +226,7 @@ def send_drafts(folder: Path, server: Server, sender: str = "", resend: bool = F
                 report(outcome)
         if not waiting:
             return run
-        with _ledger_writer(folder, read_sent_ledger(folder)) as record:
+        with _ledger_writer(folder) as record:
             smtp = connect(server, folder, time_limit)
             try:
                 _send_all(smtp, waiting, sender, time_limit, record, run, report)
