@@ -5,13 +5,9 @@ the next run, and one refused for good (5xx) is reported, not retried."""
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Callable, Iterator
@@ -19,6 +15,7 @@ from typing import Callable, Iterator
 from plantools.errors import PlanError
 from plantools.packs.drafts import header_text
 from plantools.xlsx.ledger import IsALink, Ledger
+from plantools.xlsx.lock import Held, file_lock
 
 # --------------------------------------------------------------------------------- the ledger
 
@@ -92,75 +89,41 @@ def _ledger_writer(folder: Path) -> Iterator[Callable[[list[Entry]], None]]:
         raise PlanError(ledger.path, f"nothing sent: the ledger cannot be written ({exc.strerror or exc})") from None
 
     def append(entries: list[Entry]) -> None:
-        ledger.append([[e.draft, e.message_id, e.recipient, e.header, e.result, e.reply, e.at] for e in entries])
+        """OSError when the rows cannot be added: the caller says what went out unrecorded."""
+        try:
+            ledger.append([[e.draft, e.message_id, e.recipient, e.header, e.result, e.reply, e.at] for e in entries])
+        except PlanError as error:  # re-saved by Excel meanwhile, and cannot be rewritten
+            raise OSError(error.message) from None
 
     yield append
 
 
 @contextmanager
 def folder_lock(folder: Path) -> Iterator[None]:
-    """One `send` at a time per packs folder. The operating system's lock on the lock file
-    goes with its process, so a lock left by a process that died is simply taken over."""
+    """One `send` at a time per packs folder (the lock of plantools.xlsx.lock: a lock left by a
+    process that died is taken over)."""
     path = Path(folder) / LOCK
-    for _ in range(20):
-        try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
-        except OSError as exc:
-            raise PlanError(path, f"nothing sent: cannot write in the packs folder ({exc.strerror or exc})") from None
-        if not _try_lock(fd):
-            os.close(fd)
-            raise PlanError(folder, f"another plantools send is sending from this folder{_holder(path)}: "
-                                    "nothing sent; run again when it has finished")
-        try:
-            same = os.path.samestat(os.fstat(fd), os.stat(path))
-        except OSError:
-            same = False
-        if same:  # not a file that the previous holder unlinked as we opened it
-            break
-        os.close(fd)
-    else:
-        raise PlanError(path, "nothing sent: the lock file keeps changing; run again")
-    try:
-        os.ftruncate(fd, 0)
-        os.write(fd, f"process {os.getpid()} on {socket.gethostname()} since {datetime.now():%H:%M:%S}\n".encode())
+
+    def refused(why: Held | OSError) -> PlanError:
+        if isinstance(why, OSError):
+            return PlanError(path, f"nothing sent: cannot write in the packs folder ({why.strerror or why})")
+        if why.retaken:
+            return PlanError(path, "nothing sent: the lock file keeps changing; run again")
+        return PlanError(folder, f"another plantools send is sending from this folder{_holder(why.holder)}: "
+                                 "nothing sent; run again when it has finished")
+
+    with file_lock(path, "send", refused):
         yield
-    finally:
-        if sys.platform != "win32":
-            path.unlink(missing_ok=True)  # before unlocking: whoever locks the old file sees it is gone
-        else:
-            import msvcrt
-
-            os.lseek(fd, 0, os.SEEK_SET)
-            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)  # Windows wants its locks undone before the close
-        os.close(fd)  # closing releases the lock
-        if sys.platform == "win32":
-            try:
-                path.unlink()
-            except OSError:
-                pass  # another send has it open: it is theirs now
 
 
-def _try_lock(fd: int) -> bool:
-    try:
-        if sys.platform == "win32":
-            import msvcrt
-
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    return True
-
-
-def _holder(path: Path) -> str:
-    try:
-        text = header_text(path.read_text(encoding="utf-8", errors="replace"))
-    except OSError:
+def _holder(holder: dict | None) -> str:
+    """' (process N on HOST since H:M:S)': who sends from the folder, or nothing if unknown."""
+    if not holder:
         return ""
-    return f" ({text})" if text else ""
+    since = str(holder.get("since", "")).split("T")[-1][:8]  # the time of day it was taken
+    who = header_text(f"process {holder.get('pid')} on {holder.get('host')} since {since}")
+    return f" ({who})"
+
 
 def split_addresses(text: str) -> list[str]:
     """The addresses of a header or a cell, separated by commas or semicolons; a piece that
