@@ -87,12 +87,16 @@ def file_lock(path: Path, command: str, refused: Callable[[Held | OSError], Plan
 def _take(path: Path, mine: dict) -> int:
     for _ in range(3):  # a stale lock is taken over; a lock taken again meanwhile is respected
         try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR | NOFOLLOW, 0o600)
+            # readable by all (it says only who holds it), so that another user's run can tell
+            # a live holder from a dead one
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR | NOFOLLOW, 0o644)
         except FileExistsError:
             _take_over_if_stale(path)
             continue
         try:
-            _os_lock(fd)  # before anything is in it: a file with a holder and no lock is a dead one's
+            # before anything is in it: a file naming a holder with its lock free is a dead one's.
+            # Waits only while another run looks at it to judge whether it is stale.
+            _os_lock(fd, wait=True)
             data = json.dumps(mine).encode("utf-8")
             while data:
                 data = data[os.write(fd, data):]
@@ -139,17 +143,20 @@ def _give_back(path: Path, fd: int, mine: dict) -> None:
         path.unlink(missing_ok=True)
 
 
-def _os_lock(fd: int) -> bool | None:
-    """Take the system's lock on the open file without waiting: False if a live process has
-    it, None on Windows (its locks would stop others reading who holds it)."""
+def _os_lock(fd: int, wait: bool = False) -> bool | None:
+    """Take the system's lock on the open file: False if a live process has it (and not
+    `wait`); None where there is none to take: on Windows (its locks would stop others reading
+    who holds it) and on a disk that keeps no such locks (then the holder's word alone counts)."""
     if sys.platform == "win32":
         return None
     import fcntl
 
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except BlockingIOError:
         return False
+    except OSError:
+        return None
     return True
 
 
