@@ -150,3 +150,34 @@ def test_another_machines_lock_is_respected_for_a_day_then_taken_over(tmp_path):
     os.utime(path, (two_days_ago, two_days_ago))
     with file_lock(path, "collect", refused):
         assert json.loads(path.read_text(encoding="utf-8"))["pid"] == os.getpid()
+
+
+TAKER = """
+import os, sys, time, pathlib
+from plantools.errors import PlanError
+from plantools.xlsx.lock import file_lock
+path = pathlib.Path(sys.argv[1])
+try:
+    with file_lock(path, "test", lambda why: PlanError(path, "refused")):
+        fd = os.open(path.with_suffix(".inside"), os.O_CREAT | os.O_EXCL | os.O_WRONLY)  # fails if two hold it
+        time.sleep(0.3)
+        os.close(fd)
+        os.unlink(path.with_suffix(".inside"))
+    print("held")
+except PlanError:
+    print("refused")
+"""
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the system lock that settles the race is POSIX")
+def test_runs_taking_over_the_same_stale_lock_at_once_never_both_hold_it(tmp_path):
+    path = tmp_path / "the.lock"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    for _ in range(3):
+        path.write_text(f"process {dead.stdout.strip()} on {socket.gethostname()} since 10:00:00\n")  # left by a dead run
+        takers = [subprocess.Popen([sys.executable, "-c", TAKER, str(path)], env=ENV, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True) for _ in range(4)]
+        said = [taker.communicate(timeout=120) for taker in takers]
+        assert [taker.returncode for taker in takers] == [0] * 4, said
+        assert "held" in [out.strip() for out, _ in said]
+        assert not path.exists()
