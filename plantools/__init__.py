@@ -25,7 +25,7 @@ from plantools.plan.checks import check
 from plantools.plan.deadlines import Deadline, parse_deadline
 from plantools.plan.model import Action, Finding, Plan
 from plantools.read.confirm import WorkbookLayout, layout
-from plantools.read.reader import load_plan
+from plantools.read.workbook import load_plan
 from plantools.returns.match import Collection, collect
 from plantools.send.smtp import Server, send_drafts
 from plantools.template import new_plan, write_governance_workbook

@@ -1,23 +1,24 @@
 """`plantools format`: RAG colours and a RAG dropdown in the shared workbook itself.
 
-The one place plantools writes into the shared workbook, so it is careful: it refuses while
-Excel has the workbook open, refuses when the workbook holds anything openpyxl would drop on
-saving (naming it), keeps a dated backup before it writes, writes atomically, and changes
-nothing at all when the rules are already there.
+It refuses when the workbook holds anything openpyxl would drop on saving (naming it), changes
+nothing at all when the rules are already there, and otherwise replaces the workbook as collect
+does (plantools.xlsx.replace: refused while open in Excel or read-only, a backup first, an
+atomic move, its permissions kept), once the new file reads back as the same plan.
 """
 
 from __future__ import annotations
 
+import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from plantools.errors import PlanError
 from plantools.plan import rag
-from plantools.read.reader import load_plan
-from plantools.xlsx.files import atomic_file, backup, is_open_in_excel
+from plantools.read.workbook import load_plan
 from plantools.xlsx.lock import writer_lock
+from plantools.xlsx.package import Zip
+from plantools.xlsx.replace import replace_workbook
 from plantools.xlsx.sniff import refuse_unless_xlsx
 
 EXTRA_ROWS = 300  # rows below the last action that get the rules, for actions added later
@@ -58,24 +59,24 @@ class FormatResult:
     formulas: int = 0
 
 
-def what_would_be_lost(path: Path) -> list[str]:
-    """What a load and save with openpyxl would drop from this workbook, by name."""
+def what_would_be_lost(path: Path, data: bytes | None = None) -> list[str]:
+    """What a load and save with openpyxl would drop from this workbook (or these bytes of it), by name."""
     lost: list[str] = []
+    package = Zip(path, io.BytesIO(data) if data is not None else path)
     try:
-        with zipfile.ZipFile(path) as package:
-            for info in package.infolist():
-                name = info.filename.replace("\\", "/")
-                for pattern, what in LOST_PARTS:
-                    if re.match(pattern, name) and what not in lost:
+        for info in package.infos:
+            name = info.filename.replace("\\", "/")
+            for pattern, what in LOST_PARTS:
+                if re.match(pattern, name) and what not in lost:
+                    lost.append(what)
+            if re.match(r"xl/worksheets/sheet\d+\.xml$", name) and info.file_size <= MAX_PART_SCANNED:
+                xml = package.read(info.filename, MAX_PART_SCANNED)
+                for marker, what in LOST_EXTENSIONS:
+                    if marker in xml and what not in lost:
                         lost.append(what)
-                if re.match(r"xl/worksheets/sheet\d+\.xml$", name) and info.file_size <= MAX_PART_SCANNED:
-                    data = package.read(info)
-                    for marker, what in LOST_EXTENSIONS:
-                        if marker in data and what not in lost:
-                            lost.append(what)
-                            break  # the most specific name for this sheet's extensions
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise PlanError(path, f"cannot be read as an .xlsx workbook ({exc})") from None
+                        break  # the most specific name for this sheet's extensions
+    finally:
+        package.close()
     return lost
 
 
@@ -93,34 +94,41 @@ def _format(path: Path, backup_dir: Path | None) -> FormatResult:
 
     plan = load_plan(path)  # proves it is a plan, with a clear message when it is not
     refuse_unless_xlsx(path, "format writes its rules")
-    if is_open_in_excel(path):
-        raise PlanError(path, "is open in Excel (its owner file ~$ is beside it): close it first; "
-                              "nothing was written")
-    lost = what_would_be_lost(path)
-    if lost:
-        raise PlanError(path, "not formatted, because saving it with plantools would lose "
-                              + ", ".join(lost) + "; nothing was written")
-    book = openpyxl.load_workbook(path)
     result = FormatResult(path, changed=False)
-    for name, (header_row, columns) in plan.layouts.items():
-        if "rag" not in columns:
-            continue
-        sheet, first_row = book[name], header_row + 1
-        letter = openpyxl.utils.get_column_letter(columns["rag"])
-        cell_range = f"{letter}{first_row}:{letter}{sheet.max_row + EXTRA_ROWS}"
-        if _has_rag_rules(sheet, letter, first_row):
-            continue
-        _add_rules(sheet, cell_range, f"{letter}{first_row}")
-        result.ranges.append(f"'{sheet.title}'!{cell_range}")
-    if not result.ranges:
-        return result
-    result.formulas = sum(1 for sheet in book.worksheets for row in sheet.iter_rows()
-                          for cell in row if cell.data_type == "f")
-    if result.formulas:
-        book.calculation.fullCalcOnLoad = True  # openpyxl keeps formulas, not their last results
-    result.backup = backup(path, backup_dir)
-    _save_checked(book, path, len(plan.actions))
-    result.changed = True
+
+    def make(data: bytes) -> bytes | None:
+        lost = what_would_be_lost(path, data)
+        if lost:
+            raise PlanError(path, "not formatted, because saving it with plantools would lose "
+                                  + ", ".join(lost) + "; nothing was written")
+        book = openpyxl.load_workbook(io.BytesIO(data))
+        for name, (header_row, columns) in plan.layouts.items():
+            if "rag" not in columns:
+                continue
+            sheet, first_row = book[name], header_row + 1
+            letter = openpyxl.utils.get_column_letter(columns["rag"])
+            cell_range = f"{letter}{first_row}:{letter}{sheet.max_row + EXTRA_ROWS}"
+            if _has_rag_rules(sheet, letter, first_row):
+                continue
+            _add_rules(sheet, cell_range, f"{letter}{first_row}")
+            result.ranges.append(f"'{sheet.title}'!{cell_range}")
+        if not result.ranges:
+            return None
+        result.formulas = sum(1 for sheet in book.worksheets for row in sheet.iter_rows()
+                              for cell in row if cell.data_type == "f")
+        if result.formulas:
+            book.calculation.fullCalcOnLoad = True  # openpyxl keeps formulas, not their last results
+        saved = io.BytesIO()
+        book.save(saved)
+        return saved.getvalue()
+
+    def prove(written: Path) -> None:
+        if len(load_plan(written).actions) != len(plan.actions):
+            raise PlanError(path, "the formatted workbook did not read back the same; nothing was changed")
+
+    done = replace_workbook(path, make, prove, backup_dir=backup_dir)
+    if done:
+        result.changed, result.backup = True, done[1]
     return result
 
 
@@ -149,11 +157,3 @@ def _add_rules(sheet, cell_range: str, first_cell: str) -> None:
                                 error="Choose Red, Amber, Green or Complete (see the Key sheet).")
     validation.add(cell_range)
     sheet.add_data_validation(validation)
-
-
-def _save_checked(book, path: Path, actions: int) -> None:
-    """Save beside the workbook, read the result back as a plan, then move it into place."""
-    with atomic_file(path) as temp:
-        book.save(temp)
-        if len(load_plan(temp).actions) != actions:
-            raise PlanError(path, "the formatted workbook did not read back the same; nothing was changed")

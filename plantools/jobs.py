@@ -25,8 +25,8 @@ from plantools.errors import PlanError
 from plantools.packs.drafts import default_reply_by
 from plantools.packs.making import PackRun, make_staging, plan_packs, publish, write_packs
 from plantools.plan.model import Plan
-from plantools.returns.ledger import collected
 from plantools.plan.months import this_month
+from plantools.returns.ledger import collected
 from plantools.xlsx.files import make_folder, open_in_excel, owner_file, temp_name, write_error
 
 PARALLEL_FROM = 2000  # actions; below this a second process costs more than it saves

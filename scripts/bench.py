@@ -119,7 +119,7 @@ def prepare(folder: Path, actions: int) -> Path:
     from datetime import date
 
     from plantools.jobs import consolidate
-    from plantools.read.reader import load_plan
+    from plantools.read.workbook import load_plan
     from plantools.template import write_plan_workbook
 
     plan = generated_plan(actions, seed=actions)
@@ -191,7 +191,7 @@ def run_ours(workbook: Path) -> dict:
     import os
     from datetime import date
 
-    from plantools.read.reader import load_plan
+    from plantools.read.workbook import load_plan
 
     # the modules, by name: plantools exports functions of the same names
     consolidate = importlib.import_module("plantools.copy.result")  # where compare calls check
@@ -233,7 +233,7 @@ def run_check(workbook: Path) -> dict:
     from datetime import date
 
     from plantools.plan.checks import check
-    from plantools.read.reader import load_plan
+    from plantools.read.workbook import load_plan
 
     stages = Stages()
     plan = stages.timed("read", load_plan, workbook)
@@ -278,7 +278,7 @@ def write_junk_sheet(path: Path, rows: int, columns: int) -> Path:
 
 def run_refuse(workbook: Path) -> dict:
     """Read a plan beside a junk sheet: the junk refused (not read), the plan read."""
-    from plantools.read.reader import load_plan
+    from plantools.read.workbook import load_plan
 
     stages = Stages()
     plan = stages.timed("read", load_plan, workbook)

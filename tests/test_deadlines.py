@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from plantools.plan.deadlines import DATE, MISSING, ONGOING, UNREADABLE, parse_deadline
-from plantools.read.reader import load_plan
+from plantools.read.workbook import load_plan
 
 # Every "When?" text in shared/seeds/, with the due date a board manager would read from it.
 SEED_DEADLINES = {

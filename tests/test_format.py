@@ -70,3 +70,23 @@ def test_bundled_workbook_already_has_the_rules(tmp_path):
     result = run("format", copy)
     assert result.exit_code == 0 and "already there" in result.output
     assert digest(copy) == digest(BUNDLED_2018)
+
+
+def test_format_writes_as_collect_does_keeping_permissions_and_refusing_read_only(tmp_path):
+    """format replaces the workbook through the same writer as collect: its mode is kept, and
+    a workbook made read-only is refused with nothing written."""
+    import os
+
+    shared = simple_plan(tmp_path / "plan.xlsx", ACTIONS)
+    os.chmod(shared, 0o640)
+    assert run("format", shared).exit_code == 0
+    assert os.stat(shared).st_mode & 0o777 == 0o640
+    [backup] = (tmp_path / "backups").iterdir()
+    assert os.stat(backup).st_mode & 0o777 == 0o640  # the backup is no more readable than the workbook
+
+    other = simple_plan(tmp_path / "other.xlsx", ACTIONS)
+    os.chmod(other, 0o444)
+    before = digest(other)
+    result = run("format", other)
+    assert result.exit_code == 2 and "is read-only" in result.output
+    assert digest(other) == before and not list(tmp_path.glob("backups/other*"))

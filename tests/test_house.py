@@ -11,7 +11,7 @@ from conftest import ROOT
 PACKAGE = ROOT / "plantools"
 # lowest first: a module may import from its own room and from the rooms before it
 ORDER = [
-    ("errors", "terminal", "bundled"),
+    ("errors", "terminal", "bundled", "text"),
     ("xlsx",),
     ("plan",),
     ("read",),

@@ -6,7 +6,7 @@ import pytest
 from conftest import BUNDLED_2012, BUNDLED_2018, make_workbook
 
 from plantools import PlanError, load_plan
-from plantools.read.reader import header_role
+from plantools.read.header import header_role
 
 
 def by_ref(plan):

@@ -445,7 +445,7 @@ def test_columns_moved_since_the_save_are_read_by_their_headers_and_said(tmp_pat
     assert {f.severity for f in found} <= {"warning"} and len(found) == len(moved)
     assert all(f.sheet == "Action plan" and "has moved" in f.message for f in found)
     result = run_cli("check", path)
-    assert all(f"Action plan" in line for line in result.output.splitlines() if "has moved" in line)
+    assert all("Action plan" in line for line in result.output.splitlines() if "has moved" in line)
 
 
 def test_the_saved_layout_is_followed_where_the_reader_would_choose_otherwise(tmp_path):

@@ -41,7 +41,7 @@ def test_a_sheet_wider_than_the_budget_is_refused_naming_its_true_extent(tmp_pat
             junk.cell(row, col, "junk")
     junk["B45"] = "below"
     book.save(tmp_path / "plan.xlsx")
-    monkeypatch.setattr("plantools.read.reader.CELL_BUDGET", 1000)
+    monkeypatch.setattr("plantools.read.workbook.CELL_BUDGET", 1000)
     result = CliRunner().invoke(main, ["check", str(tmp_path / "plan.xlsx"), "--format", "json"])
     assert "sheet 'Pasted' not read: its values run as far as AN45, 45 rows by 40 columns" in result.output
 

@@ -24,8 +24,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from plantools.errors import PlanError
-from plantools.returns.cells import file_sha256, preview_cells, write_cells_into
+from plantools.returns.cells import preview_cells, write_cells_into
 from plantools.xlsx.edit import cell_problems, changed_cells, edit_cells, split_address
+from plantools.xlsx.replace import file_sha256
 
 # (file, sheet, edits, what the file carries); openpyxl cannot open the ones in NO_OPENPYXL
 REALWORLD_EDITS = [

@@ -18,6 +18,7 @@ from plantools.plan.columns import PLAN_COLUMNS as COLUMNS
 from plantools.plan.deadlines import parse_deadline
 from plantools.plan.model import Action, Plan
 from plantools.plan.months import from_label
+from plantools.xlsx.values import open_values
 
 # The Plan sheet's columns: (header, field). The header row is the first row of the table;
 # columns the writer makes for print only (the objective shown once) are not read back.
@@ -74,7 +75,7 @@ def read_copy(path: Path) -> MonthlyCopy:
     month = re.search(r"(\d{4}-\d{2})\.xlsx$", path.name)
     copy = MonthlyCopy(path, month.group(1) if month else "")
     try:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        book = open_values(path)
         sheets = {name: book.get_sheet_by_name(name).to_python() for name in ("Plan", "Change log", "Summary")}
         book.close()
     except python_calamine.WorksheetNotFound as exc:

@@ -27,6 +27,7 @@ from plantools.plan import rag
 from plantools.plan.columns import LABELS
 from plantools.plan.model import Plan
 from plantools.plan.months import label, uk_date
+from plantools.text import cut_at_word, joined
 
 UNASSIGNED = "Unassigned (names no known body)"
 SUMMARY_NAME_WIDTH = 40
@@ -76,13 +77,6 @@ def _table_rows(sheet, formats: Formats, first: int, rows: list[list], widths: l
     return max(row, first)
 
 
-def _short(text: str, limit: int = HIGHLIGHT_CHARS) -> str:
-    """One line: lines joined with "; ", cut at a word, with "…"."""
-    text = "; ".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0]
-    return cut + "…"
 
 
 def _highlights_sheet(book, formats: Formats, plan: Plan, result: Consolidation) -> None:
@@ -128,7 +122,7 @@ def _highlights_sheet(book, formats: Formats, plan: Plan, result: Consolidation)
         for ref, text in items[:HIGHLIGHT_ITEMS]:
             row += 1
             write_text(sheet, row, 0, ref, formats.text)
-            sheet.merge_range(row, 1, row, 4, _short(text), formats.text)
+            sheet.merge_range(row, 1, row, 4, cut_at_word(joined(text), HIGHLIGHT_CHARS), formats.text)
         if len(items) > HIGHLIGHT_ITEMS:
             row += 1
             sheet.merge_range(row, 1, row, 4, f"… and {len(items) - HIGHLIGHT_ITEMS} more "

@@ -13,6 +13,7 @@ from email.utils import formatdate, make_msgid, parseaddr
 from plantools.plan import rag
 from plantools.plan.deadlines import MISSING, UNREADABLE
 from plantools.plan.months import label, long_date, month_end, uk_date
+from plantools.text import cut_at_word, joined
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 REPLY_DAYS = 14  # the default reply-by date: this long after the month's end
@@ -102,7 +103,7 @@ def _body_text(pack, plan_title: str, when: str, reply_by: date, signature: str)
         if action.deadline.kind in (MISSING, UNREADABLE):
             notes.append("no clear deadline")
         if notes:
-            what = shorten(one_line(action.what), CUT)
+            what = cut_at_word(header_text(joined(action.what)), CUT)
             attention.append(f"• {header_text(action.ref)} ({', '.join(notes)}): {what}")
     if attention:
         lines += ["For your attention:", *attention, ""]
@@ -119,21 +120,5 @@ def _body_text(pack, plan_title: str, when: str, reply_by: date, signature: str)
     return "\n".join(lines) + "\n"
 
 
-def one_line(text: str) -> str:
-    """A cell's lines as one: list markers dropped, lines joined with '; ' unless a line
-    already ends a sentence or clause."""
-    parts = [re.sub(r"^(?:[-*•·▪–]|\d+[.)])\s+", "", line.strip()) for line in str(text).splitlines()]
-    joined = ""
-    for part in (" ".join(p.split()) for p in parts):
-        if part:
-            joined += ("" if not joined else " " if joined[-1] in ".;:,!?" else "; ") + part
-    return header_text(joined)
 
 
-def shorten(text: str, limit: int) -> str:
-    """The text whole if it fits, else cut at the last word that fits, with '…'; never
-    mid-word (a first word longer than the limit is kept whole)."""
-    if len(text) <= limit:
-        return text
-    cut = text[:limit + 1].rsplit(" ", 1)[0] if " " in text[:limit + 1] else text.split(" ", 1)[0]
-    return cut.rstrip(" ,;:-–") + "…"

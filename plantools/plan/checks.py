@@ -7,8 +7,9 @@ from datetime import date
 
 from plantools.plan import rag
 from plantools.plan.deadlines import MISSING, ONGOING, PLAIN_NOTES, UNREADABLE
-from plantools.plan.model import Action, Finding, Plan, short
+from plantools.plan.model import Action, Finding, Plan
 from plantools.plan.overdue import is_overdue
+from plantools.text import short
 
 _ACHIEVED = re.compile(r"\b(achieved|completed?|done)\b", re.IGNORECASE)
 

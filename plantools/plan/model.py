@@ -15,10 +15,6 @@ def counted(number: int, noun: str) -> str:
     return f"{number} {noun}{'s' * (number != 1)}"
 
 
-def short(text: str, limit: int = 60) -> str:
-    """A cell's text quoted in a message: on one line, cut with "…" past `limit` characters."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def letters(number: int) -> str:

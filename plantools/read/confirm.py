@@ -7,6 +7,7 @@ from pathlib import Path
 
 from plantools.plan.model import Plan
 from plantools.read.saved import settings_path, write_saved
+from plantools.text import cut
 from plantools.xlsx.parts import column_letters
 
 SAMPLE_CHARS = 30  # each sample value shown is cut to this many characters
@@ -30,15 +31,15 @@ class WorkbookLayout:
             lines.append(f"Sheet '{sheet}': header {rows}, {counts[sheet]} actions")
             lines.append(f"  {'field':<15} {'col':<3} {'header':<32} first values")
             for field, col in sorted(plan.layouts[sheet][1].items(), key=lambda item: item[1]):
-                samples = " | ".join(_cut(value) for value in header.samples.get(field, [])) or "(empty)"
-                lines.append(f"  {field:<15} {column_letters(col):<3} {_cut(header.labels.get(col, '')):<32} {samples}")
+                samples = " | ".join(_sample(value) for value in header.samples.get(field, [])) or "(empty)"
+                lines.append(f"  {field:<15} {column_letters(col):<3} {_sample(header.labels.get(col, '')):<32} {samples}")
             read = set(plan.layouts[sheet][1].values())
-            carried = [f"{column_letters(c)} '{_cut(label)}'" for c, label in header.labels.items()
+            carried = [f"{column_letters(c)} '{_sample(label)}'" for c, label in header.labels.items()
                        if c not in read and c not in header.left_out and label in plan.extra_columns]
             if carried:
                 lines.append(f"  carried as they are: {'; '.join(carried)}")
             for col, why in header.left_out.items():
-                lines.append(f"  left out: {column_letters(col)} '{_cut(header.labels.get(col, ''))}' ({why})")
+                lines.append(f"  left out: {column_letters(col)} '{_sample(header.labels.get(col, ''))}' ({why})")
         for finding in plan.findings:
             if finding.field == "sheet" and " read as plan:" not in finding.message:
                 lines.append(finding.message[:1].upper() + finding.message[1:])  # "Sheet 'Risk log' left out: ..."
@@ -60,16 +61,13 @@ class WorkbookLayout:
         return lines
 
 
-def _cut(text: str) -> str:
-    text = " / ".join(text.split("\n"))
-    return text if len(text) <= SAMPLE_CHARS else text[:SAMPLE_CHARS - 1] + "…"
 
 
 def layout(workbook: Path | str, sheets: list[str] | tuple[str, ...] = (), save: bool = False) -> WorkbookLayout:
     """Read the workbook and say how (`plantools layout`): the plan sheets, header rows, each
     field's column with three sample values, what is left out and why. save: write the
     settings file beside the workbook, which every command then follows."""
-    from plantools.read.reader import load_plan
+    from plantools.read.workbook import load_plan
 
     workbook = Path(workbook)
     plan = load_plan(workbook, sheets)
@@ -78,3 +76,7 @@ def layout(workbook: Path | str, sheets: list[str] | tuple[str, ...] = (), save:
     if save:
         write_saved(plan)
     return WorkbookLayout(plan, path, followed, save)
+
+
+def _sample(text: str) -> str:
+    return cut(" / ".join(text.split("\n")), SAMPLE_CHARS)

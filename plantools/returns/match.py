@@ -36,11 +36,12 @@ from plantools.errors import PlanError
 from plantools.plan import rag
 from plantools.plan.columns import LABELS, PROPOSED_DEADLINE
 from plantools.plan.deadlines import DATE, ONGOING, parse_deadline
-from plantools.plan.model import Action, Plan, counted, short
+from plantools.plan.model import Action, Plan, counted
 from plantools.returns import ledger
 from plantools.returns.ledger import LEDGER, MAX_FIELD
 from plantools.returns.read import Returned, Row, cell_text, read_return
 from plantools.terminal import one_line
+from plantools.text import short
 from plantools.xlsx.files import atomic_file
 from plantools.xlsx.lock import writer_lock
 
@@ -115,9 +116,9 @@ def collect(returns: list[Path | str], into: Path | str, write: bool = False,
 
 def _collect(returns: list[Path | str], into: Path, write: bool, backup_dir: Path | None,
              packs_dir: Path | None) -> Collection:
-    from plantools.read.reader import load_plan
-    from plantools.returns.cells import file_sha256
+    from plantools.read.workbook import load_plan
     from plantools.xlsx.files import is_open_in_excel
+    from plantools.xlsx.replace import file_sha256
 
     if write:
         ledger.check_writable(ledger.ledger_path(into))

@@ -28,6 +28,7 @@ from plantools.plan import rag
 from plantools.plan.columns import EDITABLE, FORM_COLUMNS, LABELS, PLAN_COLUMNS
 from plantools.plan.model import Action
 from plantools.xlsx.parts import column_letters
+from plantools.xlsx.values import open_values
 
 # the form's columns a sub-group fills in: header on the Plan sheet -> field
 FILLED_IN = {c.label: c.name for c in (*PLAN_COLUMNS, *FORM_COLUMNS) if c.name in EDITABLE}
@@ -108,7 +109,6 @@ def _attachments(path: Path) -> list[tuple[str, io.BytesIO]]:
 
 
 def _read_workbook(path: Path, data: io.BytesIO | None) -> Returned:
-    import python_calamine
 
     from plantools.xlsx.sniff import check_package, open_workbook_bytes
 
@@ -120,8 +120,7 @@ def _read_workbook(path: Path, data: io.BytesIO | None) -> Returned:
         source = data
     _check_extent(path, source)
     try:
-        book = (python_calamine.CalamineWorkbook.from_path(str(source)) if isinstance(source, Path)
-                else python_calamine.CalamineWorkbook.from_filelike(source))
+        book = open_values(source)
     except Exception as exc:
         raise PlanError(path, f"cannot be read as a workbook ({type(exc).__name__})") from None
     try:

@@ -41,27 +41,21 @@ from __future__ import annotations
 
 import io
 import math
-import posixpath
 import re
 import shutil
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterator, Mapping, Union
-from urllib.parse import unquote
+from typing import Callable, Iterator, Mapping, Union
 
 from plantools.errors import PlanError
+from plantools.xlsx.package import MAX_XML, Source, Zip, local_name, part_key
 
 Value = Union[str, int, float, bool, None]
 Edits = Mapping[str, Mapping[str, Value]]
-Source = Union[Path, str, BinaryIO]
 
 MAIN_NS = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
            "http://purl.oclc.org/ooxml/spreadsheetml/main")  # transitional, strict
-REL_NS = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-          "http://purl.oclc.org/ooxml/officeDocument/relationships")
-MAX_XML = 512 * 1024 * 1024  # bytes a sheet's XML may unpack to (a 100,000-action plan is ~60 MB)
-MAX_SMALL_XML = 64 * 1024 * 1024  # workbook.xml, relationships, tables, shared strings
 MAX_TEXT = 32767  # Excel's limit for one cell
 MAX_ROW, MAX_COL = 1048576, 16384
 
@@ -117,94 +111,19 @@ def _attrs(raw: bytes) -> dict[bytes, bytes]:
 
 # ---------------------------------------------------------------- the package
 
-def _local(tag: str) -> str:
-    return tag.rpartition("}")[2]
 
-
-class _Package:
-    """The zip and its map of sheets; parts are looked up as Excel does (case-insensitive,
-    either slash)."""
+class _Package(Zip):
+    """The package, refused when two parts share a name as Excel sees them, with its shared strings."""
 
     def __init__(self, path: Path, source: Source) -> None:
-        self.path = path
-        try:
-            self.zip = zipfile.ZipFile(source)
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            raise PlanError(path, f"cannot be read as an .xlsx workbook ({exc})") from None
-        self.infos = self.zip.infolist()
-        self.parts: dict[str, zipfile.ZipInfo] = {}
+        super().__init__(path, source)
+        seen: set[str] = set()
         for info in self.infos:
-            key = self._key(info.filename)
-            if key in self.parts:
+            if part_key(info.filename) in seen:
                 raise PlanError(path, f"holds two parts named '{info.filename}': a damaged package")
-            self.parts[key] = info
-        self.sheets: dict[str, tuple[str, str]] = {}  # name -> (part, relationship type)
-        self.shared_part = ""
+            seen.add(part_key(info.filename))
         self._shared: _SharedStrings | list[str] | None = None
-        self._read_workbook()
-
-    @staticmethod
-    def _key(name: str) -> str:
-        return name.replace("\\", "/").lstrip("/").lower()
-
-    def close(self) -> None:
-        self.zip.close()
-
-    def info(self, part: str) -> zipfile.ZipInfo | None:
-        return self.parts.get(self._key(part)) or self.parts.get(self._key(unquote(part)))
-
-    def read(self, part: str, limit: int = MAX_SMALL_XML) -> bytes:
-        info = self.info(part)
-        if info is None:
-            raise KeyError(part)
-        try:
-            with self.zip.open(info) as handle:
-                data = handle.read(limit + 1)  # read no more than the limit, whatever the header says
-        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
-            raise PlanError(self.path, f"part {info.filename} cannot be read ({exc})") from None
-        if len(data) > limit:
-            raise PlanError(self.path, f"part {info.filename} unpacks to more than {limit // 2**20} MB: refused")
-        return data
-
-    def xml(self, part: str):
-        from defusedxml import DefusedXmlException, ElementTree
-
-        try:
-            return ElementTree.fromstring(self.read(part))
-        except (ElementTree.ParseError, DefusedXmlException) as exc:
-            raise PlanError(self.path, f"part {part} is not readable XML ({exc})") from None
-
-    def relationships(self, part: str) -> list[tuple[str, str, str]]:
-        """(Id, type, target part) of each internal relationship of `part`."""
-        folder, name = posixpath.split(self._key(part))
-        rels = posixpath.join(folder, "_rels", name + ".rels")
-        if self.info(rels) is None:
-            return []
-        found = []
-        for rel in self.xml(rels):
-            target = (rel.get("Target") or "").replace("\\", "/")
-            if rel.get("TargetMode") == "External" or not target:
-                continue
-            resolved = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-                posixpath.join(folder, target))
-            found.append((rel.get("Id") or "", rel.get("Type") or "", resolved))
-        return found
-
-    def _read_workbook(self) -> None:
-        book = next((target for _, kind, target in self.relationships("")
-                     if kind.endswith("/officeDocument")), "xl/workbook.xml")
-        if not book.lower().endswith(".xml") or self.info(book) is None:
-            raise PlanError(self.path, "is not an .xlsx or .xlsm workbook (no workbook.xml; an .xlsb "
-                                       "cannot be edited)")
-        rels = {rid: (kind, target) for rid, kind, target in self.relationships(book)}
-        self.shared_part = next((t for k, t in rels.values() if k.endswith("/sharedStrings")), "")
-        for sheet in self.xml(book).iter():
-            if _local(sheet.tag) != "sheet":
-                continue
-            rid = next((v for k, v in sheet.attrib.items() if k.startswith("{") and
-                        k[1:].partition("}")[0] in REL_NS and _local(k) == "id"), "")
-            kind, target = rels.get(rid, ("", ""))
-            self.sheets[sheet.get("name") or ""] = (target, kind.rpartition("/")[2])
+        self._sheets = self._read_workbook()  # read (or refused) now, before any edit
 
     def sheet_part(self, name: str) -> str:
         if name not in self.sheets:  # Excel's sheet names are unique regardless of case
@@ -220,7 +139,7 @@ class _Package:
         return part
 
     def sheet_name(self, part: str) -> str | None:
-        return next((n for n, (p, k) in self.sheets.items() if k == "worksheet" and self._key(p) == self._key(part)),
+        return next((n for n, (p, k) in self.sheets.items() if k == "worksheet" and part_key(p) == part_key(part)),
                     None)
 
     def shared_strings(self) -> _SharedStrings | list[str]:
@@ -249,16 +168,16 @@ def _text_of(element) -> str:
     """The text of a <si> or <is>: its <t>, or its runs' <t>, without phonetic hints."""
     parts = []
     for child in element:
-        if _local(child.tag) == "t":
+        if local_name(child.tag) == "t":
             parts.append(child.text or "")
-        elif _local(child.tag) == "r":
-            parts.extend(t.text or "" for t in child if _local(t.tag) == "t")
+        elif local_name(child.tag) == "r":
+            parts.extend(t.text or "" for t in child if local_name(t.tag) == "t")
     return _UNESCAPE.sub(lambda m: chr(int(m.group(1), 16)), "".join(parts))
 
 
 def _cell_value(cell, shared: Callable[[], _SharedStrings | list[str]]) -> Value:
     """What a <c> element holds: text, number, bool, an error such as '#N/A', '=FORMULA'."""
-    children = {_local(child.tag): child for child in cell}
+    children = {local_name(child.tag): child for child in cell}
     if "f" in children:
         return "=" + (children["f"].text or "")
     kind = cell.get("t") or "n"
@@ -480,7 +399,7 @@ def _path(source: Source, default: str) -> Path:
 def _edit_package(package: _Package, edits: Edits) -> tuple[dict[str, bytes], Refused]:
     """The new XML of each sheet edited, by zip entry name, and the edits refused."""
     path = package.path
-    if any(package._key(info.filename).startswith("_xmlsignatures/") for info in package.infos):
+    if any(part_key(info.filename).startswith("_xmlsignatures/") for info in package.infos):
         raise PlanError(path, "is digitally signed: changing any cell would break its signature; nothing was written")
     new_parts: dict[str, bytes] = {}
     refused: Refused = {}
@@ -846,12 +765,12 @@ def _compare_row(old: _Package, new: _Package, sheet: str, number: int, x, y, ch
     """One row as parsed from each version (None where it is not there)."""
     items: list[list[tuple]] = []
     for version in (x, y):
-        rows = [] if version is None else [e for e in version if _local(e.tag) == "row"]
+        rows = [] if version is None else [e for e in version if local_name(e.tag) == "row"]
         if version is not None and len(rows) != 1 or rows and rows[0].get("r") != str(number):
             raise ValueError(f"row {number} is not one row")
         found, col = [], 0
         for index, element in enumerate(rows[0] if rows else []):
-            if _local(element.tag) != "c":
+            if local_name(element.tag) != "c":
                 found.append(((1, index, 0), ("xml", *_canonical(element))))
                 continue
             col = split_address(element.get("r"))[1] if element.get("r") else col + 1
@@ -879,7 +798,7 @@ def _sheet_items(package: _Package, part: str) -> Iterator[tuple[tuple[int, int,
     row = col = seq = 0
     phase = 0
     for event, element in ElementTree.iterparse(io.BytesIO(package.read(part, MAX_XML)), events=("start", "end")):
-        name = _local(element.tag)
+        name = local_name(element.tag)
         if event == "start":
             stack.append(name)
             if stack[-2:] == ["sheetData", "row"]:
@@ -939,9 +858,9 @@ def _compare_sheet(old: _Package, new: _Package, part: str, sheet: str, changes:
                 if x != y:
                     changes.other.append(f"{sheet}: row {one[1].get('r', '?')} changed")
             elif x != y:
-                if x is not None and y is not None and _local(x[1]) == "dimension" and _wider(x, y):
+                if x is not None and y is not None and local_name(x[1]) == "dimension" and _wider(x, y):
                     continue  # widened to take in new cells
-                changes.other.append(f"{sheet}: <{_local(one[1])}> changed")
+                changes.other.append(f"{sheet}: <{local_name(one[1])}> changed")
     except (ElementTree.ParseError, DefusedXmlException, ValueError) as exc:
         changes.other.append(f"{sheet}: its XML cannot be read ({exc})")
     if not cells:

@@ -12,7 +12,6 @@ import sys
 import time
 import uuid
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
@@ -79,10 +78,15 @@ def owner_file(path: Path) -> Path | None:
     return None
 
 
-def open_in_excel(path: Path) -> PlanError:
+def is_open_in_excel(path: Path) -> bool:
+    return owner_file(path) is not None
+
+
+def open_in_excel(path: Path, then: str = "") -> PlanError:
+    """The one way plantools says a file is open in Excel; `then` what became of the run."""
     owner = owner_file(path)
     beside = f" ({owner.name} is beside it)" if owner else ""
-    return PlanError(path, f"is open in Excel{beside}: close it and run again")
+    return PlanError(path, f"is open in Excel{beside}: close it and run again" + (f"; {then}" if then else ""))
 
 
 def write_error(path: Path, exc: OSError, replacing: bool = False) -> PlanError:
@@ -136,20 +140,3 @@ def atomic_file(path: Path, force: bool = True) -> Iterator[Path]:
     finally:
         if temp.exists():  # a read-only disk refuses even to unlink what is not there
             temp.unlink()
-
-def is_open_in_excel(path: Path) -> bool:
-    """Excel keeps an owner file '~$name.xlsx' beside a workbook it has open
-    (for long names, '~$' replaces the first two characters)."""
-    return any((path.parent / name).exists() for name in {"~$" + path.name, "~$" + path.name[2:]})
-
-def backup(path: Path, backup_dir: Path | None = None) -> Path:
-    """A dated copy, byte for byte, in 'backups' beside the workbook."""
-    folder = backup_dir or path.parent / "backups"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"{path.stem} backup {datetime.now():%Y-%m-%d %H%M%S}{path.suffix}"
-        shutil.copy2(path, target)
-    except OSError as exc:
-        raise PlanError(path, f"no backup could be made in {folder} ({exc.strerror or exc}); nothing was written") \
-            from None
-    return target

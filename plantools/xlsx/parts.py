@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import html
 import io
-import posixpath
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
+
+from plantools.errors import PlanError
+from plantools.xlsx.package import MAX_XML, Zip
 
 CELL_BUDGET = 20_000_000  # cells a sheet may span before it is not read (a plan has 1.6 million at most)
 NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -113,57 +114,38 @@ _CF_FORMULA = re.compile(rb'<(?:\w+:)?formula>(.*?)</(?:\w+:)?formula>', re.DOTA
 _RANGE = re.compile(r"\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?")
 
 
-class Package:
+class Package(Zip):
     """The workbook's zip, opened once for as many sheets as need looking at."""
 
     def __init__(self, source: Path | io.BytesIO) -> None:
-        self.zip = zipfile.ZipFile(source)
-        self.names = {info.filename.replace("\\", "/").lstrip("/").lower(): info.filename
-                      for info in self.zip.infolist()}
-        self._sheets: dict[str, str] | None = None
+        super().__init__(source if isinstance(source, Path) else Path(getattr(source, "name", "workbook.xlsx")),
+                         source)
         self._fills: list[str | None] | None = None
         self._theme: list[str | None] | None = None
         self._codes: list[str] | None = None
         self._layouts: dict[str, SheetLayout] = {}  # the reader asks for a sheet's layout twice
         self._xml_name, self._xml = "", b""
 
-    def close(self) -> None:
-        self.zip.close()
-
-    def _read(self, name: str) -> bytes:
-        return self.zip.read(self.names[name.lower()])
-
     def sheet_part(self, sheet_name: str) -> str | None:
-        if self._sheets is None:
-            from defusedxml import ElementTree  # only when a sheet's XML is looked at
-
-            self._sheets = {}
-            try:
-                book = ElementTree.fromstring(self._read("xl/workbook.xml"))
-                rels = ElementTree.fromstring(self._read("xl/_rels/workbook.xml.rels"))
-            except (KeyError, ElementTree.ParseError):
-                return None
-            targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
-            for sheet in book.iter(f"{NS_MAIN}sheet"):
-                target = targets.get(sheet.get(f"{NS_REL}id"), "")
-                path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
-                self._sheets[sheet.get("name")] = path
-        return self._sheets.get(sheet_name)
+        try:
+            return self.sheets.get(sheet_name, ("", ""))[0] or None
+        except PlanError:  # no readable workbook.xml: calamine's reading stands alone
+            return None
 
     def sheet_xml(self, sheet_name: str) -> bytes:
         part = self.sheet_part(sheet_name)
-        if part is None or part.lower() not in self.names:
+        if part is None or self.info(part) is None:
             return b""
         if self._xml_name != part:  # the last sheet read is kept: its cells are asked about next
-            self._xml_name, self._xml = part, self._read(part)
+            self._xml_name, self._xml = part, self.read(part, MAX_XML)
         return self._xml
 
     def blocks(self, sheet_name: str) -> Iterator[bytes]:
         """The sheet's XML, a block of whole rows at a time (a block ends just after a </row>)."""
         part = self.sheet_part(sheet_name)
-        if part is None or part.lower() not in self.names:
+        if part is None or self.info(part) is None:
             return
-        with self.zip.open(self.names[part.lower()]) as stream:
+        with self.open(part) as stream:
             rest = b""
             while chunk := stream.read(BLOCK):
                 data = rest + chunk
@@ -236,7 +218,7 @@ class Package:
         from defusedxml import ElementTree  # only when the styles are looked at
 
         try:
-            return ElementTree.fromstring(self._read("xl/styles.xml"))
+            return ElementTree.fromstring(self.read("xl/styles.xml"))
         except (KeyError, ElementTree.ParseError):
             return None
 
@@ -263,12 +245,12 @@ class Package:
         """A theme colour (Excel's Accent 6 with a tint, say) as RGB, from the theme part."""
         if self._theme is None:
             self._theme = []
-            name = next((n for n in self.names if re.fullmatch(r"xl/theme/theme\d*\.xml", n)), None)
+            name = next((n for n in self.parts if re.fullmatch(r"xl/theme/theme\d*\.xml", n)), None)
             if name:
                 from defusedxml import ElementTree
 
                 try:
-                    theme = ElementTree.fromstring(self._read(name))
+                    theme = ElementTree.fromstring(self.read(name))
                 except ElementTree.ParseError:
                     return None
                 scheme = next((e for e in theme.iter() if e.tag.endswith("}clrScheme")), None)
@@ -370,7 +352,7 @@ class Package:
 
             self._codes = []
             try:
-                styles = ElementTree.fromstring(self._read("xl/styles.xml"))
+                styles = ElementTree.fromstring(self.read("xl/styles.xml"))
             except (KeyError, ElementTree.ParseError):
                 return self._codes
             custom = {int(f.get("numFmtId") or 0): f.get("formatCode") or ""
@@ -389,7 +371,7 @@ class Package:
     def creator(self) -> str:
         """Who the document properties say made the workbook ('plantools' for its own)."""
         try:
-            core = self._read("docProps/core.xml")
+            core = self.read("docProps/core.xml")
         except KeyError:
             return ""
         found = re.search(rb"<dc:creator>([^<]*)</dc:creator>", core)

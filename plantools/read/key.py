@@ -1,0 +1,127 @@
+"""The workbook's own RAG key, wherever it stands (a Key sheet, rows above the header, a key
+column beside the table, a block below or between the tables): its words read into the
+plan's RAG words, and its rows told apart from actions' rows ("Green | On track" is no
+action)."""
+
+from __future__ import annotations
+
+import re
+
+from plantools.plan import rag as ragmod
+from plantools.read.grid import Grid
+
+KEY_HEADING = re.compile(r"^\s*(rag\s*)?(key|legend)\b|^\s*rag\s*(status|rating)?\s*key", re.IGNORECASE)
+
+
+def key_pairs(texts: list[tuple[int, object]]) -> list[tuple[object, object]]:
+    """The (status, meaning) pairs of a row that holds nothing else: "Green | On track", or
+    "Red | ... | Amber | ... | Green | ..." along one row; [] for any other row."""
+    pairs: list[tuple[object, object]] = []
+    index = 0
+    while index < len(texts):  # each step consumes one or two cells: it ends
+        status = texts[index][1]
+        if not isinstance(status, str) or len(status) > 20 or ragmod.normalise(status) is None:
+            return []
+        meaning = texts[index + 1][1] if index + 1 < len(texts) else None
+        if isinstance(meaning, str) and ragmod.normalise(meaning) is None:
+            pairs.append((status, meaning))
+            index += 2
+        else:
+            pairs.append((status, None))
+            index += 1
+    return pairs
+
+
+KEY_BLOCK_REACH = 6  # rows looked at above and below: a key has four or five
+
+
+def first_status(grid: Grid, row: int) -> tuple[int, str] | None:
+    """(column, status) when a row's first value is a status word alone and no cell of the
+    row holds a date or a number (a key's rows: "Green | On track | ..."), else None."""
+    found = None
+    if not grid.top <= row < grid.top + len(grid.rows):
+        return None
+    for col, value in enumerate(grid.rows[row - grid.top], start=grid.left):  # a merge's other cells are ""
+        if value == "":
+            continue
+        if not isinstance(value, str):
+            return None  # a date, a number: an action's row
+        if found is None:  # a word: "a" and "b" are actions' names as often as Amber and Blue
+            status = ragmod.normalise(value) if 3 <= len(value.strip()) <= 20 else None
+            if status is None:
+                return None
+            found = (col, status)
+    return found
+
+
+def in_key_block(grid: Grid, row: int) -> bool:
+    """The row is one of a RAG key's, wherever the key stands (above, between or below the
+    tables) and whichever columns its meanings fall in: its first value is a status word,
+    and so is the first value of the rows next to it, in the same column, naming two statuses
+    or more, or the rows run up to a "RAG key" heading."""
+    first = first_status(grid, row)
+    if first is None:
+        return False
+    statuses = {first[1]}
+    for step in (-1, 1):
+        at = row + step
+        while abs(at - row) <= KEY_BLOCK_REACH and grid.top <= at <= grid.max_row:
+            other = first_status(grid, at)
+            if other is None or other[0] != first[0]:
+                heading = next((grid.raw(at, col) for col in range(grid.left, grid.max_col + 1)
+                                if grid.own(at, col) and grid.raw(at, col) is not None), None)
+                if step == -1 and isinstance(heading, str) and KEY_HEADING.match(heading):
+                    return True
+                break
+            statuses.add(other[1])
+            at += step
+    return len(statuses) >= 2
+
+
+def along_key(grid: Grid, row: int) -> bool:
+    """A key along one row ("RAG key: | Red | ... | Green | ..."), whose cells lie across the
+    table's columns."""
+    texts = [(col, grid.raw(row, col)) for col in range(grid.left, grid.max_col + 1)
+             if grid.own(row, col) and grid.raw(row, col) is not None]
+    heading = bool(texts) and KEY_HEADING.match(str(texts[0][1])) is not None
+    pairs = key_pairs(texts[1:] if heading else texts)
+    return len({ragmod.normalise(status) for status, _ in pairs}) >= 2
+
+
+def is_key(texts: list[tuple[int, object]], pairs: list[tuple[object, object]], own: set[str],
+            rag_col: int | None, shows: set[str]) -> bool:
+    """A row of statuses and meanings is the key, not an action: when it names two statuses
+    or more (a key along one row); when a status stands outside the RAG column and the row
+    has no owner, governance or deadline of its own; or when it stands in the RAG column and
+    the row shows no action, owner, governance or deadline (typed or merged from above)."""
+    if len({ragmod.normalise(status) for status, _ in pairs}) >= 2:
+        return True
+    outside = any(col != rag_col and ragmod.normalise(value) is not None for col, value in texts)
+    if outside:
+        return len(texts) <= 3 and not own & {"owner", "governance", "deadline"}
+    return len(texts) <= 2 and not shows & {"action", "owner", "governance", "deadline", "outcome", "objective"}
+
+
+def key_words(grid: Grid, rows: range | None = None, columns: range | None = None) -> dict[str, str]:
+    """The words of the workbook's own RAG key: a row with a status and what it means, or
+    several along the row (on a Key sheet; in the rows above a plan's header; or in a plan's
+    key columns)."""
+    words: dict[str, str] = {}
+    columns = columns or range(grid.left, grid.max_col + 1)
+    for row in rows if rows is not None else range(grid.top, grid.max_row + 1):
+        values = [grid.raw(row, col) for col in columns]
+        values = [v for v in values if isinstance(v, str) and v.strip()]
+        along = key_pairs(list(enumerate(values[1:] if values and KEY_HEADING.match(str(values[0])) else values)))
+        if len(along) > 1:
+            for status, meaning in along:
+                words.update(ragmod.key_words(status, meaning))
+            continue
+        for index, value in enumerate(values[:-1]):
+            found = ragmod.key_words(value, values[index + 1])
+            if found:
+                words.update(found)
+                break
+        else:
+            for value in values:
+                words.update(ragmod.inline_key_words(value))
+    return words
