@@ -28,7 +28,7 @@ from conftest import PLAN_HEADER, digest, make_workbook, realworld, simple_plan,
 
 from plantools.cli import main
 from plantools.copy.earlier import read_copy
-from plantools.returns.ledger import read_ledger
+from plantools.returns.ledger import read_returns_ledger
 from plantools.xlsx.edit import changed_cells
 
 BODIES = [("Policy Sub-Group", "Policy", "policy@example.org"), ("QA Sub-Group", "QA", "qa@example.org")]
@@ -94,7 +94,7 @@ def calamine_cell(path: Path, address: str, sheet: str = "Plan"):
 
 def ledger_rows(shared: Path) -> list[dict[str, str]]:
     assert (shared.parent / "returns.csv").is_file()
-    return read_ledger(shared)
+    return read_returns_ledger(shared)
 
 
 def wrote_lines(output: str) -> list[str]:

@@ -23,7 +23,7 @@ from test_collect import MONTH, cell_values, edit_pack, ledger_rows, make_packs,
 
 from plantools import collect
 from plantools.errors import PlanError
-from plantools.returns.ledger import APPLIED, INTENT, MAX_FIELD, NOT_WRITTEN, read_ledger
+from plantools.returns.ledger import APPLIED, INTENT, MAX_FIELD, NOT_WRITTEN, read_returns_ledger
 
 
 def record_sheet(path: Path, edit) -> Path:
@@ -206,10 +206,10 @@ def test_kill_between_intent_and_replace_then_the_next_run_says_not_written(tmp_
     old = digest(shared)
     killed(paused(["collect", returned, "--into", shared, "--yes"], "intent", tmp_path / "hook"))
     assert digest(shared) == old
-    assert [(r["cell"], r["result"]) for r in read_ledger(shared)] == [("G5", INTENT)]  # recorded before the write
+    assert [(r["cell"], r["result"]) for r in read_returns_ledger(shared)] == [("G5", INTENT)]  # recorded before the write
     result = run("collect", returned, "--into", shared, "--yes", code=0)
     assert wrote_lines(result.output) == ["wrote: Plan!G5  1.2  RAG  'Amber' -> 'Green'  (from QA Sub-Group)"]
-    rows = read_ledger(shared)
+    rows = read_returns_ledger(shared)
     assert [(r["cell"], r["result"]) for r in rows] == [("G5", NOT_WRITTEN), ("G5", APPLIED)]
     assert rows[0]["run"] != rows[1]["run"] and cell_values(shared)["G5"] == "Green"
 
@@ -219,14 +219,14 @@ def test_kill_between_replace_and_confirm_then_the_next_run_confirms_it(tmp_path
     shared, returned = qa_return(tmp_path)
     killed(paused(["collect", returned, "--into", shared, "--yes"], "replaced", tmp_path / "hook"))
     assert cell_values(shared)["G5"] == "Green"
-    assert [r["result"] for r in read_ledger(shared)] == [INTENT]
+    assert [r["result"] for r in read_returns_ledger(shared)] == [INTENT]
     assert "note: returns.csv: a collect was stopped before it said what became of 1 cell(s)" in run(
         "collect", returned, "--into", shared, code=0).output  # the dry run writes nothing, but says so
-    assert [r["result"] for r in read_ledger(shared)] == [INTENT]
+    assert [r["result"] for r in read_returns_ledger(shared)] == [INTENT]
     # the next run (here: the same return again) settles it from the workbook before anything else
     result = run("collect", returned, "--into", shared, "--yes", code=0)
     assert result.output.startswith("QA return.xlsx: already collected on ") and not wrote_lines(result.output)
-    assert [(r["cell"], r["new"], r["body"], r["result"]) for r in read_ledger(shared)] == [
+    assert [(r["cell"], r["new"], r["body"], r["result"]) for r in read_returns_ledger(shared)] == [
         ("G5", "Green", "QA Sub-Group", APPLIED)]  # and it is not counted twice
 
 
@@ -259,11 +259,11 @@ def test_a_huge_value_in_a_return_is_bounded_in_the_ledger_and_stops_no_later_ru
                              tmp_path / "huge.xlsx"), "HUGE", "x" * 140_000)
     result = run("collect", huge, "--into", shared, "--yes", code=1)
     assert "bad value: 1.2 Progress update" in result.output and "more than a cell holds" in result.output
-    row = read_ledger(shared)[0]
+    row = read_returns_ledger(shared)[0]
     assert len(row["new"]) <= MAX_FIELD and row["new"].endswith("(cut: 140,000 characters)")
     fine = edit_pack(pack_of(packs, "Policy Sub-Group"), {"2.1": {"RAG": "Green"}}, tmp_path / "fine.xlsx")
     run("collect", fine, "--into", shared, "--yes", code=0)
-    assert [r["result"] for r in read_ledger(shared)][-1] == APPLIED
+    assert [r["result"] for r in read_returns_ledger(shared)][-1] == APPLIED
 
 
 def test_a_ledger_from_before_the_run_column_is_kept_whole(tmp_path):
@@ -273,7 +273,7 @@ def test_a_ledger_from_before_the_run_column_is_kept_whole(tmp_path):
     ledger.write_text(f"\ufeff{old_header}\r\n2018-10-30T10:00:00,old.xlsx,QA Sub-Group,2018-10,Plan,H5,1.2,"
                       "Progress update,,Started,applied\r\n", encoding="utf-8")
     run("collect", returned, "--into", shared, "--yes", code=0)
-    rows = read_ledger(shared)
+    rows = read_returns_ledger(shared)
     assert [(r["return"], r["new"], r["result"]) for r in rows] == [("old.xlsx", "Started", APPLIED),
                                                                     ("QA return.xlsx, sheet Plan, cell H5", "Green",
                                                                      APPLIED)]
@@ -306,7 +306,7 @@ def test_two_collects_at_once_the_second_refuses_in_one_line_and_no_write_is_los
     assert not lock.exists()
     run("collect", policy, "--into", shared, "--yes", code=0)
     assert (cell_values(shared)["G5"], cell_values(shared)["G7"]) == ("Green", "Amber")  # both bodies' cells
-    assert [(r["body"], r["result"]) for r in read_ledger(shared)] == [("QA Sub-Group", APPLIED),
+    assert [(r["body"], r["result"]) for r in read_returns_ledger(shared)] == [("QA Sub-Group", APPLIED),
                                                                       ("Policy Sub-Group", APPLIED)]
 
 
@@ -351,7 +351,7 @@ def test_a_read_only_workbook_is_refused_in_one_line(tmp_path):
     assert len(output.splitlines()) == 1 and "Shared Plan.xlsx: is read-only" in output
     assert digest(shared) == old and stat.S_IMODE(os.stat(shared).st_mode) == 0o444
     assert not (tmp_path / "backups").exists()
-    assert [r["result"] for r in read_ledger(shared)] == [  # the intent said what became of it, at once
+    assert [r["result"] for r in read_returns_ledger(shared)] == [  # the intent said what became of it, at once
         "not written: is read-only: make it writable (or ask whoever made it read-only) and run again; "
         "nothing was written"]
 
@@ -423,20 +423,20 @@ def test_an_unchanged_pack_and_a_return_collected_again_are_one_line_each(tmp_pa
     unchanged = edit_pack(pack_of(packs, "Policy Sub-Group"), {}, tmp_path / "Policy return.xlsx")
     output = run("collect", unchanged, "--into", shared, "--yes", code=0).output
     assert output.splitlines() == ["Policy return.xlsx: came back unchanged from Policy Sub-Group: nothing to write"]
-    assert [(r["return"], r["body"], r["result"]) for r in read_ledger(shared)] == [
+    assert [(r["return"], r["body"], r["result"]) for r in read_returns_ledger(shared)] == [
         ("Policy return.xlsx", "Policy Sub-Group", "came back unchanged")]  # counted as returned
 
     returned = edit_pack(pack_of(packs, "QA Sub-Group"),
                          {"1.2": {"RAG": "Green", "Progress update": "Re-audited",
                                   "Proposed new deadline": "June 2019"}}, tmp_path / "QA return.xlsx")
     run("collect", returned, "--into", shared, "--yes", code=0)
-    rows = len(read_ledger(shared))
+    rows = len(read_returns_ledger(shared))
     today = date.today()
     for again in (returned, unchanged):
         output = run("collect", again, "--into", shared, "--yes", code=0).output
         assert output.splitlines() == [f"{again.name}: already collected on {today.day} {today:%b %Y} "
                                        f"(from {'QA' if again == returned else 'Policy'} Sub-Group): nothing new in it"]
-    assert len(read_ledger(shared)) == rows
+    assert len(read_returns_ledger(shared)) == rows
     both = run("collect", returned, unchanged, "--into", shared, code=0).output
     assert len(both.splitlines()) == 2
 

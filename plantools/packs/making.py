@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import os
 import re
 import unicodedata
@@ -32,6 +31,7 @@ from plantools.plan.overdue import is_overdue
 from plantools.terminal import clean
 from plantools.xlsx.csvfiles import csv_safe
 from plantools.xlsx.files import atomic_file, make_folder, open_in_excel, owner_file, temp_name, write_error
+from plantools.xlsx.ledger import Ledger
 
 UNASSIGNED = "Unassigned (names no known body)"
 # the copy's columns but the action key, which is the consolidated copies' own bookkeeping
@@ -195,9 +195,8 @@ def _targets(run: PackRun) -> list[Path]:
 def _written_before(manifest: Path) -> dict[str, str]:
     """File name (case folded) -> sha256, as the folder's manifest records what plantools wrote."""
     try:
-        with manifest.open(encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error):
+        rows = Ledger(manifest, MANIFEST_COLUMNS).rows()
+    except (OSError, csv.Error):
         return {}
     return {row[name].casefold(): row.get(f"{name}_sha256") or "" for row in rows for name in ("pack", "draft")
             if row.get(name)}
@@ -263,8 +262,7 @@ def publish(run: PackRun, staging: Path) -> None:
                 raise write_error(target, exc, replacing=True) from None
             moved.append(target)
         write_sent(run.folder, [_sent_record(run, pack) for pack in run.packs if pack.workbook])
-        with atomic_file(run.folder / MANIFEST) as temp:
-            temp.write_text(manifest_text(run), encoding="utf-8-sig", newline="")  # Excel reads the BOM as UTF-8
+        Ledger(run.folder / MANIFEST, MANIFEST_COLUMNS).replace(manifest_rows(run))
     except PlanError:
         for path in moved:
             if path.suffix == ".eml":
@@ -300,12 +298,11 @@ def _pack_sheets(book, pack: Pack, plan_title: str, run: PackRun) -> None:
     write_return_sheet(book, run.plan_file, run.month, pack.body, pack.id, pack.actions)
 
 
-def manifest_text(run: PackRun) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(MANIFEST_COLUMNS)
+def manifest_rows(run: PackRun) -> list[list]:
+    """The manifest's rows: one per pack, and one for the actions in no pack."""
+    rows = []
     for pack in run.packs:
-        writer.writerow(csv_safe([
+        rows.append(csv_safe([
             pack.body, "; ".join(pack.emails), pack.workbook.name if pack.workbook else "",
             pack.draft.name if pack.draft else "", len(pack.actions), pack.count(rag.RED), pack.count(rag.AMBER),
             len(pack.overdue), " ".join(a.ref for a in pack.actions), pack.status, pack.id if pack.workbook else "",
@@ -313,6 +310,6 @@ def manifest_text(run: PackRun) -> str:
             run.hashes.get(pack.draft.name, "") if pack.draft else "",
         ]))
     if run.unassigned:
-        writer.writerow(csv_safe([UNASSIGNED, "", "", "", len(run.unassigned), "", "", "",
-                                  " ".join(a.ref for a in run.unassigned), "in no pack: see plantools check", "", "", ""]))
-    return buffer.getvalue()
+        rows.append(csv_safe([UNASSIGNED, "", "", "", len(run.unassigned), "", "", "",
+                              " ".join(a.ref for a in run.unassigned), "in no pack: see plantools check", "", "", ""]))
+    return rows

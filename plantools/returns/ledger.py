@@ -16,15 +16,14 @@ unreadable to a later run; a ledger that cannot be read is an error before anyth
 from __future__ import annotations
 
 import csv
-import io
-import os
 import stat
 from pathlib import Path
 
 from plantools.copy.result import Collected
 from plantools.errors import PlanError
 from plantools.terminal import clean
-from plantools.xlsx.csvfiles import csv_safe, csv_unsafe, decode
+from plantools.xlsx.csvfiles import csv_safe, csv_unsafe
+from plantools.xlsx.ledger import IsALink, Ledger
 
 LEDGER = "returns.csv"
 COLUMNS = ["when", "return", "body", "month", "sheet", "cell", "ref", "field", "old", "new", "result", "run"]
@@ -57,7 +56,7 @@ def bounded_row(row: list) -> list[str]:
     return [bounded(value, MAX_FIELD if name in ("old", "new") else MAX_OTHER) for name, value in zip(COLUMNS, row)]
 
 
-def read_ledger(workbook: Path) -> list[dict[str, str]]:
+def read_returns_ledger(workbook: Path) -> list[dict[str, str]]:
     """The decisions in the returns ledger beside the workbook (none when there is no
     ledger): each write once, with its result; an intent only while nothing says what became
     of it. Raises PlanError when it cannot be read (damaged, or edited beyond what csv reads)."""
@@ -66,14 +65,17 @@ def read_ledger(workbook: Path) -> list[dict[str, str]]:
     return [row for row in rows if row.get("result") != INTENT or id(row) in waiting]
 
 
+def _ledger(workbook: Path, mode: int | None = None) -> Ledger:
+    return Ledger(ledger_path(workbook), COLUMNS, lambda row: [{name: row.get(name, "") for name in COLUMNS}], mode)
+
+
 def _rows(workbook: Path) -> list[dict[str, str]]:
     """Every row of the ledger, intents and all."""
     ledger = ledger_path(workbook)
     if not ledger.is_file() or ledger.is_symlink():
         return []
     try:
-        return [{name: csv_unsafe(value or "") for name, value in row.items() if name is not None}
-                for row in csv.DictReader(io.StringIO(decode(ledger.read_bytes())))]
+        return [{name: csv_unsafe(value) for name, value in row.items()} for row in _ledger(workbook).rows()]
     except (csv.Error, OSError) as exc:
         raise PlanError(ledger, f"cannot be read ({exc}): it was edited or damaged; restore it from a backup "
                                 "or move it aside; nothing was written") from None
@@ -82,14 +84,10 @@ def _rows(workbook: Path) -> list[dict[str, str]]:
 def check_writable(ledger: Path) -> None:
     """The ledger can be added to (checked before the workbook is written, so that no write
     goes unrecorded), without making it yet: a refusal leaves no empty ledger behind."""
-    if ledger.is_symlink():
-        raise PlanError(ledger, "is a link: the ledger is never written through one; nothing was written")
     try:
-        if ledger.exists():
-            with ledger.open("ab"):
-                pass
-        elif not os.access(ledger.parent, os.W_OK):
-            raise PermissionError(13, "Permission denied")
+        Ledger(ledger, COLUMNS).check_writable()
+    except IsALink:
+        raise PlanError(ledger, "is a link: the ledger is never written through one; nothing was written") from None
     except OSError as exc:
         raise PlanError(ledger, f"cannot be written ({exc.strerror or exc}): is it open in Excel? "
                                 "Nothing was written") from None
@@ -98,50 +96,15 @@ def check_writable(ledger: Path) -> None:
 def append(workbook: Path, rows: list[list]) -> None:
     """Add rows (in COLUMNS order) to the workbook's ledger, synced to the disk before
     returning. A new ledger is readable by no more people than the workbook (it holds what was
-    written into it). A ledger written before the run column was added is first rewritten
-    whole under the new header."""
+    written into it). A ledger written before the run column was added, or re-saved by Excel,
+    is first rewritten whole as plantools writes it."""
     if not rows:
         return
-    ledger = ledger_path(workbook)
-    _upgrade(ledger)
-    new = not ledger.exists() or ledger.stat().st_size == 0
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    if new:
-        writer.writerow(COLUMNS)
-    writer.writerows([csv_safe(bounded_row(row)) for row in rows])
+    ledger = _ledger(workbook, stat.S_IMODE(Path(workbook).stat().st_mode) & 0o666)
     try:
-        if new:  # no data in it yet while its mode is set
-            ledger.touch()
-            os.chmod(ledger, stat.S_IMODE(Path(workbook).stat().st_mode) & 0o666)
-        with ledger.open("a", encoding="utf-8-sig" if new else "utf-8", newline="") as handle:
-            handle.write(buffer.getvalue())
-            handle.flush()
-            os.fsync(handle.fileno())
+        ledger.append([csv_safe(bounded_row(row)) for row in rows])
     except OSError as exc:
-        raise PlanError(ledger, f"cannot be written ({exc.strerror or exc})") from None
-
-
-def _upgrade(ledger: Path) -> None:
-    from plantools.xlsx.files import atomic_file
-
-    if not ledger.is_file() or ledger.stat().st_size == 0:
-        return
-    rows = list(csv.reader(io.StringIO(decode(ledger.read_bytes()))))
-    if rows and rows[0] == COLUMNS:
-        return
-    old = rows[0] if rows else []
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in rows[1:]:
-        named = dict(zip(old, row))
-        writer.writerow([named.get(name, "") for name in COLUMNS])
-    mode = stat.S_IMODE(ledger.stat().st_mode)
-    with atomic_file(ledger) as temp:
-        temp.touch()
-        os.chmod(temp, mode)  # readable by no more people than before
-        temp.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
+        raise PlanError(ledger.path, f"cannot be written ({exc.strerror or exc})") from None
 
 
 def unsettled(rows: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -169,5 +132,5 @@ def settle(workbook: Path) -> int:
 
 def collected(workbook: Path) -> Collected:
     """What the returns wrote into `workbook`, as the monthly copy tells the board."""
-    rows = read_ledger(workbook)
+    rows = read_returns_ledger(workbook)
     return Collected([r for r in rows if r.get("result") == APPLIED], [r for r in rows if r.get("result") == PROPOSED])

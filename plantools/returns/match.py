@@ -122,7 +122,7 @@ def _collect(returns: list[Path | str], into: Path, write: bool, backup_dir: Pat
     if write:
         ledger.check_writable(ledger.ledger_path(into))
         ledger.settle(into)  # what a stopped run left unconfirmed, before anything else
-    before = ledger.read_ledger(into)  # read first: a ledger that cannot be read stops the run here
+    before = ledger.read_returns_ledger(into)  # read first: a ledger that cannot be read stops the run here
     said = {tuple(row.get(c, "") for c in ledger.COLUMNS[1:11]) for row in before}
     # Excel's owner files ('~$Policy return.xlsx', beside a return still open) come with a *.xlsx
     owners = [Path(path) for path in returns if Path(path).name.startswith("~$")]

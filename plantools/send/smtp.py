@@ -34,7 +34,7 @@ from plantools.send.ledger import (
     Entry,
     _ledger_writer,
     folder_lock,
-    read_ledger,
+    read_sent_ledger,
     split_addresses,
 )
 
@@ -116,7 +116,7 @@ def read_draft(path: Path) -> EmailMessage:
 
 def preview(folder: Path, sender: str = "", resend: bool = False) -> list[Draft]:
     """What `send` would do with each draft in `folder`, from the drafts and the ledger."""
-    entries = read_ledger(folder)
+    entries = read_sent_ledger(folder)
     by_draft: dict[str, list[Entry]] = {}
     for entry in entries:
         by_draft.setdefault(entry.draft.casefold(), []).append(entry)  # Windows: one file, any case
@@ -213,7 +213,7 @@ def send_drafts(folder: Path, server: Server, sender: str = "", resend: bool = F
                 report(outcome)
         if not waiting:
             return run
-        with _ledger_writer(folder, read_ledger(folder)) as record:
+        with _ledger_writer(folder) as record:
             smtp = connect(server, folder, time_limit)
             try:
                 _send_all(smtp, waiting, sender, time_limit, record, run, report)
