@@ -105,7 +105,7 @@ def no_colours(folder: Path) -> None:
 
 def hash_refs(folder: Path) -> None:
     """One of the layouts staff really keep, as the tests write it: refs under '#', A1 to A16."""
-    sys.path.insert(0, str(ROOT / "tests"))
+    sys.path.insert(0, str(ROOT / "tests" / "read"))  # the corpus of layouts, beside the reader's tests
     from corpus import write_hash_refs
 
     write_hash_refs(folder / "Hash refs.xlsx")

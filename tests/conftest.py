@@ -13,6 +13,9 @@ from openpyxl.styles import PatternFill
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))  # the benchmark's generated plans: `import bench`
+# tests mirror the package's rooms (tests/read, tests/returns...); a test imports another's
+# helpers by its module name (`from test_collect import make_packs`) from whichever room it is in
+sys.path[1:1] = [str(room) for room in sorted(Path(__file__).parent.iterdir()) if room.is_dir() and room.name not in ("data", "__pycache__")]
 BUNDLED_2018 = ROOT / "workbooks" / "MSCB Business Plan 2018-19.xlsx"
 BUNDLED_2012 = ROOT / "workbooks" / "MSCB Business Plan 2012-13.xlsx"
 

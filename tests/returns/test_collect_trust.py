@@ -170,7 +170,7 @@ def test_packs_remade_into_the_folder_keep_the_earlier_packs_records(tmp_path):
 
 # ---------------------------------------------------------------- the ledger, written ahead
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def paused(args: list, point: str, folder: Path) -> subprocess.Popen:

@@ -552,7 +552,7 @@ def test_kill_during_collect_leaves_the_old_or_the_new_workbook_whole(tmp_path):
                          {a[0]: {"RAG": "Amber", "Progress update": f"Updated {a[0]}"} for a in actions},
                          tmp_path / "return.xlsx")
     saved, old = shared.read_bytes(), digest(shared)
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
 
     def collector() -> subprocess.Popen:
         return subprocess.Popen([sys.executable, "-m", "plantools", "collect", str(returned), "--into", str(shared),

@@ -385,7 +385,7 @@ def test_kill_during_write_leaves_old_or_new_whole(tmp_path):
         sheet.write_string(row, 1, "Green")
     book.close()
     saved, old = path.read_bytes(), digest(path)
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
 
     def writer() -> subprocess.Popen:
         return subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(path)], env=env)

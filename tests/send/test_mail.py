@@ -392,7 +392,7 @@ def test_the_preview_lists_cc_and_bcc_and_the_send_uses_them(packs_folder, smtp_
 
 
 def test_an_address_that_is_not_one_fails_that_draft_and_sends_the_rest(tmp_path, smtp_server):
-    """packs makes no draft for '@' on the Governance sheet (tests/test_outputs.py); a draft
+    """packs makes no draft for '@' on the Governance sheet (tests/paper/test_outputs.py); a draft
     edited by hand to it is still caught."""
     shared = simple_plan(tmp_path / "plan.xlsx", ACTIONS, BODIES)
     folder = make_packs(load_plan(shared), "2018-11", tmp_path / "packs", today=date(2018, 11, 30),

@@ -18,7 +18,7 @@ from plantools.errors import PlanError
 from plantools.xlsx.ledger import IsALink, Ledger
 from plantools.xlsx.lock import Held, file_lock
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 COLUMNS = ["when", "what", "result"]
 BOM_HEADER = "\ufeffwhen,what,result\r\n".encode("utf-8")
