@@ -102,3 +102,15 @@ def test_the_checks_themselves_catch_an_upward_import_and_a_cycle(tmp_path, monk
         except AssertionError:
             continue
         raise AssertionError(f"{check.__name__} passed a house it should refuse")
+
+
+def test_docs_design_draws_this_house():
+    """docs/design.md's map names every room and module there is, and nothing else."""
+    text = (ROOT / "docs" / "design.md").read_text(encoding="utf-8")
+    drawn = text.split("## The house", 1)[1].split("```")[1]
+    words = set(drawn.replace("/", " ").split())
+    modules = {m.rsplit(".", 1)[-1] for m in graph() if m != "plantools"} - {"__main__"}
+    rooms = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    assert modules - words == set() and rooms - words == set()
+    named = {line.split()[0].rstrip("/") for line in drawn.strip().splitlines() if not line.startswith(" ")}
+    assert named <= modules | rooms, f"drawn but not there: {sorted(named - modules - rooms)}"

@@ -46,7 +46,7 @@ class Change:
     change: str  # ADDED, REMOVED or CHANGED
     action: str = ""  # what the action says, to read the log without the plan beside it
     key: str = ""  # the action's lasting key (see the module's note)
-    returned_by: str = ""  # the body whose returned pack made this change (see plantools.collect)
+    returned_by: str = ""  # the body whose returned pack made this change (see plantools.returns.match)
 
 
 def diff(previous: list[Action], current: list[Action], month: str,

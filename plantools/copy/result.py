@@ -1,5 +1,5 @@
 """The monthly consolidated copy: what it says (the checks, the changes since the last copy,
-the exceptions, the highlights), then written atomically by copysheets: Highlights, Plan,
+the exceptions, the highlights), then written atomically by copy/sheets.py: Highlights, Plan,
 Summary, Exceptions, Change log, Completeness, Key.
 
 It is built from the plan as read (the shared workbook is only read) and compared with the

@@ -38,7 +38,7 @@ def write_workbook(path: Path, fill: Callable[[Any], None], force: bool = True) 
         # zipped into memory, then written in one go: a full disk or a lost share then fails
         # in our own write below, with nothing of xlsxwriter's left half open
         buffer = io.BytesIO()
-        with gc_paused():  # every cell is an object until the end (see bulk.py)
+        with gc_paused():  # every cell is an object until the end (see xlsx/gcpause.py)
             book = xlsxwriter.Workbook(buffer, {**WORKBOOK_OPTIONS, "in_memory": True})
             fill(book)
             book.close()

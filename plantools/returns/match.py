@@ -1,7 +1,7 @@
 """Fold the sub-groups' returned packs back into the shared workbook.
 
 Nothing a returned file says about itself is trusted. Its pack id (on its hidden record sheet)
-finds plantools' own record of the pack (plantools.sent, beside the packs' manifest): the body
+finds plantools' own record of the pack (plantools.packs.sent, beside the packs' manifest): the body
 the changes are credited to, the actions the pack was sent with and their values then are the
 record's. A row is matched to its action by its return key, and what the sub-group changed is
 read against what was sent. Each change is then checked and placed:
@@ -17,7 +17,7 @@ read against what was sent. Each change is then checked and placed:
   the officer, recorded, and shown in next month's Exceptions.
 
 `collect(..., write=False)` writes nothing; with write=True the changed cells (and only those)
-are written through plantools.shared.write_cells_into, and every decision is added to the
+are written through plantools.returns.cells.write_cells_into, and every decision is added to the
 ledger, returns.csv beside the workbook. Collecting a return twice changes nothing.
 """
 

@@ -6,7 +6,7 @@ came from), its ref, action, RAG and progress as sent. Nothing else: no other bo
 nothing from the shared workbook that the pack does not show.
 
 A sub-group can edit that sheet as easily as any other, so `collect` reads only the pack id
-from it: what was sent, and to whom, comes from plantools' own record (plantools.sent). The
+from it: what was sent, and to whom, comes from plantools' own record (plantools.packs.sent). The
 plan, month and body it says are read only to name the pack in a message.
 
 A returned pack is read as the sub-group left it, sorted, filtered or re-saved by Excel or

@@ -30,7 +30,7 @@ API (all errors are plantools.errors.PlanError, one line naming file, sheet and 
   A sheet that differs is compared parsed, cell by cell; rows whose bytes are identical in both
   are skipped (the part outside the rows must then be byte-identical too, but for a widened
   <dimension>), so that a 900,000-cell sheet is verified in seconds.
-- ``plantools.shared.write_cells_into(workbook, edits, expected_sha256, backup_dir)`` is the
+- ``plantools.returns.cells.write_cells_into(workbook, edits, expected_sha256, backup_dir)`` is the
   safe write into the shared workbook built on these two (owner file, hash, backup, read back).
 
 Dependent formulas keep their cached results until the workbook is recalculated (Excel does

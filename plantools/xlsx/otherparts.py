@@ -24,7 +24,7 @@ Fills = dict[str, str]  # address of an empty cell -> the ARGB of its solid fill
 
 
 class OtherPackage:
-    """Stands in for xlsxparts.Package when the workbook is an .xls or .ods."""
+    """Stands in for xlsx.parts.Package when the workbook is an .xls or .ods."""
 
     def __init__(self, path: Path, kind: str, book) -> None:
         self.path = path

@@ -1,4 +1,4 @@
-"""Row heights from printed text (plantools/printed.py): every width ends, however narrow the
+"""Row heights from printed text (plantools/paper/printed.py): every width ends, however narrow the
 printed column, and the count of lines grows with the text, never below the lines typed."""
 
 import signal
