@@ -10,6 +10,8 @@ Each command of the `plantools` CLI is one call here, with the same defaults:
         print(finding.severity, finding.sheet, finding.cell, finding.message)
     copy = plantools.consolidate(plan, "2018-11")             # plantools consolidate
     run = plantools.make_packs(plan, "2018-11")               # plantools packs
+    status = plantools.round_status("packs/2018-11")          # plantools status
+    plantools.chase("packs/2018-11", plantools.Server("smtp.council.gov.uk"))  # plantools chase --yes
 
 Bad input raises PlanError, whose text is the one line the CLI prints. docs/api.md documents
 every function with an example.
@@ -27,12 +29,15 @@ from plantools.plan.model import Action, Finding, Plan
 from plantools.read.confirm import WorkbookLayout, layout
 from plantools.read.workbook import load_plan
 from plantools.returns.match import Collection, collect
+from plantools.round.chase import ChaseRun, chase
+from plantools.round.status import RoundStatus, round_status
 from plantools.send.smtp import Server, send_drafts
 from plantools.template import new_plan, write_governance_workbook
 
 __version__ = "0.1.0"
 __all__ = [
-    "Action", "Collection", "Consolidation", "Deadline", "Finding", "PackRun", "Plan", "PlanError", "Server",
-    "WorkbookLayout", "check", "collect", "consolidate", "format_workbook", "history", "layout", "load_plan",
-    "make_packs", "new_plan", "parse_deadline", "run_month", "send_drafts", "write_governance_workbook",
+    "Action", "ChaseRun", "Collection", "Consolidation", "Deadline", "Finding", "PackRun", "Plan", "PlanError",
+    "RoundStatus", "Server", "WorkbookLayout", "chase", "check", "collect", "consolidate", "format_workbook",
+    "history", "layout", "load_plan", "make_packs", "new_plan", "parse_deadline", "round_status", "run_month",
+    "send_drafts", "write_governance_workbook",
 ]

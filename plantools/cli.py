@@ -22,7 +22,7 @@ from plantools.terminal import cleaned_output, one_line
 
 if TYPE_CHECKING:
     from plantools.plan.model import Plan
-    from plantools.send.smtp import Draft
+    from plantools.send.smtp import Draft, Outcome, Server
 
 
 class UsageLine(click.ClickException):
@@ -92,6 +92,7 @@ EXAMPLES = {
     "history folder": "monthly", "history out": '"History 2018-19.xlsx"', "governance out": "Governance.xlsx",
     "plan": '"MSCB Business Plan 2018-19"', "smtp_host": "smtp.council.gov.uk", "smtp_port": "587",
     "user": "bsu", "ca_file": "council-ca.pem", "time_limit": "300", "packs_dir": "packs\\2018-11",
+    "status folder": "packs\\2018-11", "chase folder": "packs\\2018-11", "due_weeks": "4",
 }
 
 
@@ -607,24 +608,54 @@ def history(folder: Path, out: Path | None, plan: str | None) -> None:
     click.echo(history_line(frame, out))
 
 
+def smtp_options(command: Callable) -> Callable:
+    """The mail server's options, written once for send and chase (and checked here: a password
+    is never sent unencrypted)."""
+    @functools.wraps(command)
+    def checked(*args, user: str, security: str, **kwargs):
+        if user and security == "none":
+            raise click.UsageError("a password is never sent unencrypted: use --starttls or --ssl with --user")
+        return command(*args, user=user, security=security, **kwargs)
+    for option in reversed([
+        click.option("--smtp-host", required=True, help="The mail server, e.g. smtp.council.gov.uk."),
+        click.option("--smtp-port", type=Number(1, 65535), default=587, show_default=True),
+        click.option("--starttls", "security", flag_value="starttls", default=True,
+                     help="Upgrade to TLS after connecting (the default), verifying the certificate."),
+        click.option("--ssl", "security", flag_value="ssl", help="TLS from the start (usually port 465)."),
+        click.option("--no-tls", "security", flag_value="none", help="No encryption: only for a relay on this machine."),
+        click.option("--user", default="", help="Log in as this user. The password comes from "
+                     "$PLANTOOLS_SMTP_PASSWORD or a prompt, never the command line."),
+        click.option("--ca-file", type=File("the certificate authority's file (.pem)", exists=True), default=None,
+                     help="The certificate authority that signed the server's certificate, if not a public one."),
+        click.option("--sender", default=lambda: os.environ.get("PLANTOOLS_SENDER", ""), callback=_check_address,
+                     help="The From address, if the drafts have none. Default: $PLANTOOLS_SENDER."),
+    ]):
+        checked = option(checked)
+    return checked
+
+
+def _server(smtp_host: str, smtp_port: int, security: str, user: str, ca_file: Path | None) -> Server:
+    """The server to send through, the password asked for only now (never on the command line)."""
+    from plantools.send.smtp import Server
+
+    password = ""
+    if user:
+        password = os.environ.get("PLANTOOLS_SMTP_PASSWORD") or click.prompt(
+            f"Password for {user} on {smtp_host}", hide_input=True)
+    return Server(smtp_host, smtp_port, security, user, password, ca_file)
+
+
+time_limit_option = click.option(
+    "--time-limit", type=Number(1, whole=False), default=300, show_default=True,
+    help="Seconds that connecting, or sending one message, may take in all.")
+
+
 @main.command()
 @click.argument("folder", type=Folder("the packs folder that plantools packs wrote"))
-@click.option("--smtp-host", required=True, help="The mail server, e.g. smtp.council.gov.uk.")
-@click.option("--smtp-port", type=Number(1, 65535), default=587, show_default=True)
-@click.option("--starttls", "security", flag_value="starttls", default=True,
-              help="Upgrade to TLS after connecting (the default), verifying the certificate.")
-@click.option("--ssl", "security", flag_value="ssl", help="TLS from the start (usually port 465).")
-@click.option("--no-tls", "security", flag_value="none", help="No encryption: only for a relay on this machine.")
-@click.option("--user", default="", help="Log in as this user. The password comes from "
-              "$PLANTOOLS_SMTP_PASSWORD or a prompt, never the command line.")
-@click.option("--ca-file", type=File("the certificate authority's file (.pem)", exists=True), default=None,
-              help="The certificate authority that signed the server's certificate, if not a public one.")
-@click.option("--sender", default=lambda: os.environ.get("PLANTOOLS_SENDER", ""), callback=_check_address,
-              help="The From address, if the drafts have none. Default: $PLANTOOLS_SENDER.")
+@smtp_options
 @click.option("--resend", is_flag=True,
               help="Send again drafts that sent.csv says were sent (e.g. after packs --force remade them).")
-@click.option("--time-limit", type=Number(1, whole=False), default=300, show_default=True,
-              help="Seconds that connecting, or sending one message, may take in all.")
+@time_limit_option
 @click.option("--yes", is_flag=True, help="Really send. Without it, only show what would go to whom.")
 def send(folder: Path, smtp_host: str, smtp_port: int, security: str, user: str, ca_file: Path | None,
          sender: str, resend: bool, time_limit: float, yes: bool) -> None:
@@ -635,10 +666,8 @@ def send(folder: Path, smtp_host: str, smtp_port: int, security: str, user: str,
 
     Exit status: 0 all delivered, 1 something to retry or fix, 2 nothing could be sent."""
     from plantools.report import preview_line
-    from plantools.send.smtp import Server, preview, send_drafts
+    from plantools.send.smtp import preview, send_drafts
 
-    if user and security == "none":
-        raise click.UsageError("a password is never sent unencrypted: use --starttls or --ssl with --user")
     drafts = preview(folder, sender, resend)
     _refuse_without_sender(folder, drafts, sender)
     # a draft that no run can send as it is: a bad address, or every recipient refused it for good
@@ -650,14 +679,8 @@ def send(folder: Path, smtp_host: str, smtp_port: int, security: str, user: str,
         if stuck:
             sys.exit(2 if all(d.path in stuck for d in drafts) else 1)
         return
-    password = ""
-    if user:
-        password = os.environ.get("PLANTOOLS_SMTP_PASSWORD") or click.prompt(
-            f"Password for {user} on {smtp_host}", hide_input=True)
-    server = Server(smtp_host, smtp_port, security, user, password, ca_file)
-    run = send_drafts(folder, server, sender, resend, time_limit,
-                      report=lambda o: click.echo(f"{'sent' if o.sent else 'FAILED'}: {o.draft.name} to {o.to}"
-                                                  + ("" if o.note == "sent" else f": {o.note}")))
+    server = _server(smtp_host, smtp_port, security, user, ca_file)
+    run = send_drafts(folder, server, sender, resend, time_limit, report=_say_outcome)
     for draft in run.already_sent:
         click.echo(f"already sent on {draft.sent_on}: skipped {draft.path.name}")
     click.echo(f"{len(run.sent)} sent, {len(run.failed)} failed, {len(run.already_sent)} sent before")
@@ -670,6 +693,12 @@ def send(folder: Path, smtp_host: str, smtp_port: int, security: str, user: str,
         sys.exit(1 if run.sent or run.already_sent else 2)
 
 
+def _say_outcome(outcome: Outcome) -> None:
+    """As each message goes (or fails): for send and chase alike."""
+    click.echo(f"{'sent' if outcome.sent else 'FAILED'}: {outcome.draft.name} to {outcome.to}"
+               + ("" if outcome.note == "sent" else f": {outcome.note}"))
+
+
 def _refuse_without_sender(folder: Path, drafts: list[Draft], sender: str) -> None:
     """Said once, before anything is tried, rather than as each draft's failure."""
     unsigned = [d for d in drafts if d.waiting and not (sender or d.message["From"])]
@@ -677,3 +706,67 @@ def _refuse_without_sender(folder: Path, drafts: list[Draft], sender: str) -> No
         which = "the drafts have" if len(unsigned) == len(drafts) else f"{len(unsigned)} of the drafts have"
         raise PlanError(folder, f"{which} no sender (From): give --sender, e.g. --sender bsu@council.example, "
                                 "or set PLANTOOLS_SENDER")
+
+
+packs_folder_argument = click.argument("folder", type=Folder("the packs folder that plantools monthly or packs wrote"),
+                                       required=False)
+
+
+def _packs_folder(folder: Path | None) -> Path:
+    """The packs folder given, else this month's beside the bundled plan (as monthly makes it)."""
+    from plantools.plan.months import this_month
+
+    return folder or bundled.packs_folder(_bundled_plan(), this_month())
+
+
+@main.command()
+@packs_folder_argument
+@today_option
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="A table to read, or JSON for other programs (a scheduled task).")
+def status(folder: Path | None, today: date | None, output: str) -> None:
+    """Where the month's returns round stands: for each body whose pack is in FOLDER, sent (when,
+    to whom), returned (when, cells applied, conflicts waiting) or outstanding (reply-by date,
+    days left or late). FOLDER defaults to this month's packs beside the bundled plan.
+
+    Exit status: 0 nothing outstanding past its reply-by date, 1 something is (a scheduled task
+    can act on it, e.g. run chase), 2 the folder cannot be read."""
+    from plantools.report import status_lines
+    from plantools.round.status import round_status
+
+    result = round_status(_packs_folder(folder), today)
+    if output == "json":
+        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        for line in status_lines(result):
+            click.echo(line)
+    sys.exit(1 if result.late else 0)
+
+
+@main.command()
+@packs_folder_argument
+@smtp_options
+@today_option
+@click.option("--again", is_flag=True, help="Send another reminder to bodies already reminded today.")
+@click.option("--due-weeks", type=Number(1), default=None,
+              help="List the actions falling due within this many weeks. Default: by the next reply-by date.")
+@time_limit_option
+@click.option("--yes", is_flag=True, help="Really send. Without it, only show who would be chased and why.")
+def chase(folder: Path | None, smtp_host: str, smtp_port: int, security: str, user: str, ca_file: Path | None,
+          sender: str, today: date | None, again: bool, due_weeks: int | None, time_limit: float, yes: bool) -> None:
+    """Remind each body whose pack in FOLDER has not come back (or came back with conflicts to
+    resolve), its pack attached again, with what falls due and what is overdue. The reminders
+    are written into FOLDER/reminders (never sent by send) and sent as send sends: chased.csv
+    records each recipient, one chase or send at a time per folder, an address refused for now
+    (4xx) is tried again on the next run. One reminder per body a day, unless --again.
+
+    Exit status: 0 all delivered (or nothing to chase), 1 something to retry or fix."""
+    from plantools.report import chase_lines
+    from plantools.round.chase import chase as run_chase
+
+    folder = _packs_folder(folder)
+    server = _server(smtp_host, smtp_port, security, user, ca_file) if yes else None
+    run = run_chase(folder, server, sender, today, again, due_weeks, time_limit, report=_say_outcome)
+    for line in chase_lines(run):
+        click.echo(line)
+    sys.exit(0 if run.sent is None or run.sent.complete else 1)

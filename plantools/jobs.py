@@ -65,6 +65,7 @@ def run_month(plan: Plan, month: str | None = None, copies: Path | None = None, 
         result = compare(plan, month, earlier, options, stale_months, collected(plan.path))
         del earlier  # last month's actions: not needed while the copy is written
         run = plan_packs(result.plan, month, packs, options, sender)
+        run.reply_by = mail.reply_by  # recorded with the packs: status and chase read it there
         with staged_packs(run, pool) as staging:
             staged_copy = result.path.with_name(temp_name(".xlsx"))
             writing = _submit(pool, run, plan.title, staging, mail)
@@ -194,6 +195,8 @@ def make_packs(plan: Plan, month: str | None = None, out: Path | None = None, to
     out = out or packs_folder(plan.path, month)
     plan = refs_as_copied(plan, copies or copies_folder(plan.path), month)
     run = plan_packs(plan, month, out, RunOptions(today, force, paper), sender)
+    mail = _mail(Mail(sender, reply_by, reply_to), month, today)
+    run.reply_by = mail.reply_by  # recorded with the packs: status and chase read it there
     with staged_packs(run) as staging:
-        write_packs(run, plan.title, staging, _mail(Mail(sender, reply_by, reply_to), month, today))
+        write_packs(run, plan.title, staging, mail)
     return run

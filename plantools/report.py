@@ -12,9 +12,11 @@ from plantools.copy.result import Consolidation
 from plantools.packs.making import NO_EMAIL, READY, TO_OPEN, UNASSIGNED, PackRun
 from plantools.plan import rag
 from plantools.plan.model import Finding, Plan, counted
-from plantools.plan.months import label
+from plantools.plan.months import label, uk_date
 from plantools.returns.ledger import LEDGER as RETURNS_LEDGER
 from plantools.returns.match import Collection
+from plantools.round.chase import ChaseRun
+from plantools.round.status import NOT_SENT, OUTSTANDING, RETURNED, BodyRound, RoundStatus, day_of
 from plantools.send.ledger import LEDGER as SENT_LEDGER
 from plantools.send.smtp import Draft, describe
 from plantools.terminal import one_line
@@ -143,3 +145,69 @@ def history_line(frame: pandas.DataFrame, path: Path) -> str:
     months = list(frame["Month"].unique())
     return (f"wrote {path}: {frame['Action key'].nunique()} actions over {len(months)} months "
             f"({months[0]} to {months[-1]}), {len(frame)} rows")
+
+
+def status_lines(status: RoundStatus) -> list[str]:
+    """plantools status: the round, then one line per body, then the count."""
+    lines = [f"{label(status.month)} packs in {status.folder}: {_reply_by(status)}"]
+    if status.workbook:
+        lines.append(f"returns from {RETURNS_LEDGER} beside {status.workbook}")
+    if status.missing:
+        lines.append(f"note: {status.missing}")
+    lines.extend(one_line(f"{body.body}: {body_line(body, status)}") for body in status.bodies)
+    returned = len(status.returned)
+    waiting = [b for b in status.bodies if b.chased]
+    lines.append(f"{returned} of {len(status.bodies)} returned, {len(waiting)} outstanding"
+                 + (f" ({len(status.late)} past the reply-by date)" if status.late else ""))
+    return lines
+
+
+def _reply_by(status: RoundStatus) -> str:
+    left = status.days_left
+    if status.reply_by is None or left is None:
+        return "reply-by date not recorded"
+    return f"reply by {uk_date(status.reply_by)} ({_days(left)})"
+
+
+def _days(left: int) -> str:
+    return f"{-left} days late" if left < 0 else "due today" if left == 0 else f"{left} days left"
+
+
+def _on(at: str) -> str:
+    day = day_of(at)
+    return uk_date(day) if day else at or "?"
+
+
+def body_line(body: BodyRound, status: RoundStatus) -> str:
+    """'returned 5 Dec 2018: 3 cells applied, no conflicts waiting', 'outstanding: sent 3 Dec 2018 to a@x; ...'."""
+    sent = f"sent {_on(body.sent_on)} to {', '.join(body.sent_to)}" if body.sent_on else "not sent by plantools send"
+    reminded = f"; reminded {', '.join(_on(at) for at in body.reminded)}" if body.reminded else ""
+    if body.state == RETURNED:
+        return f"returned {_on(body.returned_on)}: {counted(body.applied, 'cell')} applied, no conflicts waiting"
+    if body.state == NOT_SENT:
+        return f"{NOT_SENT}: {SENT_LEDGER} has no delivery of it (no email address, or sent by hand): not chased"
+    if body.state == OUTSTANDING:
+        left = status.days_left
+        due = f"; reply by {uk_date(status.reply_by)}, {_days(left)}" if status.reply_by and left is not None else ""
+        return f"outstanding: {sent}{due}{reminded}"
+    return (f"returned {_on(body.returned_on)} with {counted(body.conflicts, 'conflict')} waiting "
+            f"({counted(body.applied, 'cell')} applied): collect the same return again once the workbook "
+            f"agrees{reminded}")
+
+
+def chase_lines(run: ChaseRun) -> list[str]:
+    """plantools chase: who is (or would be) reminded and why, and who is not and why."""
+    dry = run.sent is None
+    lines = []
+    for reminder in run.reminders:
+        if reminder.draft is None:
+            lines.append(f"not chased: {reminder.body.body}: {reminder.why}")
+        elif dry:
+            verb = "would retry" if reminder.retry else "would chase"
+            lines.append(f"{verb}: {reminder.body.body}: {reminder.why}")
+    if dry:
+        lines.append(f"nothing sent: add --yes to send {counted(len(run.chased), 'reminder')}")
+    elif run.sent is not None:
+        lines.append(f"{len(run.sent.sent)} sent, {len(run.sent.failed)} failed, "
+                     f"{len(run.sent.already_sent)} sent before")
+    return [one_line(line) for line in lines]

@@ -40,6 +40,9 @@ BLOCK = re.compile(r"(<!-- example: (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /e
 VARYING = [
     (re.compile(r"backup \d{4}-\d\d-\d\d \d{6}"), "backup 2018-12-03 093240"),
     (re.compile(r"already sent on \d{1,2} \w{3} \d{4}"), "already sent on 3 Dec 2018"),
+    (re.compile(r"\bsent (on )?\d{1,2} \w{3} \d{4}"), r"sent \g<1>3 Dec 2018"),  # status and chase, sent today
+    (re.compile(r"\breturned (on )?\d{1,2} \w{3} \d{4}"), r"returned \g<1>5 Dec 2018"),
+    (re.compile(r"\S*plantools-docs [^/\\\n]*[/\\]"), "S:/Safeguarding/"),  # the scratch folder, in full
 ]
 
 
@@ -167,6 +170,23 @@ EXAMPLES: dict[str, tuple[str | None, list[str]]] = {
     ]),
     "collect": ("return", [f'collect Returns/*.xlsx --into "{PLAN}"', f'collect Returns/*.xlsx --into "{PLAN}" --yes',
                                    f'consolidate "{PLAN}" --month 2018-12']),
+    "status": ("return", [
+        "quiet send packs/2018-11 --smtp-host 127.0.0.1 --smtp-port {port} --no-tls --yes",
+        f'quiet collect Returns/*.xlsx --into "{PLAN}" --yes',
+        "status packs/2018-11 --today 2018-12-17",
+    ]),
+    "chase": ("return", [
+        "quiet send packs/2018-11 --smtp-host 127.0.0.1 --smtp-port {port} --no-tls --yes",
+        f'quiet collect Returns/*.xlsx --into "{PLAN}" --yes',
+        "chase packs/2018-11 --smtp-host 127.0.0.1 --smtp-port {port} --no-tls --today 2018-12-17",
+        "chase packs/2018-11 --smtp-host 127.0.0.1 --smtp-port {port} --no-tls --today 2018-12-17 --yes",
+        "chase packs/2018-11 --smtp-host 127.0.0.1 --smtp-port {port} --no-tls --today 2018-12-17 --yes",
+    ]),
+    "reminder": ("return", [
+        "quiet send packs/2018-11 --smtp-host 127.0.0.1 --smtp-port {port} --no-tls --yes",
+        "quiet chase packs/2018-11 --smtp-host 127.0.0.1 --smtp-port {port} --no-tls --today 2018-12-17 --yes",
+        "draft packs/2018-11/reminders/BIG 2018-11 reminder 2018-12-17.eml",
+    ]),
     "governance": ("no-governance", [f'governance "{PLAN}"']),
     "format": ("no-colours", [f'format "{PLAN}"', f'format "{PLAN}"']),
     "history": ("copies", ["history monthly", "history monthly --out history.csv"]),

@@ -20,6 +20,7 @@ ORDER = [
     ("packs",),
     ("send",),
     ("returns",),
+    ("round",),
     ("format", "template", "history"),
     ("jobs",),
     ("report",),

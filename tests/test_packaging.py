@@ -66,12 +66,12 @@ def test_unpacked_wheel_finds_its_bundled_plan_and_writes_into_the_current_folde
                                                                "MSCB Business Plan 2018-19.xlsx"]
 
 
-def test_batch_file_is_crlf_in_the_repository_itself():
+@pytest.mark.parametrize("batch", ["scripts/monthly.bat", "scripts/chase.bat"])
+def test_batch_file_is_crlf_in_the_repository_itself(batch):
     """Not only in this checkout: git keeps the bytes (.gitattributes), whatever core.autocrlf says."""
     if shutil.which("git") is None or not (ROOT / ".git").exists():
         pytest.skip("not a git checkout")
-    listed = subprocess.run(["git", "ls-files", "--eol", "scripts/monthly.bat"], capture_output=True, text=True,
-                            cwd=ROOT)
+    listed = subprocess.run(["git", "ls-files", "--eol", batch], capture_output=True, text=True, cwd=ROOT)
     assert listed.stdout.split()[:2] == ["i/crlf", "w/crlf"], listed.stdout
 
 

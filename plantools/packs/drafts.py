@@ -13,6 +13,8 @@ from email.utils import formatdate, make_msgid, parseaddr
 from plantools.options import Mail
 from plantools.plan import rag
 from plantools.plan.deadlines import MISSING, UNREADABLE
+from plantools.plan.model import Action
+from plantools.plan.overdue import falls_due, is_overdue
 from plantools.plan.months import label, long_date, month_end, uk_date
 from plantools.text import cut_at_word, joined
 
@@ -65,17 +67,31 @@ def draft_message(pack, plan_title: str, month: str, mail: Mail = Mail(), last_s
     domain = parseaddr(sender)[1].rpartition("@")[2] or "plantools.invalid"
     message["Message-ID"] = make_msgid(domain=domain)  # a domain given: no slow lookup of this machine's name
     message["X-Unsent"] = "1"
-    name = parseaddr(sender)[0] if sender else ""
     message.set_content((LAST_SAVED if last_saved else "")
-                        + _body_text(pack, header_text(plan_title), when, reply_by, name or SIGNATURE))
+                        + _body_text(pack, header_text(plan_title), when, reply_by, sign_off(sender)))
     message.add_attachment(pack.workbook.read_bytes(), maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1],
                            filename=header_text(pack.workbook.name))
+    return message_bytes(message, (*pack.emails, sender, reply_to))
+
+
+def message_bytes(message: EmailMessage, addresses: tuple[str, ...]) -> bytes:
+    """A draft's bytes, for the packs' drafts and chase's reminders alike."""
     # an address with a letter beyond ASCII (jörg@...) is written as it is, in UTF-8 (RFC 6532):
     # encoded as a header word it would be another address, which no server delivers to jörg
-    international = any(not address.isascii() for address in (*pack.emails, sender, reply_to))
+    international = any(not address.isascii() for address in addresses)
     # headers folded only past the 998 characters a line may hold: Python 3.11 folds a subject
     # with an en dash into an empty encoded word ("=?utf-8?q??="), which some mail programs show
     return message.as_bytes(policy=(policy.SMTPUTF8 if international else policy.SMTP).clone(max_line_length=998))
+
+
+def sign_off(sender: str) -> str:
+    """The name a draft is signed with: the sender's, else the unit's."""
+    return (parseaddr(sender)[0] if sender else "") or SIGNATURE
+
+
+def item_line(action, notes: list[str]) -> str:
+    """'• 2.1 (Red, overdue since 31 Oct 2018): what it is', cut to one readable line."""
+    return f"• {header_text(action.ref)} ({', '.join(notes)}): {cut_at_word(header_text(joined(action.what)), CUT)}"
 
 
 LAST_SAVED = ("[For the Business Support Unit: this pack was made from the last saved version of the shared "
@@ -104,8 +120,7 @@ def _body_text(pack, plan_title: str, when: str, reply_by: date, signature: str)
         if action.deadline.kind in (MISSING, UNREADABLE):
             notes.append("no clear deadline")
         if notes:
-            what = cut_at_word(header_text(joined(action.what)), CUT)
-            attention.append(f"• {header_text(action.ref)} ({', '.join(notes)}): {what}")
+            attention.append(item_line(action, notes))
     if attention:
         lines += ["For your attention:", *attention, ""]
     lines += [
@@ -121,5 +136,14 @@ def _body_text(pack, plan_title: str, when: str, reply_by: date, signature: str)
     return "\n".join(lines) + "\n"
 
 
-
-
+def due_lines(actions: list[Action], today: date, until: date) -> list[str]:
+    """'Falling due by ...:' and 'Overdue:', an item line each, for a draft's or a reminder's text."""
+    due = [(a.deadline.due, a) for a in actions if a.deadline.due and falls_due(a, today, until)]
+    late = [(a.deadline.due, a) for a in actions if a.deadline.due and is_overdue(a, today)]
+    lines = []
+    if due:
+        lines += [f"Falling due by {uk_date(until)}:",
+                  *(item_line(a, [f"due {uk_date(day)}"]) for day, a in sorted(due, key=lambda pair: pair[0])), ""]
+    if late:
+        lines += ["Overdue:", *(item_line(a, [f"overdue since {uk_date(day)}"]) for day, a in late), ""]
+    return lines

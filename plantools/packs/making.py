@@ -21,7 +21,7 @@ from pathlib import Path
 from plantools.errors import PlanError
 from plantools.options import Mail, RunOptions
 from plantools.packs.form import write_return_sheet
-from plantools.packs.sent import action_record, new_pack_id, read_sent, write_sent
+from plantools.packs.sent import action_record, new_pack_id, read_sent, round_record, write_sent
 from plantools.paper.formats import Formats, write_workbook
 from plantools.paper.plansheet import FONT_SIZE, PlanLayout, plan_columns, write_plan_sheet
 from plantools.plan import rag
@@ -74,6 +74,8 @@ class PackRun:
     extra_columns: list[str] = field(default_factory=list)  # the plan's (see Plan.extra_columns)
     plan_file: str = ""  # the shared workbook's file name, which returned packs are matched against
     last_saved: bool = False  # the workbook was open in Excel: read as last saved (the drafts say so)
+    plan_path: Path | None = None  # the shared workbook, in full: the round's status finds its returns.csv
+    reply_by: date | None = None  # the drafts' reply-by date, as the jobs settled it
 
 
 _NOT_IN_NAMES = re.compile(r'[<>:"/\\|?*]')  # what Windows refuses in a file name
@@ -126,7 +128,7 @@ def plan_packs(plan: Plan, month: str, out: Path, options: RunOptions = RunOptio
     as_of = options.today or min(date.today(), month_end(month))
     out = Path(out)
     run = PackRun(out, month, manifest=out / MANIFEST, paper=options.paper, extra_columns=list(plan.extra_columns),
-                  plan_file=plan.path.name, last_saved=plan.open_in_excel)
+                  plan_file=plan.path.name, last_saved=plan.open_in_excel, plan_path=Path(os.path.abspath(plan.path)))
     # a body on two Governance rows is one body: one pack, to all its addresses
     names = list(dict.fromkeys(b.name for b in plan.bodies)) or sorted({n for a in plan.actions for n in a.bodies})
     emails: dict[str, tuple[str, ...]] = defaultdict(tuple)
@@ -261,7 +263,8 @@ def publish(run: PackRun, staging: Path) -> None:
             except OSError as exc:
                 raise write_error(target, exc, replacing=True) from None
             moved.append(target)
-        write_sent(run.folder, [_sent_record(run, pack) for pack in run.packs if pack.workbook])
+        write_sent(run.folder, [_sent_record(run, pack) for pack in run.packs if pack.workbook],
+                   round_record(run.month, run.reply_by, run.plan_path))
         Ledger(run.folder / MANIFEST, MANIFEST_COLUMNS).replace(manifest_rows(run))
     except PlanError:
         for path in moved:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from plantools.errors import PlanError
@@ -40,6 +40,7 @@ class SentPack:
     file: str  # the pack's file name as written
     sha256: str
     actions: dict[str, Action]  # return key -> the action as sent
+    made: str = ""  # when the pack was made (ISO date and time)
 
 
 def new_pack_id() -> str:
@@ -53,12 +54,31 @@ def action_record(key: str, action: Action) -> dict[str, str]:
     return record
 
 
-def write_sent(folder: Path, packs: list[dict]) -> Path:
+@dataclass
+class Round:
+    """The returns round the folder's packs began, as recorded when they were made: its month,
+    the date the drafts ask for a reply by, and the shared workbook (whose returns.csv says
+    who has returned), wherever the folder is."""
+
+    month: str
+    reply_by: date | None
+    workbook: Path | None
+
+
+def round_record(month: str, reply_by: date | None, workbook: Path | None) -> dict:
+    return {"month": month, "reply_by": reply_by.isoformat() if reply_by else "",
+            "workbook": str(workbook) if workbook else ""}
+
+
+def write_sent(folder: Path, packs: list[dict], round: dict | None = None) -> Path:
     """Add `packs` (each a dict with id, body, plan, month, file, sha256, actions) to the
-    folder's record, keeping the records of packs made there before."""
+    folder's record, keeping the records of packs made there before; `round` (round_record)
+    is the round the newest packs began."""
     path = Path(folder) / SENT
     known: dict = _read_json(path) if path.exists() else {"version": VERSION, "packs": {}}
     made = datetime.now().isoformat(timespec="seconds")
+    if round:
+        known["round"] = round
     for pack in packs:
         known["packs"][pack["id"]] = {**pack, "made": made}
     with atomic_file(path) as temp:
@@ -82,7 +102,8 @@ def read_sent(folder: Path) -> dict[str, SentPack]:
                     setattr(action, name, str(item.get(name, "")))
                 actions[str(item["key"])] = action
             found[pack_id] = SentPack(pack_id, str(pack["body"]), str(pack["plan"]), str(pack["month"]),
-                                      str(pack["file"]), str(pack.get("sha256", "")), actions)
+                                      str(pack["file"]), str(pack.get("sha256", "")), actions,
+                                      str(pack.get("made", "")))
     except (KeyError, TypeError, AttributeError):
         raise PlanError(path, NOT_A_RECORD) from None
     return found
@@ -98,3 +119,19 @@ def _read_json(path: Path) -> dict:
     if not isinstance(known, dict) or known.get("version") != VERSION or not isinstance(known.get("packs"), dict):
         raise PlanError(path, NOT_A_RECORD)
     return known
+
+
+def read_round(folder: Path) -> Round | None:
+    """The round recorded in the folder's sent.json; None for a folder made before plantools
+    recorded it (or with no record at all)."""
+    path = Path(folder) / SENT
+    if not path.is_file():
+        return None
+    known = _read_json(path).get("round")
+    if not isinstance(known, dict):
+        return None
+    try:
+        reply_by = date.fromisoformat(known["reply_by"]) if known.get("reply_by") else None
+        return Round(str(known["month"]), reply_by, Path(known["workbook"]) if known.get("workbook") else None)
+    except (KeyError, TypeError, ValueError):
+        raise PlanError(path, NOT_A_RECORD) from None

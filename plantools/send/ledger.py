@@ -39,8 +39,9 @@ class Entry:
     at: str
 
 
-def _sent_ledger(folder: Path) -> Ledger:
-    return Ledger(Path(folder) / LEDGER, LEDGER_COLUMNS, _upgrade)
+def _sent_ledger(folder: Path, name: str = LEDGER) -> Ledger:
+    """The ledger `name` in `folder`: sent.csv for the packs, chase's own for its reminders."""
+    return Ledger(Path(folder) / name, LEDGER_COLUMNS, _upgrade)
 
 
 def _upgrade(row: dict[str, str]) -> list[dict[str, str]]:
@@ -57,10 +58,10 @@ def _upgrade(row: dict[str, str]) -> list[dict[str, str]]:
             for address in split_addresses(row["to"])]  # plantools before per-recipient rows: sent to every To address
 
 
-def read_sent_ledger(folder: Path) -> list[Entry]:
+def read_sent_ledger(folder: Path, name: str = LEDGER) -> list[Entry]:
     """The ledger's rows, whatever Excel saved it as (UTF-8 with or without BOM, Windows-1252,
     commas or semicolons), never through a link."""
-    ledger = _sent_ledger(folder)
+    ledger = _sent_ledger(folder, name)
     try:
         rows = ledger.rows()
     except IsALink:
@@ -71,11 +72,11 @@ def read_sent_ledger(folder: Path) -> list[Entry]:
 
 
 @contextmanager
-def _ledger_writer(folder: Path) -> Iterator[Callable[[list[Entry]], None]]:
+def _ledger_writer(folder: Path, name: str = LEDGER) -> Iterator[Callable[[list[Entry]], None]]:
     """Make the ledger ready for appending before anything is sent, so a ledger that cannot be
     written (open in Excel, read-only) stops the run with nothing sent. A ledger that Excel
     re-saved is first rewritten, every row kept, as plantools writes it."""
-    ledger = _sent_ledger(folder)
+    ledger = _sent_ledger(folder, name)
     try:
         ledger.append([])
     except IsALink:

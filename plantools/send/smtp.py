@@ -114,13 +114,16 @@ def read_draft(path: Path) -> EmailMessage:
     return BytesParser(policy=policy.default).parsebytes(path.read_bytes())
 
 
-def preview(folder: Path, sender: str = "", resend: bool = False) -> list[Draft]:
-    """What `send` would do with each draft in `folder`, from the drafts and the ledger."""
-    entries = read_sent_ledger(folder)
+def preview(folder: Path, sender: str = "", resend: bool = False, ledger: str = LEDGER,
+            drafts: list[Path] | None = None) -> list[Draft]:
+    """What `send` would do with each draft in `folder` (or with `drafts`, e.g. chase's
+    reminders), from the drafts and the ledger `ledger` in `folder`."""
+    entries = read_sent_ledger(folder, ledger)
     by_draft: dict[str, list[Entry]] = {}
     for entry in entries:
         by_draft.setdefault(entry.draft.casefold(), []).append(entry)  # Windows: one file, any case
-    return [_plan(path, by_draft.get(path.name.casefold(), []), sender, resend) for path in drafts_in(folder)]
+    return [_plan(path, by_draft.get(path.name.casefold(), []), sender, resend)
+            for path in (drafts_in(folder) if drafts is None else drafts)]
 
 
 def _plan(path: Path, entries: list[Entry], sender: str, resend: bool) -> Draft:
@@ -191,15 +194,18 @@ def describe(recipients: list[Recipient]) -> str:
 
 
 def send_drafts(folder: Path, server: Server, sender: str = "", resend: bool = False,
-                time_limit: float = TIME_LIMIT, report: Callable[[Outcome], None] = lambda outcome: None) -> SendRun:
-    """Send every draft in `folder` to whoever the ledger says has not had it. One run at a
-    time per folder; each message's ledger rows are on disk before the next goes; stops at a
-    lost connection, so a second run sends only the rest."""
+                time_limit: float = TIME_LIMIT, report: Callable[[Outcome], None] = lambda outcome: None,
+                ledger: str = LEDGER, only: list[Path] | None = None) -> SendRun:
+    """Send every draft in `folder` (or the drafts `only`, e.g. chase's reminders) to whoever
+    the ledger `ledger` in `folder` says has not had it. One run at a time per folder, whatever
+    it sends; each message's ledger rows are on disk before the next goes; stops at a lost
+    connection, so a second run sends only the rest."""
     folder = Path(folder)
     run = SendRun()
-    drafts_in(folder)  # a folder that is not one of packs: said so before any lock is made in it
+    if only is None:
+        drafts_in(folder)  # a folder that is not one of packs: said so before any lock is made in it
     with folder_lock(folder):
-        drafts = preview(folder, sender, resend)
+        drafts = preview(folder, sender, resend, ledger, only)
         waiting = []
         for draft in drafts:
             if draft.waiting and not draft.problem:
@@ -208,15 +214,15 @@ def send_drafts(folder: Path, server: Server, sender: str = "", resend: bool = F
                 run.already_sent.append(draft)
             else:  # a bad address, or every recipient refused it for good before
                 outcome = Outcome(draft.path, ", ".join(_raw(draft.message, "To")), False,
-                                  draft.problem or f"every recipient refused it for good before (see {LEDGER})")
+                                  draft.problem or f"every recipient refused it for good before (see {ledger})")
                 run.outcomes.append(outcome)
                 report(outcome)
         if not waiting:
             return run
-        with _ledger_writer(folder) as record:
+        with _ledger_writer(folder, ledger) as record:
             smtp = connect(server, folder, time_limit)
             try:
-                _send_all(smtp, waiting, sender, time_limit, record, run, report)
+                _send_all(smtp, waiting, sender, time_limit, record, run, report, folder / ledger)
             finally:
                 try:
                     smtp.quit()
@@ -226,7 +232,8 @@ def send_drafts(folder: Path, server: Server, sender: str = "", resend: bool = F
 
 
 def _send_all(smtp: smtplib.SMTP, waiting: list[Draft], sender: str, time_limit: float,
-              record: Callable[[list[Entry]], None], run: SendRun, report: Callable[[Outcome], None]) -> None:
+              record: Callable[[list[Entry]], None], run: SendRun, report: Callable[[Outcome], None],
+              ledger: Path) -> None:
     for index, draft in enumerate(waiting):
         outcome, entries = _send_one(smtp, draft, sender, time_limit)
         if entries:
@@ -234,7 +241,7 @@ def _send_all(smtp: smtplib.SMTP, waiting: list[Draft], sender: str, time_limit:
                 record(entries)
             except OSError as exc:
                 report(outcome)
-                raise PlanError(draft.path.parent / LEDGER,
+                raise PlanError(ledger,
                                 f"{draft.path.name} went out but cannot be recorded here "
                                 f"({exc.strerror or exc}): nothing more sent; add its rows before running "
                                 "again, or it goes twice") from None

@@ -1,0 +1,180 @@
+"""The returns round through the CLI, on the bundled plan with a real SMTP server on this
+machine (aiosmtpd): monthly, send, two returns collected, then status and chase."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+import openpyxl
+import pytest
+from aiosmtpd.controller import Controller
+from click.testing import CliRunner
+from conftest import BUNDLED_2018
+from test_collect import edit_pack
+from test_mail import free_port
+
+from plantools.cli import main
+from plantools.report import status_lines
+from plantools.round.status import RoundStatus
+
+MONTH = "2018-11"
+LATE = "2018-12-20"  # six days past the reply-by date, 14 Dec 2018
+BODIES = ["MSCB", "Policy Sub-Group", "Learning and Development Sub-Group", "QA Sub-Group", "PPYPS Sub-Group",
+          "BIG", "MSCB BSU"]
+
+
+def address(body: str) -> str:
+    return body.lower().replace(" ", "-") + "@example.org"
+
+
+class Inbox:
+    """Keeps each message whole; answers `refuse` (address -> reply) at RCPT."""
+
+    def __init__(self) -> None:
+        self.refuse: dict[str, str] = {}
+        self.received: list = []
+
+    async def handle_RCPT(self, server, session, envelope, rcpt, rcpt_options):
+        if rcpt in self.refuse:
+            return self.refuse[rcpt]
+        envelope.rcpt_tos.append(rcpt)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = BytesParser(policy=policy.default).parsebytes(envelope.content)
+        self.received.append((list(envelope.rcpt_tos), message))
+        return "250 Message accepted"
+
+    def take(self) -> list:
+        taken, self.received = self.received, []
+        return taken
+
+
+@pytest.fixture
+def inbox():
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    handler.port = controller.port  # type: ignore[attr-defined]
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the round took over 240 s: something hangs"))
+    signal.alarm(240)
+    yield handler
+    signal.alarm(0)
+    controller.stop()
+
+
+def run(*args, code: int | None = 0):
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    if code is not None:
+        assert result.exit_code == code, result.output
+    return result
+
+
+def mail(command: str, folder: Path, inbox: Inbox, *extra: str, code: int | None = 0):
+    return run(command, folder, "--smtp-host", "127.0.0.1", "--smtp-port", inbox.port, "--no-tls",
+               "--time-limit", "20", *extra, code=code)
+
+
+def bundled_with_emails(folder: Path) -> Path:
+    plan = Path(shutil.copy(BUNDLED_2018, folder / "Business Plan.xlsx"))
+    book = openpyxl.load_workbook(plan)
+    for row in book["Governance"].iter_rows(min_row=2):
+        if row[0].value in BODIES:
+            row[2].value = address(row[0].value)
+    book.save(plan)
+    return plan
+
+
+@pytest.fixture
+def round_sent(tmp_path, inbox):
+    """The month made (its packs into a folder away from the workbook) and sent."""
+    (tmp_path / "shared").mkdir()
+    plan = bundled_with_emails(tmp_path / "shared")
+    packs = tmp_path / "elsewhere"
+    run("monthly", plan, "--month", MONTH, "--today", "2018-11-30", "--sender", "BSU <bsu@example.org>",
+        "--out", packs)
+    folder = packs / "packs" / MONTH
+    mail("send", folder, inbox, "--yes")
+    assert sorted(to[0] for to, _ in inbox.take()) == sorted(map(address, BODIES))
+    return plan, folder
+
+
+def collect(plan: Path, folder: Path, body: str, changes: dict, tmp_path: Path) -> None:
+    returned = edit_pack(folder / f"{body} {MONTH}.xlsx", changes, tmp_path / f"{body} return.xlsx")
+    run("collect", returned, "--into", plan, "--packs", folder, "--yes")
+
+
+def status(folder: Path, code: int = 1) -> list[str]:
+    return run("status", folder, "--today", LATE, code=code).output.splitlines()
+
+
+def test_status_chase_and_a_return_after_the_reminder(round_sent, inbox, tmp_path):
+    plan, folder = round_sent
+    collect(plan, folder, "Policy Sub-Group", {"2.1a": {"RAG": "Green", "Progress update": "Done in December"}},
+            tmp_path)
+    collect(plan, folder, "QA Sub-Group", {}, tmp_path)  # came back unchanged: returned all the same
+
+    lines = status(folder)
+    assert lines[0] == f"November 2018 packs in {folder}: reply by 14 Dec 2018 (6 days late)"
+    assert lines[1] == f"returns from returns.csv beside {plan.resolve()}"
+    by_body = {line.split(": ", 1)[0]: line.split(": ", 1)[1] for line in lines[2:-1]}
+    assert set(by_body) == set(BODIES)
+    assert by_body["Policy Sub-Group"].startswith("returned ") and "2 cells applied" in by_body["Policy Sub-Group"]
+    assert by_body["QA Sub-Group"].startswith("returned ") and "0 cells applied" in by_body["QA Sub-Group"]
+    for body in set(BODIES) - {"Policy Sub-Group", "QA Sub-Group"}:
+        assert by_body[body].startswith(f"outstanding: sent ") and f"to {address(body)}" in by_body[body]
+        assert by_body[body].endswith("; reply by 14 Dec 2018, 6 days late")
+    assert lines[-1] == "2 of 7 returned, 5 outstanding (5 past the reply-by date)"
+    on_time = run("status", folder, "--today", "2018-12-10", code=0).output
+    assert "reply by 14 Dec 2018 (4 days left)" in on_time
+
+    # the JSON says what the table says
+    data = json.loads(run("status", folder, "--today", LATE, "--format", "json", code=1).output)
+    assert status_lines(RoundStatus.from_dict(data)) == lines
+
+    dry = mail("chase", folder, inbox, "--today", LATE).output.splitlines()
+    assert sorted(line.split(": ")[1] for line in dry if line.startswith("would chase: ")) == sorted(
+        set(BODIES) - {"Policy Sub-Group", "QA Sub-Group"})
+    assert sum(line.startswith("not chased: ") and "returned on" in line for line in dry) == 2
+    assert dry[-1] == "nothing sent: add --yes to send 5 reminders" and inbox.take() == []
+
+    inbox.refuse = {address("BIG"): "450 4.2.1 Mailbox busy, try later"}
+    first = mail("chase", folder, inbox, "--today", LATE, "--yes", code=1)
+    got = inbox.take()
+    assert sorted(to[0] for to, _ in got) == sorted(address(b) for b in BODIES
+                                                    if b not in ("Policy Sub-Group", "QA Sub-Group", "BIG"))
+    assert "refused for now, tried again on the next run" in first.output
+    to_ppyps = next(message for to, message in got if to == [address("PPYPS Sub-Group")])
+    assert to_ppyps["Subject"].startswith("Reminder: ") and to_ppyps["From"] == "BSU <bsu@example.org>"
+    text = to_ppyps.get_body(("plain",)).get_content()
+    assert "Dear colleagues of the PPYPS Sub-Group," in text and "14 December 2018" in text
+    assert text.rstrip().endswith("BSU")
+    [attached] = list(to_ppyps.iter_attachments())
+    assert attached.get_filename() == f"PPYPS Sub-Group {MONTH}.xlsx"
+    assert attached.get_content() == (folder / f"PPYPS Sub-Group {MONTH}.xlsx").read_bytes()
+
+    inbox.refuse = {}
+    retry = mail("chase", folder, inbox, "--today", LATE, "--yes")
+    assert [to for to, _ in inbox.take()] == [[address("BIG")]]
+    assert retry.output.splitlines()[-1] == "1 sent, 0 failed, 0 sent before"
+    again = mail("chase", folder, inbox, "--today", LATE, "--yes")
+    assert inbox.take() == [] and again.output.splitlines()[-1] == "0 sent, 0 failed, 0 sent before"
+    assert sum("reminded today already" in line for line in again.output.splitlines()) == 5
+    # the reminders are never sent as packs, nor the packs again
+    assert mail("send", folder, inbox, "--yes").output.splitlines()[-1] == "0 sent, 0 failed, 7 sent before"
+    assert inbox.take() == []
+
+    collect(plan, folder, "BIG", {"4.1a": {"RAG": "Amber"}}, tmp_path)  # after its reminder
+    lines = status(folder)
+    assert any(line.startswith("BIG: returned ") for line in lines)
+    assert lines[-1] == "3 of 7 returned, 4 outstanding (4 past the reply-by date)"
+    later = mail("chase", folder, inbox, "--today", "2018-12-21", "--yes").output.splitlines()
+    assert sorted(to[0] for to, _ in inbox.take()) == sorted(
+        address(b) for b in BODIES if b not in ("Policy Sub-Group", "QA Sub-Group", "BIG"))
+    assert later[-1] == "4 sent, 0 failed, 0 sent before"
