@@ -355,13 +355,18 @@ def run_options(force_help: str, stale: bool = False) -> Callable[[Callable], Ca
     return decorate
 
 
+due_weeks_option = click.option(
+    "--due-weeks", type=Number(1), default=None,
+    help="List the actions falling due within this many weeks. Default: by the (next) reply-by date.")
+
+
 def mail_options(command: Callable) -> Callable:
-    """--sender, --reply-by and --reply-to, written once for packs and monthly: the command
-    gets them as one Mail (`mail`)."""
+    """--sender, --reply-by, --reply-to and --due-weeks, written once for packs and monthly: the
+    command gets them as one Mail (`mail`)."""
     @functools.wraps(command)
-    def grouped(*args, sender: str, reply_by: date | None, reply_to: str, **kwargs):
-        return command(*args, mail=Mail(sender, reply_by, reply_to), **kwargs)
-    for option in (reply_to_option, reply_by_option, sender_option):
+    def grouped(*args, sender: str, reply_by: date | None, reply_to: str, due_weeks: int | None, **kwargs):
+        return command(*args, mail=Mail(sender, reply_by, reply_to, due_weeks), **kwargs)
+    for option in (due_weeks_option, reply_to_option, reply_by_option, sender_option):
         grouped = option(grouped)
     return grouped
 
@@ -748,8 +753,7 @@ def status(folder: Path | None, today: date | None, output: str) -> None:
 @smtp_options
 @today_option
 @click.option("--again", is_flag=True, help="Send another reminder to bodies already reminded today.")
-@click.option("--due-weeks", type=Number(1), default=None,
-              help="List the actions falling due within this many weeks. Default: by the next reply-by date.")
+@due_weeks_option
 @time_limit_option
 @click.option("--yes", is_flag=True, help="Really send. Without it, only show who would be chased and why.")
 def chase(folder: Path | None, smtp_host: str, smtp_port: int, security: str, user: str, ca_file: Path | None,

@@ -38,7 +38,7 @@ PARALLEL_FROM = 2000  # actions; below this a second process costs more than it 
 def run_month(plan: Plan, month: str | None = None, copies: Path | None = None, packs: Path | None = None,
               today: date | None = None, force: bool = False, sender: str = "", reply_by: date | None = None,
               reply_to: str = "", paper: str = "A4", stale_months: int = STALE_MONTHS,
-              parallel: bool = False) -> tuple[Consolidation, PackRun]:
+              parallel: bool = False, due_weeks: int | None = None) -> tuple[Consolidation, PackRun]:
     """The monthly job: the consolidated copy into `copies` (default: 'monthly' beside the
     workbook) and the packs into `packs` (default: 'packs/<month>' beside it), both or
     neither; by default for this month. The packs show the refs the copy settled (each
@@ -53,7 +53,7 @@ def run_month(plan: Plan, month: str | None = None, copies: Path | None = None, 
     # a folder that cannot be written) does so here, before anything is written
     earlier = find_earlier(plan, month, copies, force)  # the month checked first
     check_copy_target(earlier.target, plan.path)
-    mail = _mail(Mail(sender, reply_by, reply_to), month, today)
+    mail = _mail(Mail(sender, reply_by, reply_to, due_weeks), month, today)
     parallel = parallel and len(plan.actions) >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2
     # a fresh interpreter, as Windows always starts one: it holds only what it is sent, not a
     # copy of this process's memory
@@ -183,11 +183,12 @@ def consolidate(plan: Plan, month: str | None = None, out: Path | None = None, t
 
 def make_packs(plan: Plan, month: str | None = None, out: Path | None = None, today: date | None = None,
                force: bool = False, sender: str = "", reply_by: date | None = None, reply_to: str = "",
-               paper: str = "A4", copies: Path | None = None) -> PackRun:
+               paper: str = "A4", copies: Path | None = None, due_weeks: int | None = None) -> PackRun:
     """Write every body's pack and draft into `out` (default: 'packs/<month>' beside the
     workbook), then the manifest: all of them or, if anything fails, none. The drafts ask for
     a reply by `reply_by` (default: mail.default_reply_by) to `reply_to` (default: the
-    sender); paper: "A4" or "A3". The packs show each action's ref as the newest copy in
+    sender); due_weeks: the drafts list the actions falling due within this many weeks
+    (default: by the reply-by date); paper: "A4" or "A3". The packs show each action's ref as the newest copy in
     `copies` (default: 'monthly' beside the workbook) has it."""
     from plantools.copy.earlier import refs_as_copied
 
@@ -195,7 +196,7 @@ def make_packs(plan: Plan, month: str | None = None, out: Path | None = None, to
     out = out or packs_folder(plan.path, month)
     plan = refs_as_copied(plan, copies or copies_folder(plan.path), month)
     run = plan_packs(plan, month, out, RunOptions(today, force, paper), sender)
-    mail = _mail(Mail(sender, reply_by, reply_to), month, today)
+    mail = _mail(Mail(sender, reply_by, reply_to, due_weeks), month, today)
     run.reply_by = mail.reply_by  # recorded with the packs: status and chase read it there
     with staged_packs(run) as staging:
         write_packs(run, plan.title, staging, mail)

@@ -21,8 +21,10 @@ class RunOptions:
 @dataclass(frozen=True)
 class Mail:
     """The drafts' From address ("": Outlook fills in the officer's own), the date they ask
-    for a reply by (None: packs.drafts.default_reply_by) and where replies go ("": the sender)."""
+    for a reply by (None: packs.drafts.default_reply_by), where replies go ("": the sender) and
+    how many weeks ahead they list the actions falling due (None: up to the reply-by date)."""
 
     sender: str = ""
     reply_by: date | None = None
     reply_to: str = ""
+    due_weeks: int | None = None

@@ -67,8 +67,9 @@ def draft_message(pack, plan_title: str, month: str, mail: Mail = Mail(), last_s
     domain = parseaddr(sender)[1].rpartition("@")[2] or "plantools.invalid"
     message["Message-ID"] = make_msgid(domain=domain)  # a domain given: no slow lookup of this machine's name
     message["X-Unsent"] = "1"
+    until = pack.as_of + timedelta(weeks=mail.due_weeks) if mail.due_weeks else reply_by
     message.set_content((LAST_SAVED if last_saved else "")
-                        + _body_text(pack, header_text(plan_title), when, reply_by, sign_off(sender)))
+                        + _body_text(pack, header_text(plan_title), when, reply_by, sign_off(sender), until))
     message.add_attachment(pack.workbook.read_bytes(), maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1],
                            filename=header_text(pack.workbook.name))
     return message_bytes(message, (*pack.emails, sender, reply_to))
@@ -99,7 +100,7 @@ LAST_SAVED = ("[For the Business Support Unit: this pack was made from the last 
               "before sending.]\n\n")
 
 
-def _body_text(pack, plan_title: str, when: str, reply_by: date, signature: str) -> str:
+def _body_text(pack, plan_title: str, when: str, reply_by: date, signature: str, until: date) -> str:
     body = header_text(pack.body)
     late_ids = {id(a) for a in pack.overdue}  # by identity: comparing whole actions is slow and wrong
     undated = [a for a in pack.actions if a.deadline.kind in (MISSING, UNREADABLE)]
@@ -123,6 +124,7 @@ def _body_text(pack, plan_title: str, when: str, reply_by: date, signature: str)
             attention.append(item_line(action, notes))
     if attention:
         lines += ["For your attention:", *attention, ""]
+    lines += due_lines(pack.actions, pack.as_of, until, overdue=False)  # the overdue are for attention above
     lines += [
         "Please update the shaded cells of the attached workbook: the RAG status and the progress of each "
         "action, and a proposed new deadline where one is needed (the board decides deadlines). Then "
@@ -136,14 +138,15 @@ def _body_text(pack, plan_title: str, when: str, reply_by: date, signature: str)
     return "\n".join(lines) + "\n"
 
 
-def due_lines(actions: list[Action], today: date, until: date) -> list[str]:
-    """'Falling due by ...:' and 'Overdue:', an item line each, for a draft's or a reminder's text."""
+def due_lines(actions: list[Action], today: date, until: date, overdue: bool = True) -> list[str]:
+    """'Falling due by ...:' and (`overdue`) 'Overdue:', an item line each, for a draft's or a
+    reminder's text."""
     due = [(a.deadline.due, a) for a in actions if a.deadline.due and falls_due(a, today, until)]
     late = [(a.deadline.due, a) for a in actions if a.deadline.due and is_overdue(a, today)]
     lines = []
     if due:
         lines += [f"Falling due by {uk_date(until)}:",
                   *(item_line(a, [f"due {uk_date(day)}"]) for day, a in sorted(due, key=lambda pair: pair[0])), ""]
-    if late:
+    if late and overdue:
         lines += ["Overdue:", *(item_line(a, [f"overdue since {uk_date(day)}"]) for day, a in late), ""]
     return lines

@@ -29,6 +29,7 @@ from plantools.packs.drafts import (
 )
 from plantools.packs.sent import SentPack, read_sent
 from plantools.plan import rag
+from plantools.plan.model import counted
 from plantools.plan.months import label, long_date, month_of, uk_date
 from plantools.round.status import CHASED, REMINDERS, TO_RESOLVE, BodyRound, RoundStatus, day_of, round_status
 from plantools.send.smtp import TIME_LIMIT, Outcome, SendRun, Server, preview, read_draft, send_drafts
@@ -192,8 +193,8 @@ def _text(reminder: Reminder, pack: SentPack, status: RoundStatus, signature: st
                      "return the pack again with them corrected.")
     else:
         asked = f", which asked for a reply by {long_date(status.reply_by)}" if status.reply_by else ""
-        lines.append(f"This is a reminder: the {month} pack of the {len(pack.actions)} actions that the {body} "
-                     f"oversees{f' (sent on {uk_date(sent)})' if sent else ''}{asked}, has not come back yet. "
+        lines.append(f"This is a reminder: the {month} pack of the {counted(len(pack.actions), 'action')} that the "
+                     f"{body} oversees{f' (sent on {uk_date(sent)})' if sent else ''}{asked}, has not come back yet. "
                      "It is attached again: please update its shaded cells (the RAG and progress of each action, "
                      "and a proposed new deadline where one is needed) and return it as it is.")
     lines.append("")

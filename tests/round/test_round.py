@@ -14,8 +14,9 @@ import openpyxl
 import pytest
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
-from conftest import BUNDLED_2018
-from test_collect import edit_pack
+from conftest import BUNDLED_2018, simple_plan
+from test_collect import BODIES as BODIES_OF_TWO
+from test_collect import edit_pack, make_packs, pack_of, shared_plan
 from test_mail import free_port
 
 from plantools.cli import main
@@ -178,3 +179,64 @@ def test_status_chase_and_a_return_after_the_reminder(round_sent, inbox, tmp_pat
     assert sorted(to[0] for to, _ in inbox.take()) == sorted(
         address(b) for b in BODIES if b not in ("Policy Sub-Group", "QA Sub-Group", "BIG"))
     assert later[-1] == "4 sent, 0 failed, 0 sent before"
+
+
+def test_the_reminder_lists_what_is_overdue_and_the_packs_folder_of_every_month_is_read(round_sent, inbox):
+    plan, folder = round_sent
+    mail("chase", folder.parent, inbox, "--today", LATE, "--yes")  # 'packs': its newest month, November
+    got = {to[0]: message for to, message in inbox.take()}
+    assert len(got) == 7
+    text = got[address("MSCB BSU")].get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert "the November 2018 pack of the 1 action that the MSCB BSU oversees" in text
+    assert "Overdue:\n• 2.2b (overdue since " in text
+    assert "Reply-To" not in got[address("MSCB BSU")]  # none in the pack's own draft either
+    assert (folder / "chased.csv").is_file() and len(list((folder / "reminders").glob("*.eml"))) == 7
+
+
+def test_a_conflict_settled_by_hand_then_collected_again_is_returned(tmp_path):
+    shared = shared_plan(tmp_path)
+    packs = make_packs(shared, MONTH, "--today", "2018-11-30")
+    returned = edit_pack(pack_of(packs, "Policy Sub-Group"), {"1.1": {"RAG": "Amber"}}, tmp_path / "r.xlsx")
+    book = openpyxl.load_workbook(shared)
+    book["Plan"]["G4"] = "Green"  # the officer typed it in meanwhile: the return conflicts
+    book.save(shared)
+    run("collect", returned, "--into", shared, "--yes", code=1)
+    lines = run("status", packs, "--today", "2018-12-10", code=0).output.splitlines()
+    policy = next(line for line in lines if line.startswith("Policy Sub-Group: "))
+    assert policy.startswith("Policy Sub-Group: returned ") and "with 1 conflict waiting" in policy
+    assert "QA Sub-Group: not sent: " in "\n".join(lines)  # no sender: the drafts went from Outlook, if at all
+    book = openpyxl.load_workbook(shared)
+    book["Plan"]["G4"] = "Amber"  # settled: the workbook now says what the return says
+    book.save(shared)
+    run("collect", returned, "--into", shared, "--yes", code=0)
+    lines = run("status", packs, "--today", "2018-12-10", code=0).output.splitlines()
+    assert next(line for line in lines if line.startswith("Policy Sub-Group: ")).endswith(
+        ": 0 cells applied, no conflicts waiting")
+
+
+def test_packs_made_before_the_round_was_recorded_say_what_is_missing(tmp_path):
+    shared = shared_plan(tmp_path)
+    packs = make_packs(shared, MONTH, "--today", "2018-11-30")
+    record = json.loads((packs / "sent.json").read_text(encoding="utf-8"))
+    del record["round"]
+    (packs / "sent.json").write_text(json.dumps(record), encoding="utf-8")
+    lines = run("status", packs, code=0).output.splitlines()
+    assert lines[0] == f"November 2018 packs in {packs}: reply-by date not recorded"
+    assert [line for line in lines if line.startswith("note: ")] == [
+        f"note: {packs / 'sent.json'} was made before plantools recorded the reply-by date and the shared "
+        f"workbook: no days left or late are shown, its workbook was found at {shared.resolve()}; make the packs "
+        "again to record them"]
+
+
+def test_a_draft_lists_what_falls_due_within_the_weeks_asked(tmp_path):
+    actions = [["1.1", "Agreement", "Draft the agreement", "Jo", "Policy", "December 2018", "Green", ""],
+               ["1.2", "Neglect", "Re-audit neglect", "Sam", "Policy", "March 2019", "Green", ""]]
+    shared = simple_plan(tmp_path / "Shared Plan.xlsx", actions, BODIES_OF_TWO)
+    texts = {}
+    for weeks in ("", "6"):
+        packs = make_packs(shared, MONTH, "--today", "2018-11-30", "--force", *(["--due-weeks", weeks] if weeks else []))
+        draft = BytesParser(policy=policy.default).parsebytes((packs / f"Policy Sub-Group {MONTH}.eml").read_bytes())
+        texts[weeks] = draft.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert "Falling due" not in texts[""]  # 31 Dec 2018 is after the reply-by date, 14 Dec 2018
+    assert "Falling due by 11 Jan 2019:\n• 1.1 (due 31 Dec 2018): Draft the agreement\n" in texts["6"]
+    assert "1.2" not in texts["6"]
