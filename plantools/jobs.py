@@ -28,8 +28,9 @@ from plantools.options import Mail, RunOptions
 from plantools.packs.drafts import default_reply_by
 from plantools.packs.making import PackRun, make_staging, plan_packs, publish, write_packs
 from plantools.plan.model import Plan
-from plantools.plan.months import this_month
+from plantools.plan.months import previous, this_month
 from plantools.returns.ledger import collected
+from plantools.round.status import latest_round
 from plantools.xlsx.files import make_folder, open_in_excel, owner_file, temp_name, write_error
 
 PARALLEL_FROM = 2000  # actions; below this a second process costs more than it saves
@@ -62,7 +63,8 @@ def run_month(plan: Plan, month: str | None = None, copies: Path | None = None, 
     try:
         if pool:
             pool.submit(_get_ready)  # it starts and imports while the copy is compared
-        result = compare(plan, month, earlier, options, stale_months, collected(plan.path))
+        result = compare(plan, month, earlier, options, stale_months, collected(plan.path),
+                         latest_round([packs, packs.parent / previous(month)]))
         del earlier  # last month's actions: not needed while the copy is written
         run = plan_packs(result.plan, month, packs, options, sender)
         run.reply_by = mail.reply_by  # recorded with the packs: status and chase read it there
@@ -176,7 +178,8 @@ def consolidate(plan: Plan, month: str | None = None, out: Path | None = None, t
     month = month or this_month()
     out = out or copies_folder(plan.path)
     earlier = find_earlier(plan, month, out, force)
-    result = compare(plan, month, earlier, RunOptions(today, force, paper), stale_months, collected(plan.path))
+    result = compare(plan, month, earlier, RunOptions(today, force, paper), stale_months, collected(plan.path),
+                     latest_round([packs_folder(plan.path, m) for m in (month, previous(month))]))
     write_copy(result)
     return result
 

@@ -25,8 +25,8 @@ from plantools.plan import rag
 from plantools.plan.checks import check
 from plantools.plan.columns import LABELS, PROPOSED_DEADLINE
 from plantools.plan.model import Action, Finding, Plan
-from plantools.plan.months import between, check_month, month_end
-from plantools.plan.overdue import days_overdue
+from plantools.plan.months import between, check_month, following, month_end
+from plantools.plan.overdue import days_overdue, falls_due
 from plantools.xlsx.gcpause import gc_paused
 
 STATUSES = (*rag.STATUSES, rag.NOT_RATED)
@@ -51,6 +51,8 @@ class Highlights:
     overdue: list[tuple[Action, int]] = field(default_factory=list)  # days overdue, most first
     long_red: list[tuple[Action, int]] = field(default_factory=list)  # months Red, two or more
     gaps: list[tuple[str, list[str]]] = field(default_factory=list)  # what is missing, and the refs
+    due: list[Action] = field(default_factory=list)  # falling due before the next board, soonest first
+    round: ReturnsRound | None = None  # the latest returns round, when one went out
 
 
 @dataclass
@@ -102,6 +104,18 @@ def find_earlier(plan: Plan, month: str, out: Path, force: bool = False) -> Earl
 
 
 @dataclass
+class ReturnsRound:
+    """The latest returns round, as the jobs hand it to the copy (from round/status: the copy
+    reads no ledger of a later stage itself)."""
+
+    month: str
+    returned: int
+    sent: int  # bodies whose pack went out
+    reply_by: date | None
+    not_returned: list[tuple[str, date | None]] = field(default_factory=list)  # body, the day its pack went
+
+
+@dataclass
 class Collected:
     """What `collect` wrote into the shared workbook, from its ledger (returns.csv): the rows
     of cells applied and of deadlines proposed, as the copy tells them to the board."""
@@ -111,10 +125,11 @@ class Collected:
 
 
 def compare(plan: Plan, month: str, found: Earlier, options: RunOptions = RunOptions(),
-            stale_months: int = STALE_MONTHS, collected: Collected | None = None) -> Consolidation:
+            stale_months: int = STALE_MONTHS, collected: Collected | None = None,
+            returns_round: ReturnsRound | None = None) -> Consolidation:
     """Everything the copy says, without writing it: the checks, and the changes since the
     newest earlier copy (`found` by find_earlier), each naming the body whose return made it
-    (`collected`). The result's plan holds copies of the plan's actions, each with its lasting
+    (`collected`), and where the latest returns round stands (`returns_round`). The result's plan holds copies of the plan's actions, each with its lasting
     key and its ref as settled (a letter kept from last month); the caller's plan is left as it was."""
     collected = collected or Collected()
     plan = replace(plan, actions=[copy(action) for action in plan.actions])
@@ -147,6 +162,7 @@ def compare(plan: Plan, month: str, found: Earlier, options: RunOptions = RunOpt
     proposed = proposed_deadlines(plan, month, collected.proposed) if result.previous_month else {}
     result.exceptions = _exceptions(plan.actions, pairs, result, proposed)
     result.highlights = _highlights(plan.actions, pairs, result, earlier_trend)
+    result.highlights.round = returns_round
     return result
 
 
@@ -251,7 +267,16 @@ def _highlights(actions: list[Action], pairs: dict, result: Consolidation, trend
                 found.long_red.append((action, months))
     found.long_red.sort(key=lambda pair: -pair[1])
     found.gaps = _gaps(result.findings)
+    board = next_board(result.month)
+    found.due = sorted((a for a in actions if a.deadline.due and falls_due(a, result.as_of, board)),
+                       key=lambda a: a.deadline.due or board)
     return found
+
+
+def next_board(month: str) -> date:
+    """The day by which 'due before the next board' falls: the end of the month after the copy's
+    (the board meets monthly, on the copy of the month before)."""
+    return month_end(following(month))
 
 
 GAPS = {  # a check's field -> what its errors say is missing

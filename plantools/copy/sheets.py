@@ -11,7 +11,7 @@ from datetime import date
 
 from plantools.copy.board_exceptions import times
 from plantools.copy.earlier import LOG_COLUMNS, TREND_COLUMNS, TREND_TITLE
-from plantools.copy.result import STATUSES, Consolidation, status
+from plantools.copy.result import STATUSES, Consolidation, ReturnsRound, next_board, status
 from plantools.paper.formats import Formats, add_rag_rules, write_row, write_text, write_workbook
 from plantools.paper.plansheet import (
     FONT_SIZE,
@@ -34,6 +34,7 @@ UNASSIGNED = "Unassigned (names no known body)"
 SUMMARY_NAME_WIDTH = 40
 SUMMARY_COUNT_WIDTH = 10
 HIGHLIGHT_ITEMS = 4  # items listed under each highlight; the rest are counted
+ROUND = "Returns round"  # the Highlights' heading of the latest round of packs
 HIGHLIGHT_CHARS = 78  # an item's text is cut (at a word, with "…") to one printed line
 
 
@@ -113,24 +114,48 @@ def _highlights_sheet(book, formats: Formats, plan: Plan, result: Consolidation)
                                for c, n in found.slipped]),
         ("Overdue", [(a.ref, f"{days} days overdue (due {uk_date(a.deadline.due)}): {a.what}")
                      for a, days in found.overdue if a.deadline.due]),
+        (f"Due before the next board (by {uk_date(next_board(result.month))})",
+         [(a.ref, f"due {uk_date(a.deadline.due)}: {a.what}") for a in found.due if a.deadline.due]),
         ("Red for two months or more", [(a.ref, f"Red for {months} months: {a.what}") for a, months in found.long_red]),
         ("Gaps in completeness", [("", f"{what}: {len(refs)} ({' '.join(refs)})") for what, refs in found.gaps]),
+        *([_round_section(found.round)] if found.round else []),
     ]
     for heading, items in sections:
         sheet.set_row(row + 1, 6)  # a gap, not a line
         row += 2
-        sheet.merge_range(row, 0, row, 4, f"{heading}: {len(items) if items else 'none'}", formats.heading)
+        counted = heading if heading.startswith(ROUND) else f"{heading}: {len(items) if items else 'none'}"
+        sheet.merge_range(row, 0, row, 4, counted, formats.heading)
         for ref, text in items[:HIGHLIGHT_ITEMS]:
             row += 1
             write_text(sheet, row, 0, ref, formats.text)
             sheet.merge_range(row, 1, row, 4, cut_at_word(joined(text), HIGHLIGHT_CHARS), formats.text)
         if len(items) > HIGHLIGHT_ITEMS:
             row += 1
-            sheet.merge_range(row, 1, row, 4, f"… and {len(items) - HIGHLIGHT_ITEMS} more "
-                              f"(see the {'Completeness' if heading.startswith('Gaps') else 'Exceptions'} sheet)",
+            sheet.merge_range(row, 1, row, 4, f"… and {len(items) - HIGHLIGHT_ITEMS} more ({_see(heading)})",
                               formats.subtitle)
     page_setup(sheet, plan.title, result.month, landscape=False, one_page=True)
     sheet.print_area(0, 0, row, 4)
+
+
+def _see(heading: str) -> str:
+    """Where the rest of a highlight's items are."""
+    if heading.startswith("Gaps"):
+        return "see the Completeness sheet"
+    if heading.startswith(ROUND):
+        return "see plantools status"
+    return "see the Plan sheet" if heading.startswith("Due") else "see the Exceptions sheet"
+
+
+def _round_section(found: ReturnsRound) -> tuple[str, list[tuple[str, str]]]:
+    """'Returns round, November 2018: 5 of 7 sub-groups returned', then who has not: 'BIG
+    (sent 3 Dec, reply by 17 Dec)'."""
+    def day(when: date) -> str:
+        return f"{when.day} {when:%b}"  # '3 Dec', on Windows too (no %-d)
+
+    reply_by = f", reply by {day(found.reply_by)}" if found.reply_by else ""
+    return (f"{ROUND}, {label(found.month)}: {found.returned} of {found.sent} sub-groups returned",
+            [("", f"Not returned: {body} (sent {day(sent) if sent else 'by hand'}{reply_by})")
+             for body, sent in found.not_returned])
 
 
 def _summary_sheet(book, formats: Formats, plan: Plan, result: Consolidation) -> None:

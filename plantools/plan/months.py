@@ -58,6 +58,12 @@ def previous(month: str) -> str:
     return f"{year - 1:04d}-12" if number == 1 else f"{year:04d}-{number - 1:02d}"
 
 
+def following(month: str) -> str:
+    """'2018-12' -> '2019-01'."""
+    year, number = _parts(month)
+    return f"{year + 1:04d}-01" if number == 12 else f"{year:04d}-{number + 1:02d}"
+
+
 def between(earlier: str, later: str) -> int:
     """Whole months from `earlier` to `later`: ('2018-10', '2019-01') -> 3."""
     (y1, m1), (y2, m2) = _parts(earlier), _parts(later)

@@ -12,11 +12,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from plantools.copy.result import ReturnsRound
 from plantools.errors import PlanError
 from plantools.packs.sent import SENT as SENT_RECORD
 from plantools.packs.sent import Round, SentPack, read_round, read_sent
 from plantools.plan.months import MONTH
 from plantools.returns.ledger import ALREADY, APPLIED, read_returns_ledger
+from plantools.send.ledger import LEDGER as SENT_LEDGER
 from plantools.send.ledger import SENT, read_sent_ledger
 
 RETURNED, TO_RESOLVE, OUTSTANDING, NOT_SENT = "returned", "returned with conflicts", "outstanding", "not sent"
@@ -182,3 +184,17 @@ def day_of(at: str) -> date | None:
         return datetime.fromisoformat(at).date()
     except ValueError:
         return None
+
+
+def latest_round(folders: list[Path]) -> ReturnsRound | None:
+    """The round of the first of `folders` whose packs went out (send's ledger is there), as
+    the copy's Highlights tell the board; None when none did."""
+    for folder in folders:
+        if not (folder / SENT_LEDGER).is_file():
+            continue
+        status = round_status(folder)
+        sent = [b for b in status.bodies if b.state != NOT_SENT]
+        if sent:
+            return ReturnsRound(status.month, sum(bool(b.returned_on) for b in sent), len(sent), status.reply_by,
+                                [(b.body, day_of(b.sent_on)) for b in sent if b.state == OUTSTANDING])
+    return None

@@ -4,6 +4,7 @@ machine (aiosmtpd): monthly, send, two returns collected, then status and chase.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import signal
 from email import policy
@@ -14,10 +15,11 @@ import openpyxl
 import pytest
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
-from conftest import BUNDLED_2018, simple_plan
+from conftest import BUNDLED_2018, simple_plan, soffice_convert
 from test_collect import BODIES as BODIES_OF_TWO
 from test_collect import edit_pack, make_packs, pack_of, shared_plan
 from test_mail import free_port
+from test_print import COPY_TITLES, EIGHT_POINT_BOX, pages_of, sheets_of
 
 from plantools.cli import main
 from plantools.report import status_lines
@@ -240,3 +242,24 @@ def test_a_draft_lists_what_falls_due_within_the_weeks_asked(tmp_path):
     assert "Falling due" not in texts[""]  # 31 Dec 2018 is after the reply-by date, 14 Dec 2018
     assert "Falling due by 11 Jan 2019:\n• 1.1 (due 31 Dec 2018): Draft the agreement\n" in texts["6"]
     assert "1.2" not in texts["6"]
+
+
+def test_the_copys_highlights_tell_the_round_and_what_falls_due_on_one_page(round_sent, tmp_path):
+    plan, folder = round_sent
+    collect(plan, folder, "Policy Sub-Group", {"2.1a": {"RAG": "Green"}}, tmp_path)
+    collect(plan, folder, "QA Sub-Group", {}, tmp_path)
+    run("monthly", plan, "--month", "2018-12", "--today", LATE, "--out", folder.parent.parent)
+    copy = folder.parent.parent / "monthly" / "Business Plan 2018-12.xlsx"
+    texts = [str(c.value) for row in openpyxl.load_workbook(copy)["Highlights"].iter_rows() for c in row if c.value]
+    assert "Returns round, November 2018: 2 of 7 sub-groups returned" in texts
+    not_returned = [t for t in texts if t.startswith("Not returned: ")]
+    assert len(not_returned) == 4 and "… and 1 more (see plantools status)" in texts  # 5 in all, 4 listed
+    assert re.fullmatch(r"Not returned: MSCB \(sent \d+ \w{3}, reply by 14 Dec\)", not_returned[0])
+    due = [t for t in texts if t.startswith("Due before the next board (by 31 Jan 2019): ")]
+    assert due and due[0] != "Due before the next board (by 31 Jan 2019): none"
+
+    pages = sheets_of(pages_of(soffice_convert(copy, "pdf", tmp_path)), COPY_TITLES)
+    [highlights] = pages["Highlights"]  # still one page
+    assert min(w[3] - w[1] for w in highlights[2]) >= EIGHT_POINT_BOX  # and no smaller than 8 pt
+    words = " ".join(w[4] for w in highlights[2])
+    assert "Returns round, November 2018: 2 of 7 sub-groups returned" in words
