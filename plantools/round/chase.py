@@ -19,7 +19,6 @@ from typing import Callable
 
 from plantools.errors import PlanError
 from plantools.packs.drafts import (
-    REPLY_DAYS,
     XLSX_TYPE,
     default_reply_by,
     header_text,
@@ -30,7 +29,7 @@ from plantools.packs.drafts import (
 from plantools.packs.sent import SentPack, read_sent
 from plantools.plan import rag
 from plantools.plan.model import counted
-from plantools.plan.months import label, long_date, month_of, uk_date
+from plantools.plan.months import following, label, long_date, uk_date
 from plantools.round.status import CHASED, REMINDERS, TO_RESOLVE, BodyRound, RoundStatus, day_of, round_status
 from plantools.send.smtp import TIME_LIMIT, Outcome, SendRun, Server, preview, read_draft, send_drafts
 from plantools.xlsx.files import atomic_file, make_folder
@@ -178,8 +177,7 @@ def due_window(status: RoundStatus, due_weeks: int | None) -> date:
         return status.today + timedelta(weeks=due_weeks)
     if status.reply_by and status.reply_by >= status.today:
         return status.reply_by
-    following = month_of(date.fromisoformat(status.month + "-01") + timedelta(days=32))
-    return max(default_reply_by(following, status.today), status.today + timedelta(days=REPLY_DAYS))
+    return default_reply_by(following(status.month), status.today)
 
 
 def _text(reminder: Reminder, pack: SentPack, status: RoundStatus, signature: str, due_weeks: int | None) -> str:

@@ -39,7 +39,7 @@ class BodyRound:
     returned_on: str = ""  # ISO date and time of its first return this month
     applied: int = 0  # cells its returns wrote into the shared workbook
     conflicts: int = 0  # its conflicts and bad values not yet settled
-    reminded: list[str] = field(default_factory=list)  # ISO dates and times of reminders that went
+    reminded: list[str] = field(default_factory=list)  # when each reminder went (ISO date and time)
 
     @property
     def chased(self) -> bool:
@@ -145,7 +145,11 @@ def _body(pack: SentPack, month: str, sent: list, chased: list, returns: list[di
     draft = Path(pack.file).with_suffix(".eml").name.casefold()
     delivered = [e for e in sent if e.draft.casefold() == draft and e.result == SENT]
     prefix = f"{Path(pack.file).stem} reminder ".casefold()
-    reminders = sorted({e.at for e in chased if e.draft.casefold().startswith(prefix) and e.result == SENT})
+    first: dict[str, str] = {}  # each reminder that went: when it first reached anyone
+    for entry in chased:
+        if entry.draft.casefold().startswith(prefix) and entry.result == SENT:
+            first.setdefault(entry.draft.casefold(), entry.at)
+    reminders = sorted(first.values())
     rows = [r for r in returns if r.get("month") == month and _names(r.get("body", ""), pack.body)]
     found = BodyRound(pack.body, pack.file, NOT_SENT, delivered[0].at if delivered else "",
                       list(dict.fromkeys(e.recipient for e in delivered)), reminded=reminders)

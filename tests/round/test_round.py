@@ -24,6 +24,7 @@ from test_print import COPY_TITLES, EIGHT_POINT_BOX, pages_of, sheets_of
 from plantools.cli import main
 from plantools.report import status_lines
 from plantools.round.status import RoundStatus
+from plantools.send.ledger import folder_lock
 
 MONTH = "2018-11"
 LATE = "2018-12-20"  # six days past the reply-by date, 14 Dec 2018
@@ -169,6 +170,12 @@ def test_status_chase_and_a_return_after_the_reminder(round_sent, inbox, tmp_pat
     again = mail("chase", folder, inbox, "--today", LATE, "--yes")
     assert inbox.take() == [] and again.output.splitlines()[-1] == "0 sent, 0 failed, 0 sent before"
     assert sum("reminded today already" in line for line in again.output.splitlines()) == 5
+    with folder_lock(folder):  # a send running from the folder: chase waits its turn, nothing sent
+        busy = mail("chase", folder, inbox, "--today", LATE, "--yes", "--again", code=2)
+    assert "another plantools send is sending from this folder" in busy.output and inbox.take() == []
+    asked = mail("chase", folder, inbox, "--today", LATE, "--yes", "--again")  # unless asked
+    assert len(inbox.take()) == 5 and asked.output.splitlines()[-1] == "5 sent, 0 failed, 0 sent before"
+    assert len(list((folder / "reminders").glob(f"* reminder {LATE} (2).eml"))) == 5
     # the reminders are never sent as packs, nor the packs again
     assert mail("send", folder, inbox, "--yes").output.splitlines()[-1] == "0 sent, 0 failed, 7 sent before"
     assert inbox.take() == []
@@ -177,6 +184,8 @@ def test_status_chase_and_a_return_after_the_reminder(round_sent, inbox, tmp_pat
     lines = status(folder)
     assert any(line.startswith("BIG: returned ") for line in lines)
     assert lines[-1] == "3 of 7 returned, 4 outstanding (4 past the reply-by date)"
+    mscb = next(line for line in lines if line.startswith("MSCB: "))
+    assert re.search(r"; reply by 14 Dec 2018, 6 days late; reminded \d+ \w{3} \d{4}, \d+ \w{3} \d{4}$", mscb)
     later = mail("chase", folder, inbox, "--today", "2018-12-21", "--yes").output.splitlines()
     assert sorted(to[0] for to, _ in inbox.take()) == sorted(
         address(b) for b in BODIES if b not in ("Policy Sub-Group", "QA Sub-Group", "BIG"))
