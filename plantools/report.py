@@ -192,8 +192,9 @@ def body_line(body: BodyRound, status: RoundStatus) -> str:
         left = status.days_left
         due = f"; reply by {uk_date(status.reply_by)}, {_days(left)}" if status.reply_by and left is not None else ""
         return f"outstanding: {sent}{due}{reminded}"
-    return (f"returned {_on(body.returned_on)} with {counted(body.conflicts, 'conflict')} waiting "
-            f"({counted(body.applied, 'cell')} applied): collect the same return again once the workbook "
+    return (f"returned {_on(body.returned_on)} with {counted(len(body.conflicts), 'conflict')} waiting "
+            f"({', '.join(body.conflicts)}; "
+            f"{counted(body.applied, 'cell')} applied): collect the same return again once the workbook "
             f"agrees{reminded}")
 
 

@@ -131,9 +131,9 @@ def _not_chased(body: BodyRound) -> str:
 
 
 def _why(body: BodyRound, status: RoundStatus) -> str:
-    """'not returned; reply by 14 Dec 2018, 6 days late' or 'returned with 2 conflicts to resolve'."""
+    """'not returned; reply by 14 Dec 2018, 6 days late' or 'returned with conflicts or bad values to resolve: 1.1 RAG'."""
     if body.state == TO_RESOLVE:
-        return f"returned with {body.conflicts} conflict(s) or bad value(s) to resolve"
+        return f"returned with conflicts or bad values to resolve: {', '.join(body.conflicts)}"
     left = status.days_left
     if status.reply_by is None or left is None:
         return "not returned"
@@ -185,10 +185,10 @@ def _text(reminder: Reminder, pack: SentPack, status: RoundStatus, signature: st
     sent = day_of(reminder.body.sent_on)
     lines = [f"Dear colleagues of the {body},", ""]
     if reminder.body.state == TO_RESOLVE:
-        lines.append(f"Thank you for returning the {month} pack. {reminder.body.conflicts} of the changes in it could "
-                     "not be written into the shared workbook as they stand (it changed since the pack was made, or "
-                     "a value was not one the plan takes): please check them with the Business Support Unit, or "
-                     "return the pack again with them corrected.")
+        lines.append(f"Thank you for returning the {month} pack. These changes in it could not be written into "
+                     f"the shared workbook as they stand (it changed since the pack was made, or a value was not "
+                     f"one the plan takes): {', '.join(header_text(c) for c in reminder.body.conflicts)}. Please "
+                     "check them with the Business Support Unit, or return the pack again with them corrected.")
     else:
         asked = f", which asked for a reply by {long_date(status.reply_by)}" if status.reply_by else ""
         lines.append(f"This is a reminder: the {month} pack of the {counted(len(pack.actions), 'action')} that the "

@@ -38,7 +38,7 @@ class BodyRound:
     sent_to: list[str] = field(default_factory=list)
     returned_on: str = ""  # ISO date and time of its first return this month
     applied: int = 0  # cells its returns wrote into the shared workbook
-    conflicts: int = 0  # its conflicts and bad values not yet settled
+    conflicts: list[str] = field(default_factory=list)  # its conflicts and bad values not yet settled: 'ref field'
     reminded: list[str] = field(default_factory=list)  # when each reminder went (ISO date and time)
 
     @property
@@ -168,18 +168,18 @@ def _names(recorded: str, body: str) -> bool:
     return recorded == body or body in (part.strip() for part in recorded.split(", "))
 
 
-def _waiting(rows: list[dict[str, str]]) -> int:
+def _waiting(rows: list[dict[str, str]]) -> list[str]:
     """Conflicts and bad values that no later row settled (the cell applied, or found already
     in the workbook when the same return was collected again)."""
-    waiting: set[tuple[str, str]] = set()
+    waiting: dict[tuple[str, str], None] = {}  # in the order found
     for row in rows:  # in the order written
         key = (row.get("ref", ""), row.get("field", ""))
         result = row.get("result", "")
         if result.startswith(WAITS):
-            waiting.add(key)
+            waiting[key] = None
         elif result in (APPLIED, ALREADY):
-            waiting.discard(key)
-    return len(waiting)
+            waiting.pop(key, None)
+    return [" ".join(filter(None, key)) for key in waiting]
 
 
 def day_of(at: str) -> date | None:

@@ -214,8 +214,10 @@ def test_a_conflict_settled_by_hand_then_collected_again_is_returned(tmp_path):
     run("collect", returned, "--into", shared, "--yes", code=1)
     lines = run("status", packs, "--today", "2018-12-10", code=0).output.splitlines()
     policy = next(line for line in lines if line.startswith("Policy Sub-Group: "))
-    assert policy.startswith("Policy Sub-Group: returned ") and "with 1 conflict waiting" in policy
+    assert policy.startswith("Policy Sub-Group: returned ") and "with 1 conflict waiting (1.1 RAG; " in policy
     assert "QA Sub-Group: not sent: " in "\n".join(lines)  # no sender: the drafts went from Outlook, if at all
+    dry = run("chase", packs, "--smtp-host", "127.0.0.1", "--today", "2018-12-10").output.splitlines()
+    assert "would chase: Policy Sub-Group: returned with conflicts or bad values to resolve: 1.1 RAG" in dry
     book = openpyxl.load_workbook(shared)
     book["Plan"]["G4"] = "Amber"  # settled: the workbook now says what the return says
     book.save(shared)
