@@ -274,3 +274,18 @@ def test_the_copys_highlights_tell_the_round_and_what_falls_due_on_one_page(roun
     assert min(w[3] - w[1] for w in highlights[2]) >= EIGHT_POINT_BOX  # and no smaller than 8 pt
     words = " ".join(w[4] for w in highlights[2])
     assert "Returns round, November 2018: 2 of 7 sub-groups returned" in words
+
+
+def test_a_body_that_returned_last_months_pack_but_not_this_months_has_not_returned(tmp_path):
+    shared = shared_plan(tmp_path)
+    october = make_packs(shared, "2018-10", "--today", "2018-10-31")
+    returned = edit_pack(pack_of(october, "Policy Sub-Group"), {"1.1": {"RAG": "Amber"}}, tmp_path / "r.xlsx")
+    run("collect", returned, "--into", shared, "--packs", october, "--yes")
+    assert next(line for line in run("status", october, "--today", "2018-11-01").output.splitlines()
+                if line.startswith("Policy Sub-Group: ")).startswith("Policy Sub-Group: returned ")
+    november = make_packs(shared, MONTH, "--today", "2018-11-30")
+    lines = run("status", november.parent, "--today", "2018-12-01").output.splitlines()  # the newest: November
+    assert lines[0].startswith(f"November 2018 packs in {november}: ")
+    assert not next(line for line in lines if line.startswith("Policy Sub-Group: ")).startswith(
+        "Policy Sub-Group: returned")
+    assert lines[-1].startswith("0 of 2 returned")
