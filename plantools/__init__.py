@@ -27,12 +27,13 @@ from plantools.plan.model import Action, Finding, Plan
 from plantools.read.confirm import WorkbookLayout, layout
 from plantools.read.workbook import load_plan
 from plantools.returns.match import Collection, collect
+from plantools.send.oauth import SignIn, access_token
 from plantools.send.smtp import Server, send_drafts
 from plantools.template import new_plan, write_governance_workbook
 
 __version__ = "0.1.0"
 __all__ = [
     "Action", "Collection", "Consolidation", "Deadline", "Finding", "PackRun", "Plan", "PlanError", "Server",
-    "WorkbookLayout", "check", "collect", "consolidate", "format_workbook", "history", "layout", "load_plan",
+    "SignIn", "WorkbookLayout", "access_token", "check", "collect", "consolidate", "format_workbook", "history", "layout", "load_plan",
     "make_packs", "new_plan", "parse_deadline", "run_month", "send_drafts", "write_governance_workbook",
 ]
