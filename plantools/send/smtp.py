@@ -27,7 +27,6 @@ from urllib.parse import urlsplit
 
 from plantools.errors import PlanError
 from plantools.packs.drafts import header_text, valid_address
-from plantools.send.graph import FOR_NOW_CODES, LOST, SEND_AS, post_mime
 from plantools.plan.months import uk_date
 from plantools.send.ledger import (
     FOR_GOOD,
@@ -239,6 +238,8 @@ def send_drafts(folder: Path, server: Server, sender: str = "", resend: bool = F
     lost connection, so a second run sends only the rest. With a token, SMTP signs in as
     `server.user`, else as `sender`; Graph sends each draft as it is, from the signed-in mailbox."""
     folder = Path(folder)
+    if server.via == "graph" and not server.token:
+        raise ValueError("Microsoft Graph takes no password: give the Server an access token (access_token)")
     if server.token and server.via == "smtp" and not server.user:
         if not sender:
             raise ValueError("signing in with a token needs the mailbox: give --user or --sender")
@@ -322,6 +323,8 @@ def _send_one(smtp: smtplib.SMTP, draft: Draft, sender: str, time_limit: float) 
             return Outcome(draft.path, to, False, f"connection lost ({why}); not recorded as sent"), []
         except smtplib.SMTPSenderRefused as exc:
             if _send_as_denied(exc.smtp_error):
+                from plantools.send.graph import SEND_AS  # Graph's module only when sending (plantools imports fast)
+
                 raise PlanError(draft.path, f"not sent: the mailbox may not send as {exc.sender} "
                                             f"({exc.smtp_code} {_text(_bytes(exc.smtp_error))}): {SEND_AS}") from None
             refused = {a: (exc.smtp_code, _bytes(exc.smtp_error)) for a in addresses}
@@ -341,6 +344,8 @@ def _send_one(smtp: smtplib.SMTP, draft: Draft, sender: str, time_limit: float) 
 
 def _post_one(draft: Draft, server: Server, time_limit: float) -> tuple[Outcome, list[Entry]]:
     """Send one draft through Graph, to all its recipients at once, as the very file."""
+    from plantools.send.graph import FOR_NOW_CODES, LOST, post_mime
+
     to = describe(draft.waiting)
     if len(draft.waiting) < len(draft.recipients):  # Graph would send it again to those who have it
         have = ", ".join(r.address for r in draft.recipients if r not in draft.waiting)

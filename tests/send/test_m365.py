@@ -237,6 +237,19 @@ def test_graph_throttling_beyond_the_bound_is_left_for_the_next_run(packs_folder
     assert len(graph.posts) == 3
 
 
+def test_a_draft_some_recipients_have_is_not_sent_through_graph_again(packs_folder, smtp_server, graph):
+    busy = Recorder(refuse={"refused@example.org": "450 4.2.1 Mailbox busy, try later"})
+    first = send(packs_folder, "--smtp-host", "127.0.0.1", "--smtp-port", str(smtp_server(busy).port), "--no-tls",
+                 "--yes")
+    assert first.exit_code == 1 and len(busy.received) == 3
+    result = by_graph(packs_folder, graph, "--yes")
+    assert result.exit_code == 1, result.output
+    assert ("FAILED: QA Sub-Group 2018-11.eml to refused@example.org: not sent: qa@example.org had it already and "
+            "Graph sends to every recipient at once: send it to the rest --via smtp") in result.output
+    assert graph.posts == []  # nobody gets it twice
+    assert [r["result"] for r in ledger_rows(packs_folder)].count("refused for now") == 1
+
+
 def test_graph_refuses_a_bad_token_cleanly(packs_folder, graph):
     line = one_error(by_graph(packs_folder, graph, "--yes", token="echo expired-token"))
     assert "Microsoft 365 refused the sign-in (401 InvalidAuthenticationToken" in line and "sign in again" in line
@@ -382,3 +395,15 @@ def test_never_signed_in_a_scheduled_task_waits_for_no_one(profile):
         "nothing sent: not signed in to Microsoft 365 as bsu@council.example: sign in again: plantools send "
         f"--oauth --tenant {TENANT} --client-id {CLIENT} --via graph FOLDER (once, at a prompt)")
     assert not (profile / "plantools" / "msal-token-cache.bin").exists()
+
+
+def test_the_python_api_keeps_the_same_rules(packs_folder):
+    from plantools import Server, send_drafts
+
+    with pytest.raises(ValueError, match="a password is never sent unencrypted"):
+        Server("127.0.0.1", security="none", user="bsu", password="s3cret")
+    with pytest.raises(ValueError, match="plain http"):
+        Server(via="graph", token=TOKEN, graph_url="http://graph.example.org/v1.0")
+    with pytest.raises(ValueError, match="takes no password"):
+        send_drafts(packs_folder, Server(via="graph"))
+    assert not (packs_folder / "sent.csv").exists()
