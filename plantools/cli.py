@@ -17,7 +17,7 @@ import click
 
 from plantools import bundled
 from plantools.errors import PlanError
-from plantools.options import Mail, RunOptions
+from plantools.options import GRAPH_URL, Mail, RunOptions
 from plantools.terminal import cleaned_output, one_line
 
 if TYPE_CHECKING:
@@ -404,7 +404,7 @@ SERVER_OPTIONS = [
                       "Default: $PLANTOOLS_CLIENT_ID."),
     click.option("--token-command", default="", help="A command whose output is the access token "
                  "(for sites whose IT issues tokens another way): no sign-in then."),
-    click.option("--graph-url", default="https://graph.microsoft.com/v1.0", show_default=True,
+    click.option("--graph-url", default=GRAPH_URL, show_default=True,
                  callback=_check_graph_url, help="Microsoft Graph's address, with --via graph."),
 ]
 

@@ -26,6 +26,7 @@ from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
 from plantools.errors import PlanError
+from plantools.options import GRAPH_URL
 from plantools.packs.drafts import header_text, valid_address
 from plantools.plan.months import uk_date
 from plantools.send.ledger import (
@@ -42,7 +43,6 @@ from plantools.send.ledger import (
 
 TIMEOUT = 60  # seconds for the server to answer one read
 TIME_LIMIT = 300  # seconds for one message in all, however the server trickles its answer
-GRAPH_URL = "https://graph.microsoft.com/v1.0"
 
 
 # ---------------------------------------------------------------------------------- sending
