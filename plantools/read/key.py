@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from plantools.plan import rag as ragmod
-from plantools.plan.model import Action, Plan
+from plantools.plan.model import Action, Finding, Plan
 from plantools.read.grid import Grid, note
 from plantools.text import short
 
@@ -17,27 +17,38 @@ KEY_HEADING = re.compile(r"^\s*(rag\s*)?(key|legend)\b|^\s*rag\s*(status|rating)
 
 class KeyWords(dict[str, str]):
     """The words of the workbook's own RAG key (word -> status, as rag.normalise takes them),
-    and the cell each was read from (`where`), so that a RAG read by them can name its key."""
+    the cell each was read from (`where`), so that a RAG read by them can name its key, and
+    what an earlier key said of a word a later one gives another status (`overruled`)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.where: dict[str, str] = {}
+        self.overruled: dict[str, str] = {}  # word -> "Key!B3 says Amber"
 
     def add(self, found: dict[str, str], grid: Grid, row: int, col: int) -> None:
-        """The words a key's cell at (row, col) gives (a later key's word wins, as typed later)."""
-        self.update(found)
-        self.where.update(dict.fromkeys(found, f"{grid.title}!{grid.address(row, col)}"))
+        """The words a key's cell at (row, col) gives; a later key's word wins, as before (the Key
+        sheet is read first, then each plan sheet's keys in turn), its overruling kept."""
+        for word, status in found.items():
+            if self.get(word, status) != status:
+                self.overruled[word] = f"{self.where[word]} says {self[word]}"
+            self[word] = status
+            self.where[word] = f"{grid.title}!{grid.address(row, col)}"
 
 
 def rag_by_key(action: Action, words: KeyWords, plan: Plan) -> str | None:
     """The status of a RAG cell, read by the workbook's own key too ('Finished', where the key
     says Complete means 'Finished'); a word only the key gives is two readings' worth (the
-    key's, or none), so the cell says which key gave it."""
+    key's, or none), so the cell says which key gave it, and a warning where keys disagree."""
     status = ragmod.normalise(action.rag_text, words)
     if status is not None and ragmod.normalise(action.rag_text) is None:
-        where = words.where[ragmod.words_key(action.rag_text)]
-        note(plan, action.sheet, action.cell("rag"), f"RAG '{short(action.rag_text)}' read as {status}: the "
-             f"workbook's key ({where}) says {status} means '{short(action.rag_text)}'", field="rag")
+        word = ragmod.words_key(action.rag_text)
+        said = (f"RAG '{short(action.rag_text)}' read as {status}: the workbook's key ({words.where[word]}) says "
+                f"{status} means '{short(action.rag_text)}'")
+        if word in words.overruled:
+            plan.findings.append(Finding("warning", action.sheet, action.cell("rag"), "", "rag",
+                                         f"{said}, but {words.overruled[word]}: make the keys agree"))
+        else:
+            note(plan, action.sheet, action.cell("rag"), said, field="rag")
     return status
 
 
