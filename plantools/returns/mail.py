@@ -43,8 +43,9 @@ def workbooks_attached(path: Path) -> tuple[Attached, list[str]]:
 
 
 def _is_workbook(name: str, mime_type: str) -> bool:
-    """By its file name, as the mail client shows it; by its type only when it has no name."""
-    return name.lower().endswith(WORKBOOK_SUFFIXES) if name else mime_type.lower() in WORKBOOK_TYPES
+    """By its file name, as the mail client shows it, or by its type (a short name, XLSX~1.XLS,
+    or none at all)."""
+    return name.lower().endswith(WORKBOOK_SUFFIXES) or mime_type.lower() in WORKBOOK_TYPES
 
 
 def _eml_attachments(path: Path) -> Attached:

@@ -202,6 +202,9 @@ def _ole(path: Path, other_formats: bool, streams: set[str] | None) -> io.BytesI
                               "PLANTOOLS_WORKBOOK_PASSWORD")
     if path.stat().st_size < 512:
         raise PlanError(path, "is damaged: too small to be a workbook")
+    if streams is None and not other_formats:  # the .xls reader would say so too, but nothing else is tried here
+        raise PlanError(path, "is damaged or incomplete (a download cut short?): its contents cannot be read; "
+                              "save it again")
     if streams is not None and not streams & XLS_STREAMS:
         raise PlanError(path, "is an Office file of another kind (it holds no workbook), not an Excel workbook: "
                               "give the plan workbook (.xlsx)")
