@@ -14,7 +14,7 @@ import io
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from plantools.errors import PlanError
 from plantools.xlsx.sniff import is_outlook_message
@@ -34,7 +34,7 @@ def workbooks_attached(path: Path) -> tuple[Attached, list[str]]:
     """The workbooks attached to a mail file (.msg by its content, else .eml), and a note for
     each attachment left out that might have been one. Raises PlanError when none is there."""
     if is_outlook_message(path):
-        found, notes = _outlook_attachments(path)
+        found, notes = _outlook_workbooks(path)
     else:
         found, notes = _eml_attachments(path), []
     if not found:
@@ -62,30 +62,51 @@ def _eml_attachments(path: Path) -> Attached:
     return found
 
 
-def _outlook_attachments(path: Path) -> tuple[Attached, list[str]]:
+class Attachment(NamedTuple):
+    """One attachment of an Outlook message."""
+    name: str  # its long file name, else its short (8.3) one; '' when it has none
+    mime_type: str
+    data: bytes | None  # None: no file here (a message or object inside the mail, or a link)
+    inside: bool  # a message or object attached inside the mail
+
+
+def outlook_attachments(path: Path) -> list[Attachment]:
+    """Every attachment of an Outlook message (.msg), in Outlook's order. Raises PlanError when
+    the file cannot be read."""
     import olefile
 
-    found, notes = [], []
+    attachments = []
     try:
         with olefile.OleFileIO(str(path)) as ole:
             storages = sorted({entry[0] for entry in ole.listdir(streams=True, storages=True)
                                if entry[0].lower().startswith("__attach_version1.0_#")})
-            for number, storage in enumerate(storages, start=1):
-                name = _text(ole, f"{storage}/__substg1.0_3707001F") or _text(ole, f"{storage}/__substg1.0_3704001F")
-                shown, data = name or f"attachment {number}", f"{storage}/__substg1.0_37010102"
-                if ole.exists(f"{storage}/__substg1.0_3701000D"):
-                    notes.append(f"its attachment '{shown}' is a message or object inside it, not a file, so no "
-                                 "pack: left out (open it in Outlook and save its pack, if it carries one)")
-                elif not _is_workbook(name, _text(ole, f"{storage}/__substg1.0_370E001F")):
-                    continue
-                elif ole.exists(data):
-                    found.append((shown, io.BytesIO(ole.openstream(data).read())))
-                else:  # attached by reference: a link to a file on a share or in the cloud
-                    notes.append(f"its attachment '{shown}' is a link to a file, not the file: left out "
-                                 "(save the pack from where the link points)")
+            for storage in storages:
+                data = f"{storage}/__substg1.0_37010102"
+                attachments.append(Attachment(
+                    _text(ole, f"{storage}/__substg1.0_3707001F") or _text(ole, f"{storage}/__substg1.0_3704001F"),
+                    _text(ole, f"{storage}/__substg1.0_370E001F"),
+                    ole.openstream(data).read() if ole.exists(data) else None,
+                    ole.exists(f"{storage}/__substg1.0_3701000D")))
     except (OSError, ValueError, IndexError, KeyError, olefile.olefile.OleFileError) as exc:
         raise PlanError(path, f"is an Outlook message (.msg) that cannot be read: it is damaged "
                               f"({type(exc).__name__}): save the returned pack from it instead") from None
+    return attachments
+
+
+def _outlook_workbooks(path: Path) -> tuple[Attached, list[str]]:
+    found, notes = [], []
+    for number, attachment in enumerate(outlook_attachments(path), start=1):
+        shown = attachment.name or f"attachment {number}"
+        if attachment.inside:
+            notes.append(f"its attachment '{shown}' is a message or object inside it, not a file, so no pack: "
+                         "left out (open it in Outlook and save its pack, if it carries one)")
+        elif not _is_workbook(attachment.name, attachment.mime_type):
+            continue
+        elif attachment.data is None:  # attached by reference: a link to a file on a share or in the cloud
+            notes.append(f"its attachment '{shown}' is a link to a file, not the file: left out "
+                         "(save the pack from where the link points)")
+        else:
+            found.append((shown, io.BytesIO(attachment.data)))
     return found, notes
 
 

@@ -18,7 +18,7 @@ import olefile
 import pytest
 from conftest import digest, realworld
 
-from plantools.returns.mail import workbooks_attached
+from plantools.returns.mail import outlook_attachments, workbooks_attached
 from plantools.returns.read import read_return
 from plantools.xlsx.edit import changed_cells
 from test_collect import MONTH, edit_pack, ledger_rows, make_packs, pack_of, run, shared_plan, wrote_lines
@@ -114,11 +114,21 @@ def test_the_writer_makes_a_compound_file_olefile_reads_back(tmp_path):
 
 # ---------------------------------------------------------------- the real .msg files
 
-@pytest.mark.parametrize("name, attached", [("msgextractor__unicode.msg", 2), ("msgextractor__strangeDate.msg", 0)])
-def test_a_real_outlook_message_without_a_workbook_is_refused_in_one_line(tmp_path, name, attached):
-    message = realworld(name)
-    with olefile.OleFileIO(str(message)) as ole:  # what the message carries: two pictures, or nothing
-        assert len({e[0] for e in ole.listdir() if e[0].startswith("__attach_version1.0_#")}) == attached
+def test_a_real_outlook_messages_attachments_are_read_with_their_names_types_and_bytes():
+    message = realworld("msgextractor__unicode.msg")
+    attachments = outlook_attachments(message)
+    assert [(a.name, a.mime_type, a.inside) for a in attachments] == [
+        ("import OleFileIO.tif", "image/tiff", False), ("raised value error.tif", "image/tiff", False)]
+    with olefile.OleFileIO(str(message)) as ole:  # all of each file, as the message holds it
+        sizes = [ole.get_size(f"__attach_version1.0_#0000000{n}/__substg1.0_37010102") for n in (0, 1)]
+    assert [len(a.data or b"") for a in attachments] == sizes and min(sizes) > 900_000
+    assert all((a.data or b"").startswith(b"II*\0") for a in attachments)  # TIFF, little-endian
+    assert outlook_attachments(realworld("msgextractor__strangeDate.msg")) == []
+
+
+@pytest.mark.parametrize("name", ["msgextractor__unicode.msg", "msgextractor__strangeDate.msg"])
+def test_a_real_outlook_message_without_a_workbook_is_refused_in_one_line(tmp_path, name):
+    message = realworld(name)  # two pictures attached, or nothing
     shared = shared_plan(tmp_path)
     make_packs(shared)
     before = digest(shared)
@@ -234,3 +244,19 @@ def test_a_damaged_msg_is_refused_in_one_line(tmp_path):
     result = run("collect", cut, "--into", shared, code=2)
     assert result.output == f"Error: {cut}: is damaged or incomplete (a download cut short?): its contents cannot " \
                             "be read; save it again\n"
+
+
+def test_a_msg_whose_attachment_is_damaged_is_refused_in_one_line(tmp_path):
+    shared = shared_plan(tmp_path)
+    make_packs(shared)
+    before = digest(shared)
+    pack = pack_of(tmp_path / "packs" / MONTH, "QA Sub-Group").read_bytes()
+    msg = outlook_message(tmp_path / "RE QA.msg", "RE: QA", [by_value("QA Sub-Group 2018-11.xlsx", pack)])
+    data = bytearray(msg.read_bytes())
+    fat = 512 + 512 * struct.unpack_from("<I", data, 76)[0]  # the first FAT sector, from the header
+    struct.pack_into("<I", data, fat, 0x00FFFFFF)  # the pack's first sector now leads past the file's end
+    msg.write_bytes(bytes(data))
+    result = run("collect", msg, "--into", shared, "--yes", code=2)
+    assert result.output == f"Error: {msg}: is damaged or incomplete (a download cut short?): it is not a whole " \
+                            "workbook; save it again from Excel\n"
+    assert digest(shared) == before and not (tmp_path / "returns.csv").exists()
