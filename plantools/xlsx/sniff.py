@@ -1,8 +1,9 @@
 """What a file really is, before any parser sees it, and whether it is safe to open.
 
 A renamed CSV or PDF, an empty file, a truncated download, a .xlsb, a Word or PowerPoint
-file, an Outlook message (.msg), a password-protected workbook and a zip bomb each get one plain sentence that says what
-to do, instead of a parser's exception or a machine that grinds for minutes. An old .xls and
+file, an Outlook message (.msg), another Office file holding no workbook, a password-protected
+workbook and a zip bomb each get one plain sentence that says what to do, instead of a
+parser's exception or a machine that grinds for minutes. An old .xls and
 an .ods are read (their values, through python-calamine) but never written into.
 """
 
@@ -178,7 +179,7 @@ def _ole_streams(path: Path) -> set[str] | None:
 def _ole(path: Path, other_formats: bool, streams: set[str] | None) -> io.BytesIO | None:
     """An OLE file is an encrypted workbook or an old .xls: the decrypted workbook, or None
     for an .xls when other_formats (read the path). streams: its top-level names, None when
-    its directory could not be read (then left to the .xls reader to say)."""
+    its directory could not be read (damaged: said here, or by the .xls reader)."""
     import msoffcrypto
     from msoffcrypto.exceptions import DecryptionError, FileFormatError, InvalidKeyError
 
@@ -202,7 +203,7 @@ def _ole(path: Path, other_formats: bool, streams: set[str] | None) -> io.BytesI
                               "PLANTOOLS_WORKBOOK_PASSWORD")
     if path.stat().st_size < 512:
         raise PlanError(path, "is damaged: too small to be a workbook")
-    if streams is None and not other_formats:  # the .xls reader would say so too, but nothing else is tried here
+    if streams is None and not other_formats:
         raise PlanError(path, "is damaged or incomplete (a download cut short?): its contents cannot be read; "
                               "save it again")
     if streams is not None and not streams & XLS_STREAMS:
