@@ -3,8 +3,8 @@
 
 An .msg is an OLE compound file (read with olefile): each attachment is a storage
 '__attach_version1.0_#XXXXXXXX' holding its bytes in the stream '__substg1.0_37010102', its
-long file name in '__substg1.0_3707001F' (else the short one, '..._3704001F'; UTF-16LE) and
-its MIME type in '..._370E001F'. A message attached inside it, or an embedded object, is a
+long file name in '__substg1.0_3707001F' (else the short one, '..._3704001F'; UTF-16LE, or
+8-bit '..._001E' in Outlook's older ANSI format) and its MIME type in '..._370E001F'. A message attached inside it, or an embedded object, is a
 storage '__substg1.0_3701000D' instead: no file, so no pack; it is left out, and said so.
 """
 
@@ -83,8 +83,7 @@ def outlook_attachments(path: Path) -> list[Attachment]:
             for storage in storages:
                 data = f"{storage}/__substg1.0_37010102"
                 attachments.append(Attachment(
-                    _text(ole, f"{storage}/__substg1.0_3707001F") or _text(ole, f"{storage}/__substg1.0_3704001F"),
-                    _text(ole, f"{storage}/__substg1.0_370E001F"),
+                    _text(ole, storage, "3707") or _text(ole, storage, "3704"), _text(ole, storage, "370E"),
                     ole.openstream(data).read() if ole.exists(data) else None,
                     ole.exists(f"{storage}/__substg1.0_3701000D")))
     except (OSError, ValueError, IndexError, KeyError, olefile.olefile.OleFileError) as exc:
@@ -110,8 +109,12 @@ def _outlook_workbooks(path: Path) -> tuple[Attached, list[str]]:
     return found, notes
 
 
-def _text(ole: OleFileIO, stream: str) -> str:
-    """A string property of the message (PT_UNICODE: UTF-16LE, maybe ending in a NUL); '' when absent."""
-    if not ole.exists(stream):
-        return ""
-    return ole.openstream(stream).read().decode("utf-16-le", "replace").rstrip("\0").strip()
+def _text(ole: OleFileIO, storage: str, tag: str) -> str:
+    """A string property ('' when absent): Unicode (type 001F, UTF-16LE), or 8-bit (001E) in a
+    message saved in Outlook's older ANSI format, read as Windows-1252, the code page of
+    English-language Windows (a name in another code page may show wrongly; the file itself is read whole)."""
+    for kind, encoding in (("001F", "utf-16-le"), ("001E", "cp1252")):
+        stream = f"{storage}/__substg1.0_{tag}{kind}"
+        if ole.exists(stream):
+            return ole.openstream(stream).read().decode(encoding, "replace").rstrip("\0").strip()
+    return ""

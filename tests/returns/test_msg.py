@@ -260,3 +260,14 @@ def test_a_msg_whose_attachment_is_damaged_is_refused_in_one_line(tmp_path):
     assert result.output == f"Error: {msg}: is damaged or incomplete (a download cut short?): it is not a whole " \
                             "workbook; save it again from Excel\n"
     assert digest(shared) == before and not (tmp_path / "returns.csv").exists()
+
+
+def test_a_msg_in_outlooks_older_ansi_format_is_read_alike(tmp_path):
+    shared = shared_plan(tmp_path)
+    pack = pack_of(make_packs(shared), "QA Sub-Group").read_bytes()
+    name = "Café QA return.xlsx"  # 8-bit strings (type 001E), Windows-1252
+    msg = outlook_message(tmp_path / "RE QA ansi.msg", "RE: QA", [
+        {"37010102": pack, "3707001E": name.encode("cp1252") + b"\0", "370E001E": XLSX_TYPE.encode("ascii")}])
+    assert [(a.name, a.mime_type) for a in outlook_attachments(msg)] == [(name, XLSX_TYPE)]
+    [returned] = read_return(msg)
+    assert (returned.body, len(returned.rows), returned.notes) == ("QA Sub-Group", 2, [])
