@@ -148,14 +148,6 @@ def test_a_real_outlook_message_is_called_an_outlook_message_not_an_old_xls(tmp_
     assert "is an Outlook message (.msg)" in run("consolidate", renamed, "--month", MONTH, code=2).output
 
 
-def test_an_office_file_holding_no_workbook_is_not_called_an_old_xls(tmp_path):
-    other = tmp_path / "plan.xls"  # e.g. a Visio drawing or an installer: OLE, but no Workbook stream
-    other.write_bytes(compound_file({"VisioDocument": b"\0" * 5000, "\x05SummaryInformation": b"\0" * 200}))
-    result = run("check", other, code=2)
-    assert result.output == f"Error: {other}: is an Office file of another kind (it holds no workbook), not an " \
-                            "Excel workbook: give the plan workbook (.xlsx)\n"
-
-
 # ---------------------------------------------------------------- a pack in a .msg, as in an .eml
 
 def returned_mail(folder: Path, returned: Path, others: list[tuple[str, bytes]]) -> tuple[Path, Path]:
