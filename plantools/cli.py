@@ -415,8 +415,9 @@ def layout(workbook: Path, sheets: tuple[str, ...], save: bool) -> None:
     """Show how the workbook is read: the plan sheets, the header rows, for each field the column
     read with three of its values, and the columns and sheets left out and why."""
     from plantools.read.confirm import layout as read_layout
+    from plantools.report import layout_lines
 
-    for line in read_layout(workbook, sheets, save).lines():
+    for line in layout_lines(read_layout(workbook, sheets, save)):
         click.echo(line)
 
 
