@@ -620,9 +620,10 @@ def monthly(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | Non
 @click.option("--yes", is_flag=True, help="Really write. Without it, only show what would be written where.")
 def collect(returns: tuple[Path, ...], workbook: Path, backup_dir: Path | None, packs_dir: Path | None,
             yes: bool) -> None:
-    """Fold returned packs (.xlsx, or mail files .eml carrying one) back into the shared
-    workbook: the RAG and progress each sub-group changed, cell by cell. Conflicts and bad
-    values are listed, never written; proposed deadlines are listed for the board.
+    """Fold returned packs (.xlsx, or mail files carrying one: .eml, or .msg dragged out of
+    Outlook) back into the shared workbook: the RAG and progress each sub-group changed, cell
+    by cell. Conflicts and bad values are listed, never written; proposed deadlines are listed
+    for the board.
 
     Without --yes nothing is written. With it, only the changed cells change (every other
     part of the workbook is kept byte for byte), after a backup, and returns.csv beside the
