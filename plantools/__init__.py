@@ -31,13 +31,14 @@ from plantools.read.workbook import load_plan
 from plantools.returns.match import Collection, collect
 from plantools.round.chase import ChaseRun, chase
 from plantools.round.status import RoundStatus, round_status
+from plantools.send.oauth import SignIn, access_token
 from plantools.send.smtp import Server, send_drafts
 from plantools.template import new_plan, write_governance_workbook
 
 __version__ = "0.1.0"
 __all__ = [
     "Action", "ChaseRun", "Collection", "Consolidation", "Deadline", "Finding", "PackRun", "Plan", "PlanError",
-    "RoundStatus", "Server", "WorkbookLayout", "chase", "check", "collect", "consolidate", "format_workbook",
-    "history", "layout", "load_plan", "make_packs", "new_plan", "parse_deadline", "round_status", "run_month",
-    "send_drafts", "write_governance_workbook",
+    "RoundStatus", "Server", "SignIn", "WorkbookLayout", "access_token", "chase", "check", "collect", "consolidate",
+    "format_workbook", "history", "layout", "load_plan", "make_packs", "new_plan", "parse_deadline", "round_status",
+    "run_month", "send_drafts", "write_governance_workbook",
 ]
