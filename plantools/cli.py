@@ -219,7 +219,7 @@ class File(click.Path):
         return super().convert(value, param, ctx)
 
 
-def expand_wildcards(ctx: click.Context, param: click.Parameter, values: tuple[Path, ...]) -> tuple[Path, ...]:
+def expand_wildcards(_ctx: click.Context, _param: click.Parameter, values: tuple[Path, ...]) -> tuple[Path, ...]:
     """`Returns\\*.xlsx` as Windows passes it, typed: expanded here, as a Unix shell would have
     (in name order); a name that exists is taken as it is, whatever its characters."""
     found: list[Path] = []
@@ -228,9 +228,7 @@ def expand_wildcards(ctx: click.Context, param: click.Parameter, values: tuple[P
             found.append(value)
             continue
         matches = sorted((p for p in value.parent.glob(value.name) if p.is_file()), key=lambda p: p.name.lower())
-        if not matches:
-            raise click.BadParameter(f"no file matches '{value}'", ctx, param)
-        found.extend(matches)
+        found.extend(matches or [value])  # none: the command says the file is not there, in its turn
     return tuple(found)
 
 
