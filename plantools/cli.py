@@ -220,6 +220,19 @@ class File(click.Path):
         return super().convert(value, param, ctx)
 
 
+def expand_wildcards(_ctx: click.Context, _param: click.Parameter, values: tuple[Path, ...]) -> tuple[Path, ...]:
+    """`Returns\\*.xlsx` as Windows passes it, typed: expanded here, as a Unix shell would have
+    (in name order); a name that exists is taken as it is, whatever its characters."""
+    found: list[Path] = []
+    for value in values:
+        if value.exists() or not any(c in value.name for c in "*?["):
+            found.append(value)
+            continue
+        matches = sorted((p for p in value.parent.glob(value.name) if p.is_file()), key=lambda p: p.name.lower())
+        found.extend(matches or [value])  # none: the command says the file is not there, in its turn
+    return tuple(found)
+
+
 class Folder(click.Path):
     """A folder's name: given a file (most often the workbook), says which folder is wanted."""
 
@@ -615,7 +628,8 @@ def monthly(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | Non
 
 
 @main.command()
-@click.argument("returns", nargs=-1, required=True, type=File("the returned workbooks in it"))
+@click.argument("returns", nargs=-1, required=True, type=File("the returned workbooks in it"),
+                callback=expand_wildcards)
 @click.option("--into", "workbook", type=File("the shared workbook"), required=True,
               help="The shared workbook the packs were made from.")
 @click.option("--backup-dir", type=Folder("a folder for the backup"), default=None,
