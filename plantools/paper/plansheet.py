@@ -21,6 +21,7 @@ from plantools.plan.columns import EDITABLE, FORM_COLUMNS, PLAN_COLUMNS, Column
 from plantools.plan.model import Action, return_key
 from plantools.plan.months import label, uk_date
 from plantools.plan.overdue import is_overdue
+from plantools.xlsx.parts import column_letters
 
 FONT_SIZE = 9  # points: body text of every sheet the board prints
 
@@ -49,7 +50,9 @@ _VALUES: dict[str, Callable[[Action, bool], object]] = {
     "objective_once": lambda action, late: action.objective or action.objective_ref,
     "due": _due,
     "overdue": lambda action, late: "Overdue" if late else "",
-    "source": lambda action, late: f"{action.sheet}!{action.cell('ref')}" if action.sheet else "",
+    # the action's own row: a ref merged over three actions would send all three to the first
+    "source": lambda action, late: f"{action.sheet}!{column_letters(action.columns.get('ref', 1))}{action.row}"
+    if action.sheet else "",
     "key": lambda action, late: action.key,
     "proposed": lambda action, late: "",
     "return_key": lambda action, late: return_key(action),

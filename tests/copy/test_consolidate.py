@@ -338,3 +338,18 @@ def test_a_copy_written_before_the_board_paper_layout_is_still_read(tmp_path):
     assert old.actions[0].objective == plan_rows[0][2] and old.actions[0].extra == {}
     assert {c.month for c in old.log} == {"2019-06"} and len(old.log) == 113
     assert [row[0] for row in old.trend] == ["2019-05", "2019-06"]
+
+
+def test_each_action_s_source_cell_is_on_its_own_row(tmp_path):
+    """Actions lettered under one merged ref (2.1b, 2.1c, 2.1d) each point at their own row of
+    the shared workbook, where check's findings point too."""
+    plan = load_plan(BUNDLED_2018)
+    result = consolidate(plan, "2018-11", tmp_path)
+    sheet = openpyxl.load_workbook(result.path)["Plan"]
+    header = next(row for row in sheet.iter_rows() if any(c.value == "Source cell" for c in row))
+    columns = {c.value: c.column for c in header}
+    said = {sheet.cell(r, columns["Ref"]).value: sheet.cell(r, columns["Source cell"]).value
+            for r in range(header[0].row + 1, sheet.max_row + 1) if sheet.cell(r, columns["Ref"]).value}
+    assert len(set(said.values())) == len(said) == len(plan.actions)
+    for action in plan.actions:
+        assert said[action.ref] == f"{action.sheet}!{re.match('[A-Z]+', action.cell('ref')).group()}{action.row}"
