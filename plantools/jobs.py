@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import shutil
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -21,13 +22,14 @@ from pathlib import Path
 
 from plantools.bundled import copies_folder, packs_folder
 from plantools.copy.board_exceptions import STALE_MONTHS
+from plantools.copy.changes import keep_letters, match
 from plantools.copy.result import Consolidation, compare, find_earlier
 from plantools.copy.sheets import write_copy
 from plantools.errors import PlanError
 from plantools.options import Mail, RunOptions
 from plantools.packs.drafts import default_reply_by
 from plantools.packs.making import PackRun, make_staging, plan_packs, publish, write_packs
-from plantools.plan.model import Plan
+from plantools.plan.model import Action, Plan
 from plantools.plan.months import this_month
 from plantools.returns.ledger import collected
 from plantools.xlsx.files import make_folder, open_in_excel, owner_file, temp_name, write_error
@@ -49,25 +51,26 @@ def run_month(plan: Plan, month: str | None = None, copies: Path | None = None, 
     options = RunOptions(today, force, paper)
     copies = copies or copies_folder(plan.path)
     packs = packs or packs_folder(plan.path, month)
-    # whatever can refuse the run (a copy or packs already made, an unreadable earlier copy,
-    # a folder that cannot be written) does so here, before anything is written
-    earlier = find_earlier(plan, month, copies, force)  # the month checked first
-    check_copy_target(earlier.target, plan.path)
-    mail = _mail(Mail(sender, reply_by, reply_to), month, today)
     parallel = parallel and len(plan.actions) >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2
-    # a fresh interpreter, as Windows always starts one: it holds only what it is sent, not a
-    # copy of this process's memory
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) if parallel else None
+    pool = _second_process() if parallel else None
     staged_copy: Path | None = None
     try:
         if pool:
-            pool.submit(_get_ready)  # it starts and imports while the copy is compared
-        result = compare(plan, month, earlier, options, stale_months, collected(plan.path))
-        del earlier  # last month's actions: not needed while the copy is written
-        run = plan_packs(result.plan, month, packs, options, sender)
+            pool.submit(_get_ready)  # it starts and imports while last month's copy is read
+        # whatever can refuse the run (a copy or packs already made, an unreadable earlier copy,
+        # a folder that cannot be written) does so here, before anything is written
+        earlier = find_earlier(plan, month, copies, force)  # the month checked first
+        check_copy_target(earlier.target, plan.path)
+        mail = _mail(Mail(sender, reply_by, reply_to), month, today)
+        run = plan_packs(plan, month, packs, options, sender)  # the refs settled below
         with staged_packs(run, pool) as staging:
+            # the packs begin at once, in the second process, which settles their refs itself
+            last = earlier.copy.actions if earlier.copy else None
+            writing = _submit(pool, run, plan.actions, last, plan.title, staging, mail)
+            result = compare(plan, month, earlier, options, stale_months, collected(plan.path))
+            del earlier, last  # last month's actions: not needed while the copy is written
+            _settle(run, plan, result.plan)
             staged_copy = result.path.with_name(temp_name(".xlsx"))
-            writing = _submit(pool, run, plan.title, staging, mail)
             _write_staged_copy(result, staged_copy)  # meanwhile, the packs
             if not _written_by_worker(writing):
                 write_packs(run, plan.title, staging, mail)
@@ -78,7 +81,7 @@ def run_month(plan: Plan, month: str | None = None, copies: Path | None = None, 
                 raise write_error(result.path, exc, replacing=True) from None
     finally:
         if pool:
-            pool.shutdown(cancel_futures=True)  # a failure before the packs were staged
+            _close(pool)  # a failure before the packs were staged
         if staged_copy and staged_copy.exists():
             staged_copy.unlink()
     return result, run
@@ -130,18 +133,60 @@ def check_copy_target(target: Path, shared: Path) -> None:
         raise write_error(target, exc) from None
 
 
+def _second_process() -> ProcessPoolExecutor:
+    """A fresh interpreter, as Windows always starts one: it holds only what it is sent, not a
+    copy of this process's memory."""
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _close(pool: ProcessPoolExecutor) -> None:
+    """The second process waited for, and the resource tracker that starting it started
+    (a process of its own) stopped, now its semaphores are gone, so that nothing is left behind."""
+    from multiprocessing import resource_tracker
+
+    pool.shutdown(cancel_futures=True)
+    stop = getattr(resource_tracker._resource_tracker, "_stop", None)  # Python's own tests stop it so
+    if stop:
+        stop()
+
+
 def _get_ready() -> None:
     """In the second process, before it has work: what writing packs needs, imported."""
     import xlsxwriter  # noqa: F401
 
 
-def _submit(pool: ProcessPoolExecutor | None, *args) -> Future | None:
-    """The packs, sent to the second process; None when there is none, or it could not start
-    (a script without the `if __name__ == "__main__":` guard): then they are written here."""
+def _settle(run: PackRun, plan: Plan, settled: Plan) -> None:
+    """The run's actions swapped for their copies in `settled` (compare's result, the plan's
+    actions in the same order, their refs settled), which the manifest and sent.json list."""
+    copies = {id(action): twin for action, twin in zip(plan.actions, settled.actions)}
+    for pack in run.packs:
+        pack.actions = [copies[id(action)] for action in pack.actions]
+    run.unassigned = [copies[id(action)] for action in run.unassigned]
+
+
+def write_settled_packs(sent: bytes) -> None:
+    """In the second process: the packs' refs settled against last month's copy (its actions)
+    as compare settles the copy's, then the packs written. `sent` is what _submit pickled: the
+    run, the plan's actions (the same objects as the run's, so settling them settles the
+    packs), last month's actions, the plan's title, the staging folder and the mail."""
+    run, actions, earlier, plan_title, staging, mail = pickle.loads(sent)
+    if earlier:
+        keep_letters(actions, match(earlier, actions), earlier)
+    write_packs(run, plan_title, staging, mail)
+
+
+def _submit(pool: ProcessPoolExecutor | None, run: PackRun, actions: list[Action], earlier: list[Action] | None,
+            plan_title: str, staging: Path, mail: Mail) -> Future | None:
+    """The packs, sent to the second process (see write_settled_packs); None when there is
+    none, or it could not start (a script without the `if __name__ == "__main__":` guard):
+    then they are written here."""
     if pool is None:
         return None
+    # pickled here and now, not by the pool's thread later, while this process goes on to
+    # settle the same run's refs
+    sent = pickle.dumps((run, actions, earlier, plan_title, staging, mail), pickle.HIGHEST_PROTOCOL)
     try:
-        return pool.submit(PACKS_WORKER, *args)
+        return pool.submit(PACKS_WORKER, sent)
     except BrokenProcessPool:
         return None
 
@@ -160,7 +205,7 @@ def _written_by_worker(writing: Future | None) -> bool:
 
 
 # what the second process runs (a function it can import by name; the benchmark times it)
-PACKS_WORKER = write_packs
+PACKS_WORKER = write_settled_packs
 
 
 def consolidate(plan: Plan, month: str | None = None, out: Path | None = None, today: date | None = None,

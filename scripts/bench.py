@@ -176,10 +176,10 @@ def timed_packs_worker(*args) -> None:
     import os
     import time
 
-    from plantools.packs.making import write_packs
+    from plantools.jobs import write_settled_packs
 
     began = time.perf_counter()
-    write_packs(*args)
+    write_settled_packs(*args)
     Path(os.environ[WORKER_FIGURES]).write_text(json.dumps([time.perf_counter() - began, peak_mb() or 0.0]))
 
 
