@@ -8,17 +8,15 @@ leaves neither a copy nor a pack ready to send (and can simply be run again)."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import pickle
 import shutil
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from plantools.bundled import copies_folder, packs_folder
 from plantools.copy.board_exceptions import STALE_MONTHS
@@ -33,6 +31,9 @@ from plantools.plan.model import Action, Plan
 from plantools.plan.months import this_month
 from plantools.returns.ledger import collected
 from plantools.xlsx.files import make_folder, open_in_excel, owner_file, temp_name, write_error
+
+if TYPE_CHECKING:  # imported when a second process is started: most runs start none
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 PARALLEL_FROM = 2000  # actions; below this a second process costs more than it saves
 
@@ -136,6 +137,9 @@ def check_copy_target(target: Path, shared: Path) -> None:
 def _second_process() -> ProcessPoolExecutor:
     """A fresh interpreter, as Windows always starts one: it holds only what it is sent, not a
     copy of this process's memory."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
 
 
@@ -182,6 +186,8 @@ def _submit(pool: ProcessPoolExecutor | None, run: PackRun, actions: list[Action
     then they are written here."""
     if pool is None:
         return None
+    from concurrent.futures.process import BrokenProcessPool
+
     # pickled here and now, not by the pool's thread later, while this process goes on to
     # settle the same run's refs
     sent = pickle.dumps((run, actions, earlier, plan_title, staging, mail), pickle.HIGHEST_PROTOCOL)
@@ -197,6 +203,8 @@ def _written_by_worker(writing: Future | None) -> bool:
     guard that starting a process needs."""
     if writing is None:
         return False
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         writing.result()
     except BrokenProcessPool:
