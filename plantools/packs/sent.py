@@ -21,6 +21,7 @@ from plantools.errors import PlanError
 from plantools.plan.deadlines import parse_deadline
 from plantools.plan.model import Action
 from plantools.xlsx.files import atomic_file
+from plantools.xlsx.gcpause import gc_paused
 
 SENT = "sent.json"
 VERSION = 1
@@ -73,16 +74,17 @@ def read_sent(folder: Path) -> dict[str, SentPack]:
         return {}
     found = {}
     try:
-        for pack_id, pack in _read_json(path)["packs"].items():
-            actions = {}
-            for item in pack["actions"]:
-                action = Action("", rag_text=str(item.get("rag", "")),
-                                deadline=parse_deadline(item.get("deadline") or None))
-                for name in WORDS:
-                    setattr(action, name, str(item.get(name, "")))
-                actions[str(item["key"])] = action
-            found[pack_id] = SentPack(pack_id, str(pack["body"]), str(pack["plan"]), str(pack["month"]),
-                                      str(pack["file"]), str(pack.get("sha256", "")), actions)
+        with gc_paused():  # every action of every pack made in the folder: no cycles among them
+            for pack_id, pack in _read_json(path)["packs"].items():
+                actions = {}
+                for item in pack["actions"]:
+                    action = Action("", rag_text=str(item.get("rag", "")),
+                                    deadline=parse_deadline(item.get("deadline") or None))
+                    for name in WORDS:
+                        setattr(action, name, str(item.get(name, "")))
+                    actions[str(item["key"])] = action
+                found[pack_id] = SentPack(pack_id, str(pack["body"]), str(pack["plan"]), str(pack["month"]),
+                                          str(pack["file"]), str(pack.get("sha256", "")), actions)
     except (KeyError, TypeError, AttributeError):
         raise PlanError(path, NOT_A_RECORD) from None
     return found

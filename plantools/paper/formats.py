@@ -42,7 +42,12 @@ def write_workbook(path: Path, fill: Callable[[Any], None], force: bool = True) 
             book = xlsxwriter.Workbook(buffer, {**WORKBOOK_OPTIONS, "in_memory": True})
             fill(book)
             book.close()
-            del book  # a cycle: freed as the pause ends
+            # each sheet refers back to its workbook, a cycle only the collector would free, by
+            # walking every cell; with the sheets' references dropped the cells go now, freed
+            # by their counts (the collector's pass as the pause ends then has little to walk)
+            for sheet in book.worksheets():
+                vars(sheet).clear()
+            del book
         with temp.open("wb") as handle:
             handle.write(buffer.getbuffer())
             handle.flush()
