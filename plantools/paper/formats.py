@@ -164,7 +164,7 @@ def write_row(sheet, row: int, values: list, formats: list, widths: Sequence[flo
                 if widths is None or widths[col]:  # a border on paper; nothing at all off it
                     sheet.write_blank(row, col, None, formats[col])
                 continue
-            sheet.write_string(row, col, _fit(value), formats[col])
+            sheet.write_string(row, col, value if len(value) <= MAX_CELL_TEXT else _fit(value), formats[col])
             if widths is not None and widths[col] and not printed.fits_on_one_line(value, widths[col], font_size):
                 heights.append(printed.text_height(value, widths[col], font_size))
         elif isinstance(value, datetime):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 
@@ -171,7 +172,22 @@ def text_height(text: str, width: float, size: float, bold: bool = False) -> flo
 def fits_on_one_line(text: str, width: float, size: float) -> bool:
     """A quick answer for most short cells: one line typed, narrower than the column in each
     font even if every character were its widest."""
-    return "\n" not in text and all(len(text) * size * WIDEST[font] / 1000 <= room(width, font) for font in FONTS)
+    return len(text) <= one_line_chars(width, size) and "\n" not in text
+
+
+@lru_cache(maxsize=1024)
+def one_line_chars(width: float, size: float) -> int:
+    """The most characters that fit across a column in each font even if every one were its
+    widest: n such that n * size * WIDEST / 1000 <= room in both (a cell's few widths, so cached)."""
+    def fits(count: int) -> bool:
+        return all(count * size * WIDEST[font] / 1000 <= room(width, font) for font in FONTS)
+
+    count = int(min(room(width, font) * 1000 / (size * WIDEST[font]) for font in FONTS))
+    while fits(count + 1):  # the division's rounding, settled by the comparison itself
+        count += 1
+    while count > 0 and not fits(count):
+        count -= 1
+    return count
 
 
 def row_height(heights: list[float], size: float) -> float:
