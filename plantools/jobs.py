@@ -176,6 +176,7 @@ def write_settled_packs(sent: bytes) -> None:
     run, actions, earlier, plan_title, staging, mail = pickle.loads(sent)
     if earlier:
         keep_letters(actions, match(earlier, actions), earlier)
+    del earlier  # last month's actions: not needed while the packs are written
     write_packs(run, plan_title, staging, mail)
 
 
