@@ -168,12 +168,14 @@ def _settle(run: PackRun, plan: Plan, settled: Plan) -> None:
     run.unassigned = [copies[id(action)] for action in run.unassigned]
 
 
-def write_settled_packs(sent: bytes) -> None:
+def write_settled_packs(sent: Path) -> None:
     """In the second process: the packs' refs settled against last month's copy (its actions)
-    as compare settles the copy's, then the packs written. `sent` is what _submit pickled: the
-    run, the plan's actions (the same objects as the run's, so settling them settles the
-    packs), last month's actions, the plan's title, the staging folder and the mail."""
-    run, actions, earlier, plan_title, staging, mail = pickle.loads(sent)
+    as compare settles the copy's, then the packs written. `sent` is the file _submit pickled
+    into: the run, the plan's actions (the same objects as the run's, so settling them settles
+    the packs), last month's actions, the plan's title, the staging folder and the mail."""
+    with sent.open("rb") as handle:
+        run, actions, earlier, plan_title, staging, mail = pickle.load(handle)
+    sent.unlink()
     if earlier:
         keep_letters(actions, match(earlier, actions), earlier)
     del earlier  # last month's actions: not needed while the packs are written
@@ -189,9 +191,16 @@ def _submit(pool: ProcessPoolExecutor | None, run: PackRun, actions: list[Action
         return None
     from concurrent.futures.process import BrokenProcessPool
 
-    # pickled here and now, not by the pool's thread later, while this process goes on to
-    # settle the same run's refs
-    sent = pickle.dumps((run, actions, earlier, plan_title, staging, mail), pickle.HIGHEST_PROTOCOL)
+    # pickled here and now (not by the pool's thread later, while this process goes on to settle
+    # the same run's refs), into a file in the staging folder, so that neither process keeps
+    # the pickle's bytes while it works
+    sent = staging / temp_name(".pickle")
+    try:
+        with sent.open("wb") as handle:
+            pickle.dump((run, actions, earlier, plan_title, staging, mail), handle, pickle.HIGHEST_PROTOCOL)
+    except OSError:  # a full disk, say: this process writes the packs, and says what went wrong
+        sent.unlink(missing_ok=True)
+        return None
     try:
         return pool.submit(PACKS_WORKER, sent)
     except BrokenProcessPool:
