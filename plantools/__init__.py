@@ -5,7 +5,7 @@ Each command of the `plantools` CLI is one call here, with the same defaults:
     import plantools
 
     plan = plantools.load_plan("Business Plan.xlsx")          # plantools check
-    print("\n".join(plantools.layout("Business Plan.xlsx").lines()))  # plantools layout
+    shown = plantools.layout("Business Plan.xlsx")            # plantools layout
     for finding in plantools.check(plan):
         print(finding.severity, finding.sheet, finding.cell, finding.message)
     copy = plantools.consolidate(plan, "2018-11")             # plantools consolidate
@@ -32,6 +32,7 @@ EXPORTS = {
     "load_plan": "plantools.read.workbook", "make_packs": "plantools.jobs", "new_plan": "plantools.template",
     "parse_deadline": "plantools.plan.deadlines", "run_month": "plantools.jobs",
     "send_drafts": "plantools.send.smtp", "write_governance_workbook": "plantools.template",
+    "SignIn": "plantools.send.oauth", "access_token": "plantools.send.oauth",
 }
 
 __version__ = "0.1.0"

@@ -8,7 +8,7 @@ import json
 import os
 import re
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -17,12 +17,13 @@ import click
 
 from plantools import bundled
 from plantools.errors import PlanError
-from plantools.options import Mail, RunOptions
+from plantools.options import GRAPH_URL, Mail, RunOptions
 from plantools.terminal import cleaned_output, one_line
 
 if TYPE_CHECKING:
     from plantools.plan.model import Plan
-    from plantools.send.smtp import Draft
+    from plantools.send.oauth import SignIn
+    from plantools.send.smtp import Draft, Server
 
 
 class UsageLine(click.ClickException):
@@ -92,6 +93,8 @@ EXAMPLES = {
     "history folder": "monthly", "history out": '"History 2018-19.xlsx"', "governance out": "Governance.xlsx",
     "plan": '"MSCB Business Plan 2018-19"', "smtp_host": "smtp.council.gov.uk", "smtp_port": "587",
     "user": "bsu", "ca_file": "council-ca.pem", "time_limit": "300", "packs_dir": "packs\\2018-11",
+    "via": "graph", "tenant": "council.onmicrosoft.com", "client_id": "1b730954-1685-4b74-9bfd-dac224a7b894",
+    "token_command": '"get-token --mailbox bsu"', "graph_url": "https://graph.microsoft.com/v1.0",
 }
 
 
@@ -214,6 +217,19 @@ class File(click.Path):
         if self.exists and not Path(value).exists():
             self.fail(f"no such file '{value}': give {self.wanted}", param, ctx)
         return super().convert(value, param, ctx)
+
+
+def expand_wildcards(_ctx: click.Context, _param: click.Parameter, values: tuple[Path, ...]) -> tuple[Path, ...]:
+    """`Returns\\*.xlsx` as Windows passes it, typed: expanded here, as a Unix shell would have
+    (in name order); a name that exists is taken as it is, whatever its characters."""
+    found: list[Path] = []
+    for value in values:
+        if value.exists() or not any(c in value.name for c in "*?["):
+            found.append(value)
+            continue
+        matches = sorted((p for p in value.parent.glob(value.name) if p.is_file()), key=lambda p: p.name.lower())
+        found.extend(matches or [value])  # none: the command says the file is not there, in its turn
+    return tuple(found)
 
 
 class Folder(click.Path):
@@ -365,6 +381,78 @@ def mail_options(command: Callable) -> Callable:
     return grouped
 
 
+def _check_graph_url(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from plantools.send.smtp import check_graph_url
+
+    try:
+        return check_graph_url(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+SERVER_OPTIONS = [
+    click.option("--via", type=click.Choice(["smtp", "graph"], case_sensitive=False), default="smtp",
+                 show_default=True, callback=lambda ctx, param, value: value.lower(),
+                 help="Send by SMTP (the mail server), or through Microsoft Graph (Microsoft 365; "
+                      "needs --oauth or --token-command, not --smtp-host)."),
+    click.option("--smtp-host", default="", help="The mail server, e.g. smtp.council.gov.uk "
+                 "(smtp.office365.com for Microsoft 365). Needed with --via smtp."),
+    click.option("--smtp-port", type=Number(1, 65535), default=587, show_default=True),
+    click.option("--starttls", "security", flag_value="starttls", default=True,
+                 help="Upgrade to TLS after connecting (the default), verifying the certificate."),
+    click.option("--ssl", "security", flag_value="ssl", help="TLS from the start (usually port 465)."),
+    click.option("--no-tls", "security", flag_value="none", help="No encryption: only for a relay on this machine."),
+    click.option("--user", default="", help="Log in as this user. The password comes from "
+                 "$PLANTOOLS_SMTP_PASSWORD or a prompt, never the command line. With --oauth or "
+                 "--token-command: the mailbox signed in as (default: the --sender)."),
+    click.option("--ca-file", type=File("the certificate authority's file (.pem)", exists=True), default=None,
+                 help="The certificate authority that signed the server's certificate, if not a public one."),
+    click.option("--oauth", is_flag=True, help="Sign in to Microsoft 365 (OAuth, no password): once with a code "
+                 "at microsoft.com/devicelogin, then silently from the token cache in your profile."),
+    click.option("--tenant", default=lambda: os.environ.get("PLANTOOLS_TENANT", ""),
+                 help="With --oauth: the council's Microsoft 365 tenant (its id or domain), from IT. "
+                      "Default: $PLANTOOLS_TENANT."),
+    click.option("--client-id", default=lambda: os.environ.get("PLANTOOLS_CLIENT_ID", ""),
+                 help="With --oauth: the application (client) id IT registered for plantools. "
+                      "Default: $PLANTOOLS_CLIENT_ID."),
+    click.option("--token-command", default="", help="A command whose output is the access token "
+                 "(for sites whose IT issues tokens another way): no sign-in then."),
+    click.option("--graph-url", default=GRAPH_URL, show_default=True,
+                 callback=_check_graph_url, help="Microsoft Graph's address, with --via graph."),
+]
+
+
+def server_options(command: Callable) -> Callable:
+    """Where mail goes and how plantools signs in there (--via, --smtp-host ... --graph-url),
+    written once for every command that sends: the command gets a Server without its secret
+    (`server`) and how to get the token (`sign_in`, None for a password or no login); it calls
+    ready_server(server, sign_in, sender) before sending."""
+    @functools.wraps(command)
+    def grouped(*args, via: str, smtp_host: str, smtp_port: int, security: str, user: str, ca_file: Path | None,
+                oauth: bool, tenant: str, client_id: str, token_command: str, graph_url: str, **kwargs):
+        from plantools.send.oauth import SignIn
+        from plantools.send.smtp import Server
+
+        ctx = click.get_current_context()
+        if via == "smtp" and not smtp_host:
+            raise click.MissingParameter(ctx=ctx, param=next(p for p in ctx.command.params if p.name == "smtp_host"))
+        with_token = oauth or bool(token_command)
+        if via == "graph" and not with_token:
+            raise click.UsageError("--via graph signs in with a token: add --oauth (with --tenant and "
+                                   "--client-id), or --token-command")
+        try:
+            sign_in = SignIn(tenant, client_id, token_command) if with_token else None
+            # the token comes only when sending: a stand-in has Server check the rest now
+            server = Server(smtp_host, smtp_port, security, user, "", ca_file, "stand-in" if with_token else "",
+                            via, graph_url)
+        except ValueError as error:
+            raise click.UsageError(str(error)) from None
+        return command(*args, server=replace(server, token=""), sign_in=sign_in, **kwargs)
+    for option in reversed(SERVER_OPTIONS):
+        grouped = option(grouped)
+    return grouped
+
+
 @click.group(cls=_Group)
 @click.version_option(package_name="plantools")
 def main() -> None:
@@ -415,8 +503,9 @@ def layout(workbook: Path, sheets: tuple[str, ...], save: bool) -> None:
     """Show how the workbook is read: the plan sheets, the header rows, for each field the column
     read with three of its values, and the columns and sheets left out and why."""
     from plantools.read.confirm import layout as read_layout
+    from plantools.report import layout_lines
 
-    for line in read_layout(workbook, sheets, save).lines():
+    for line in layout_lines(read_layout(workbook, sheets, save)):
         click.echo(line)
 
 
@@ -533,7 +622,8 @@ def monthly(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | Non
 
 
 @main.command()
-@click.argument("returns", nargs=-1, required=True, type=File("the returned workbooks in it"))
+@click.argument("returns", nargs=-1, required=True, type=File("the returned workbooks in it"),
+                callback=expand_wildcards)
 @click.option("--into", "workbook", type=File("the shared workbook"), required=True,
               help="The shared workbook the packs were made from.")
 @click.option("--backup-dir", type=Folder("a folder for the backup"), default=None,
@@ -544,9 +634,10 @@ def monthly(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | Non
 @click.option("--yes", is_flag=True, help="Really write. Without it, only show what would be written where.")
 def collect(returns: tuple[Path, ...], workbook: Path, backup_dir: Path | None, packs_dir: Path | None,
             yes: bool) -> None:
-    """Fold returned packs (.xlsx, or mail files .eml carrying one) back into the shared
-    workbook: the RAG and progress each sub-group changed, cell by cell. Conflicts and bad
-    values are listed, never written; proposed deadlines are listed for the board.
+    """Fold returned packs (.xlsx, or mail files carrying one: .eml, or .msg dragged out of
+    Outlook) back into the shared workbook: the RAG and progress each sub-group changed, cell
+    by cell. Conflicts and bad values are listed, never written; proposed deadlines are listed
+    for the board.
 
     Without --yes nothing is written. With it, only the changed cells change (every other
     part of the workbook is kept byte for byte), after a backup, and returns.csv beside the
@@ -609,38 +700,30 @@ def history(folder: Path, out: Path | None, plan: str | None) -> None:
 
 @main.command()
 @click.argument("folder", type=Folder("the packs folder that plantools packs wrote"))
-@click.option("--smtp-host", required=True, help="The mail server, e.g. smtp.council.gov.uk.")
-@click.option("--smtp-port", type=Number(1, 65535), default=587, show_default=True)
-@click.option("--starttls", "security", flag_value="starttls", default=True,
-              help="Upgrade to TLS after connecting (the default), verifying the certificate.")
-@click.option("--ssl", "security", flag_value="ssl", help="TLS from the start (usually port 465).")
-@click.option("--no-tls", "security", flag_value="none", help="No encryption: only for a relay on this machine.")
-@click.option("--user", default="", help="Log in as this user. The password comes from "
-              "$PLANTOOLS_SMTP_PASSWORD or a prompt, never the command line.")
-@click.option("--ca-file", type=File("the certificate authority's file (.pem)", exists=True), default=None,
-              help="The certificate authority that signed the server's certificate, if not a public one.")
+@server_options
 @click.option("--sender", default=lambda: os.environ.get("PLANTOOLS_SENDER", ""), callback=_check_address,
-              help="The From address, if the drafts have none. Default: $PLANTOOLS_SENDER.")
+              help="The From address, if the drafts have none. Default: $PLANTOOLS_SENDER. With --via graph "
+                   "the drafts go as they are, from the mailbox signed in.")
 @click.option("--resend", is_flag=True,
               help="Send again drafts that sent.csv says were sent (e.g. after packs --force remade them).")
 @click.option("--time-limit", type=Number(1, whole=False), default=300, show_default=True,
               help="Seconds that connecting, or sending one message, may take in all.")
 @click.option("--yes", is_flag=True, help="Really send. Without it, only show what would go to whom.")
-def send(folder: Path, smtp_host: str, smtp_port: int, security: str, user: str, ca_file: Path | None,
-         sender: str, resend: bool, time_limit: float, yes: bool) -> None:
+def send(folder: Path, server: Server, sign_in: SignIn | None, sender: str, resend: bool, time_limit: float,
+         yes: bool) -> None:
     """Send the email drafts that plantools packs wrote into FOLDER, one send at a time per
     folder. FOLDER/sent.csv records what became of each recipient: nobody gets a draft twice,
     an address refused for now (4xx) is tried again on the next run, one refused for good
     (5xx) is reported. A draft remade by packs --force after it went is skipped unless --resend.
+    For Microsoft 365, sign in with --oauth (see docs/m365.md).
 
     Exit status: 0 all delivered, 1 something to retry or fix, 2 nothing could be sent."""
     from plantools.report import preview_line
-    from plantools.send.smtp import Server, preview, send_drafts
+    from plantools.send.smtp import preview, send_drafts
 
-    if user and security == "none":
-        raise click.UsageError("a password is never sent unencrypted: use --starttls or --ssl with --user")
     drafts = preview(folder, sender, resend)
-    _refuse_without_sender(folder, drafts, sender)
+    if server.via == "smtp":  # Graph sends from the mailbox signed in
+        _refuse_without_sender(folder, drafts, sender)
     # a draft that no run can send as it is: a bad address, or every recipient refused it for good
     stuck = {d.path for d in drafts if d.problem or not (d.waiting or d.sent_on)}
     if not yes:
@@ -650,12 +733,7 @@ def send(folder: Path, smtp_host: str, smtp_port: int, security: str, user: str,
         if stuck:
             sys.exit(2 if all(d.path in stuck for d in drafts) else 1)
         return
-    password = ""
-    if user:
-        password = os.environ.get("PLANTOOLS_SMTP_PASSWORD") or click.prompt(
-            f"Password for {user} on {smtp_host}", hide_input=True)
-    server = Server(smtp_host, smtp_port, security, user, password, ca_file)
-    run = send_drafts(folder, server, sender, resend, time_limit,
+    run = send_drafts(folder, ready_server(server, sign_in, sender), sender, resend, time_limit,
                       report=lambda o: click.echo(f"{'sent' if o.sent else 'FAILED'}: {o.draft.name} to {o.to}"
                                                   + ("" if o.note == "sent" else f": {o.note}")))
     for draft in run.already_sent:
@@ -668,6 +746,27 @@ def send(folder: Path, smtp_host: str, smtp_port: int, security: str, user: str,
         else:
             click.echo("correct the drafts or addresses listed above, then run the same command again", err=True)
         sys.exit(1 if run.sent or run.already_sent else 2)
+
+
+def ready_server(server: Server, sign_in: SignIn | None, sender: str) -> Server:
+    """The server of server_options with its secret: the access token (a sign-in, or the token
+    command), or the password for --user ($PLANTOOLS_SMTP_PASSWORD, else a prompt)."""
+    from email.utils import parseaddr
+
+    from plantools.send.oauth import access_token
+
+    if sign_in is not None:
+        account = server.user or (parseaddr(sender)[1] if server.via == "smtp" else "")
+        if server.via == "smtp" and not account:
+            raise click.UsageError("with a token, SMTP signs in as a mailbox: give --user or --sender, "
+                                   "e.g. --sender bsu@council.example")
+        token = access_token(sign_in, server.via, account, say=lambda text: click.echo(text, err=True),
+                             interactive=sys.stdin.isatty())
+        return replace(server, token=token)
+    if server.user:
+        return replace(server, password=os.environ.get("PLANTOOLS_SMTP_PASSWORD") or click.prompt(
+            f"Password for {server.user} on {server.host}", hide_input=True))
+    return server
 
 
 def _refuse_without_sender(folder: Path, drafts: list[Draft], sender: str) -> None:

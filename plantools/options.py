@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+GRAPH_URL = "https://graph.microsoft.com/v1.0"  # Microsoft Graph, where `send --via graph` posts by default
+
 
 @dataclass(frozen=True)
 class RunOptions:

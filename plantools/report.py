@@ -12,10 +12,12 @@ from plantools.packs.making import NO_EMAIL, READY, TO_OPEN, UNASSIGNED, PackRun
 from plantools.plan import rag
 from plantools.plan.model import Finding, Plan, counted
 from plantools.plan.months import label
+from plantools.read.confirm import WorkbookLayout
 from plantools.returns.ledger import LEDGER as RETURNS_LEDGER
 from plantools.send.ledger import LEDGER as SENT_LEDGER
 from plantools.terminal import one_line
-from plantools.text import short
+from plantools.text import cut, short
+from plantools.xlsx.parts import column_letters
 
 if TYPE_CHECKING:  # for the annotations only: `check` reads no copy, `monthly` sends no mail
     import pandas
@@ -146,3 +148,52 @@ def history_line(frame: pandas.DataFrame, path: Path) -> str:
     months = list(frame["Month"].unique())
     return (f"wrote {path}: {frame['Action key'].nunique()} actions over {len(months)} months "
             f"({months[0]} to {months[-1]}), {len(frame)} rows")
+
+
+SAMPLE_CHARS = 30  # each sample value `plantools layout` shows is cut to this many characters
+
+
+def layout_lines(shown: WorkbookLayout) -> list[str]:
+    """`plantools layout`: the plan sheets, each field's column with its first values, what is
+    carried or left out and why, and whether the reading is saved."""
+    plan = shown.plan
+    lines = [f"{plan.path.name}: {len(plan.plan_sheets)} plan sheet{'s' * (len(plan.plan_sheets) != 1)}, "
+             f"{len(plan.actions)} action{'s' * (len(plan.actions) != 1)}"]
+    counts = {sheet: sum(1 for a in plan.actions if a.sheet == sheet) for sheet in plan.plan_sheets}
+    for sheet, header in plan.headers.items():
+        rows = f"row {header.row}" if header.top == header.row else f"rows {header.top}-{header.row}"
+        lines.append(f"Sheet '{sheet}': header {rows}, {counts[sheet]} actions")
+        lines.append(f"  {'field':<15} {'col':<3} {'header':<32} first values")
+        for field, col in sorted(plan.layouts[sheet][1].items(), key=lambda item: item[1]):
+            samples = " | ".join(_sample(value) for value in header.samples.get(field, [])) or "(empty)"
+            lines.append(f"  {field:<15} {column_letters(col):<3} {_sample(header.labels.get(col, '')):<32} {samples}")
+        read = set(plan.layouts[sheet][1].values())
+        carried = [f"{column_letters(c)} '{_sample(label)}'" for c, label in header.labels.items()
+                   if c not in read and c not in header.left_out and label in plan.extra_columns]
+        if carried:
+            lines.append(f"  carried as they are: {'; '.join(carried)}")
+        for col, why in header.left_out.items():
+            lines.append(f"  left out: {column_letters(col)} '{_sample(header.labels.get(col, ''))}' ({why})")
+    for finding in plan.findings:
+        if finding.field == "sheet" and " read as plan:" not in finding.message:
+            lines.append(finding.message[:1].upper() + finding.message[1:])  # "Sheet 'Risk log' left out: ..."
+    governance = {body.sheet for body in plan.bodies if body.sheet}
+    for sheet in sorted(governance):
+        count = sum(1 for body in plan.bodies if body.sheet == sheet)
+        lines.append(f"Sheet '{sheet}' read as the governance bodies ({count})")
+    for finding in plan.findings:
+        if finding.field == "layout":
+            lines.append(f"{finding.severity.capitalize()}: {finding.message}")
+    name = shown.settings.name
+    if shown.saved:
+        lines.append(f"Saved as {name} beside the workbook: every command now reads the workbook this way")
+    elif shown.followed:
+        lines.append(f"Read as {name} says (saved earlier); `plantools layout --save` saves it again")
+    else:
+        lines.append(f"Found by plantools; `plantools layout --save` saves it as {name} beside the "
+                     "workbook, which every command then follows")
+    return lines
+
+
+def _sample(text: str) -> str:
+    return cut(" / ".join(text.split("\n")), SAMPLE_CHARS)

@@ -8,26 +8,65 @@ from __future__ import annotations
 import re
 
 from plantools.plan import rag as ragmod
-from plantools.read.grid import Grid
+from plantools.plan.model import Action, Finding, Plan
+from plantools.read.grid import Grid, note
+from plantools.text import short
 
 KEY_HEADING = re.compile(r"^\s*(rag\s*)?(key|legend)\b|^\s*rag\s*(status|rating)?\s*key", re.IGNORECASE)
 
 
-def key_pairs(texts: list[tuple[int, object]]) -> list[tuple[object, object]]:
-    """The (status, meaning) pairs of a row that holds nothing else: "Green | On track", or
-    "Red | ... | Amber | ... | Green | ..." along one row; [] for any other row."""
-    pairs: list[tuple[object, object]] = []
+class KeyWords(dict[str, str]):
+    """The words of the workbook's own RAG key (word -> status, as rag.normalise takes them),
+    the cell each was read from (`where`), so that a RAG read by them can name its key, and
+    what an earlier key said of a word a later one gives another status (`overruled`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.where: dict[str, str] = {}
+        self.overruled: dict[str, str] = {}  # word -> "Key!B3 says Amber"
+
+    def add(self, found: dict[str, str], grid: Grid, row: int, col: int) -> None:
+        """The words a key's cell at (row, col) gives; a later key's word wins, as before (the Key
+        sheet is read first, then each plan sheet's keys in turn), its overruling kept."""
+        for word, status in found.items():
+            if self.get(word, status) != status:
+                self.overruled[word] = f"{self.where[word]} says {self[word]}"
+            self[word] = status
+            self.where[word] = f"{grid.title}!{grid.address(row, col)}"
+
+
+def rag_by_key(action: Action, words: KeyWords, plan: Plan) -> str | None:
+    """The status of a RAG cell, read by the workbook's own key too ('Finished', where the key
+    says Complete means 'Finished'); a word only the key gives is two readings' worth (the
+    key's, or none), so the cell says which key gave it, and a warning where keys disagree."""
+    status = ragmod.normalise(action.rag_text, words)
+    if status is not None and ragmod.normalise(action.rag_text) is None:
+        word = ragmod.words_key(action.rag_text)
+        said = (f"RAG '{short(action.rag_text)}' read as {status}: the workbook's key ({words.where[word]}) says "
+                f"{status} means '{short(action.rag_text)}'")
+        if word in words.overruled:
+            plan.findings.append(Finding("warning", action.sheet, action.cell("rag"), "", "rag",
+                                         f"{said}, but {words.overruled[word]}: make the keys agree"))
+        else:
+            note(plan, action.sheet, action.cell("rag"), said, field="rag")
+    return status
+
+
+def key_pairs(texts: list[tuple[int, object]]) -> list[tuple[object, object, int]]:
+    """The (status, meaning, meaning's column) of a row that holds nothing else: "Green | On
+    track", or "Red | ... | Amber | ... | Green | ..." along one row; [] for any other row."""
+    pairs: list[tuple[object, object, int]] = []
     index = 0
     while index < len(texts):  # each step consumes one or two cells: it ends
         status = texts[index][1]
         if not isinstance(status, str) or len(status) > 20 or ragmod.normalise(status) is None:
             return []
-        meaning = texts[index + 1][1] if index + 1 < len(texts) else None
+        col, meaning = texts[index + 1] if index + 1 < len(texts) else (texts[index][0], None)
         if isinstance(meaning, str) and ragmod.normalise(meaning) is None:
-            pairs.append((status, meaning))
+            pairs.append((status, meaning, col))
             index += 2
         else:
-            pairs.append((status, None))
+            pairs.append((status, None, texts[index][0]))
             index += 1
     return pairs
 
@@ -85,16 +124,16 @@ def along_key(grid: Grid, row: int) -> bool:
              if grid.own(row, col) and grid.raw(row, col) is not None]
     heading = bool(texts) and KEY_HEADING.match(str(texts[0][1])) is not None
     pairs = key_pairs(texts[1:] if heading else texts)
-    return len({ragmod.normalise(status) for status, _ in pairs}) >= 2
+    return len({ragmod.normalise(status) for status, *_ in pairs}) >= 2
 
 
-def is_key(texts: list[tuple[int, object]], pairs: list[tuple[object, object]], own: set[str],
+def is_key(texts: list[tuple[int, object]], pairs: list[tuple[object, object, int]], own: set[str],
             rag_col: int | None, shows: set[str]) -> bool:
     """A row of statuses and meanings is the key, not an action: when it names two statuses
     or more (a key along one row); when a status stands outside the RAG column and the row
     has no owner, governance or deadline of its own; or when it stands in the RAG column and
     the row shows no action, owner, governance or deadline (typed or merged from above)."""
-    if len({ragmod.normalise(status) for status, _ in pairs}) >= 2:
+    if len({ragmod.normalise(status) for status, *_ in pairs}) >= 2:
         return True
     outside = any(col != rag_col and ragmod.normalise(value) is not None for col, value in texts)
     if outside:
@@ -102,26 +141,24 @@ def is_key(texts: list[tuple[int, object]], pairs: list[tuple[object, object]], 
     return len(texts) <= 2 and not shows & {"action", "owner", "governance", "deadline", "outcome", "objective"}
 
 
-def key_words(grid: Grid, rows: range | None = None, columns: range | None = None) -> dict[str, str]:
-    """The words of the workbook's own RAG key: a row with a status and what it means, or
+def key_words(grid: Grid, words: KeyWords, rows: range | None = None, columns: range | None = None) -> None:
+    """Add the words of the workbook's own RAG key: a row with a status and what it means, or
     several along the row (on a Key sheet; in the rows above a plan's header; or in a plan's
     key columns)."""
-    words: dict[str, str] = {}
     columns = columns or range(grid.left, grid.max_col + 1)
     for row in rows if rows is not None else range(grid.top, grid.max_row + 1):
-        values = [grid.raw(row, col) for col in columns]
-        values = [v for v in values if isinstance(v, str) and v.strip()]
-        along = key_pairs(list(enumerate(values[1:] if values and KEY_HEADING.match(str(values[0])) else values)))
+        cells: list[tuple[int, object]] = [(col, value) for col in columns
+                                           if isinstance(value := grid.raw(row, col), str) and value.strip()]
+        along = key_pairs(cells[1:] if cells and KEY_HEADING.match(str(cells[0][1])) else cells)
         if len(along) > 1:
-            for status, meaning in along:
-                words.update(ragmod.key_words(status, meaning))
+            for status, meaning, col in along:
+                words.add(ragmod.key_words(status, meaning), grid, row, col)
             continue
-        for index, value in enumerate(values[:-1]):
-            found = ragmod.key_words(value, values[index + 1])
+        for (_, value), (col, meaning) in zip(cells, cells[1:]):
+            found = ragmod.key_words(value, meaning)
             if found:
-                words.update(found)
+                words.add(found, grid, row, col)
                 break
         else:
-            for value in values:
-                words.update(ragmod.inline_key_words(value))
-    return words
+            for col, value in cells:
+                words.add(ragmod.inline_key_words(value), grid, row, col)

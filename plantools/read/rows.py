@@ -15,7 +15,7 @@ from plantools.plan.model import Action, Finding, Plan
 from plantools.read.details import cell_details, concealed, hidden_rows, percentages
 from plantools.read.grid import Grid, clean, note
 from plantools.read.header import Header, all_header, title_above
-from plantools.read.key import KEY_HEADING, in_key_block, is_key, key_pairs
+from plantools.read.key import KEY_HEADING, KeyWords, in_key_block, is_key, key_pairs
 from plantools.read.refs import (
     identity_column,
     major,
@@ -30,7 +30,7 @@ _PRIORITY_HEADING = re.compile(r"^\s*((strategic\s+)?(priority|theme|work\s*stre
                                re.IGNORECASE)
 
 
-def read_actions(grid: Grid, header: Header, plan: Plan, package, rag_words: dict[str, str]) -> None:
+def read_actions(grid: Grid, header: Header, plan: Plan, package, rag_words: KeyWords) -> None:
     columns = header.columns
     sheet = grid.title
     first_action = len(plan.actions)
@@ -156,7 +156,7 @@ _NOTE = re.compile(r"^\s*(notes?\b|nb\b|n\.b\.|\*|source\b|please\b|last updated
 
 
 def _not_an_action(grid: Grid, row: int, own: set[str], values: dict[str, str], rag_col: int | None,
-                   rag_words: dict[str, str]) -> str:
+                   rag_words: KeyWords) -> str:
     """Why a row that holds values is no action ("" when it is one): a RAG key or legend
     (above, between or below the tables), a totals row or a note under the table, whether
     typed or the values of formulas."""
@@ -167,20 +167,21 @@ def _not_an_action(grid: Grid, row: int, own: set[str], values: dict[str, str], 
         return ""
     first = str(texts[0][1])
     if KEY_HEADING.match(first) and len(texts) <= 3:
-        for _, value in texts:
-            rag_words.update(ragmod.inline_key_words(value))
+        for col, value in texts:
+            rag_words.add(ragmod.inline_key_words(value), grid, row, col)
         return "it is a RAG key"
     heading = KEY_HEADING.match(first) is not None
     # most rows begin with a ref or an action's words, so are no key row
     if heading or (len(first) <= 20 and not first[:1].isdigit() and ragmod.normalise(first) is not None):
         pairs = key_pairs(texts[1:] if heading else texts)
         if pairs and is_key(texts, pairs, own, rag_col, shows):
-            for status, meaning in pairs:
-                rag_words.update(ragmod.key_words(status, meaning))
+            for status, meaning, col in pairs:
+                rag_words.add(ragmod.key_words(status, meaning), grid, row, col)
             return "it is a RAG key"
         if (in_key_block(grid, row) and not (texts[0][0] == rag_col and shows & {"action", "outcome", "objective"})
                 and not ("deadline" in own and parse_deadline(values["deadline"]).due)):  # "May 2030": an action's
-            rag_words.update(ragmod.key_words(texts[0][1], texts[1][1] if len(texts) > 1 else None))
+            col, meaning = texts[1] if len(texts) > 1 else (texts[0][0], None)
+            rag_words.add(ragmod.key_words(texts[0][1], meaning), grid, row, col)
             return "it is a RAG key"
     if _TOTAL.match(first) and (all(isinstance(v, (int, float)) or _looks_numeric(v) for _, v in texts[1:])
                                 or not own & {"owner", "governance", "deadline"}):

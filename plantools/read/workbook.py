@@ -14,14 +14,13 @@ from collections import Counter
 from pathlib import Path
 
 from plantools.errors import PlanError
-from plantools.plan import rag as ragmod
 from plantools.plan.columns import not_for_circulation
 from plantools.plan.model import Finding, Plan
 from plantools.plan.months import check_month
 from plantools.read.details import rag_by_rules, rag_said_more, read_bodies, read_bodies_of_actions
 from plantools.read.grid import Grid, mismatch, note
 from plantools.read.header import WHAT_COLUMNS, Header, Latest, find_header, follow_saved, sheet_header, title_above
-from plantools.read.key import key_words
+from plantools.read.key import KeyWords, key_words, rag_by_key
 from plantools.read.refs import assign_refs
 from plantools.read.rows import read_actions
 from plantools.read.saved import SavedLayout
@@ -80,7 +79,7 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...], month: str, s
     # title that marks a sheet confidential)
     named = pinned or (_saved_sheets(book, saved, plan) if saved else ())
     sheets = []
-    rag_words: dict[str, str] = {}
+    rag_words = KeyWords()
     for name, kind, grid in _worksheets(path, book, package, plan, named):
         if kind == "confidential":
             plan.confidential_sheets.append(name)
@@ -96,7 +95,7 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...], month: str, s
         elif kind == "governance":
             plan.bodies = read_bodies(grid, plan)
         elif kind == "key":
-            rag_words.update(key_words(grid))
+            key_words(grid, rag_words)
         elif kind == "plan":
             sheets.append(grid)
     found_headers: dict[str, list[str]] = {}
@@ -128,7 +127,7 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...], month: str, s
     read_bodies_of_actions(plan)
     for action in plan.actions:
         if action.rag_text and not action.rag_from_fill:
-            action.rag = ragmod.normalise(action.rag_text, rag_words) or rag_said_more(action, rag_words, plan)
+            action.rag = rag_by_key(action, rag_words, plan) or rag_said_more(action, rag_words, plan)
     grids = {grid.title: grid for grid in sheets}
     unrated = [a for a in plan.actions if a.has("rag") and a.rag is None]
     for sheet in dict.fromkeys(a.sheet for a in unrated):  # only sheets with an unrated action look at their rules
@@ -140,7 +139,7 @@ def _read_plan(path: Path, book, package, pinned: tuple[str, ...], month: str, s
 
 
 def _read_sheet(path: Path, grid: Grid, package, plan: Plan, sheet_names: tuple[tuple[str, ...], tuple[str, ...]],
-                rag_words: dict[str, str], found_headers: dict[str, list[str]], latest: Latest,
+                rag_words: KeyWords, found_headers: dict[str, list[str]], latest: Latest,
                 saved: SavedLayout | None) -> bool:
     """Read a candidate sheet's actions into the plan; False (and a note) when it is no plan.
     sheet_names: those pinned with --sheet, and those read (pinned, or the saved layout's)."""
@@ -166,9 +165,9 @@ def _read_sheet(path: Path, grid: Grid, package, plan: Plan, sheet_names: tuple[
               "a register or log, or marks it confidential (pin it with --sheet to read it)")
         return False
     plan.title = plan.title or title
-    rag_words.update(key_words(grid, rows=range(grid.top, header.row)))  # a key above the table
+    key_words(grid, rag_words, rows=range(grid.top, header.row))  # a key above the table
     if header.key:
-        rag_words.update(key_words(grid, columns=range(header.key, header.key + 2)))
+        key_words(grid, rag_words, columns=range(header.key, header.key + 2))
     if confirmed:
         follow_saved(grid, header, confirmed, plan)
     plan.layouts[grid.title] = (header.row, header.columns)

@@ -18,8 +18,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from email import policy
-from email.parser import BytesParser
 from pathlib import Path
 
 from plantools.errors import PlanError
@@ -27,7 +25,9 @@ from plantools.packs.form import FORM, RETURN_SHEET
 from plantools.plan import rag
 from plantools.plan.columns import EDITABLE, FORM_COLUMNS, LABELS, PLAN_COLUMNS
 from plantools.plan.model import Action
+from plantools.returns.mail import workbooks_attached
 from plantools.xlsx.parts import column_letters
+from plantools.xlsx.sniff import is_outlook_message
 from plantools.xlsx.values import open_values
 
 # the form's columns a sub-group fills in: header on the Plan sheet -> field
@@ -69,10 +69,11 @@ class Returned:
 
 
 def read_return(path: Path | str) -> list[Returned]:
-    """The returned pack(s) in a workbook, or in a mail file saved from the mail client (its
-    attached workbooks). Raises PlanError, naming the file, for anything else."""
+    """The returned pack(s) in a workbook, or in a mail file saved from the mail client (an
+    .eml, or an Outlook .msg: its attached workbooks). Raises PlanError, naming the file, for
+    anything else."""
     path = Path(path)
-    if path.suffix.lower() == ".eml":
+    if path.suffix.lower() == ".eml" or is_outlook_message(path):
         return _packs_attached(path)
     return [_read_workbook(path, None)]
 
@@ -80,7 +81,8 @@ def read_return(path: Path | str) -> list[Returned]:
 def _packs_attached(path: Path) -> list[Returned]:
     """The packs attached to a mail; other workbooks attached beside one are left out, and said so."""
     packs, others = [], []
-    for name, data in _attachments(path):
+    attached, left_out = workbooks_attached(path)
+    for name, data in attached:
         try:
             packs.append(_read_workbook(path, data))
         except PlanError as exc:
@@ -89,23 +91,8 @@ def _packs_attached(path: Path) -> list[Returned]:
         raise others[0][1]
     packs[0].notes += [f"{path.name}: its attachment '{name}' is no returned pack ({exc.message}): left out"
                        for name, exc in others]
+    packs[0].notes += [f"{path.name}: {note}" for note in left_out]
     return packs
-
-
-def _attachments(path: Path) -> list[tuple[str, io.BytesIO]]:
-    try:
-        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
-    except OSError as exc:
-        raise PlanError(path, f"cannot be read ({exc.strerror or exc})") from None
-    found = []
-    for part in message.iter_attachments():
-        name = part.get_filename() or ""
-        if name.lower().endswith((".xlsx", ".xlsm")):
-            payload = part.get_payload(decode=True)
-            found.append((name, io.BytesIO(payload if isinstance(payload, bytes) else b"")))
-    if not found:
-        raise PlanError(path, "is a mail with no workbook attached: save the returned pack from it instead")
-    return found
 
 
 def _read_workbook(path: Path, data: io.BytesIO | None) -> Returned:

@@ -1,4 +1,5 @@
-"""Email: a draft (.eml) for each pack, and sending the drafts of a folder over SMTP.
+"""Email: a draft (.eml) for each pack, and sending the drafts of a folder over SMTP (or
+Microsoft Graph, plantools.send.graph).
 
 Drafts carry "X-Unsent: 1", so Outlook opens them as new messages ready to send, and any
 mail reader opens them too. Sending keeps a ledger (sent.csv) beside the drafts with one row
@@ -14,7 +15,7 @@ import socket
 import ssl
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage
@@ -22,8 +23,10 @@ from email.parser import BytesParser
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Callable, Iterator
+from urllib.parse import urlsplit
 
 from plantools.errors import PlanError
+from plantools.options import GRAPH_URL
 from plantools.packs.drafts import header_text, valid_address
 from plantools.plan.months import uk_date
 from plantools.send.ledger import (
@@ -92,12 +95,50 @@ class SendRun:
 
 @dataclass
 class Server:
-    host: str
+    """Where the drafts go: an SMTP server (`via` "smtp"), logging in as `user` with `password`
+    or with an OAuth access `token` (AUTH XOAUTH2), or Microsoft Graph at `graph_url` with the
+    `token` (`via` "graph"). A password or token never travels unencrypted (ValueError)."""
+
+    host: str = ""
     port: int = 587
     security: str = "starttls"  # "starttls", "ssl" or "none"
     user: str = ""
     password: str = ""
     ca_file: Path | None = None
+    token: str = ""
+    via: str = "smtp"  # "smtp" or "graph"
+    graph_url: str = GRAPH_URL
+
+    def __post_init__(self) -> None:
+        if self.via not in ("smtp", "graph"):
+            raise ValueError(f"send goes --via smtp or --via graph, not {self.via!r}")
+        if self.via == "smtp" and not self.host:
+            raise ValueError("sending by SMTP needs the mail server: give --smtp-host, or use --via graph")
+        if self.security == "none" and self.user and not self.token:
+            raise ValueError("a password is never sent unencrypted: use --starttls or --ssl with --user")
+        if self.security == "none" and self.token and self.via == "smtp":
+            raise ValueError("a sign-in token is never sent unencrypted: use --starttls or --ssl")
+        if self.via == "graph":
+            check_graph_url(self.graph_url)
+
+
+def check_graph_url(url: str) -> str:
+    """`url` if Graph may be reached there: https, or plain http only on this machine."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValueError(f"{url!r} is not a web address: give it as https://graph.microsoft.com/v1.0")
+    if parts.scheme == "http" and not loopback(parts.hostname):
+        raise ValueError(f"{url} is plain http, so the sign-in token would travel unencrypted: use https "
+                         "(plain http only to this machine, 127.0.0.1)")
+    return url
+
+
+def loopback(host: str) -> bool:
+    """Whether `host` is this machine."""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def drafts_in(folder: Path) -> list[Path]:
@@ -194,8 +235,15 @@ def send_drafts(folder: Path, server: Server, sender: str = "", resend: bool = F
                 time_limit: float = TIME_LIMIT, report: Callable[[Outcome], None] = lambda outcome: None) -> SendRun:
     """Send every draft in `folder` to whoever the ledger says has not had it. One run at a
     time per folder; each message's ledger rows are on disk before the next goes; stops at a
-    lost connection, so a second run sends only the rest."""
+    lost connection, so a second run sends only the rest. With a token, SMTP signs in as
+    `server.user`, else as `sender`; Graph sends each draft as it is, from the signed-in mailbox."""
     folder = Path(folder)
+    if server.via == "graph" and not server.token:
+        raise ValueError("Microsoft Graph takes no password: give the Server an access token (access_token)")
+    if server.token and server.via == "smtp" and not server.user:
+        if not sender:
+            raise ValueError("signing in with a token needs the mailbox: give --user or --sender")
+        server = replace(server, user=parseaddr(sender)[1])
     run = SendRun()
     drafts_in(folder)  # a folder that is not one of packs: said so before any lock is made in it
     with folder_lock(folder):
@@ -214,9 +262,12 @@ def send_drafts(folder: Path, server: Server, sender: str = "", resend: bool = F
         if not waiting:
             return run
         with _ledger_writer(folder) as record:
+            if server.via == "graph":
+                _send_all(lambda draft: _post_one(draft, server, time_limit), waiting, record, run, report)
+                return run
             smtp = connect(server, folder, time_limit)
             try:
-                _send_all(smtp, waiting, sender, time_limit, record, run, report)
+                _send_all(lambda draft: _send_one(smtp, draft, sender, time_limit), waiting, record, run, report)
             finally:
                 try:
                     smtp.quit()
@@ -225,10 +276,10 @@ def send_drafts(folder: Path, server: Server, sender: str = "", resend: bool = F
     return run
 
 
-def _send_all(smtp: smtplib.SMTP, waiting: list[Draft], sender: str, time_limit: float,
+def _send_all(send_one: Callable[[Draft], tuple[Outcome, list[Entry]]], waiting: list[Draft],
               record: Callable[[list[Entry]], None], run: SendRun, report: Callable[[Outcome], None]) -> None:
     for index, draft in enumerate(waiting):
-        outcome, entries = _send_one(smtp, draft, sender, time_limit)
+        outcome, entries = send_one(draft)
         if entries:
             try:
                 record(entries)
@@ -270,6 +321,13 @@ def _send_one(smtp: smtplib.SMTP, draft: Draft, sender: str, time_limit: float) 
         except (smtplib.SMTPServerDisconnected, ConnectionError, socket.timeout) as exc:
             why = f"no answer within {time_limit:g} s" if expired.is_set() else str(exc) or type(exc).__name__
             return Outcome(draft.path, to, False, f"connection lost ({why}); not recorded as sent"), []
+        except smtplib.SMTPSenderRefused as exc:
+            if _send_as_denied(exc.smtp_error):
+                from plantools.send.graph import SEND_AS  # Graph's module only when sending (plantools imports fast)
+
+                raise PlanError(draft.path, f"not sent: the mailbox may not send as {exc.sender} "
+                                            f"({exc.smtp_code} {_text(_bytes(exc.smtp_error))}): {SEND_AS}") from None
+            refused = {a: (exc.smtp_code, _bytes(exc.smtp_error)) for a in addresses}
         except smtplib.SMTPResponseException as exc:  # the sender or the message refused: for everyone
             refused = {a: (exc.smtp_code, _bytes(exc.smtp_error)) for a in addresses}
         except smtplib.SMTPException as exc:
@@ -282,6 +340,32 @@ def _send_one(smtp: smtplib.SMTP, draft: Draft, sender: str, time_limit: float) 
         entries.append(Entry(draft.path.name, message["Message-ID"] or "", recipient.address, recipient.header,
                              result, f"{code} {_text(reply)}".strip() if result != SENT else "", at))
     return Outcome(draft.path, to, len(refused) < len(addresses), _note(entries)), entries
+
+
+def _post_one(draft: Draft, server: Server, time_limit: float) -> tuple[Outcome, list[Entry]]:
+    """Send one draft through Graph, to all its recipients at once, as the very file."""
+    from plantools.send.graph import FOR_NOW_CODES, LOST, post_mime
+
+    to = describe(draft.waiting)
+    if len(draft.waiting) < len(draft.recipients):  # Graph would send it again to those who have it
+        have = ", ".join(r.address for r in draft.recipients if r not in draft.waiting)
+        return Outcome(draft.path, to, False, f"not sent: {have} had it already and Graph sends to every "
+                                              "recipient at once: send it to the rest --via smtp"), []
+    status, reply = post_mime(server.graph_url, server.token, draft.path, server.ca_file, min(TIMEOUT, time_limit),
+                              time_limit)
+    if status == LOST:
+        return Outcome(draft.path, to, False, f"connection lost ({reply}); not recorded as sent"), []
+    result = SENT if status == 202 else FOR_NOW if status in FOR_NOW_CODES or status >= 500 else FOR_GOOD
+    at = datetime.now().isoformat(timespec="seconds")
+    entries = [Entry(draft.path.name, draft.message["Message-ID"] or "", r.address, r.header, result,
+                     "" if result == SENT else f"{status} {reply}".strip(), at) for r in draft.waiting]
+    return Outcome(draft.path, to, result == SENT, _note(entries)), entries
+
+
+def _send_as_denied(reply: bytes | str) -> bool:
+    """Exchange Online's refusal of a From address the signed-in mailbox may not use."""
+    text = _text(_bytes(reply))
+    return "5.7.60" in text or "SendAsDenied" in text
 
 
 def _note(entries: list[Entry]) -> str:
@@ -346,11 +430,7 @@ def connect(server: Server, folder: Path, time_limit: float = TIME_LIMIT) -> smt
 
 def _without_starttls(host: str) -> str:
     """The option that works with a server that offers no STARTTLS."""
-    try:
-        local = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        local = False
-    if local:
+    if loopback(host):
         return "a relay on this machine needs no encryption: add --no-tls"
     return "ask which port takes TLS from the start (often 465) and add --ssl --smtp-port 465"
 
@@ -370,11 +450,21 @@ def _open(smtp: smtplib.SMTP, server: Server, folder: Path, context: ssl.SSLCont
             if not smtp.has_extn("auth"):
                 raise PlanError(folder, f"nothing sent: {where} offers no login (no AUTH): "
                                         "leave out --user if it takes mail without one")
-            smtp.login(server.user, server.password)
+            if server.token:
+                _xoauth2(smtp, server, folder, where)
+            else:
+                smtp.login(server.user, server.password)
     except ssl.SSLCertVerificationError as exc:
         raise PlanError(folder, f"nothing sent: the certificate of {where} could not be verified "
                                 f"({exc.verify_message}); give the council's CA with --ca-file") from None
-    except smtplib.SMTPAuthenticationError:
+    except smtplib.SMTPAuthenticationError as exc:
+        reply = f"{exc.smtp_code} {_text(_bytes(exc.smtp_error))}"
+        if _smtp_auth_off(reply):
+            raise PlanError(folder, f"nothing sent: {where} does not take a login for this mailbox ({reply}): "
+                                    "ask IT to enable SMTP AUTH for this mailbox, or use --via graph") from None
+        if server.token:
+            raise PlanError(folder, f"nothing sent: {where} refused the sign-in token for {server.user} ({reply}): "
+                                    "sign in again: plantools send --oauth ..., or check the --token-command") from None
         raise PlanError(folder, f"nothing sent: {where} refused the user name or password") from None
     except ssl.SSLError as exc:  # most often --ssl on a port that starts without TLS
         raise PlanError(folder, f"nothing sent: {where} does not start with TLS ({exc.reason or exc}): leave out "
@@ -385,3 +475,20 @@ def _open(smtp: smtplib.SMTP, server: Server, folder: Path, context: ssl.SSLCont
     except (smtplib.SMTPException, OSError) as exc:
         why = f"no answer within {time_limit:g} s" if expired.is_set() else header_text(str(exc))
         raise PlanError(folder, f"nothing sent: cannot connect to {where} ({why})") from None
+
+
+def _xoauth2(smtp: smtplib.SMTP, server: Server, folder: Path, where: str) -> None:
+    """AUTH XOAUTH2 as Exchange Online and Gmail take it. A refusal comes as a challenge (a
+    JSON error), answered with an empty line, and then 535."""
+    if "XOAUTH2" not in smtp.esmtp_features.get("auth", "").upper().split():
+        raise PlanError(folder, f"nothing sent: {where} does not take a sign-in token (no AUTH XOAUTH2): "
+                                "leave out --oauth and --token-command and log in with --user")
+    first = f"user={server.user}\x01auth=Bearer {server.token}\x01\x01"
+    smtp.auth("XOAUTH2", lambda challenge=None: "" if challenge is not None else first, initial_response_ok=True)
+
+
+def _smtp_auth_off(reply: str) -> bool:
+    """Exchange Online's ways of saying SMTP AUTH (client submission) is switched off."""
+    folded = reply.casefold()
+    return any(words in folded for words in ("smtpclientauthentication is disabled", "basic authentication is disabled",
+                                             "smtp auth is disabled", "5.7.139 authentication unsuccessful, smtp"))

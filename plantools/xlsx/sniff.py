@@ -1,8 +1,9 @@
 """What a file really is, before any parser sees it, and whether it is safe to open.
 
 A renamed CSV or PDF, an empty file, a truncated download, a .xlsb, a Word or PowerPoint
-file, a password-protected workbook and a zip bomb each get one plain sentence that says what
-to do, instead of a parser's exception or a machine that grinds for minutes. An old .xls and
+file, an Outlook message (.msg), another Office file holding no workbook, a password-protected
+workbook and a zip bomb each get one plain sentence that says what to do, instead of a
+parser's exception or a machine that grinds for minutes. An old .xls and
 an .ods are read (their values, through python-calamine) but never written into.
 """
 
@@ -45,8 +46,12 @@ def open_spreadsheet(path: Path, other_formats: bool = False) -> tuple[Path | io
     which are otherwise refused with what to do."""
     head = _head(path)
     if head.startswith(OLE_MAGIC):
-        _not_word_or_powerpoint(_ole_streams(path), path)
-        plain = _ole(path, other_formats)
+        streams = _ole_streams(path)
+        _not_word_or_powerpoint(streams or set(), path)
+        if streams is not None and _is_outlook_message(streams):
+            raise PlanError(path, f"is {OUTLOOK_MESSAGE}, not an Excel workbook: save the workbook attached to it "
+                                  "and give that")
+        plain = _ole(path, other_formats, streams)
         if plain is None:
             return path, "xls"
         check_package(plain, path)
@@ -140,20 +145,41 @@ def _not_word_or_powerpoint(names: set[str], path: Path) -> None:
             raise PlanError(path, f"is {what}, not an Excel workbook: give the plan workbook (.xlsx)")
 
 
-def _ole_streams(path: Path) -> set[str]:
-    """The lower-cased names of an OLE file's top-level streams ('workbook', 'worddocument')."""
-    import olefile  # msoffcrypto's own dependency
+OUTLOOK_MESSAGE = "an Outlook message (.msg)"
+# the top-level streams of an .xls: 'Workbook' (Excel 97 on), 'Book' (Excel 5 and 95)
+XLS_STREAMS = {"workbook", "book"}
+
+
+def is_outlook_message(path: Path) -> bool:
+    """An Outlook message saved as a file (dragged out of Outlook), whatever it is called."""
+    if not _head(path).startswith(OLE_MAGIC):
+        return False
+    streams = _ole_streams(path)
+    return streams is not None and _is_outlook_message(streams)
+
+
+def _is_outlook_message(streams: set[str]) -> bool:
+    """A .msg keeps the message's properties in '__properties_version1.0' and each value in a
+    '__substg1.0_' stream; no other OLE file names its streams so."""
+    return "__properties_version1.0" in streams and any(name.startswith("__substg1.0_") for name in streams)
+
+
+def _ole_streams(path: Path) -> set[str] | None:
+    """The lower-cased names of an OLE file's top-level streams and storages ('workbook',
+    'worddocument'), or None when its directory cannot be read."""
+    import olefile
 
     try:
         with olefile.OleFileIO(str(path)) as ole:
             return {entry[0].lower() for entry in ole.listdir(streams=True, storages=True)}
     except (OSError, ValueError, IndexError, KeyError, olefile.olefile.OleFileError):
-        return set()  # damaged: said below
+        return None  # damaged: said below, or by the reader
 
 
-def _ole(path: Path, other_formats: bool) -> io.BytesIO | None:
+def _ole(path: Path, other_formats: bool, streams: set[str] | None) -> io.BytesIO | None:
     """An OLE file is an encrypted workbook or an old .xls: the decrypted workbook, or None
-    for an .xls when other_formats (read the path)."""
+    for an .xls when other_formats (read the path). streams: its top-level names, None when
+    its directory could not be read (damaged: said here, or by the .xls reader)."""
     import msoffcrypto
     from msoffcrypto.exceptions import DecryptionError, FileFormatError, InvalidKeyError
 
@@ -177,6 +203,12 @@ def _ole(path: Path, other_formats: bool) -> io.BytesIO | None:
                               "PLANTOOLS_WORKBOOK_PASSWORD")
     if path.stat().st_size < 512:
         raise PlanError(path, "is damaged: too small to be a workbook")
+    if streams is None and not other_formats:
+        raise PlanError(path, "is damaged or incomplete (a download cut short?): its contents cannot be read; "
+                              "save it again")
+    if streams is not None and not streams & XLS_STREAMS:
+        raise PlanError(path, "is an Office file of another kind (it holds no workbook), not an Excel workbook: "
+                              "give the plan workbook (.xlsx)")
     if other_formats:
         return None
     raise PlanError(path, f"is {OTHER_FORMATS['xls']}: {SAVE_AS_XLSX}")

@@ -138,7 +138,7 @@ FY_MONTHS = ["Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan
 # Where two readings are possible the reader must say at the cell which it took: a finding
 # there holding one of these words (lower case) is required.
 SAID = {"revised": ("revis",), "open": ("onwards", "start", "no due date", "open-ended", "ongoing"),
-        "colour": ("colour", "color", "fill", "conditional format")}
+        "colour": ("colour", "color", "fill", "conditional format"), "key": ("the workbook's key (",)}
 # deadline form -> (what is typed, the due dates that are right, the words a finding at the
 # cell must hold, if one is required). Revised: the new date (or none), said; open-ended: no
 # due date, said, never 30 April.
@@ -606,6 +606,8 @@ def _action_row(ws, r: int, row: Row, where: dict[str, int], features: set[str],
         rag_said = SAID["colour"]
     elif "fills" in features and "rag" in where and rag_status in FILLS:
         ws.cell(r, where["rag"]).fill = _fill(FILLS[str(rag_status)])
+    if "rag" in where and ws.cell(r, where["rag"]).value in KEY_WORDS.values():
+        rag_said = SAID["key"]  # a word only the workbook's own key gives: read by it, and said
     if "theme_colours" in features:
         ws.cell(r, where["action"]).font = Font(color=Color(theme=1))
     rag_column = where.get("rag") or where.get(f"rag:{period}") or 1

@@ -109,6 +109,26 @@ def test_rag_given_only_as_a_fill_colour_is_read_and_warned(tmp_path):
     assert warned == [("F2", "warning"), ("F3", "warning"), ("F4", "warning")]
 
 
+def test_a_rag_read_by_the_workbooks_own_key_names_the_key_and_any_key_that_says_otherwise(tmp_path):
+    """'Finished' is no word of plantools': read by the Key sheet, said at the cell with the key's
+    cell; 'Slipping' is Amber on the Key sheet but Red in the key above the table: the later key
+    is read, as before, and the cell warns that the keys disagree."""
+    path = make_workbook(tmp_path / "keys.xlsx", {
+        "Key": [["RAG status", "Meaning"], ["Amber", "Slipping"], ["Complete", "Finished"]],
+        "Plan": [["Red", "Slipping"], [],
+                 ["Action", "Owner", "Governance", "Deadline", "RAG"],
+                 ["Survey children", "Jo", "Board", "May 2019", "Finished"],
+                 ["Audit the front door", "Jo", "Board", "May 2019", "Slipping"],
+                 ["Train the GPs", "Jo", "Board", "May 2019", "Green"]]})
+    plan = load_plan(path)
+    assert [a.rag for a in plan.actions] == ["Complete", "Red", "Green"]
+    said = [(f.severity, f.cell, f.message) for f in plan.findings if f.field == "rag"]
+    assert said == [
+        ("note", "E4", "RAG 'Finished' read as Complete: the workbook's key (Key!B3) says Complete means 'Finished'"),
+        ("warning", "E5", "RAG 'Slipping' read as Red: the workbook's key (Plan!B1) says Red means 'Slipping', "
+                          "but Key!B2 says Amber: make the keys agree")]
+
+
 def test_objective_on_a_row_of_its_own_heads_its_actions(tmp_path):
     path = make_workbook(tmp_path / "headed.xlsx", {"Plan": [
         ["Objective ref", "Objective", "Action", "Owner", "Governance", "When?"],

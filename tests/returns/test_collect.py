@@ -208,6 +208,19 @@ def test_a_mail_file_carrying_a_return_is_collected(tmp_path):
     assert [r["return"] for r in ledger_rows(shared)] == ["RE QA pack.eml, sheet Plan, cell H5"]
 
 
+def test_a_wildcard_as_windows_passes_it_is_expanded(tmp_path):
+    """cmd and PowerShell pass `Returns\\*` as typed: collect expands it itself, mails too."""
+    shared = shared_plan(tmp_path)
+    packs = make_packs(shared)
+    returns = tmp_path / "Returns"
+    returns.mkdir()
+    edit_pack(pack_of(packs, "QA Sub-Group"), {"1.2": {"RAG": "Complete"}}, returns / "qa.xlsx")
+    result = run("collect", str(returns / "*"), "--into", shared, "--yes", code=0)
+    assert wrote_lines(result.output) == ["wrote: Plan!G5  1.2  RAG  'Amber' -> 'Complete'  (from QA Sub-Group)"]
+    nothing = run("collect", str(returns / "*.msg"), "--into", shared, code=2)
+    assert nothing.output.strip() == f"Error: {returns / '*.msg'}: no such file"
+
+
 # ---------------------------------------------------------------- nothing lost
 
 def png_bytes() -> bytes:

@@ -1,5 +1,6 @@
-"""Files that are not workbooks at all (Word, PowerPoint) called by their name, and text
-from a workbook that would drive the terminal (escape sequences, control characters)."""
+"""Files that are not workbooks at all (Word, PowerPoint, another Office file) called by their
+name, and text from a workbook that would drive the terminal (escape sequences, control
+characters)."""
 
 import shutil
 import zipfile
@@ -38,6 +39,8 @@ def ooxml(target: Path, part: str) -> Path:
 OTHER_FILES = {
     "plan.doc": (lambda d: ole_with_stream(XLS, d / "plan.doc", "WordDocument"), "is a Word document"),
     "plan.ppt": (lambda d: ole_with_stream(XLS, d / "plan.ppt", "PowerPoint Document"), "is a PowerPoint presentation"),
+    "plan.vsd": (lambda d: ole_with_stream(XLS, d / "plan.xls", "VisioDocument"),  # no Workbook stream: no .xls
+                 "is an Office file of another kind (it holds no workbook)"),
     "plan.docx": (lambda d: ooxml(d / "plan.docx", "word/document.xml"), "is a Word document"),
     "plan.pptx": (lambda d: ooxml(d / "plan.pptx", "ppt/presentation.xml"), "is a PowerPoint presentation"),
     "renamed to .xlsx": (lambda d: ooxml(d / "plan.xlsx", "word/document.xml"), "is a Word document"),
