@@ -53,7 +53,7 @@ def run_month(plan: Plan, month: str | None = None, copies: Path | None = None, 
     copies = copies or copies_folder(plan.path)
     packs = packs or packs_folder(plan.path, month)
     parallel = parallel and len(plan.actions) >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2
-    pool = _second_process() if parallel else None
+    pool, own_tracker = _second_process() if parallel else (None, False)
     staged_copy: Path | None = None
     try:
         if pool:
@@ -82,7 +82,7 @@ def run_month(plan: Plan, month: str | None = None, copies: Path | None = None, 
                 raise write_error(result.path, exc, replacing=True) from None
     finally:
         if pool:
-            _close(pool)  # a failure before the packs were staged
+            _close(pool, own_tracker)  # a failure before the packs were staged
         if staged_copy and staged_copy.exists():
             staged_copy.unlink()
     return result, run
@@ -134,23 +134,27 @@ def check_copy_target(target: Path, shared: Path) -> None:
         raise write_error(target, exc) from None
 
 
-def _second_process() -> ProcessPoolExecutor:
+def _second_process() -> tuple[ProcessPoolExecutor, bool]:
     """A fresh interpreter, as Windows always starts one: it holds only what it is sent, not a
-    copy of this process's memory."""
+    copy of this process's memory. And whether starting it starts the resource tracker (a
+    process of its own, watching its semaphores), or that was running already, for the caller's
+    own processes."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import resource_tracker
 
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    running = getattr(resource_tracker._resource_tracker, "_fd", None) is not None
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")), not running
 
 
-def _close(pool: ProcessPoolExecutor) -> None:
-    """The second process waited for, and the resource tracker that starting it started
-    (a process of its own) stopped, now its semaphores are gone, so that nothing is left behind."""
+def _close(pool: ProcessPoolExecutor, own_tracker: bool) -> None:
+    """The second process waited for, and the resource tracker stopped if starting it started
+    it (its semaphores are gone now), so that nothing is left behind."""
     from multiprocessing import resource_tracker
 
     pool.shutdown(cancel_futures=True)
     stop = getattr(resource_tracker._resource_tracker, "_stop", None)  # Python's own tests stop it so
-    if stop:
+    if own_tracker and stop:
         stop()
 
 
