@@ -17,28 +17,54 @@ Bad input raises PlanError, whose text is the one line the CLI prints. docs/api.
 every function with an example.
 """
 
-from plantools.copy.result import Consolidation
-from plantools.errors import PlanError
-from plantools.format import format_workbook
-from plantools.history import history
-from plantools.jobs import consolidate, make_packs, run_month
-from plantools.packs.making import PackRun
-from plantools.plan.checks import check
-from plantools.plan.deadlines import Deadline, parse_deadline
-from plantools.plan.model import Action, Finding, Plan
-from plantools.read.confirm import WorkbookLayout, layout
-from plantools.read.workbook import load_plan
-from plantools.returns.match import Collection, collect
-from plantools.round.chase import ChaseRun, chase
-from plantools.round.status import RoundStatus, round_status
-from plantools.send.oauth import SignIn, access_token
-from plantools.send.smtp import Server, send_drafts
-from plantools.template import new_plan, write_governance_workbook
+import sys
+from importlib import import_module
+from types import ModuleType
+
+# Every exported name and the module it comes from, imported only when first used (PEP 562),
+# so that a command loads what it needs and no more: `check` neither mail nor pandas. An
+# export is added here (and documented in docs/api.md).
+EXPORTS = {
+    "Action": "plantools.plan.model", "Collection": "plantools.returns.match",
+    "Consolidation": "plantools.copy.result", "Deadline": "plantools.plan.deadlines",
+    "Finding": "plantools.plan.model", "PackRun": "plantools.packs.making", "Plan": "plantools.plan.model",
+    "PlanError": "plantools.errors", "Server": "plantools.send.smtp", "WorkbookLayout": "plantools.read.confirm",
+    "check": "plantools.plan.checks", "collect": "plantools.returns.match", "consolidate": "plantools.jobs",
+    "format_workbook": "plantools.format", "history": "plantools.history", "layout": "plantools.read.confirm",
+    "load_plan": "plantools.read.workbook", "make_packs": "plantools.jobs", "new_plan": "plantools.template",
+    "parse_deadline": "plantools.plan.deadlines", "run_month": "plantools.jobs",
+    "send_drafts": "plantools.send.smtp", "write_governance_workbook": "plantools.template",
+    "SignIn": "plantools.send.oauth", "access_token": "plantools.send.oauth",
+    "ChaseRun": "plantools.round.chase", "chase": "plantools.round.chase",
+    "RoundStatus": "plantools.round.status", "round_status": "plantools.round.status",
+}
 
 __version__ = "0.1.0"
-__all__ = [
-    "Action", "ChaseRun", "Collection", "Consolidation", "Deadline", "Finding", "PackRun", "Plan", "PlanError",
-    "RoundStatus", "Server", "SignIn", "WorkbookLayout", "access_token", "chase", "check", "collect", "consolidate",
-    "format_workbook", "history", "layout", "load_plan", "make_packs", "new_plan", "parse_deadline", "round_status",
-    "run_month", "send_drafts", "write_governance_workbook",
-]
+__all__ = sorted(EXPORTS)
+
+
+def __getattr__(name: str) -> object:
+    """An exported name, imported on first use and kept."""
+    if name not in EXPORTS:
+        raise AttributeError(f"module 'plantools' has no attribute '{name}'")
+    value = getattr(import_module(EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+class _Package(ModuleType):
+    """plantools itself. Importing a submodule makes it an attribute of its package; where an
+    export has the submodule's name (`history`, the function, in plantools/history.py), the
+    export keeps the name, as it did when it was imported here up front."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if isinstance(value, ModuleType) and name in EXPORTS and EXPORTS[name] == value.__name__:
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

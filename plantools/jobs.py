@@ -8,30 +8,33 @@ leaves neither a copy nor a pack ready to send (and can simply be run again)."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import pickle
 import shutil
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from plantools.bundled import copies_folder, packs_folder
 from plantools.copy.board_exceptions import STALE_MONTHS
+from plantools.copy.changes import keep_letters, match
 from plantools.copy.result import Consolidation, compare, find_earlier
 from plantools.copy.sheets import write_copy
 from plantools.errors import PlanError
 from plantools.options import Mail, RunOptions
 from plantools.packs.drafts import default_reply_by
 from plantools.packs.making import PackRun, make_staging, plan_packs, publish, write_packs
-from plantools.plan.model import Plan
+from plantools.plan.model import Action, Plan
 from plantools.plan.months import previous, this_month
 from plantools.returns.ledger import collected
 from plantools.round.status import latest_round
 from plantools.xlsx.files import make_folder, open_in_excel, owner_file, temp_name, write_error
+
+if TYPE_CHECKING:  # imported when a second process is started: most runs start none
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 PARALLEL_FROM = 2000  # actions; below this a second process costs more than it saves
 
@@ -50,27 +53,28 @@ def run_month(plan: Plan, month: str | None = None, copies: Path | None = None, 
     options = RunOptions(today, force, paper)
     copies = copies or copies_folder(plan.path)
     packs = packs or packs_folder(plan.path, month)
-    # whatever can refuse the run (a copy or packs already made, an unreadable earlier copy,
-    # a folder that cannot be written) does so here, before anything is written
-    earlier = find_earlier(plan, month, copies, force)  # the month checked first
-    check_copy_target(earlier.target, plan.path)
-    mail = _mail(Mail(sender, reply_by, reply_to, due_weeks), month, today)
     parallel = parallel and len(plan.actions) >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2
-    # a fresh interpreter, as Windows always starts one: it holds only what it is sent, not a
-    # copy of this process's memory
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) if parallel else None
+    pool, own_tracker = _second_process() if parallel else (None, False)
     staged_copy: Path | None = None
     try:
         if pool:
-            pool.submit(_get_ready)  # it starts and imports while the copy is compared
-        result = compare(plan, month, earlier, options, stale_months, collected(plan.path),
-                         latest_round([packs, packs.parent / previous(month)]))
-        del earlier  # last month's actions: not needed while the copy is written
-        run = plan_packs(result.plan, month, packs, options, sender)
+            pool.submit(_get_ready)  # it starts and imports while last month's copy is read
+        # whatever can refuse the run (a copy or packs already made, an unreadable earlier copy,
+        # a folder that cannot be written) does so here, before anything is written
+        earlier = find_earlier(plan, month, copies, force)  # the month checked first
+        check_copy_target(earlier.target, plan.path)
+        mail = _mail(Mail(sender, reply_by, reply_to, due_weeks), month, today)
+        run = plan_packs(plan, month, packs, options, sender)  # the refs settled below
         run.reply_by = mail.reply_by  # recorded with the packs: status and chase read it there
         with staged_packs(run, pool) as staging:
+            # the packs begin at once, in the second process, which settles their refs itself
+            last = earlier.copy.actions if earlier.copy else None
+            writing = _submit(pool, run, plan.actions, last, plan.title, staging, mail)
+            result = compare(plan, month, earlier, options, stale_months, collected(plan.path),
+                             latest_round([packs, packs.parent / previous(month)]))
+            del earlier, last  # last month's actions: not needed while the copy is written
+            _settle(run, plan, result.plan)
             staged_copy = result.path.with_name(temp_name(".xlsx"))
-            writing = _submit(pool, run, plan.title, staging, mail)
             _write_staged_copy(result, staged_copy)  # meanwhile, the packs
             if not _written_by_worker(writing):
                 write_packs(run, plan.title, staging, mail)
@@ -81,7 +85,7 @@ def run_month(plan: Plan, month: str | None = None, copies: Path | None = None, 
                 raise write_error(result.path, exc, replacing=True) from None
     finally:
         if pool:
-            pool.shutdown(cancel_futures=True)  # a failure before the packs were staged
+            _close(pool, own_tracker)  # a failure before the packs were staged
         if staged_copy and staged_copy.exists():
             staged_copy.unlink()
     return result, run
@@ -133,18 +137,79 @@ def check_copy_target(target: Path, shared: Path) -> None:
         raise write_error(target, exc) from None
 
 
+def _second_process() -> tuple[ProcessPoolExecutor, bool]:
+    """A fresh interpreter, as Windows always starts one: it holds only what it is sent, not a
+    copy of this process's memory. And whether starting it starts the resource tracker (a
+    process of its own, watching its semaphores), or that was running already, for the caller's
+    own processes."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import resource_tracker
+
+    running = getattr(resource_tracker._resource_tracker, "_fd", None) is not None
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")), not running
+
+
+def _close(pool: ProcessPoolExecutor, own_tracker: bool) -> None:
+    """The second process waited for, and the resource tracker stopped if starting it started
+    it (its semaphores are gone now), so that nothing is left behind."""
+    from multiprocessing import resource_tracker
+
+    pool.shutdown(cancel_futures=True)
+    stop = getattr(resource_tracker._resource_tracker, "_stop", None)  # Python's own tests stop it so
+    if own_tracker and stop:
+        stop()
+
+
 def _get_ready() -> None:
     """In the second process, before it has work: what writing packs needs, imported."""
     import xlsxwriter  # noqa: F401
 
 
-def _submit(pool: ProcessPoolExecutor | None, *args) -> Future | None:
-    """The packs, sent to the second process; None when there is none, or it could not start
-    (a script without the `if __name__ == "__main__":` guard): then they are written here."""
+def _settle(run: PackRun, plan: Plan, settled: Plan) -> None:
+    """The run's actions swapped for their copies in `settled` (compare's result, the plan's
+    actions in the same order, their refs settled), which the manifest and sent.json list."""
+    copies = {id(action): twin for action, twin in zip(plan.actions, settled.actions)}
+    for pack in run.packs:
+        pack.actions = [copies[id(action)] for action in pack.actions]
+    run.unassigned = [copies[id(action)] for action in run.unassigned]
+
+
+def write_settled_packs(sent: Path) -> None:
+    """In the second process: the packs' refs settled against last month's copy (its actions)
+    as compare settles the copy's, then the packs written. `sent` is the file _submit pickled
+    into: the run, the plan's actions (the same objects as the run's, so settling them settles
+    the packs), last month's actions, the plan's title, the staging folder and the mail."""
+    with sent.open("rb") as handle:
+        run, actions, earlier, plan_title, staging, mail = pickle.load(handle)
+    sent.unlink()
+    if earlier:
+        keep_letters(actions, match(earlier, actions), earlier)
+    del earlier  # last month's actions: not needed while the packs are written
+    write_packs(run, plan_title, staging, mail)
+
+
+def _submit(pool: ProcessPoolExecutor | None, run: PackRun, actions: list[Action], earlier: list[Action] | None,
+            plan_title: str, staging: Path, mail: Mail) -> Future | None:
+    """The packs, sent to the second process (see write_settled_packs); None when there is
+    none, or it could not start (a script without the `if __name__ == "__main__":` guard):
+    then they are written here."""
     if pool is None:
         return None
+    from concurrent.futures.process import BrokenProcessPool
+
+    # pickled here and now (not by the pool's thread later, while this process goes on to settle
+    # the same run's refs), into a file in the staging folder, so that neither process keeps
+    # the pickle's bytes while it works
+    sent = staging / temp_name(".pickle")
     try:
-        return pool.submit(PACKS_WORKER, *args)
+        with sent.open("wb") as handle:
+            pickle.dump((run, actions, earlier, plan_title, staging, mail), handle, pickle.HIGHEST_PROTOCOL)
+    except OSError:  # a full disk, say: this process writes the packs, and says what went wrong
+        sent.unlink(missing_ok=True)
+        return None
+    try:
+        return pool.submit(PACKS_WORKER, sent)
     except BrokenProcessPool:
         return None
 
@@ -155,6 +220,8 @@ def _written_by_worker(writing: Future | None) -> bool:
     guard that starting a process needs."""
     if writing is None:
         return False
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         writing.result()
     except BrokenProcessPool:
@@ -163,7 +230,7 @@ def _written_by_worker(writing: Future | None) -> bool:
 
 
 # what the second process runs (a function it can import by name; the benchmark times it)
-PACKS_WORKER = write_packs
+PACKS_WORKER = write_settled_packs
 
 
 def consolidate(plan: Plan, month: str | None = None, out: Path | None = None, today: date | None = None,

@@ -8,24 +8,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from plantools.copy.changes import ADDED, CHANGED, REMOVED
-from plantools.copy.result import Consolidation
 from plantools.packs.making import NO_EMAIL, READY, TO_OPEN, UNASSIGNED, PackRun
 from plantools.plan import rag
 from plantools.plan.model import Finding, Plan, counted
 from plantools.plan.months import label, uk_date
 from plantools.read.confirm import WorkbookLayout
 from plantools.returns.ledger import LEDGER as RETURNS_LEDGER
-from plantools.returns.match import Collection
-from plantools.round.chase import ChaseRun
 from plantools.round.status import NOT_SENT, OUTSTANDING, RETURNED, BodyRound, RoundStatus, day_of
 from plantools.send.ledger import LEDGER as SENT_LEDGER
-from plantools.send.smtp import Draft, describe
 from plantools.terminal import one_line
 from plantools.text import cut, short
 from plantools.xlsx.parts import column_letters
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # for the annotations only: `check` reads no copy, `monthly` sends no mail
     import pandas
+
+    from plantools.copy.result import Consolidation
+    from plantools.returns.match import Collection
+    from plantools.round.chase import ChaseRun
+    from plantools.send.smtp import Draft
 
 
 def findings_table(findings: list[Finding]) -> str:
@@ -100,6 +101,8 @@ def _what_send_needs(run: PackRun) -> list[str]:
 
 def preview_line(draft: Draft) -> str:
     """plantools send without --yes: what would become of one draft."""
+    from plantools.send.smtp import describe
+
     if draft.problem:
         return f"cannot send: {draft.path.name}: {draft.problem}"
     if not draft.waiting:

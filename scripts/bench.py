@@ -3,6 +3,7 @@
     python scripts/bench.py                        # 60, 1,000, 20,000 and 100,000 actions
     python scripts/bench.py --sizes 60 1000 --repeat 3
     python scripts/bench.py --sizes 20000 --floor   # and xlsxwriter alone, for the same cells
+    python scripts/bench.py --sizes 20000 --writers # and each writer worth trying, for the same cells
     python scripts/bench.py --scale                 # 2,000 bodies and 50,000 actions; a 5,000 x 5,000 junk sheet
 
 A generated plan is laid out like the published ones (title rows, the two-row header,
@@ -176,10 +177,10 @@ def timed_packs_worker(*args) -> None:
     import os
     import time
 
-    from plantools.packs.making import write_packs
+    from plantools.jobs import write_settled_packs
 
     began = time.perf_counter()
-    write_packs(*args)
+    write_settled_packs(*args)
     Path(os.environ[WORKER_FIGURES]).write_text(json.dumps([time.perf_counter() - began, peak_mb() or 0.0]))
 
 
@@ -351,40 +352,239 @@ def measure(which: str, workbook: Path) -> dict:
     return {**json.loads(done.stdout), "said": done.stderr.strip()}
 
 
-def writer_floor(folder: Path) -> tuple[int, float, float]:
-    """The cells of the job's outputs in `folder`, and the CPU seconds xlsxwriter alone takes
-    to write them again (the copy, the packs), replayed with no plantools code around it:
-    about the least any job that writes those cells with xlsxwriter can take."""
-    import io
-    import time
-
+def output_cells(folder: Path) -> list[tuple[str, list[tuple[str, list[tuple[int, int, Any]]]]]]:
+    """The job's outputs in `folder`, each as its kind (copy or packs) and its sheets'
+    non-empty cells (row, column, value), read back with calamine."""
     import python_calamine
+
+    outputs = [("copy", path) for path in (folder / "monthly").glob(f"* {MONTHS[1]}.xlsx")]
+    outputs += [("packs", path) for path in (folder / "packs").glob("*.xlsx")]
+    found = []
+    for kind, path in outputs:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        sheets = [(name, book.get_sheet_by_name(name).to_python()) for name in book.sheet_names]
+        found.append((kind, [(name, [(r, c, v) for r, row in enumerate(rows) for c, v in enumerate(row)
+                                     if v not in ("", None)]) for name, rows in sheets]))
+    return found
+
+
+def by_xlsxwriter(sheets: list[tuple[str, list[tuple[int, int, Any]]]]) -> bytes:
+    """The cells written by xlsxwriter, as plantools writes them (one wrapped, bordered format)."""
+    import io
+
     import xlsxwriter
 
     from plantools.paper.formats import WORKBOOK_OPTIONS
 
-    cells, seconds = 0, {"copy": 0.0, "packs": 0.0}
-    outputs = [("copy", path) for path in (folder / "monthly").glob(f"* {MONTHS[1]}.xlsx")]
-    outputs += [("packs", path) for path in (folder / "packs").glob("*.xlsx")]
-    for kind, path in outputs:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
-        sheets = [(name, book.get_sheet_by_name(name).to_python()) for name in book.sheet_names]
-        values = [(name, [(r, c, v) for r, row in enumerate(rows) for c, v in enumerate(row) if v not in ("", None)])
-                  for name, rows in sheets]
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {**WORKBOOK_OPTIONS, "in_memory": True})
+    wrapped = book.add_format({"text_wrap": True, "valign": "top", "border": 1})
+    for name, written in sheets:
+        sheet = book.add_worksheet(name)
+        for row, col, value in written:
+            sheet.write(row, col, value, wrapped)
+    book.close()
+    return buffer.getvalue()
+
+
+def by_own_xml(sheets: list[tuple[str, list[tuple[int, int, Any]]]]) -> bytes:
+    """A prototype: the same cells' sheet XML and shared strings made with plain joins and
+    zipped, the rest of the package the least that opens (what plantools would write itself
+    were it to take the big sheets from xlsxwriter; numbers and dates as numbers)."""
+    import io
+    import zipfile
+    from datetime import datetime
+    from xml.sax.saxutils import escape
+
+    from plantools.xlsx.parts import column_letters
+
+    strings: dict[str, int] = {}
+    parts = {}
+    letters = [column_letters(c + 1) for c in range(64)]
+    for number, (name, written) in enumerate(sheets, start=1):
+        rows: dict[int, list[str]] = {}
+        for row, col, value in written:
+            if isinstance(value, str):
+                index = strings.setdefault(value, len(strings))
+                cell = f'<c r="{letters[col]}{row + 1}" s="1" t="s"><v>{index}</v></c>'
+            else:
+                if isinstance(value, datetime):
+                    value = (value - datetime(1899, 12, 30)).total_seconds() / 86400
+                cell = f'<c r="{letters[col]}{row + 1}" s="1"><v>{value}</v></c>'
+            rows.setdefault(row, []).append(cell)
+        data = "".join(f'<row r="{row + 1}">{"".join(cells)}</row>' for row, cells in rows.items())
+        parts[f"xl/worksheets/sheet{number}.xml"] = (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats'
+            f'.org/spreadsheetml/2006/main"><sheetData>{data}</sheetData></worksheet>')
+    shared = "".join(f'<si><t xml:space="preserve">{escape(text)}</t></si>' for text in strings)
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    relations = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    kinds = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    parts["xl/sharedStrings.xml"] = f'<sst xmlns="{main}" count="{len(strings)}" uniqueCount="{len(strings)}">{shared}</sst>'
+    parts["xl/styles.xml"] = (
+        f'<styleSheet xmlns="{main}"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+        '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/>'
+        '</fill></fills><borders count="2"><border/><border><left style="thin"/><right style="thin"/>'
+        '<top style="thin"/><bottom style="thin"/></border></borders><cellStyleXfs count="1"><xf/></cellStyleXfs>'
+        '<cellXfs count="2"><xf/><xf borderId="1" applyBorder="1" applyAlignment="1"><alignment vertical="top" '
+        'wrapText="1"/></xf></cellXfs></styleSheet>')
+    listed = "".join(f'<sheet name="{escape(name)}" sheetId="{n}" r:id="rId{n}"/>'
+                     for n, (name, _) in enumerate(sheets, start=1))
+    parts["xl/workbook.xml"] = f'<workbook xmlns="{main}" xmlns:r="{relations}"><sheets>{listed}</sheets></workbook>'
+    rels = "".join(f'<Relationship Id="rId{n}" Type="{relations}/worksheet" Target="worksheets/sheet{n}.xml"/>'
+                   for n in range(1, len(sheets) + 1))
+    rels += (f'<Relationship Id="rIdS" Type="{relations}/sharedStrings" Target="sharedStrings.xml"/>'
+             f'<Relationship Id="rIdY" Type="{relations}/styles" Target="styles.xml"/>')
+    package = "http://schemas.openxmlformats.org/package/2006/relationships"
+    parts["xl/_rels/workbook.xml.rels"] = f'<Relationships xmlns="{package}">{rels}</Relationships>'
+    parts["_rels/.rels"] = (f'<Relationships xmlns="{package}"><Relationship Id="rId1" Type="{relations}/'
+                            'officeDocument" Target="xl/workbook.xml"/></Relationships>')
+    overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{kinds}.worksheet+xml"/>'
+                        for n in range(1, len(sheets) + 1))
+    parts["[Content_Types].xml"] = (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
+        f'ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="{kinds}.sheet.main+xml"/>'
+        f'<Override PartName="/xl/sharedStrings.xml" ContentType="{kinds}.sharedStrings+xml"/><Override '
+        f'PartName="/xl/styles.xml" ContentType="{kinds}.styles+xml"/>{overrides}</Types>')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package_file:
+        for name, text in parts.items():
+            package_file.writestr(name, text)
+    return buffer.getvalue()
+
+
+def by_rustpy_xlsxwriter(sheets: list[tuple[str, list[tuple[int, int, Any]]]]) -> bytes:
+    """The cells as rows of records through rustpy-xlsxwriter (rust_xlsxwriter), no formats."""
+    import io
+
+    from rustpy_xlsxwriter import write_worksheets
+
+    entries = []
+    for name, written in sheets:
+        width = max((col for _, col, _ in written), default=0) + 1
+        rows: dict[int, dict[str, Any]] = {}
+        for row, col, value in written:
+            rows.setdefault(row, {f"c{c}": "" for c in range(width)})[f"c{col}"] = value
+        entries.append((name[:31], list(rows.values())))
+    buffer = io.BytesIO()
+    write_worksheets(entries, buffer)
+    return buffer.getvalue()
+
+
+def by_pyexcelerate(sheets: list[tuple[str, list[tuple[int, int, Any]]]]) -> bytes:
+    """The cells through pyexcelerate, as a grid per sheet, no formats."""
+    import io
+
+    from pyexcelerate import Workbook
+
+    book = Workbook()
+    for name, written in sheets:
+        width = max((col for _, col, _ in written), default=0) + 1
+        grid: dict[int, list[Any]] = {}
+        for row, col, value in written:
+            grid.setdefault(row, [None] * width)[col] = value
+        book.new_sheet(name[:31], data=[grid.get(row, [None] * width) for row in range(max(grid, default=-1) + 1)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+# the writers compared by --writers: name -> (the module it needs, what writes the cells)
+WRITERS = {
+    "xlsxwriter (as now)": ("xlsxwriter", by_xlsxwriter),
+    "sheet XML by plantools (prototype)": ("zipfile", by_own_xml),
+    "rustpy-xlsxwriter": ("rustpy_xlsxwriter", by_rustpy_xlsxwriter),
+    "pyexcelerate": ("pyexcelerate", by_pyexcelerate),
+}
+
+
+def replay(outputs, write) -> tuple[float, float, int]:
+    """CPU seconds `write` takes to write the outputs' cells again (the copy, the packs), and
+    the bytes it made."""
+    import time
+
+    seconds, size = {"copy": 0.0, "packs": 0.0}, 0
+    for kind, sheets in outputs:
         began = time.process_time()
-        again = xlsxwriter.Workbook(io.BytesIO(), {**WORKBOOK_OPTIONS, "in_memory": True})
-        wrapped = again.add_format({"text_wrap": True, "valign": "top", "border": 1})
-        for name, written in values:
-            sheet = again.add_worksheet(name)
-            for row, col, value in written:
-                sheet.write(row, col, value, wrapped)
-        again.close()
+        size += len(write(sheets))
         seconds[kind] += time.process_time() - began
-        cells += sum(len(written) for _, written in values)
-    return cells, seconds["copy"], seconds["packs"]
+    return seconds["copy"], seconds["packs"], size
 
 
-def benchmark(sizes: list[int], repeat: int, echo=print, floor: bool = False) -> list[dict]:
+def writer_floor(folder: Path) -> tuple[int, float, float]:
+    """The cells of the job's outputs in `folder`, and the CPU seconds xlsxwriter alone takes
+    to write them again (the copy, the packs), replayed with no plantools code around it:
+    about the least any job that writes those cells with xlsxwriter can take."""
+    outputs = output_cells(folder)
+    copy, packs, _ = replay(outputs, by_xlsxwriter)
+    return sum(len(cells) for _, sheets in outputs for _, cells in sheets), copy, packs
+
+
+def compare_writers(folder: Path) -> list[str]:
+    """Each writer of WRITERS (those installed) writing the job's outputs' cells: CPU seconds
+    and megabytes, side by side in one run, the values read back checked where it can."""
+    import importlib.util
+    import io
+
+    import python_calamine
+
+    outputs = output_cells(folder)
+    lines = []
+    for name, (module, write) in WRITERS.items():
+        if importlib.util.find_spec(module) is None:
+            lines.append(f"  {name:<36} not installed")
+            continue
+        copy, packs, size = replay(outputs, write)
+        # the first output's first sheet read back: every text there (a writer of records adds
+        # a header row, so where is not compared)
+        back = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(write(outputs[0][1])))
+        got = {v for row in back.get_sheet_by_name(back.sheet_names[0]).to_python() for v in row}
+        same = {v for _, _, v in outputs[0][1][0][1] if isinstance(v, str)} <= got
+        lines.append(f"  {name:<36} {copy + packs:6.2f} CPU s (copy {copy:5.2f}, packs {packs:5.2f}), "
+                     f"{size / 2**20:5.1f} MB{'' if same else ', TEXT NOT READ BACK THE SAME'}")
+    return lines
+
+
+def startup(runs: int = 11) -> list[str]:
+    """The bundled plan's `check` and `monthly` against the bare import floor (python with
+    xlsxwriter, python-calamine and click imported, nothing else), each a fresh process,
+    alternating; medians of `runs`."""
+    import os
+    import statistics
+    import subprocess
+    import tempfile
+    import time
+
+    def timed(*args: str) -> float:
+        began = time.perf_counter()
+        done = subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env)
+        took = time.perf_counter() - began
+        if done.returncode not in (0, 1):  # check's 1: the bundled plan has findings
+            raise RuntimeError(done.stderr)
+        return took
+
+    # the plantools beside this script, whether installed or not; its modules compiled once
+    # (__pycache__), as an install compiles them, not again by every run
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent),
+                                                                      os.environ.get("PYTHONPATH")]))}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    floor, check, monthly = [], [], []
+    with tempfile.TemporaryDirectory() as folder:
+        for run in range(runs + 1):
+            took = (timed("-c", "import xlsxwriter, python_calamine, click"), timed("-m", "plantools", "check"),
+                    timed("-m", "plantools", "monthly", "--month", "2019-03", "--force", "--out", folder))
+            if run:  # the first compiled the modules: not counted
+                for kept, seconds in zip((floor, check, monthly), took):
+                    kept.append(seconds)
+    median = statistics.median
+    bare = median(floor)
+    return [f"the bundled plan (17 actions), medians of {runs}: import floor (xlsxwriter, python-calamine, click) "
+            f"{bare:.2f} s; check {median(check):.2f} s ({median(check) / bare:.1f} times); "
+            f"monthly {median(monthly):.2f} s ({median(monthly) / bare:.1f} times)"]
+
+
+def benchmark(sizes: list[int], repeat: int, echo=print, floor: bool = False, writers: bool = False) -> list[dict]:
     import statistics
     import tempfile
 
@@ -401,6 +601,7 @@ def benchmark(sizes: list[int], repeat: int, echo=print, floor: bool = False) ->
                 ours.append(measure("ours", workbook))
                 theirs.append(measure("pandas", workbook))
             floors = writer_floor(Path(folder)) if floor else None
+            compared = compare_writers(Path(folder)) if writers else []
         median = statistics.median
         row = {
             "actions": size, "ours": median(r["seconds"] for r in ours),
@@ -416,6 +617,8 @@ def benchmark(sizes: list[int], repeat: int, echo=print, floor: bool = False) ->
             row["floor"] = floors
             notes.append(f"{size:>8,}: the outputs hold {floors[0]:,} cells; xlsxwriter alone writes them in "
                          f"{floors[1] + floors[2]:.2f} CPU s (copy {floors[1]:.2f}, packs {floors[2]:.2f})")
+        if compared:
+            notes += [f"{size:>8,}: the outputs' cells written again by each writer:", *compared]
     for note in notes:
         echo(note)
     return rows
@@ -429,6 +632,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each, alternating; medians shown")
     parser.add_argument("--floor", action="store_true",
                         help="then time xlsxwriter alone writing the same cells as the job wrote")
+    parser.add_argument("--writers", action="store_true",
+                        help="then time each writer (xlsxwriter, a prototype of plantools' own sheet XML, and "
+                             "rustpy-xlsxwriter and pyexcelerate where installed) writing the same cells")
+    parser.add_argument("--startup", type=int, default=11, metavar="RUNS",
+                        help="then the bundled plan's check and monthly against the bare import floor, "
+                             "medians of RUNS (0: not)")
     parser.add_argument("--scale", action="store_true",
                         help="instead: `check` of 2,000 bodies and 50,000 actions, and a plan beside a "
                              "5,000 x 5,000 junk sheet (time and peak memory until it is refused)")
@@ -442,7 +651,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     print(f"the monthly job (read, check, consolidate against last month, packs) against pandas "
           f"read_excel + to_excel of the same sheet; medians of {args.repeat} runs, each in a fresh process")
-    benchmark(args.sizes, args.repeat, floor=args.floor)
+    benchmark(args.sizes, args.repeat, floor=args.floor, writers=args.writers)
+    if args.startup:
+        print("\n".join(startup(args.startup)))
 
 
 if __name__ == "__main__":

@@ -39,6 +39,21 @@ def test_benchmark_measures_a_tiny_plan_and_prints_its_table():
     assert printed[3].startswith(f"      30: the outputs hold {cells:,} cells; xlsxwriter alone writes them in")
 
 
+def test_benchmark_compares_the_writers_on_the_same_cells():
+    """--writers: xlsxwriter and plantools' own sheet XML (a prototype) write the outputs'
+    cells again, and what the prototype wrote reads back with the same text."""
+    printed = []
+    benchmark([30], repeat=1, echo=printed.append, writers=True)
+    lines = {line.split("  ")[1].strip(): line for line in printed if line.startswith("  ") and "CPU s" in line}
+    assert {"xlsxwriter (as now)", "sheet XML by plantools (prototype)"} <= set(lines)
+    assert not any("NOT READ BACK" in line for line in lines.values())
+
+
+def test_benchmark_times_the_bundled_plan_against_the_import_floor():
+    [line] = bench.startup(1)
+    assert line.startswith("the bundled plan (17 actions), medians of 1: import floor") and "monthly" in line
+
+
 def test_benchmark_script_runs():
     result = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench.py"), "--sizes", "20", "--repeat", "1"],
                             capture_output=True, text=True, timeout=300)

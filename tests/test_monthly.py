@@ -4,7 +4,9 @@ are still written; workbooks written one after another do not pile up in memory.
 import gc
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
 import xlsxwriter
 from bench import generated_plan
 
@@ -59,3 +61,42 @@ def test_each_workbook_is_freed_as_soon_as_it_is_written(tmp_path):
                        lambda book: [write_text(book.add_worksheet(), row, 0, f"action {row}") for row in range(500)])
     assert workbooks_alive() - before == set()
     assert gc.isenabled()  # the collector is back on, as it was
+
+
+GUARDED_SCRIPT = """
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from plantools import jobs, load_plan
+
+if __name__ == "__main__":
+    jobs.PARALLEL_FROM = 0
+    folder = Path(sys.argv[1])
+    jobs.run_month(load_plan(folder / "Plan.xlsx"), "2019-06", folder / "copies", folder / "packs",
+                   today=date(2019, 6, 30), parallel=True)
+    mine = []
+    for entry in Path("/proc").iterdir():
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue  # not a process, or one that has just ended
+        if f"\\nPPid:\\t{os.getpid()}\\n" in status:
+            mine.append(status.splitlines()[0])
+    print("children:", mine)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="processes listed from Linux's /proc")
+def test_the_second_process_leaves_no_process_behind(tmp_path):
+    """The packs' second process, and the resource tracker that starting it starts, are gone
+    once run_month returns: a long Python session is not left with a process per run."""
+    write_plan_workbook(tmp_path / "Plan.xlsx", generated_plan(60, seed=3), force=True)
+    script = tmp_path / "monthly run.py"
+    script.write_text(GUARDED_SCRIPT, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["children: []"]
+    assert done.stderr == ""  # no warning of semaphores leaked
+    assert len(list((tmp_path / "packs").glob("*.xlsx"))) > 0 and (tmp_path / "copies" / "Plan 2019-06.xlsx").exists()

@@ -31,6 +31,7 @@ from plantools.plan.overdue import is_overdue
 from plantools.terminal import clean
 from plantools.xlsx.csvfiles import csv_safe
 from plantools.xlsx.files import atomic_file, make_folder, open_in_excel, owner_file, temp_name, write_error
+from plantools.xlsx.gcpause import gc_paused
 from plantools.xlsx.ledger import Ledger
 
 UNASSIGNED = "Unassigned (names no known body)"
@@ -263,8 +264,9 @@ def publish(run: PackRun, staging: Path) -> None:
             except OSError as exc:
                 raise write_error(target, exc, replacing=True) from None
             moved.append(target)
-        write_sent(run.folder, [_sent_record(run, pack) for pack in run.packs if pack.workbook],
-                   round_record(run.month, run.reply_by, run.plan_path))
+        with gc_paused():  # a record of every action sent: no cycles among them
+            records = [_sent_record(run, pack) for pack in run.packs if pack.workbook]
+        write_sent(run.folder, records, round_record(run.month, run.reply_by, run.plan_path))
         Ledger(run.folder / MANIFEST, MANIFEST_COLUMNS).replace(manifest_rows(run))
     except PlanError:
         for path in moved:

@@ -12,7 +12,7 @@ the record, so a return of the earlier packs still finds its own.
 from __future__ import annotations
 
 import json
-import secrets
+import os
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -21,6 +21,7 @@ from plantools.errors import PlanError
 from plantools.plan.deadlines import parse_deadline
 from plantools.plan.model import Action
 from plantools.xlsx.files import atomic_file
+from plantools.xlsx.gcpause import gc_paused
 
 SENT = "sent.json"
 VERSION = 1
@@ -45,7 +46,7 @@ class SentPack:
 
 def new_pack_id() -> str:
     """An id no sub-group can guess for another body's pack."""
-    return secrets.token_hex(8)
+    return os.urandom(8).hex()  # as secrets.token_hex(8), without importing hmac
 
 
 def action_record(key: str, action: Action) -> dict[str, str]:
@@ -93,17 +94,18 @@ def read_sent(folder: Path) -> dict[str, SentPack]:
         return {}
     found = {}
     try:
-        for pack_id, pack in _read_json(path)["packs"].items():
-            actions = {}
-            for item in pack["actions"]:
-                action = Action("", rag_text=str(item.get("rag", "")),
-                                deadline=parse_deadline(item.get("deadline") or None))
-                for name in WORDS:
-                    setattr(action, name, str(item.get(name, "")))
-                actions[str(item["key"])] = action
-            found[pack_id] = SentPack(pack_id, str(pack["body"]), str(pack["plan"]), str(pack["month"]),
-                                      str(pack["file"]), str(pack.get("sha256", "")), actions,
-                                      str(pack.get("made", "")))
+        with gc_paused():  # every action of every pack made in the folder: no cycles among them
+            for pack_id, pack in _read_json(path)["packs"].items():
+                actions = {}
+                for item in pack["actions"]:
+                    action = Action("", rag_text=str(item.get("rag", "")),
+                                    deadline=parse_deadline(item.get("deadline") or None))
+                    for name in WORDS:
+                        setattr(action, name, str(item.get(name, "")))
+                    actions[str(item["key"])] = action
+                found[pack_id] = SentPack(pack_id, str(pack["body"]), str(pack["plan"]), str(pack["month"]),
+                                          str(pack["file"]), str(pack.get("sha256", "")), actions,
+                                          str(pack.get("made", "")))
     except (KeyError, TypeError, AttributeError):
         raise PlanError(path, NOT_A_RECORD) from None
     return found

@@ -42,7 +42,12 @@ def write_workbook(path: Path, fill: Callable[[Any], None], force: bool = True) 
             book = xlsxwriter.Workbook(buffer, {**WORKBOOK_OPTIONS, "in_memory": True})
             fill(book)
             book.close()
-            del book  # a cycle: freed as the pause ends
+            # each sheet refers back to its workbook, a cycle only the collector would free, by
+            # walking every cell; with the sheets' references dropped the cells go now, freed
+            # by their counts (the collector's pass as the pause ends then has little to walk)
+            for sheet in book.worksheets():
+                vars(sheet).clear()
+            del book
         with temp.open("wb") as handle:
             handle.write(buffer.getbuffer())
             handle.flush()
@@ -159,7 +164,7 @@ def write_row(sheet, row: int, values: list, formats: list, widths: Sequence[flo
                 if widths is None or widths[col]:  # a border on paper; nothing at all off it
                     sheet.write_blank(row, col, None, formats[col])
                 continue
-            sheet.write_string(row, col, _fit(value), formats[col])
+            sheet.write_string(row, col, value if len(value) <= MAX_CELL_TEXT else _fit(value), formats[col])
             if widths is not None and widths[col] and not printed.fits_on_one_line(value, widths[col], font_size):
                 heights.append(printed.text_height(value, widths[col], font_size))
         elif isinstance(value, datetime):

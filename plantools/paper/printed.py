@@ -87,30 +87,49 @@ def text_lines(text: str, width: float, size: float, font: Font, bold: bool = Fa
     hyphens) in a column `width` units wide; each line typed (Alt+Enter) wraps on its own, and a
     word longer than the line is broken."""
     across = room(width, font) * 1000 / size  # in thousandths of an em, as the widths are
-    space = _width(" ", font, bold)
+    measured = _MEASURED[font, bold]
+    space = _SPACE[font, bold]
     lines = 0
     for paragraph in text.split("\n"):
         lines += 1
         used = 0.0
         for word in paragraph.split(" "):
-            for index, piece in enumerate(_hyphen_parts(word)):
-                wide = _width(piece, font, bold)
-                gap = space if used and index == 0 else 0.0
+            pieces = measured.get(word) or _measure(word, font, bold)
+            gap = space if used else 0.0  # before the word; none inside it
+            for index, wide in enumerate(pieces):
                 if used + gap + wide <= across:
                     used += gap + wide
+                    gap = 0.0
                     continue
                 if used:  # the piece starts a new line
                     lines += 1
                 # a piece wider than the line is broken over lines, a character a line at least
-                pieces = min(len(piece), math.ceil(wide / across)) or 1
-                lines += pieces - 1
-                used = wide / pieces
+                count = min(len(_hyphen_parts(word)[index]), math.ceil(wide / across)) or 1
+                lines += count - 1
+                used = wide / count
+                gap = 0.0
     return lines
 
 
-@lru_cache(maxsize=65536)
+# each font's (and weight's) words as measured: the widths of the pieces a line may break
+# between, in thousandths of an em; a plan's words repeat, so each is measured once
+_MEASURED: dict[tuple[Font, bool], dict[str, tuple[float, ...]]] = {
+    (font, bold): {} for font in FONTS for bold in (False, True)}
+_SPACE = {(font, bold): float((font.bold_widths if bold else font.widths)[0]) for font, bold in _MEASURED}
+MEASURED_WORDS = 100_000  # per font and weight, then the words are measured afresh
+
+
+def _measure(word: str, font: Font, bold: bool) -> tuple[float, ...]:
+    """The widths of a word's pieces (see _hyphen_parts), remembered for the next time."""
+    measured = _MEASURED[font, bold]
+    if len(measured) >= MEASURED_WORDS:
+        measured.clear()
+    pieces = measured[word] = tuple(_width(piece, font, bold) for piece in _hyphen_parts(word))
+    return pieces
+
+
 def _width(word: str, font: Font, bold: bool) -> float:
-    """A word's width in thousandths of an em (cached: a plan's words repeat)."""
+    """A word's width in thousandths of an em."""
     table = font.bold_widths if bold else font.widths
     return float(sum(table[code - 32] if 32 <= code < 127 else _other(chr(code), font, bold) for code in map(ord, word)))
 
@@ -125,7 +144,6 @@ def _other(char: str, font: Font, bold: bool) -> int:
     return table[ord(base) - 32] if 32 <= ord(base) < 127 else table[ord("n") - 32]
 
 
-@lru_cache(maxsize=4096)
 def _hyphen_parts(word: str) -> tuple[str, ...]:
     """Where a line may break inside a word: after each hyphen (the hyphen kept on the left)."""
     if "-" not in word.strip("-"):
@@ -134,16 +152,42 @@ def _hyphen_parts(word: str) -> tuple[str, ...]:
     return tuple(part + "-" for part in parts[:-1]) + (parts[-1],)
 
 
+# whole cells' heights, keyed by (text, width, size, bold): the copy's and packs' cells repeat
+_HEIGHTS: dict[tuple[str, float, float, bool], float] = {}
+CACHED_HEIGHTS = 200_000  # then the cache starts afresh
+
+
 def text_height(text: str, width: float, size: float, bold: bool = False) -> float:
     """Points of paper `text` needs in a column `width` units wide: the taller of the two
     programs' wrapping, without the row's padding."""
-    return max(text_lines(text, width, size, font, bold) * font.line * size for font in FONTS)
+    key = (text, width, size, bold)
+    height = _HEIGHTS.get(key)
+    if height is None:
+        if len(_HEIGHTS) >= CACHED_HEIGHTS:
+            _HEIGHTS.clear()
+        height = _HEIGHTS[key] = max(text_lines(text, width, size, font, bold) * font.line * size for font in FONTS)
+    return height
 
 
 def fits_on_one_line(text: str, width: float, size: float) -> bool:
     """A quick answer for most short cells: one line typed, narrower than the column in each
     font even if every character were its widest."""
-    return "\n" not in text and all(len(text) * size * WIDEST[font] / 1000 <= room(width, font) for font in FONTS)
+    return len(text) <= one_line_chars(width, size) and "\n" not in text
+
+
+@lru_cache(maxsize=1024)
+def one_line_chars(width: float, size: float) -> int:
+    """The most characters that fit across a column in each font even if every one were its
+    widest: n such that n * size * WIDEST / 1000 <= room in both (a cell's few widths, so cached)."""
+    def fits(count: int) -> bool:
+        return all(count * size * WIDEST[font] / 1000 <= room(width, font) for font in FONTS)
+
+    count = int(min(room(width, font) * 1000 / (size * WIDEST[font]) for font in FONTS))
+    while fits(count + 1):  # the division's rounding, settled by the comparison itself
+        count += 1
+    while count > 0 and not fits(count):
+        count -= 1
+    return count
 
 
 def row_height(heights: list[float], size: float) -> float:

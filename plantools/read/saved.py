@@ -12,7 +12,6 @@ sheet, and `check` lists it.
 from __future__ import annotations
 
 import json
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -50,6 +49,8 @@ def read_saved(workbook: Path) -> SavedLayout | None:
     path = settings_path(workbook)
     if not path.is_file():
         return None
+    import tomllib  # here: most workbooks have no saved layout
+
     fix = "correct it, or delete it to let plantools find the layout again"
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

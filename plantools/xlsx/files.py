@@ -7,10 +7,8 @@ import errno
 import os
 import re
 import shutil
-import socket
 import sys
 import time
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -24,14 +22,21 @@ STALE_AFTER = 24 * 60 * 60  # seconds: a temp file from another machine this old
 def temp_name(suffix: str) -> str:
     """'.~plantools-<host>-<pid>-<random><suffix>': whose it is, so a later run can tell
     an abandoned temp file (its process is gone) from one another run is still writing."""
-    host = re.sub(r"[^A-Za-z0-9]", "", socket.gethostname())[:30] or "host"
-    return f"{TEMP_PREFIX}{host}-{os.getpid()}-{uuid.uuid4().hex[:12]}{suffix}"
+    return f"{TEMP_PREFIX}{_host()}-{os.getpid()}-{os.urandom(6).hex()}{suffix}"
+
+
+def _host() -> str:
+    """This machine's name as a temp file's name holds it (socket imported only now: a
+    command that writes nothing needs none of it)."""
+    import socket
+
+    return re.sub(r"[^A-Za-z0-9]", "", socket.gethostname())[:30] or "host"
 
 
 def remove_stale_temps(folder: Path) -> None:
     """Delete temp files (and staging folders) that a killed run left behind: this machine's
     whose process has gone, and any over a day old. A run still writing keeps its own."""
-    host = re.sub(r"[^A-Za-z0-9]", "", socket.gethostname())[:30] or "host"
+    host = _host()
     try:
         temps = list(Path(folder).glob(TEMP_PREFIX + "*"))
     except OSError:

@@ -5,8 +5,10 @@ The collector runs after every so many new objects and, now and then, walks ever
 still alive; in the monthly job of 20,000 actions that came to 15 full walks and 13% of the
 run (measured with gc.callbacks). Reference counting frees almost everything as usual
 meanwhile. When the block ends the collector resumes, as it was, with one pass over what the
-block made: that frees the few cycles, such as an xlsxwriter workbook (it refers to itself
-through its sheets, so only the collector frees its cells).
+block made and is still alive (what reference counting freed it never sees): that frees the
+few cycles. An xlsxwriter workbook refers to itself through its sheets, so write_workbook
+drops its sheets' references once it is written (paper/formats.py), or that pass would walk
+every cell.
 """
 
 from __future__ import annotations

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import sys
 import time
 from contextlib import contextmanager
@@ -72,6 +71,8 @@ def writer_lock(workbook: Path, command: str) -> Iterator[None]:
 def file_lock(path: Path, command: str, refused: Callable[[Held | OSError], PlanError]) -> Iterator[None]:
     """Hold the lock file `path` for the block. When it cannot be had (Held: another run has
     it; OSError: it cannot be made), raise what `refused` words for the caller."""
+    import socket  # here: only a command that writes takes a lock
+
     mine = {"pid": os.getpid(), "host": socket.gethostname(), "since": datetime.now().isoformat(timespec="seconds"),
             "command": command}
     try:
@@ -190,6 +191,8 @@ def _stale(path: Path, holder: dict | None, unlocked: bool) -> bool:
         return True  # given back meanwhile
     if holder is None:
         return age > UNWRITTEN_AFTER
+    import socket
+
     if holder.get("host") == socket.gethostname() and isinstance(holder.get("pid"), int):
         return unlocked or not is_running(holder["pid"])  # a free system lock: even a reused pid is not its
     return age > STALE_AFTER

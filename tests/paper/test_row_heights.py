@@ -6,6 +6,7 @@ import signal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from plantools.paper import printed
 from plantools.paper.printed import CALIBRI, DEJAVU_SANS, text_height, text_lines
 
 
@@ -53,3 +54,11 @@ def test_the_taller_of_the_two_programs_wrapping_is_the_height():
     calibri, dejavu = text_lines(who, 14.71, 9, CALIBRI), text_lines(who, 14.71, 9, DEJAVU_SANS)
     assert 15 <= calibri <= 18 and 13 <= dejavu <= 14
     assert text_height(who, 14.71, 9) == max(calibri * CALIBRI.line, dejavu * DEJAVU_SANS.line) * 9
+
+
+@given(st.floats(0, 200, allow_nan=False), st.sampled_from([8, 9, 10, 11, 14]), st.integers(0, 400))
+def test_the_quick_one_line_answer_is_the_widest_character_bound(width, size, count):
+    """fits_on_one_line counts characters against a cached limit per column: the limit must
+    say exactly what the bound it stands for says (every character its font's widest)."""
+    bound = all(count * size * printed.WIDEST[font] / 1000 <= printed.room(width, font) for font in printed.FONTS)
+    assert printed.fits_on_one_line("x" * count, width, size) == bound
