@@ -20,6 +20,7 @@ from plantools.copy.changes import ADDED, REMOVED, Change
 from plantools.copy.earlier import read_copy
 from plantools.errors import PlanError
 from plantools.plan.model import Action
+from plantools.xlsx.files import is_owner_file
 
 if TYPE_CHECKING:
     import pandas
@@ -47,7 +48,7 @@ def copies_in(folder: Path, plan: str | None = None) -> list[Path]:
     found: dict[str, list[tuple[str, Path]]] = {}
     for path in folder.iterdir():
         name = COPY_NAME.match(path.name)
-        if name and path.is_file() and not path.name.startswith(("~$", ".~")):
+        if name and path.is_file() and not is_owner_file(path) and not path.name.startswith(".~"):
             found.setdefault(name["plan"], []).append((name["month"], path))
     if plan is not None:
         found = {name: paths for name, paths in found.items() if name.casefold() == plan.casefold()}

@@ -14,8 +14,8 @@ from plantools.options import Mail
 from plantools.plan import rag
 from plantools.plan.deadlines import MISSING, UNREADABLE
 from plantools.plan.model import Action
-from plantools.plan.overdue import falls_due, is_overdue
 from plantools.plan.months import label, long_date, month_end, uk_date
+from plantools.plan.overdue import falls_due, is_overdue
 from plantools.text import cut_at_word, joined
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -37,11 +37,12 @@ from plantools.plan import rag
 from plantools.plan.columns import LABELS, PROPOSED_DEADLINE
 from plantools.plan.deadlines import DATE, ONGOING, parse_deadline
 from plantools.plan.model import Action, Plan
+from plantools.plan.months import uk_date
 from plantools.returns import ledger
 from plantools.returns.ledger import LEDGER, MAX_FIELD
 from plantools.returns.read import Returned, Row, cell_text, read_return
 from plantools.text import short
-from plantools.xlsx.files import atomic_file
+from plantools.xlsx.files import atomic_file, is_owner_file, open_in_excel
 from plantools.xlsx.lock import writer_lock
 
 
@@ -125,7 +126,7 @@ def _collect(returns: list[Path | str], into: Path, write: bool, backup_dir: Pat
     before = ledger.read_returns_ledger(into)  # read first: a ledger that cannot be read stops the run here
     said = {tuple(row.get(c, "") for c in ledger.COLUMNS[1:11]) for row in before}
     # Excel's owner files ('~$Policy return.xlsx', beside a return still open) come with a *.xlsx
-    owners = [Path(path) for path in returns if Path(path).name.startswith("~$")]
+    owners = [Path(path) for path in returns if is_owner_file(Path(path))]
     packs = [pack for path in returns if Path(path) not in owners for pack in read_return(path)]
     if not packs:
         raise PlanError(Path(returns[0]) if returns else Path("."), "no returned packs given"
@@ -421,8 +422,7 @@ def _nothing_new(pack: Returned, result: Collection, first: int, said: set[tuple
     whens = [row["when"] for row in before if row.get("body") == pack.body
              and (row.get("return") == pack.path.name or row.get("return", "").startswith(pack.path.name + ","))]
     try:
-        day = datetime.fromisoformat(min(whens)).date()
-        when = f" on {day.day} {day:%b %Y}"  # 3 Dec 2018, on Windows too (no %-d)
+        when = f" on {uk_date(datetime.fromisoformat(min(whens)).date())}"
     except ValueError:
         when = ""
     del result.items[first:]
@@ -444,8 +444,7 @@ def _write(result: Collection, into: Path, backup_dir: Path | None, said: set[tu
             raise PlanError(into, "has changed since the dry run (someone saved it): run collect again "
                                   "without --yes to see what it would write now; nothing was written")
     if result.edits and is_open_in_excel(into):
-        raise PlanError(into, "is open in Excel (its owner file ~$ is beside it): close it and run again; "
-                              "nothing was written")
+        raise open_in_excel(into, "nothing was written")
     when, run = datetime.now().isoformat(timespec="seconds"), uuid.uuid4().hex[:12]
     items = _new_rows([[when, *row, run] for row in _item_rows(result.items, result.month)]
                       + [_unchanged_row(pack, result.month, when, run) for pack in result.unchanged], said)

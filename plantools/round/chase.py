@@ -10,7 +10,7 @@ however often chase runs; `again` starts another round the same day."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
@@ -18,14 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from plantools.errors import PlanError
-from plantools.packs.drafts import (
-    XLSX_TYPE,
-    default_reply_by,
-    header_text,
-    due_lines,
-    message_bytes,
-    sign_off,
-)
+from plantools.packs.drafts import XLSX_TYPE, default_reply_by, due_lines, header_text, message_bytes, sign_off
 from plantools.packs.sent import SentPack, read_sent
 from plantools.plan import rag
 from plantools.plan.model import counted

@@ -83,6 +83,11 @@ def owner_file(path: Path) -> Path | None:
     return None
 
 
+def is_owner_file(path: Path) -> bool:
+    """Whether `path` is itself an owner file Excel keeps beside a workbook it has open."""
+    return path.name.startswith("~$")
+
+
 def is_open_in_excel(path: Path) -> bool:
     return owner_file(path) is not None
 
