@@ -730,7 +730,7 @@ def send(folder: Path, server: Server, sign_in: SignIn | None, sender: str, rese
     For Microsoft 365, sign in with --oauth (see docs/m365.md).
 
     Exit status: 0 all delivered, 1 something to retry or fix, 2 nothing could be sent."""
-    from plantools.report import preview_line
+    from plantools.report import preview_line, send_lines
     from plantools.send.smtp import preview, send_drafts
 
     drafts = preview(folder, sender, resend)
@@ -746,9 +746,8 @@ def send(folder: Path, server: Server, sign_in: SignIn | None, sender: str, rese
             sys.exit(2 if all(d.path in stuck for d in drafts) else 1)
         return
     run = send_drafts(folder, ready_server(server, sign_in, sender), sender, resend, time_limit, report=_say_outcome)
-    for draft in run.already_sent:
-        click.echo(f"already sent on {draft.sent_on}: skipped {draft.path.name}")
-    click.echo(f"{len(run.sent)} sent, {len(run.failed)} failed, {len(run.already_sent)} sent before")
+    for line in send_lines(run):
+        click.echo(line)
     if not run.complete:
         if any(o.draft not in stuck for o in run.failed):
             click.echo("run the same command again to retry what was refused for now or not sent; "
@@ -760,8 +759,9 @@ def send(folder: Path, server: Server, sign_in: SignIn | None, sender: str, rese
 
 def _say_outcome(outcome: Outcome) -> None:
     """As each message goes (or fails): for send and chase alike."""
-    click.echo(f"{'sent' if outcome.sent else 'FAILED'}: {outcome.draft.name} to {outcome.to}"
-               + ("" if outcome.note == "sent" else f": {outcome.note}"))
+    from plantools.report import outcome_line
+
+    click.echo(outcome_line(outcome))
 
 
 def ready_server(server: Server, sign_in: SignIn | None, sender: str) -> Server:

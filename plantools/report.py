@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # for the annotations only: `check` reads no copy, `monthly` 
     from plantools.copy.result import Consolidation
     from plantools.returns.match import Collection
     from plantools.round.chase import ChaseRun
-    from plantools.send.smtp import Draft
+    from plantools.send.smtp import Draft, Outcome, SendRun
 
 
 def findings_table(findings: list[Finding]) -> str:
@@ -113,6 +113,18 @@ def preview_line(draft: Draft) -> str:
         return f"would retry: {draft.path.name} to {describe(draft.waiting)} (refused for now before: " \
                f"{'; '.join(filter(None, draft.retry.values())) or 'no reply'})"
     return f"would send: {draft.path.name} to {describe(draft.waiting)}"
+
+
+def outcome_line(outcome: Outcome) -> str:
+    """plantools send or chase, as each message goes (or fails)."""
+    return f"{'sent' if outcome.sent else 'FAILED'}: {outcome.draft.name} to {outcome.to}" \
+        + ("" if outcome.note == "sent" else f": {outcome.note}")
+
+
+def send_lines(run: SendRun) -> list[str]:
+    """plantools send --yes, after the messages: what was skipped, and the count."""
+    skipped = [preview_line(draft) for draft in run.already_sent]  # 'already sent on ...: skipped ...'
+    return [*skipped, f"{len(run.sent)} sent, {len(run.failed)} failed, {len(run.already_sent)} sent before"]
 
 
 def collect_lines(result: Collection) -> list[str]:
