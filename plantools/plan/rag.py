@@ -50,8 +50,9 @@ _EMOJI = {
 
 
 def words_key(text: str) -> str:
-    """The form in which RAG words are compared: lower case, letters only."""
-    return " ".join(re.sub(r"[^a-z ]+", " ", text.lower()).split())
+    """The form in which RAG words are compared: lower case, letters and digits, punctuation as
+    spaces. Digits stay, so a ref such as 'B-2' or 'A/1' is never read as 'B' or 'A'."""
+    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", text.lower()).split())
 
 
 def normalise(text: object, words: dict[str, str] | None = None) -> str | None:

@@ -181,3 +181,20 @@ def test_no_plan_sheet_names_what_was_expected_and_found(tmp_path):
 ])
 def test_header_words_staff_use(header, role):
     assert header_role(header) == role
+
+
+@pytest.mark.parametrize("letter", ["R", "A", "G", "B", "C", "g"])
+def test_refs_that_begin_with_a_status_letter_are_actions_as_typed(tmp_path, letter):
+    """A/1, B-2, G.3, R 4, C5: refs staff write, not the RAG words A, B, G, R, C; each row is an
+    action whatever its deadline (an 'Ongoing' one too), its ref kept as typed."""
+    from conftest import simple_plan
+    from plantools.plan import rag
+
+    refs = [f"{letter}{sep}{n}" for n, sep in enumerate(["/", "-", ".", " ", ""], start=1)]
+    deadlines = ["Ongoing", "", "TBC", "March 2019", "Ongoing"]
+    actions = [[ref, "Outcome", f"Action {ref}", "Jo", "Board", deadline, status, ""]
+               for ref, deadline, status in zip(refs, deadlines, ["Green", "Amber", "", "Red", "Complete"])]
+    plan = load_plan(simple_plan(tmp_path / "plan.xlsx", actions))
+    assert [a.ref for a in plan.actions] == refs
+    assert [a.action for a in plan.actions] == [f"Action {ref}" for ref in refs]
+    assert all(rag.normalise(ref) is None for ref in refs)
