@@ -75,14 +75,19 @@ def draft_message(pack, plan_title: str, month: str, mail: Mail = Mail(), last_s
     return message_bytes(message, (*pack.emails, sender, reply_to))
 
 
+# headers folded only past the 998 characters a line may hold, when a draft is written and when
+# it is sent: Python folds a subject with an en dash into an empty encoded word ("=?utf-8?q??=")
+# that some mail programs show
+LINE_LIMIT = 998
+DRAFT_POLICY = policy.default.clone(max_line_length=LINE_LIMIT)  # a draft read back, to be sent
+
+
 def message_bytes(message: EmailMessage, addresses: tuple[str, ...]) -> bytes:
     """A draft's bytes, for the packs' drafts and chase's reminders alike."""
     # an address with a letter beyond ASCII (jörg@...) is written as it is, in UTF-8 (RFC 6532):
     # encoded as a header word it would be another address, which no server delivers to jörg
     international = any(not address.isascii() for address in addresses)
-    # headers folded only past the 998 characters a line may hold: Python 3.11 folds a subject
-    # with an en dash into an empty encoded word ("=?utf-8?q??="), which some mail programs show
-    return message.as_bytes(policy=(policy.SMTPUTF8 if international else policy.SMTP).clone(max_line_length=998))
+    return message.as_bytes(policy=(policy.SMTPUTF8 if international else policy.SMTP).clone(max_line_length=LINE_LIMIT))
 
 
 def sign_off(sender: str) -> str:

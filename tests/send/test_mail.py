@@ -56,7 +56,7 @@ class Recorder:
             return "421 Closing"
         message = BytesParser(policy=policy.default).parsebytes(envelope.content)
         self.received.append({"to": list(envelope.rcpt_tos), "from": envelope.mail_from, "bcc": message["Bcc"],
-                              "subject": message["Subject"], "unsent": message["X-Unsent"],
+                              "subject": message["Subject"], "unsent": message["X-Unsent"], "raw": envelope.content,
                               "tls": session.ssl is not None})
         return "250 Message accepted"
 
@@ -167,6 +167,26 @@ def test_lost_connection_then_a_rerun_sends_only_the_rest(packs_folder, smtp_ser
     assert sorted(m["subject"].split(": ")[1].split(",")[0] for m in healthy.received) == [
         "Policy Sub-Group actions for November 2018", "QA Sub-Group actions for November 2018"]
     assert "already sent on " in rerun.output and "skipped " + DRAFTS[0] in rerun.output
+
+
+def test_a_long_subject_with_a_dash_is_sent_unbroken(packs_folder, smtp_server):
+    """Python folds a long subject with an en dash into an empty encoded word ('=?utf-8?q??='),
+    which some mail programs show: what is sent keeps the draft's subject whole."""
+    from plantools.packs.drafts import message_bytes
+    from plantools.send.smtp import read_draft
+
+    subject = ("Merton Safeguarding Children Board Business Plan 2018 – 19: QA Sub-Group actions for "
+               "November 2018, please reply by Monday 21 December 2026")
+    for draft in packs_folder.glob("*.eml"):
+        message = read_draft(draft)
+        del message["Subject"]
+        message["Subject"] = subject
+        draft.write_bytes(message_bytes(message, ()))
+    recorder = Recorder()
+    server = smtp_server(recorder)
+    assert send(packs_folder, server.port, "--no-tls", "--yes").exit_code == 0
+    assert len(recorder.received) == 3 and {m["subject"] for m in recorder.received} == {subject}
+    assert not any(b"?q??=" in m["raw"] for m in recorder.received)
 
 
 def test_a_server_that_refuses_every_recipient_fails_that_draft_only(packs_folder, smtp_server):
