@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from plantools.plan.columns import RETURN_KEY
 from plantools.plan.model import Action, return_key
 
 RETURN_SHEET = "plantools"
 FORM = "plantools update form 1"
 # what the form records of each action as sent: (header, field)
-SENT = [("Return key", "key"), ("Ref", "ref"), ("Action", "action"), ("RAG", "rag"), ("Progress", "progress")]
+SENT = [(RETURN_KEY.label, "key"), ("Ref", "ref"), ("Action", "action"), ("RAG", "rag"), ("Progress", "progress")]
 
 
 def write_return_sheet(book, plan_file: str, month: str, body: str, pack_id: str, actions: list[Action]) -> None:

@@ -42,7 +42,8 @@ PLAN_COLUMNS: tuple[Column, ...] = (
 # the deadline, the return key (which row of the shared workbook each action came from) a
 # hidden helper that `collect` matches the returned rows by.
 PROPOSED_DEADLINE = Column("proposed", "Proposed new deadline", 8, True)
-FORM_COLUMNS = (PROPOSED_DEADLINE, Column("return_key", "Return key", 14))
+RETURN_KEY = Column("return_key", "Return key", 14)  # which row of the shared workbook a pack's row is
+FORM_COLUMNS = (PROPOSED_DEADLINE, RETURN_KEY)
 # what a sub-group fills in on the form: unlocked and marked, the rest protected
 EDITABLE = ("rag", "progress", "proposed")
 

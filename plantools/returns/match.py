@@ -34,7 +34,7 @@ from pathlib import Path
 from plantools.copy.changes import match
 from plantools.errors import PlanError
 from plantools.plan import rag
-from plantools.plan.columns import LABELS, PROPOSED_DEADLINE
+from plantools.plan.columns import LABELS, PROPOSED_DEADLINE, RETURN_KEY
 from plantools.plan.deadlines import DATE, ONGOING, parse_deadline
 from plantools.plan.model import Action, Plan
 from plantools.plan.months import uk_date
@@ -146,14 +146,14 @@ def _collect(returns: list[Path | str], into: Path, write: bool, backup_dir: Pat
         for key, row in pack.rows.items():
             sent = pack.sent.get(key)
             if sent is None:
-                result.items.append(Item("conflict", row.shown.get("ref", ""), "Return key", key, pack.body,
+                result.items.append(Item("conflict", row.shown.get("ref", ""), RETURN_KEY.label, key, pack.body,
                                          f"{pack.path.name}, sheet {pack.sheet}, cell {row.key_column}{row.cell_row}",
                                          "this row's return key is none of the actions the pack was sent with "
                                          "(a row or key typed in?): nothing written for it"))
                 continue
             why = _not_its_row(pack, row, sent)
             if why:
-                result.items.append(Item("conflict", sent.ref, "Return key", key, pack.body,
+                result.items.append(Item("conflict", sent.ref, RETURN_KEY.label, key, pack.body,
                                          f"{pack.path.name}, sheet {pack.sheet}, row {row.cell_row}", why))
                 continue
             for name in ("rag", "progress", "proposed"):

@@ -23,7 +23,7 @@ from pathlib import Path
 from plantools.errors import PlanError
 from plantools.packs.form import FORM, RETURN_SHEET
 from plantools.plan import rag
-from plantools.plan.columns import EDITABLE, FORM_COLUMNS, LABELS, PLAN_COLUMNS
+from plantools.plan.columns import EDITABLE, FORM_COLUMNS, LABELS, PLAN_COLUMNS, RETURN_KEY
 from plantools.plan.model import Action
 from plantools.returns.mail import workbooks_attached
 from plantools.xlsx.parts import column_letters
@@ -153,12 +153,12 @@ def _record(path: Path, rows: list[list]) -> Returned:
 
 
 def _read_rows(returned: Returned, rows: list[list]) -> None:
-    top = next((i for i, row in enumerate(rows) if "Return key" in [cell_text(v) for v in row]), None)
+    top = next((i for i, row in enumerate(rows) if RETURN_KEY.label in [cell_text(v) for v in row]), None)
     if top is None:
         raise PlanError(returned.path, "its Return key column is gone: collect matches rows by it; "
                                        "use the pack as it was sent", sheet="Plan")
     header = [cell_text(v) for v in rows[top]]
-    key_col = header.index("Return key")
+    key_col = header.index(RETURN_KEY.label)
     columns = {name: header.index(label) for label, name in FILLED_IN.items() if label in header}
     returned.no_column = [label for label in FILLED_IN if label not in header]
     shown = {name: header.index(label) for label, name in SHOWN.items() if label in header}
