@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import io
 import os
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from plantools.paper import printed
+from plantools.paper.sheetxml import rows_of
 from plantools.plan import rag
 from plantools.xlsx.files import atomic_file
 from plantools.xlsx.gcpause import gc_paused
@@ -156,20 +156,19 @@ def write_row(sheet, row: int, values: list, formats: list, widths: Sequence[flo
     """One row of a table: text as text (as write_text), a datetime as a date, a number as a
     number; and, given the column widths, the row made as tall as its printed text (see
     printed.py). A width of 0 marks a column that is not printed: left out of the height, and an
-    empty value there writes no cell. (Runs once a cell in tables of 100,000 rows, so kept lean.)"""
+    empty value there writes no cell. The row's XML is plantools' own (see sheetxml.py): it
+    runs once a cell in tables of 100,000 rows, so it is kept lean."""
     heights = []
+    cells = []
     for col, value in enumerate(values):
         if value.__class__ is str:
             if not value:
                 if widths is None or widths[col]:  # a border on paper; nothing at all off it
-                    sheet.write_blank(row, col, None, formats[col])
+                    cells.append((col, value, formats[col]))
                 continue
-            sheet.write_string(row, col, value if len(value) <= MAX_CELL_TEXT else _fit(value), formats[col])
+            cells.append((col, value if len(value) <= MAX_CELL_TEXT else _fit(value), formats[col]))
             if widths is not None and widths[col] and not printed.fits_on_one_line(value, widths[col], font_size):
                 heights.append(printed.text_height(value, widths[col], font_size))
-        elif isinstance(value, datetime):
-            sheet.write_datetime(row, col, value, formats[col])
         else:
-            sheet.write_number(row, col, value, formats[col])
-    if widths is not None:
-        sheet.set_row(row, printed.row_height(heights, font_size))
+            cells.append((col, value, formats[col]))
+    rows_of(sheet).add(row, cells, None if widths is None else printed.row_height(heights, font_size))

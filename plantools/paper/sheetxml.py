@@ -1,0 +1,118 @@
+"""The rows of plantools' tables as sheet XML, written by plantools into the sheet xlsxwriter writes.
+
+xlsxwriter keeps every cell as an object and writes its XML with general code; at 20,000
+actions that was 8 of the monthly job's CPU seconds, where joining the same rows' XML takes
+2 (docs/benchmark.md). So a table's rows are joined here, and xlsxwriter, writing the sheet,
+writes them where they belong among its own rows. Everything else is still xlsxwriter's: the
+shared strings and cell formats the rows point into (its own string table and format indexes),
+widths, merged cells, page set-up, RAG rules, dropdowns and protection.
+
+This leans on xlsxwriter's internals, each the one it uses itself to write a cell (the tests
+compare the two ways cell by cell, and setup.cfg bounds the versions): a format's
+`_get_xf_index`, the workbook's string table, `_convert_date_time`, `_check_dimensions`, and
+`_write_rows`, which writes the sheet's rows and here writes plantools' among them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from math import isfinite
+from typing import Any
+
+from xlsxwriter.utility import xl_col_to_name
+
+COLUMNS = [xl_col_to_name(col) for col in range(64)]  # plantools' widest table has 17
+DEFAULT_ROW_PIXELS = 20  # a row 15 points tall: no height is written for it, as xlsxwriter does
+
+
+class SheetRows:
+    """A sheet's rows written by plantools: each row's XML, by row number."""
+
+    def __init__(self, sheet: Any) -> None:
+        self.sheet = sheet
+        self.rows: dict[int, str] = {}
+        self.strings = sheet.str_table._get_shared_string_index  # the workbook's shared strings
+        self._write_theirs = sheet._write_rows
+        sheet._write_rows = self._write_all_rows
+
+    def add(self, row: int, cells: list[tuple[int, Any, Any]], height: float | None) -> None:
+        """Row `row` (0-based) of (column, value, format) cells: a str is shared text, "" a
+        formatted blank, a datetime a date, a number a number; `height` in points, or the default."""
+        if not cells and height is None:
+            return
+        number = str(row + 1)
+        xml = [_row_start(number, height)]
+        for col, value, fmt in cells:
+            ref = COLUMNS[col] + number
+            style = f' s="{fmt._get_xf_index()}"' if fmt is not None else ""
+            if value.__class__ is str:
+                if value:
+                    xml.append(f'<c r="{ref}"{style} t="s"><v>{self.strings(value)}</v></c>')
+                else:
+                    xml.append(f'<c r="{ref}"{style}/>')
+            elif isinstance(value, datetime):
+                xml.append(f'<c r="{ref}"{style}><v>{self.sheet._convert_date_time(value):.16G}</v></c>')
+            else:
+                if not isfinite(value):
+                    raise ValueError(f"not a number a cell can hold: {value!r} in {ref}")
+                xml.append(f'<c r="{ref}"{style}><v>{value:.16G}</v></c>')
+        xml.append("</row>")
+        if row in self.rows:
+            raise ValueError(f"row {number} of sheet {self.sheet.name!r} written twice")
+        self.rows[row] = "".join(xml)
+        check = self.sheet._check_dimensions  # the sheet's used range, which xlsxwriter writes
+        check(row, cells[0][0] if cells else 0)
+        if cells:
+            check(row, cells[-1][0])
+
+    def _write_all_rows(self) -> None:
+        """xlsxwriter's rows and ours, in row order: its own rows a run at a time, within the
+        bounds of each run (the bounds are what its loop goes by), ours between them."""
+        sheet, ours = self.sheet, self.rows
+        first, last = sheet.dim_rowmin, sheet.dim_rowmax
+        theirs = _rows_of_xlsxwriter(sheet)
+        clash = theirs.intersection(ours)
+        if clash:
+            raise ValueError(f"row {min(clash) + 1} of sheet {sheet.name!r} written by xlsxwriter and by plantools")
+        order = sorted([*((row, False) for row in theirs), *((row, True) for row in ours)])
+        run: list[int] = []
+        try:
+            for row, own in order:
+                if own:
+                    self._write_run(run)
+                    run = []
+                    sheet.fh.write(ours[row])
+                else:
+                    run.append(row)
+            self._write_run(run)
+        finally:
+            sheet.dim_rowmin, sheet.dim_rowmax = first, last
+
+    def _write_run(self, run: list[int]) -> None:
+        if run:
+            self.sheet.dim_rowmin, self.sheet.dim_rowmax = run[0], run[-1]
+            self._write_theirs()
+
+
+def rows_of(sheet: Any) -> SheetRows:
+    """The sheet's own rows, made (and hooked into xlsxwriter's writing) on first use."""
+    rows = vars(sheet).get("plantools_rows")
+    if rows is None:
+        rows = sheet.plantools_rows = SheetRows(sheet)
+    return rows
+
+
+def _row_start(number: str, height: float | None) -> str:
+    if height is None:
+        return f'<row r="{number}">'
+    pixels = int(height * 4.0 / 3.0 + 0.5)  # as xlsxwriter's set_row rounds a height
+    if pixels == DEFAULT_ROW_PIXELS:
+        return f'<row r="{number}">'
+    return f'<row r="{number}" ht="{pixels * 0.75:.16g}" customHeight="1">'
+
+
+def _rows_of_xlsxwriter(sheet: Any) -> set[int]:
+    """The rows xlsxwriter writes: cells, a height or format, comments. (Its record of rows set
+    is `row_info` from version 3.3, `set_rows` before.)"""
+    formatted = vars(sheet).get("row_info", vars(sheet).get("set_rows", {}))
+    return {row for row, cells in sheet.table.items() if cells} | set(formatted) | set(sheet.comments)

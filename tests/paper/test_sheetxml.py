@@ -1,0 +1,99 @@
+"""A table's rows written as plantools' own sheet XML read back exactly as xlsxwriter's own
+cell writes of the same values and formats would."""
+
+import random
+from datetime import datetime, timedelta
+
+import openpyxl
+import pytest
+import xlsxwriter
+
+from plantools.paper.formats import WORKBOOK_OPTIONS
+from plantools.paper.sheetxml import rows_of
+
+TEXTS = ["", "Green", "=SUM(A1:A2)", "+44 20 7946 0000", "  leading and trailing  ", "line one\nline two",
+         "café – “quoted” …", "a\x01control", "<b>&amp;</b>", "0042", "_x0041_", "x" * 300]
+
+
+def generated_rows(seed: int, count: int) -> list[list]:
+    """Rows of every kind of value a table holds: text (odd ones included), dates, numbers, blanks."""
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(count):
+        row: list = []
+        for _ in range(rng.randint(1, 9)):
+            kind = rng.random()
+            if kind < 0.6:
+                row.append(rng.choice(TEXTS) + (str(rng.randint(0, 50)) if rng.random() < 0.3 else ""))
+            elif kind < 0.8:
+                row.append(datetime(2019, 1, 1) + timedelta(days=rng.randint(-30000, 3000)))
+            else:
+                row.append(rng.choice([0, 1, -3, 2.5, 1e-7, 123456789012, 10 ** 15]))
+        rows.append(row)
+    return rows
+
+
+def write_both(path_ours, path_theirs, rows: list[list], seed: int) -> None:
+    """The same sheet twice: each table row as plantools' own XML, and by xlsxwriter's own
+    writes and set_row; xlsxwriter's rows (a merged heading, a header, a gap row with a height)
+    interleaved with the table's."""
+    rng = random.Random(seed)
+    layout = [("table" if rng.random() < 0.8 else rng.choice(["merged", "header", "gap"])) for _ in rows]
+    for path, own in ((path_ours, True), (path_theirs, False)):
+        book = xlsxwriter.Workbook(path, WORKBOOK_OPTIONS)
+        text = book.add_format({"text_wrap": True, "border": 1})
+        date = book.add_format({"num_format": "dd mmm yyyy", "bold": True})
+        sheet = book.add_worksheet("Plan")
+        for number, (values, kind) in enumerate(zip(rows, layout)):
+            cells = [(col, value, date if isinstance(value, datetime) else text) for col, value in enumerate(values)
+                     if value != "" or col != 2]  # column C's blanks: no cell at all
+            height = [None, 15, 27.75, 40.5, 408.75][number % 5]  # whole pixels: as every xlsxwriter writes them
+            if kind == "merged":
+                sheet.merge_range(number, 0, number, 3, f"heading {number}", text)
+            elif kind == "header":
+                sheet.write_string(number, 0, f"header {number}", date)
+            elif kind == "gap":
+                sheet.set_row(number, 6)
+            elif own:
+                rows_of(sheet).add(number, cells, height)
+            else:
+                for col, value, fmt in cells:
+                    if value == "":
+                        sheet.write_blank(number, col, None, fmt)
+                    elif isinstance(value, str):
+                        sheet.write_string(number, col, value, fmt)
+                    elif isinstance(value, datetime):
+                        sheet.write_datetime(number, col, value, fmt)
+                    else:
+                        sheet.write_number(number, col, value, fmt)
+                if height is not None:
+                    sheet.set_row(number, height)
+        book.close()
+
+
+def described(path) -> list[tuple]:
+    """Every cell as a user sees it: value, type, number format, bold, border; every row's height."""
+    sheet = openpyxl.load_workbook(path)["Plan"]
+    cells = [(c.coordinate, c.value, c.data_type, c.number_format, c.font.b, c.border.left.style, c.alignment.wrap_text)
+             for row in sheet.iter_rows() for c in row if c.value is not None or c.has_style]
+    heights = [(n, d.height) for n, d in sorted(sheet.row_dimensions.items()) if d.height]
+    return [*cells, *heights, ("merged", sorted(map(str, sheet.merged_cells.ranges))),
+            ("dimensions", sheet.dimensions)]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_own_rows_read_back_as_xlsxwriters_cells(tmp_path, seed):
+    rows = generated_rows(seed, 120)
+    ours, theirs = tmp_path / "ours.xlsx", tmp_path / "theirs.xlsx"
+    write_both(ours, theirs, rows, seed)
+    assert described(ours) == described(theirs)
+
+
+def test_a_row_written_both_ways_is_refused(tmp_path):
+    """A row both xlsxwriter and plantools wrote would be two rows of one number: refused."""
+    book = xlsxwriter.Workbook(tmp_path / "both.xlsx", WORKBOOK_OPTIONS)
+    sheet = book.add_worksheet("Plan")
+    rows_of(sheet).add(3, [(0, "ours", None)], None)
+    sheet.write_string(3, 1, "theirs")
+    with pytest.raises(ValueError, match="row 4 of sheet 'Plan' written by xlsxwriter and by plantools"):
+        book.close()
