@@ -83,8 +83,22 @@ def write_sent(folder: Path, packs: list[dict], round: dict | None = None) -> Pa
     for pack in packs:
         known["packs"][pack["id"]] = {**pack, "made": made}
     with atomic_file(path) as temp:
-        temp.write_text(json.dumps(known, ensure_ascii=False, indent=1), encoding="utf-8")
+        temp.write_text(record_text(known), encoding="utf-8")
     return path
+
+
+def record_text(known: dict) -> str:
+    """The record as JSON, a pack's details and then each action it sent on a line of their own,
+    so it reads and compares line by line. (Written by json's C encoder: its `indent` option
+    takes the encoder written in Python, three times as slow on 20,000 actions.)"""
+    lines = [json.dumps({name: value for name, value in known.items() if name != "packs"})[:-1] + ', "packs": {']
+    for number, (pack_id, pack) in enumerate(known["packs"].items()):
+        details = json.dumps({name: value for name, value in pack.items() if name != "actions"})
+        lines.append(f'{"," if number else ""}{json.dumps(pack_id)}: {details[:-1]}, "actions": [')
+        lines.append(",\n".join(map(json.dumps, pack["actions"])))
+        lines.append("]}")
+    lines.append("}}")
+    return "\n".join(lines) + "\n"
 
 
 def read_sent(folder: Path) -> dict[str, SentPack]:

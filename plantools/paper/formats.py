@@ -159,7 +159,7 @@ def write_row(sheet, row: int, values: list, formats: list, widths: Sequence[flo
     empty value there writes no cell. The row's XML is plantools' own (see sheetxml.py): it
     runs once a cell in tables of 100,000 rows, so it is kept lean."""
     heights = []
-    cells = []
+    cells: list[tuple[int, Any, Any]] = []
     for col, value in enumerate(values):
         if value.__class__ is str:
             if not value:
