@@ -95,6 +95,12 @@ def text_lines(text: str, width: float, size: float, font: Font, bold: bool = Fa
         used = 0.0
         for word in paragraph.split(" "):
             pieces = measured.get(word) or _measure(word, font, bold)
+            if len(pieces) == 1:  # most words: no hyphen to break after; they fit, or start a line
+                wide = pieces[0]
+                step = used + space + wide if used else wide
+                if step <= across:
+                    used = step
+                    continue
             gap = space if used else 0.0  # before the word; none inside it
             for index, wide in enumerate(pieces):
                 if used + gap + wide <= across:
@@ -165,7 +171,8 @@ def text_height(text: str, width: float, size: float, bold: bool = False) -> flo
     if height is None:
         if len(_HEIGHTS) >= CACHED_HEIGHTS:
             _HEIGHTS.clear()
-        height = _HEIGHTS[key] = max(text_lines(text, width, size, font, bold) * font.line * size for font in FONTS)
+        height = _HEIGHTS[key] = max(text_lines(text, width, size, CALIBRI, bold) * CALIBRI.line,
+                                     text_lines(text, width, size, DEJAVU_SANS, bold) * DEJAVU_SANS.line) * size
     return height
 
 
