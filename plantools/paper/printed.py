@@ -95,12 +95,16 @@ def text_lines(text: str, width: float, size: float, font: Font, bold: bool = Fa
         used = 0.0
         for word in paragraph.split(" "):
             pieces = measured.get(word) or _measure(word, font, bold)
-            if len(pieces) == 1:  # most words: no hyphen to break after; they fit, or start a line
+            if len(pieces) == 1 and pieces[0] <= across:  # most words: no hyphen, narrower than a line
                 wide = pieces[0]
-                step = used + space + wide if used else wide
-                if step <= across:
-                    used = step
-                    continue
+                if not used:
+                    used = wide
+                elif used + space + wide <= across:
+                    used += space + wide
+                else:  # the word starts a new line
+                    lines += 1
+                    used = wide
+                continue
             gap = space if used else 0.0  # before the word; none inside it
             for index, wide in enumerate(pieces):
                 if used + gap + wide <= across:
@@ -110,7 +114,7 @@ def text_lines(text: str, width: float, size: float, font: Font, bold: bool = Fa
                 if used:  # the piece starts a new line
                     lines += 1
                 # a piece wider than the line is broken over lines, a character a line at least
-                count = min(len(_hyphen_parts(word)[index]), math.ceil(wide / across)) or 1
+                count = 1 if wide <= across else min(len(_hyphen_parts(word)[index]), math.ceil(wide / across)) or 1
                 lines += count - 1
                 used = wide / count
                 gap = 0.0
