@@ -300,7 +300,7 @@ def _pack_sheets(book, pack: Pack, plan_title: str, run: PackRun) -> None:
         f"{pack.body} – {plan_title}", columns, run.paper, form=True,
     )
     write_plan_sheet(book, formats, layout, pack.actions, run.month, pack.as_of)
-    write_return_sheet(book, run.plan_file, run.month, pack.body, pack.id, pack.actions)
+    write_return_sheet(book, run.plan_file, run.month, pack.body, pack.id)
 
 
 def manifest_rows(run: PackRun) -> list[list]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import random
 import shutil
@@ -601,10 +602,11 @@ def test_a_pack_records_only_its_own_actions_as_sent(tmp_path):
     book = openpyxl.load_workbook(pack)
     assert book["plantools"].sheet_state == "veryHidden" and book["plantools"].protection.sheet
     record = [[c for c in row] for row in book["plantools"].iter_rows(values_only=True)]
-    assert [r[:2] for r in record[:4]] == [["plantools update form 1", None], ["Plan", "Shared Plan.xlsx"],
-                                           ["Month", MONTH], ["Body", "QA Sub-Group"]]
-    sent = [dict(zip(record[5], row)) for row in record[6:]]
-    assert [(r["Return key"], r["Ref"], r["RAG"], r["Progress"]) for r in sent] == [
+    pack_id = record[4][1]
+    assert record == [["plantools update form 1", None], ["Plan", "Shared Plan.xlsx"], ["Month", MONTH],
+                      ["Body", "QA Sub-Group"], ["Pack id", pack_id]]  # what names the pack, and no more
+    sent = json.loads((pack.parent / "sent.json").read_text(encoding="utf-8"))["packs"][pack_id]
+    assert [(r["key"], r["ref"], r["rag"], r["progress"]) for r in sent["actions"]] == [
         ("Plan!5", "1.2", "Amber", "Late"), ("Plan!6", "1.3", "Green", "")]
     plan = book["Plan"]
     assert plan.protection.sheet

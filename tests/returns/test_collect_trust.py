@@ -93,8 +93,8 @@ def test_values_as_sent_edited_in_the_record_sheet_hide_no_conflict(tmp_path):
     book.save(shared)
 
     def as_if_sent(record, plan) -> None:  # the record sheet made to say the pack was sent with it
-        row = next(r for r in record.iter_rows() if r[0].value == "Plan!5")
-        row[4].value = "Staff's note"
+        record.append(["Return key", "Ref", "Action", "RAG", "Progress"])
+        record.append(["Plan!5", "1.2", "Audit", "Amber", "Staff's note"])
 
     record_sheet(returned, as_if_sent)
     result = run("collect", returned, "--into", shared, "--yes", code=1)
