@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from plantools.paper import printed
-from plantools.paper.sheetxml import rows_of
+from plantools.paper.sheetxml import hook_into, rows_of
 from plantools.plan import rag
 from plantools.xlsx.files import atomic_file
 from plantools.xlsx.gcpause import gc_paused
@@ -40,6 +40,7 @@ def write_workbook(path: Path, fill: Callable[[Any], None], force: bool = True) 
         buffer = io.BytesIO()
         with gc_paused():  # every cell is an object until the end (see xlsx/gcpause.py)
             book = xlsxwriter.Workbook(buffer, {**WORKBOOK_OPTIONS, "in_memory": True})
+            hook_into(book)
             fill(book)
             book.close()
             # each sheet refers back to its workbook, a cycle only the collector would free, by

@@ -15,10 +15,13 @@ compare the two ways cell by cell, and setup.cfg bounds the versions): a format'
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from math import isfinite
 from typing import Any
 
+from xlsxwriter.packager import Packager
+from xlsxwriter.sharedstrings import SharedStrings
 from xlsxwriter.utility import xl_col_to_name
 
 COLUMNS = [xl_col_to_name(col) for col in range(64)]  # plantools' widest table has 17
@@ -100,6 +103,41 @@ def rows_of(sheet: Any) -> SheetRows:
     if rows is None:
         rows = sheet.plantools_rows = SheetRows(sheet)
     return rows
+
+
+def hook_into(book: Any) -> None:
+    """Have the workbook write its shared strings as below (its `_get_packager` is there to be
+    replaced)."""
+    book._get_packager = _Packager
+
+
+# what xlsxwriter escapes in a shared string: XML's specials, control characters, the
+# non-characters, and text that looks like Excel's own escape of one (_x000D_)
+_ESCAPED = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+
+
+class _SharedStrings(SharedStrings):
+    """xlsxwriter's shared strings, byte for byte, with a string that needs no escaping and has
+    no space at either end (most of them) written as it is, without its four regexes per string
+    (at 20,000 actions, 400,000 strings: 1.6 CPU s of the monthly job's 9)."""
+
+    def _write_sst_strings(self) -> None:
+        write, escaped, own = self.fh.write, _ESCAPED.search, self._write_si
+        for string in self.string_table.string_array:
+            if escaped(string) or string[:1].isspace() or string[-1:].isspace():
+                own(string)
+            else:
+                write(f"<si><t>{string}</t></si>")
+
+
+class _Packager(Packager):
+    def _write_shared_strings_file(self) -> None:  # xlsxwriter's own, but for the class
+        if not self.workbook.str_table.count:
+            return
+        strings = _SharedStrings()
+        strings.string_table = self.workbook.str_table
+        strings._set_xml_writer(self._filename("xl/sharedStrings.xml"))
+        strings._assemble_xml_file()
 
 
 def _row_start(number: str, height: float | None) -> str:

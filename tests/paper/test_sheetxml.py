@@ -2,6 +2,7 @@
 cell writes of the same values and formats would."""
 
 import random
+import zipfile
 from datetime import datetime, timedelta
 
 import openpyxl
@@ -9,7 +10,7 @@ import pytest
 import xlsxwriter
 
 from plantools.paper.formats import WORKBOOK_OPTIONS
-from plantools.paper.sheetxml import rows_of
+from plantools.paper.sheetxml import hook_into, rows_of
 
 TEXTS = ["", "Green", "=SUM(A1:A2)", "+44 20 7946 0000", "  leading and trailing  ", "line one\nline two",
          "café – “quoted” …", "a\x01control", "<b>&amp;</b>", "0042", "_x0041_", "x" * 300]
@@ -97,3 +98,26 @@ def test_a_row_written_both_ways_is_refused(tmp_path):
     sheet.write_string(3, 1, "theirs")
     with pytest.raises(ValueError, match="row 4 of sheet 'Plan' written by xlsxwriter and by plantools"):
         book.close()
+
+
+def test_shared_strings_are_xlsxwriters_byte_for_byte(tmp_path):
+    """Strings of every kind xlsxwriter escapes (and rich text) are written as it writes them."""
+    rng = random.Random(7)
+    pieces = ["plain", " ", "\t", "\n", "&", "<", ">", '"', "\x00", "\x1f", "_x0041_", "_x00", "\ufffe", "é", "–",
+              "\u00a0", "\u2028", "_"]
+    strings = sorted({"".join(rng.choice(pieces) for _ in range(rng.randint(1, 6))) for _ in range(3000)})
+    written = {}
+    for name, hooked in (("ours", True), ("theirs", False)):
+        path = tmp_path / f"{name}.xlsx"
+        book = xlsxwriter.Workbook(path, WORKBOOK_OPTIONS)
+        if hooked:
+            hook_into(book)
+        sheet = book.add_worksheet()
+        bold = book.add_format({"bold": True})
+        for row, string in enumerate(strings):
+            sheet.write_string(row, 0, string)
+        sheet.write_rich_string(len(strings), 0, "a ", bold, "rich", " string")
+        book.close()
+        with zipfile.ZipFile(path) as package:
+            written[name] = package.read("xl/sharedStrings.xml")
+    assert written["ours"] == written["theirs"] and len(written["ours"]) > 30_000
