@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 import os
@@ -136,6 +135,8 @@ def _one_line(error: click.UsageError) -> click.ClickException:
         return UsageLine(f"{words}, e.g. {example(command, option)}" if option else words)
     unknown = re.match(r"No such command '(.*)'", error.message)
     if unknown and ctx and isinstance(ctx.command, click.Group):
+        import difflib  # only for a mistyped command
+
         close = difflib.get_close_matches(unknown[1], list(ctx.command.commands), n=1)
         maybe = f" (did you mean {close[0]}?)" if close else ""
         return UsageLine(f"plantools has no command '{unknown[1]}'{maybe}: see plantools --help")
@@ -311,11 +312,13 @@ def month_option(what: str):
 
 
 def _check_address(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    if not value:  # none given: nothing to check, nor to import for it
+        return value
     from email.utils import parseaddr
 
     from plantools.packs.drafts import valid_address
 
-    if value and not valid_address(parseaddr(value)[1]):
+    if not valid_address(parseaddr(value)[1]):
         raise click.BadParameter(f"{value!r} is not an email address")
     return value
 

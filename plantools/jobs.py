@@ -9,7 +9,6 @@ leaves neither a copy nor a pack ready to send (and can simply be run again)."""
 from __future__ import annotations
 
 import os
-import pickle
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -180,6 +179,8 @@ def write_settled_packs(sent: Path) -> None:
     as compare settles the copy's, then the packs written. `sent` is the file _submit pickled
     into: the run, the plan's actions (the same objects as the run's, so settling them settles
     the packs), last month's actions, the plan's title, the staging folder and the mail."""
+    import pickle
+
     with sent.open("rb") as handle:
         run, actions, earlier, plan_title, staging, mail = pickle.load(handle)
     sent.unlink()
@@ -196,6 +197,7 @@ def _submit(pool: ProcessPoolExecutor | None, run: PackRun, actions: list[Action
     then they are written here."""
     if pool is None:
         return None
+    import pickle  # here: only a plan large enough for a second process is pickled
     from concurrent.futures.process import BrokenProcessPool
 
     # pickled here and now (not by the pool's thread later, while this process goes on to settle

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from email import policy
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
+from typing import TYPE_CHECKING
 
 from plantools.options import Mail
 from plantools.plan import rag
@@ -17,6 +15,10 @@ from plantools.plan.model import Action
 from plantools.plan.months import label, long_date, month_end, uk_date
 from plantools.plan.overdue import falls_due, is_overdue
 from plantools.text import cut_at_word, joined
+
+if TYPE_CHECKING:  # the email package is imported when a draft is made: most runs of check and monthly make none
+    from email.message import EmailMessage
+    from email.policy import EmailPolicy
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 REPLY_DAYS = 14  # the default reply-by date: this long after the month's end
@@ -51,6 +53,9 @@ def draft_message(pack, plan_title: str, month: str, mail: Mail = Mail(), last_s
     """The .eml for one pack: addressed to the body, its workbook attached, asking for a
     reply by mail.reply_by (default_reply_by when not given). `last_saved`: the shared workbook
     was open in Excel when the pack was made, which the draft says first, for the officer."""
+    from email.message import EmailMessage
+    from email.utils import formatdate, make_msgid, parseaddr
+
     when = label(month)
     reply_by = mail.reply_by or default_reply_by(month)
     reply_to = mail.reply_to
@@ -79,11 +84,19 @@ def draft_message(pack, plan_title: str, month: str, mail: Mail = Mail(), last_s
 # it is sent: Python folds a subject with an en dash into an empty encoded word ("=?utf-8?q??=")
 # that some mail programs show
 LINE_LIMIT = 998
-DRAFT_POLICY = policy.default.clone(max_line_length=LINE_LIMIT)  # a draft read back, to be sent
+
+
+def draft_policy() -> EmailPolicy[EmailMessage]:
+    """The policy a draft is read back with, to be sent."""
+    from email import policy
+
+    return policy.default.clone(max_line_length=LINE_LIMIT)
 
 
 def message_bytes(message: EmailMessage, addresses: tuple[str, ...]) -> bytes:
     """A draft's bytes, for the packs' drafts and chase's reminders alike."""
+    from email import policy
+
     # an address with a letter beyond ASCII (jörg@...) is written as it is, in UTF-8 (RFC 6532):
     # encoded as a header word it would be another address, which no server delivers to jörg
     international = any(not address.isascii() for address in addresses)
@@ -92,6 +105,8 @@ def message_bytes(message: EmailMessage, addresses: tuple[str, ...]) -> bytes:
 
 def sign_off(sender: str) -> str:
     """The name a draft is signed with: the sender's, else the unit's."""
+    from email.utils import parseaddr
+
     return (parseaddr(sender)[0] if sender else "") or SIGNATURE
 
 

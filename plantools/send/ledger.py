@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
-from email.utils import parseaddr
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -129,5 +128,7 @@ def _holder(holder: dict | None) -> str:
 def split_addresses(text: str) -> list[str]:
     """The addresses of a header or a cell, separated by commas or semicolons; a piece that
     is not an address is kept as typed, so it can be reported."""
+    from email.utils import parseaddr  # only the commands that send or chase look at addresses
+
     pieces = re.findall(r'(?:"[^"]*"|<[^>]*>|[^,;])+', text)
     return [parseaddr(p.strip())[1] or p.strip() for p in pieces if p.strip()]

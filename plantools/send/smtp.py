@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from plantools.errors import PlanError
 from plantools.options import GRAPH_URL
-from plantools.packs.drafts import DRAFT_POLICY, header_text, valid_address
+from plantools.packs.drafts import draft_policy, header_text, valid_address
 from plantools.plan.months import uk_date
 from plantools.send.ledger import (
     FOR_GOOD,
@@ -151,7 +151,7 @@ def drafts_in(folder: Path) -> list[Path]:
 
 
 def read_draft(path: Path) -> EmailMessage:
-    return BytesParser(policy=DRAFT_POLICY).parsebytes(path.read_bytes())  # sent unfolded, as drafted
+    return BytesParser(policy=draft_policy()).parsebytes(path.read_bytes())  # sent unfolded, as drafted
 
 
 def preview(folder: Path, sender: str = "", resend: bool = False, ledger: str = LEDGER,

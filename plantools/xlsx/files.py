@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import platform
 import re
 import shutil
 import sys
@@ -26,11 +27,9 @@ def temp_name(suffix: str) -> str:
 
 
 def _host() -> str:
-    """This machine's name as a temp file's name holds it (socket imported only now: a
-    command that writes nothing needs none of it)."""
-    import socket
-
-    return re.sub(r"[^A-Za-z0-9]", "", socket.gethostname())[:30] or "host"
+    """This machine's name as a temp file's name holds it: socket.gethostname(), which
+    platform.node() gives too, without importing socket where os.uname() has it."""
+    return re.sub(r"[^A-Za-z0-9]", "", platform.node())[:30] or "host"
 
 
 def remove_stale_temps(folder: Path) -> None:
