@@ -17,7 +17,8 @@ NOT_AT_START = ["smtplib", "ssl", "hmac", "multiprocessing", "concurrent.futures
                 # the bundled plan's bodies have no email address, so no draft is made: the email
                 # package and socket (which email.utils imports) are left alone; pickle is for the
                 # second process, difflib for a mistyped command
-                "email", "email.utils", "email.policy", "email.message", "socket", "pickle", "difflib"]
+                "email", "email.utils", "email.policy", "email.message", "socket", "pickle", "difflib",
+                "plantools.xlsx.edit"]  # collect's editing of a workbook in place
 
 RUN_COMMAND = """
 import json

@@ -6,8 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO, Any, Iterable
 
-from plantools.xlsx.edit import split_address
-
 
 def open_values(source: Path | IO[bytes]):
     """The workbook at `source` (a path, or its bytes), opened with calamine."""
@@ -20,6 +18,8 @@ def open_values(source: Path | IO[bytes]):
 
 def values_at(book, sheet: str, addresses: Iterable[str]) -> dict[str, Any]:
     """The values of these cells of `sheet` ('' for an empty one), reading no further down than the lowest."""
+    from plantools.xlsx.edit import split_address  # here: the reader and the monthly job need none of edit
+
     keys = {address: split_address(address) for address in addresses}
     if not keys:
         return {}
