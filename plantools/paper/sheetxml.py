@@ -35,6 +35,7 @@ class SheetRows:
         self.sheet = sheet
         self.rows: dict[int, str] = {}
         self.strings = sheet.str_table._get_shared_string_index  # the workbook's shared strings
+        self.styles: dict[Any, str] = {None: ""}  # format -> its attribute, s="<its index>"
         self._write_theirs = sheet._write_rows
         sheet._write_rows = self._write_all_rows
 
@@ -45,9 +46,12 @@ class SheetRows:
             return
         number = str(row + 1)
         xml = [_row_start(number, height)]
+        styles = self.styles
         for col, value, fmt in cells:
             ref = COLUMNS[col] + number
-            style = f' s="{fmt._get_xf_index()}"' if fmt is not None else ""
+            style = styles.get(fmt)
+            if style is None:
+                style = styles[fmt] = f' s="{fmt._get_xf_index()}"'
             if value.__class__ is str:
                 if value:
                     xml.append(f'<c r="{ref}"{style} t="s"><v>{self.strings(value)}</v></c>')
