@@ -16,7 +16,7 @@ compare the two ways cell by cell, and setup.cfg bounds the versions): a format'
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date
 from math import isfinite
 from typing import Any
 
@@ -41,7 +41,7 @@ class SheetRows:
 
     def add(self, row: int, cells: list[tuple[int, Any, Any]], height: float | None) -> None:
         """Row `row` (0-based) of (column, value, format) cells: a str is shared text, "" a
-        formatted blank, a datetime a date, a number a number; `height` in points, or the default."""
+        formatted blank, a date or datetime a date, a number a number; `height` in points, or the default."""
         if not cells and height is None:
             return
         number = str(row + 1)
@@ -57,7 +57,7 @@ class SheetRows:
                     xml.append(f'<c r="{ref}"{style} t="s"><v>{self.strings(value)}</v></c>')
                 else:
                     xml.append(f'<c r="{ref}"{style}/>')
-            elif isinstance(value, datetime):
+            elif isinstance(value, date):  # a datetime too
                 xml.append(f'<c r="{ref}"{style}><v>{self.sheet._convert_date_time(value):.16G}</v></c>')
             else:
                 if not isfinite(value):
