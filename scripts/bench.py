@@ -387,70 +387,28 @@ def by_xlsxwriter(sheets: list[tuple[str, list[tuple[int, int, Any]]]]) -> bytes
     return buffer.getvalue()
 
 
-def by_own_xml(sheets: list[tuple[str, list[tuple[int, int, Any]]]]) -> bytes:
-    """A prototype: the same cells' sheet XML and shared strings made with plain joins and
-    zipped, the rest of the package the least that opens (what plantools would write itself
-    were it to take the big sheets from xlsxwriter; numbers and dates as numbers)."""
+def by_plantools(sheets: list[tuple[str, list[tuple[int, int, Any]]]]) -> bytes:
+    """The cells as plantools writes a table's rows: its own sheet XML inside xlsxwriter's
+    sheets (paper/sheetxml.py), the same format as by_xlsxwriter."""
     import io
-    import zipfile
-    from datetime import datetime
-    from xml.sax.saxutils import escape
 
-    from plantools.xlsx.parts import column_letters
+    import xlsxwriter
 
-    strings: dict[str, int] = {}
-    parts = {}
-    letters = [column_letters(c + 1) for c in range(64)]
-    for number, (name, written) in enumerate(sheets, start=1):
-        rows: dict[int, list[str]] = {}
-        for row, col, value in written:
-            if isinstance(value, str):
-                index = strings.setdefault(value, len(strings))
-                cell = f'<c r="{letters[col]}{row + 1}" s="1" t="s"><v>{index}</v></c>'
-            else:
-                if isinstance(value, datetime):
-                    value = (value - datetime(1899, 12, 30)).total_seconds() / 86400
-                cell = f'<c r="{letters[col]}{row + 1}" s="1"><v>{value}</v></c>'
-            rows.setdefault(row, []).append(cell)
-        data = "".join(f'<row r="{row + 1}">{"".join(cells)}</row>' for row, cells in rows.items())
-        parts[f"xl/worksheets/sheet{number}.xml"] = (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats'
-            f'.org/spreadsheetml/2006/main"><sheetData>{data}</sheetData></worksheet>')
-    shared = "".join(f'<si><t xml:space="preserve">{escape(text)}</t></si>' for text in strings)
-    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-    relations = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-    kinds = "application/vnd.openxmlformats-officedocument.spreadsheetml"
-    parts["xl/sharedStrings.xml"] = f'<sst xmlns="{main}" count="{len(strings)}" uniqueCount="{len(strings)}">{shared}</sst>'
-    parts["xl/styles.xml"] = (
-        f'<styleSheet xmlns="{main}"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
-        '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/>'
-        '</fill></fills><borders count="2"><border/><border><left style="thin"/><right style="thin"/>'
-        '<top style="thin"/><bottom style="thin"/></border></borders><cellStyleXfs count="1"><xf/></cellStyleXfs>'
-        '<cellXfs count="2"><xf/><xf borderId="1" applyBorder="1" applyAlignment="1"><alignment vertical="top" '
-        'wrapText="1"/></xf></cellXfs></styleSheet>')
-    listed = "".join(f'<sheet name="{escape(name)}" sheetId="{n}" r:id="rId{n}"/>'
-                     for n, (name, _) in enumerate(sheets, start=1))
-    parts["xl/workbook.xml"] = f'<workbook xmlns="{main}" xmlns:r="{relations}"><sheets>{listed}</sheets></workbook>'
-    rels = "".join(f'<Relationship Id="rId{n}" Type="{relations}/worksheet" Target="worksheets/sheet{n}.xml"/>'
-                   for n in range(1, len(sheets) + 1))
-    rels += (f'<Relationship Id="rIdS" Type="{relations}/sharedStrings" Target="sharedStrings.xml"/>'
-             f'<Relationship Id="rIdY" Type="{relations}/styles" Target="styles.xml"/>')
-    package = "http://schemas.openxmlformats.org/package/2006/relationships"
-    parts["xl/_rels/workbook.xml.rels"] = f'<Relationships xmlns="{package}">{rels}</Relationships>'
-    parts["_rels/.rels"] = (f'<Relationships xmlns="{package}"><Relationship Id="rId1" Type="{relations}/'
-                            'officeDocument" Target="xl/workbook.xml"/></Relationships>')
-    overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{kinds}.worksheet+xml"/>'
-                        for n in range(1, len(sheets) + 1))
-    parts["[Content_Types].xml"] = (
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" '
-        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
-        f'ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="{kinds}.sheet.main+xml"/>'
-        f'<Override PartName="/xl/sharedStrings.xml" ContentType="{kinds}.sharedStrings+xml"/><Override '
-        f'PartName="/xl/styles.xml" ContentType="{kinds}.styles+xml"/>{overrides}</Types>')
+    from plantools.paper.formats import WORKBOOK_OPTIONS
+    from plantools.paper.sheetxml import hook_into, rows_of
+
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package_file:
-        for name, text in parts.items():
-            package_file.writestr(name, text)
+    book = xlsxwriter.Workbook(buffer, {**WORKBOOK_OPTIONS, "in_memory": True})
+    hook_into(book)
+    wrapped = book.add_format({"text_wrap": True, "valign": "top", "border": 1})
+    for name, written in sheets:
+        rows: dict[int, list[tuple[int, Any, Any]]] = {}
+        for row, col, value in written:
+            rows.setdefault(row, []).append((col, value, wrapped))
+        own = rows_of(book.add_worksheet(name))
+        for row, cells in rows.items():
+            own.add(row, cells, None)
+    book.close()
     return buffer.getvalue()
 
 
@@ -492,8 +450,8 @@ def by_pyexcelerate(sheets: list[tuple[str, list[tuple[int, int, Any]]]]) -> byt
 
 # the writers compared by --writers: name -> (the module it needs, what writes the cells)
 WRITERS = {
-    "xlsxwriter (as now)": ("xlsxwriter", by_xlsxwriter),
-    "sheet XML by plantools (prototype)": ("zipfile", by_own_xml),
+    "xlsxwriter alone (before)": ("xlsxwriter", by_xlsxwriter),
+    "plantools' rows in xlsxwriter (now)": ("xlsxwriter", by_plantools),
     "rustpy-xlsxwriter": ("rustpy_xlsxwriter", by_rustpy_xlsxwriter),
     "pyexcelerate": ("pyexcelerate", by_pyexcelerate),
 }
@@ -633,7 +591,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--floor", action="store_true",
                         help="then time xlsxwriter alone writing the same cells as the job wrote")
     parser.add_argument("--writers", action="store_true",
-                        help="then time each writer (xlsxwriter, a prototype of plantools' own sheet XML, and "
+                        help="then time each writer (xlsxwriter alone, plantools' own rows in xlsxwriter's sheets, and "
                              "rustpy-xlsxwriter and pyexcelerate where installed) writing the same cells")
     parser.add_argument("--startup", type=int, default=11, metavar="RUNS",
                         help="then the bundled plan's check and monthly against the bare import floor, "

@@ -40,12 +40,12 @@ def test_benchmark_measures_a_tiny_plan_and_prints_its_table():
 
 
 def test_benchmark_compares_the_writers_on_the_same_cells():
-    """--writers: xlsxwriter and plantools' own sheet XML (a prototype) write the outputs'
-    cells again, and what the prototype wrote reads back with the same text."""
+    """--writers: xlsxwriter alone and plantools' own rows in xlsxwriter's sheets write the
+    outputs' cells again, and what each wrote reads back with the same text."""
     printed = []
     benchmark([30], repeat=1, echo=printed.append, writers=True)
     lines = {line.split("  ")[1].strip(): line for line in printed if line.startswith("  ") and "CPU s" in line}
-    assert {"xlsxwriter (as now)", "sheet XML by plantools (prototype)"} <= set(lines)
+    assert {"xlsxwriter alone (before)", "plantools' rows in xlsxwriter (now)"} <= set(lines)
     assert not any("NOT READ BACK" in line for line in lines.values())
 
 

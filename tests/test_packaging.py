@@ -80,7 +80,7 @@ def test_the_minimums_ci_installs_are_the_ones_setup_cfg_declares():
     config.read(ROOT / "setup.cfg", encoding="utf-8")
     requirements = config["options"]["install_requires"].split()
     requirements += [r for extra in config["options.extras_require"].values() for r in extra.split()]
-    declared = dict(re.fullmatch(r"([\w.-]+)>=([\w.]+)", r).groups() for r in requirements)
+    declared = dict(re.fullmatch(r"([\w.-]+)>=([\w.]+)(?:,<[\w.]+)?", r).groups() for r in requirements)
     pinned = dict(line.split("#")[0].strip().split("==")
                   for line in (ROOT / ".ci" / "minimum.txt").read_text(encoding="utf-8").splitlines()
                   if line.split("#")[0].strip())

@@ -16,7 +16,7 @@ compare the two ways cell by cell, and setup.cfg bounds the versions): a format'
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date
 from math import isfinite
 from typing import Any
 
@@ -35,25 +35,29 @@ class SheetRows:
         self.sheet = sheet
         self.rows: dict[int, str] = {}
         self.strings = sheet.str_table._get_shared_string_index  # the workbook's shared strings
+        self.styles: dict[Any, str] = {None: ""}  # format -> its attribute, s="<its index>"
         self._write_theirs = sheet._write_rows
         sheet._write_rows = self._write_all_rows
 
     def add(self, row: int, cells: list[tuple[int, Any, Any]], height: float | None) -> None:
         """Row `row` (0-based) of (column, value, format) cells: a str is shared text, "" a
-        formatted blank, a datetime a date, a number a number; `height` in points, or the default."""
+        formatted blank, a date or datetime a date, a number a number; `height` in points, or the default."""
         if not cells and height is None:
             return
         number = str(row + 1)
         xml = [_row_start(number, height)]
+        styles = self.styles
         for col, value, fmt in cells:
             ref = COLUMNS[col] + number
-            style = f' s="{fmt._get_xf_index()}"' if fmt is not None else ""
+            style = styles.get(fmt)
+            if style is None:
+                style = styles[fmt] = f' s="{fmt._get_xf_index()}"'
             if value.__class__ is str:
                 if value:
                     xml.append(f'<c r="{ref}"{style} t="s"><v>{self.strings(value)}</v></c>')
                 else:
                     xml.append(f'<c r="{ref}"{style}/>')
-            elif isinstance(value, datetime):
+            elif isinstance(value, date):  # a datetime too
                 xml.append(f'<c r="{ref}"{style}><v>{self.sheet._convert_date_time(value):.16G}</v></c>')
             else:
                 if not isfinite(value):

@@ -161,8 +161,8 @@ def _not_an_action(grid: Grid, row: int, own: set[str], values: dict[str, str], 
     (above, between or below the tables), a totals row or a note under the table, whether
     typed or the values of formulas."""
     shows = {role for role, value in values.items() if value}  # typed or merged down from above
-    texts = [(col, grid.raw(row, col)) for col in range(grid.left, grid.max_col + 1)
-             if grid.own(row, col) and grid.raw(row, col) not in (None, "")]
+    texts = [(col, value) for col in range(grid.left, grid.max_col + 1)
+             if grid.own(row, col) and (value := grid.raw(row, col)) is not None]  # raw: None for ""
     if not texts:
         return ""
     first = str(texts[0][1])

@@ -3,7 +3,7 @@ cell writes of the same values and formats would."""
 
 import random
 import zipfile
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import openpyxl
 import pytest
@@ -27,7 +27,8 @@ def generated_rows(seed: int, count: int) -> list[list]:
             if kind < 0.6:
                 row.append(rng.choice(TEXTS) + (str(rng.randint(0, 50)) if rng.random() < 0.3 else ""))
             elif kind < 0.8:
-                row.append(datetime(2019, 1, 1) + timedelta(days=rng.randint(-30000, 3000)))
+                when = datetime(2019, 1, 1) + timedelta(days=rng.randint(-30000, 3000), seconds=rng.randint(0, 86399))
+                row.append(when if rng.random() < 0.5 else when.date())
             else:
                 row.append(rng.choice([0, 1, -3, 2.5, 1e-7, 123456789012, 10 ** 15]))
         rows.append(row)
@@ -43,16 +44,16 @@ def write_both(path_ours, path_theirs, rows: list[list], seed: int) -> None:
     for path, own in ((path_ours, True), (path_theirs, False)):
         book = xlsxwriter.Workbook(path, WORKBOOK_OPTIONS)
         text = book.add_format({"text_wrap": True, "border": 1})
-        date = book.add_format({"num_format": "dd mmm yyyy", "bold": True})
+        day = book.add_format({"num_format": "dd mmm yyyy hh:mm", "bold": True})
         sheet = book.add_worksheet("Plan")
         for number, (values, kind) in enumerate(zip(rows, layout)):
-            cells = [(col, value, date if isinstance(value, datetime) else text) for col, value in enumerate(values)
+            cells = [(col, value, day if isinstance(value, date) else text) for col, value in enumerate(values)
                      if value != "" or col != 2]  # column C's blanks: no cell at all
             height = [None, 15, 27.75, 40.5, 408.75][number % 5]  # whole pixels: as every xlsxwriter writes them
             if kind == "merged":
                 sheet.merge_range(number, 0, number, 3, f"heading {number}", text)
             elif kind == "header":
-                sheet.write_string(number, 0, f"header {number}", date)
+                sheet.write_string(number, 0, f"header {number}", day)
             elif kind == "gap":
                 sheet.set_row(number, 6)
             elif own:
@@ -63,7 +64,7 @@ def write_both(path_ours, path_theirs, rows: list[list], seed: int) -> None:
                         sheet.write_blank(number, col, None, fmt)
                     elif isinstance(value, str):
                         sheet.write_string(number, col, value, fmt)
-                    elif isinstance(value, datetime):
+                    elif isinstance(value, date):
                         sheet.write_datetime(number, col, value, fmt)
                     else:
                         sheet.write_number(number, col, value, fmt)
