@@ -7,8 +7,6 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from xlsxwriter.utility import xl_rowcol_to_cell
-
 from plantools.paper import printed
 from plantools.paper.sheetxml import hook_into, rows_of
 from plantools.plan import rag
@@ -106,7 +104,6 @@ def add_rag_rules(sheet, formats: Formats, first_row: int, last_row: int, col: i
             "type": "text", "criteria": "begins with", "value": status,
             "format": formats.rag_rule[status],
         })
-    _rules_as_they_are(sheet, first_row, col)
     if not dropdown:
         return
     sheet.data_validation(first_row, col, last_row, col, {
@@ -118,18 +115,6 @@ def add_rag_rules(sheet, formats: Formats, first_row: int, last_row: int, col: i
         "error_message": "Choose Red, Amber, Green or Complete (see the Key sheet).",
         "error_type": "warning",
     })
-
-
-def _rules_as_they_are(sheet, first_row: int, col: int) -> None:
-    """Writing the sheet, xlsxwriter passes each rule's formula through some 150 regular
-    expressions that mark Excel's newer functions (FILTER, XLOOKUP, ...). A RAG rule's
-    formula, LEFT(cell,n)="Red" as xlsxwriter makes it, names none of them: it is written as
-    it is, the same XML (the bundled plan's monthly has 36 rules: about 5 ms). Any other
-    formula, or this one made differently by another xlsxwriter, goes through theirs."""
-    cell = xl_rowcol_to_cell(first_row, col)
-    ours = {f'LEFT({cell},{len(status)})="{status}"' for status in rag.STATUSES}
-    theirs = sheet._prepare_formula
-    sheet._prepare_formula = lambda formula, *args: formula if formula in ours else theirs(formula, *args)
 
 
 def write_key(book, formats: Formats, name: str = "Key", font_size: float = DEFAULT_FONT_SIZE, heading: str = ""):
