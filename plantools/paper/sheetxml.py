@@ -1,8 +1,8 @@
 """The rows of plantools' tables as sheet XML, written by plantools into the sheet xlsxwriter writes.
 
-xlsxwriter keeps every cell as an object and writes its XML with general code; at 20,000
-actions that was 8 of the monthly job's CPU seconds, where joining the same rows' XML takes
-2 (docs/benchmark.md). So a table's rows are joined here, and xlsxwriter, writing the sheet,
+xlsxwriter keeps every cell as an object and writes its XML with general code; the monthly
+job's 840,000 cells at 20,000 actions take it 7.4 CPU s, and these rows 3.1 (the benchmark's
+--writers, docs/benchmark.md). So a table's rows are joined here, and xlsxwriter, writing the sheet,
 writes them where they belong among its own rows. Everything else is still xlsxwriter's: the
 shared strings and cell formats the rows point into (its own string table and format indexes),
 widths, merged cells, page set-up, RAG rules, dropdowns and protection.
@@ -32,6 +32,8 @@ class SheetRows:
     """A sheet's rows written by plantools: each row's XML, by row number."""
 
     def __init__(self, sheet: Any) -> None:
+        if sheet.constant_memory:  # its rows go out as they are written, not through _write_rows
+            raise ValueError("a table's own rows need xlsxwriter's in_memory mode, not constant_memory")
         self.sheet = sheet
         self.rows: dict[int, str] = {}
         self.strings = sheet.str_table._get_shared_string_index  # the workbook's shared strings

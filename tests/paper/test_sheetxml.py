@@ -122,3 +122,12 @@ def test_shared_strings_are_xlsxwriters_byte_for_byte(tmp_path):
         with zipfile.ZipFile(path) as package:
             written[name] = package.read("xl/sharedStrings.xml")
     assert written["ours"] == written["theirs"] and len(written["ours"]) > 30_000
+
+
+def test_a_workbook_that_writes_rows_as_they_come_is_refused(tmp_path):
+    """In constant_memory mode xlsxwriter writes each row as it goes, never through the sheet's
+    row writer: plantools' rows would be lost, so they are refused at the first."""
+    book = xlsxwriter.Workbook(tmp_path / "streamed.xlsx", {**WORKBOOK_OPTIONS, "constant_memory": True})
+    with pytest.raises(ValueError, match="in_memory mode"):
+        rows_of(book.add_worksheet("Plan"))
+    book.close()
