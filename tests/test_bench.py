@@ -22,6 +22,8 @@ from plantools.plan.months import from_label
 from plantools.template import write_plan_workbook
 
 REFERENCE = ROOT / "tests" / "data" / "generated-copy-reference.json.gz"
+# the same outputs' row heights, made by the version before issue 23's changes to the row-height model
+HEIGHTS = ROOT / "tests" / "data" / "generated-heights-reference.json.gz"
 
 
 def test_benchmark_measures_a_tiny_plan_and_prints_its_table():
@@ -140,3 +142,14 @@ def test_consolidated_copy_and_packs_are_what_they_were_before_any_speed_up(tmp_
     # each pack's id and each file's bytes: they differ run to run
     assert manifest[0][-3:] == ["pack_id", "pack_sha256", "draft_sha256"]
     assert [row[:-3] for row in manifest] == list(csv.reader(io.StringIO(reference["manifest"])))
+    # every row as tall as it was (the row-height model made faster, not different)
+    tall = json.loads(gzip.decompress(HEIGHTS.read_bytes()))
+    assert heights(second.path) == tall["copy"]
+    assert {p.workbook.name: heights(p.workbook) for p in run.packs if p.workbook} == tall["packs"]
+
+
+def heights(path) -> dict[str, dict[str, float]]:
+    """Each sheet's rows of a height of their own: row number -> points."""
+    book = openpyxl.load_workbook(path)
+    return {s.title: {str(n): d.height for n, d in sorted(s.row_dimensions.items()) if d.height}
+            for s in book.worksheets}

@@ -86,56 +86,87 @@ def text_lines(text: str, width: float, size: float, font: Font, bold: bool = Fa
     """How many lines `text` takes in `font` at `size` points, wrapped at spaces (and after
     hyphens) in a column `width` units wide; each line typed (Alt+Enter) wraps on its own, and a
     word longer than the line is broken."""
-    across = room(width, font) * 1000 / size  # in thousandths of an em, as the widths are
-    measured = _MEASURED[font, bold]
-    space = _SPACE[font, bold]
-    lines = 0
+    return line_counts(text, width, size, bold)[FONTS.index(font)]
+
+
+def line_counts(text: str, width: float, size: float, bold: bool = False) -> tuple[int, int]:
+    """text_lines in each of FONTS, in one pass over the words."""
+    calibri, dejavu = FONTS
+    across_c = room(width, calibri) * 1000 / size  # in thousandths of an em, as the widths are
+    across_d = room(width, dejavu) * 1000 / size
+    measured = _MEASURED[bold]
+    space_c, space_d = _SPACE[calibri, bold], _SPACE[dejavu, bold]
+    lines_c = lines_d = 0
     for paragraph in text.split("\n"):
-        lines += 1
-        used = 0.0
+        lines_c += 1
+        lines_d += 1
+        used_c = used_d = 0.0
         for word in paragraph.split(" "):
-            pieces = measured.get(word) or _measure(word, font, bold)
-            if len(pieces) == 1 and pieces[0] <= across:  # most words: no hyphen, narrower than a line
-                wide = pieces[0]
-                if not used:
-                    used = wide
-                elif used + space + wide <= across:
-                    used += space + wide
-                else:  # the word starts a new line
-                    lines += 1
-                    used = wide
-                continue
-            gap = space if used else 0.0  # before the word; none inside it
-            for index, wide in enumerate(pieces):
-                if used + gap + wide <= across:
-                    used += gap + wide
-                    gap = 0.0
-                    continue
-                if used:  # the piece starts a new line
-                    lines += 1
-                # a piece wider than the line is broken over lines, a character a line at least
-                count = 1 if wide <= across else min(len(_hyphen_parts(word)[index]), math.ceil(wide / across)) or 1
-                lines += count - 1
-                used = wide / count
-                gap = 0.0
-    return lines
+            pieces_c, pieces_d = measured.get(word) or _measure(word, bold)
+            # most words: no hyphen, narrower than a line; they go on it, or start the next
+            if len(pieces_c) == 1 and pieces_c[0] <= across_c:
+                wide = pieces_c[0]
+                if not used_c:
+                    used_c = wide
+                elif used_c + space_c + wide <= across_c:
+                    used_c += space_c + wide
+                else:
+                    lines_c += 1
+                    used_c = wide
+            else:
+                used_c, lines_c = _place(word, pieces_c, used_c, lines_c, across_c, space_c)
+            if len(pieces_d) == 1 and pieces_d[0] <= across_d:
+                wide = pieces_d[0]
+                if not used_d:
+                    used_d = wide
+                elif used_d + space_d + wide <= across_d:
+                    used_d += space_d + wide
+                else:
+                    lines_d += 1
+                    used_d = wide
+            else:
+                used_d, lines_d = _place(word, pieces_d, used_d, lines_d, across_d, space_d)
+    return lines_c, lines_d
 
 
-# each font's (and weight's) words as measured: the widths of the pieces a line may break
-# between, in thousandths of an em; a plan's words repeat, so each is measured once
-_MEASURED: dict[tuple[Font, bool], dict[str, tuple[float, ...]]] = {
-    (font, bold): {} for font in FONTS for bold in (False, True)}
-_SPACE = {(font, bold): float((font.bold_widths if bold else font.widths)[0]) for font, bold in _MEASURED}
-MEASURED_WORDS = 100_000  # per font and weight, then the words are measured afresh
+def _place(word: str, pieces: tuple[float, ...], used: float, lines: int, across: float,
+           space: float) -> tuple[float, int]:
+    """A word of pieces (see _hyphen_parts) placed after `used` of a line: where the line then
+    ends, and the lines counted so far."""
+    gap = space if used else 0.0  # before the word; none inside it
+    for index, wide in enumerate(pieces):
+        if used + gap + wide <= across:
+            used += gap + wide
+            gap = 0.0
+            continue
+        if used:  # the piece starts a new line
+            lines += 1
+        # a piece wider than the line is broken over lines, a character a line at least
+        count = 1 if wide <= across else min(len(_hyphen_parts(word)[index]), math.ceil(wide / across)) or 1
+        lines += count - 1
+        used = wide / count
+        gap = 0.0
+    return used, lines
 
 
-def _measure(word: str, font: Font, bold: bool) -> tuple[float, ...]:
-    """The widths of a word's pieces (see _hyphen_parts), remembered for the next time."""
-    measured = _MEASURED[font, bold]
+# each word as measured, in each font (Calibri, DejaVu Sans) and weight: the widths of the
+# pieces a line may break between, in thousandths of an em; a plan's words repeat, so each is
+# measured once
+_MEASURED: dict[bool, dict[str, tuple[tuple[float, ...], tuple[float, ...]]]] = {False: {}, True: {}}
+_SPACE = {(font, bold): float((font.bold_widths if bold else font.widths)[0]) for font in FONTS for bold in (False, True)}
+MEASURED_WORDS = 100_000  # per weight, then the words are measured afresh
+
+
+def _measure(word: str, bold: bool) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The widths of a word's pieces (see _hyphen_parts) in each font, remembered for the next time."""
+    measured = _MEASURED[bold]
     if len(measured) >= MEASURED_WORDS:
         measured.clear()
-    pieces = measured[word] = tuple(_width(piece, font, bold) for piece in _hyphen_parts(word))
-    return pieces
+    parts = _hyphen_parts(word)
+    calibri, dejavu = FONTS
+    pair = measured[word] = (tuple(_width(piece, calibri, bold) for piece in parts),
+                             tuple(_width(piece, dejavu, bold) for piece in parts))
+    return pair
 
 
 def _width(word: str, font: Font, bold: bool) -> float:
@@ -175,8 +206,8 @@ def text_height(text: str, width: float, size: float, bold: bool = False) -> flo
     if height is None:
         if len(_HEIGHTS) >= CACHED_HEIGHTS:
             _HEIGHTS.clear()
-        height = _HEIGHTS[key] = max(text_lines(text, width, size, CALIBRI, bold) * CALIBRI.line,
-                                     text_lines(text, width, size, DEJAVU_SANS, bold) * DEJAVU_SANS.line) * size
+        calibri, dejavu = line_counts(text, width, size, bold)
+        height = _HEIGHTS[key] = max(calibri * CALIBRI.line, dejavu * DEJAVU_SANS.line) * size
     return height
 
 
