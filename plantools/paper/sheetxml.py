@@ -24,7 +24,7 @@ from xlsxwriter.packager import Packager
 from xlsxwriter.sharedstrings import SharedStrings
 from xlsxwriter.utility import xl_col_to_name
 
-COLUMNS = [xl_col_to_name(col) for col in range(64)]  # plantools' widest table has 17
+COLUMNS = [xl_col_to_name(col) for col in range(64)]  # letters; more made as a wider row needs them
 DEFAULT_ROW_PIXELS = 20  # a row 15 points tall: no height is written for it, as xlsxwriter does
 
 
@@ -42,11 +42,13 @@ class SheetRows:
         sheet._write_rows = self._write_all_rows
 
     def add(self, row: int, cells: list[tuple[int, Any, Any]], height: float | None) -> None:
-        """Row `row` (0-based) of (column, value, format) cells: a str is shared text, "" a
+        """Row `row` (0-based) of (column, value, format) cells, left to right: a str is shared text, "" a
         formatted blank, a date or datetime a date, a number a number; `height` in points, or the default."""
         if not cells and height is None:
             return
         number = str(row + 1)
+        if cells and cells[-1][0] >= len(COLUMNS):  # a plan with dozens of columns of its own
+            COLUMNS.extend(xl_col_to_name(col) for col in range(len(COLUMNS), cells[-1][0] + 1))
         xml = [_row_start(number, height)]
         styles = self.styles
         for col, value, fmt in cells:

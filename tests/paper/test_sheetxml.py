@@ -41,13 +41,15 @@ def write_both(path_ours, path_theirs, rows: list[list], seed: int) -> None:
     interleaved with the table's."""
     rng = random.Random(seed)
     layout = [("table" if rng.random() < 0.8 else rng.choice(["merged", "header", "gap"])) for _ in rows]
+    shifts = [0 if number % 7 else rng.choice([60, 120, 700]) for number in range(len(rows))]  # rows of many columns
     for path, own in ((path_ours, True), (path_theirs, False)):
         book = xlsxwriter.Workbook(path, WORKBOOK_OPTIONS)
         text = book.add_format({"text_wrap": True, "border": 1})
         day = book.add_format({"num_format": "dd mmm yyyy hh:mm", "bold": True})
         sheet = book.add_worksheet("Plan")
         for number, (values, kind) in enumerate(zip(rows, layout)):
-            cells = [(col, value, day if isinstance(value, date) else text) for col, value in enumerate(values)
+            far = shifts[number]
+            cells = [(col + far, value, day if isinstance(value, date) else text) for col, value in enumerate(values)
                      if value != "" or col != 2]  # column C's blanks: no cell at all
             height = [None, 15, 27.75, 40.5, 408.75][number % 5]  # whole pixels: as every xlsxwriter writes them
             if kind == "merged":
