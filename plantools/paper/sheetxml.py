@@ -26,6 +26,8 @@ from xlsxwriter.utility import xl_col_to_name
 
 COLUMNS = [xl_col_to_name(col) for col in range(64)]  # letters; more made as a wider row needs them
 DEFAULT_ROW_PIXELS = 20  # a row 15 points tall: no height is written for it, as xlsxwriter does
+# a number no cell holds, as xlsxwriter writes it under nan_inf_to_errors: the formula and its error
+NOT_FINITE = {"nan": ("#NUM!", "#NUM!"), "inf": ("1/0", "#DIV/0!"), "-inf": ("-1/0", "#DIV/0!")}
 
 
 class SheetRows:
@@ -63,10 +65,13 @@ class SheetRows:
                     xml.append(f'<c r="{ref}"{style}/>')
             elif isinstance(value, date):  # a datetime too
                 xml.append(f'<c r="{ref}"{style}><v>{self.sheet._convert_date_time(value):.16G}</v></c>')
-            else:
-                if not isfinite(value):
-                    raise ValueError(f"not a number a cell can hold: {value!r} in {ref}")
+            elif isfinite(value):
                 xml.append(f'<c r="{ref}"{style}><v>{value:.16G}</v></c>')
+            elif self.sheet.nan_inf_to_errors:  # the workbook's choice, as xlsxwriter's write_number takes it
+                formula, error = NOT_FINITE["nan" if value != value else "inf" if value > 0 else "-inf"]
+                xml.append(f'<c r="{ref}"{style} t="e"><f>{formula}</f><v>{error}</v></c>')
+            else:
+                raise ValueError(f"not a number a cell can hold: {value!r} in {ref}")
         xml.append("</row>")
         if row in self.rows:
             raise ValueError(f"row {number} of sheet {self.sheet.name!r} written twice")

@@ -133,3 +133,25 @@ def test_a_workbook_that_writes_rows_as_they_come_is_refused(tmp_path):
     with pytest.raises(ValueError, match="in_memory mode"):
         rows_of(book.add_worksheet("Plan"))
     book.close()
+
+
+def test_numbers_no_cell_holds_are_written_as_xlsxwriter_writes_them(tmp_path):
+    """NaN and the infinities: the errors xlsxwriter writes under the workbook's nan_inf_to_errors
+    (as the history of a frame with gaps was written before the rows were plantools' own), and
+    refused without it, as xlsxwriter refuses them."""
+    values = [float("nan"), float("inf"), float("-inf"), 2.5]
+    for path, own in ((tmp_path / "ours.xlsx", True), (tmp_path / "theirs.xlsx", False)):
+        book = xlsxwriter.Workbook(path, WORKBOOK_OPTIONS)
+        sheet = book.add_worksheet("Plan")
+        if own:
+            rows_of(sheet).add(0, [(col, value, None) for col, value in enumerate(values)], None)
+        else:
+            for col, value in enumerate(values):
+                sheet.write_number(0, col, value)
+        book.close()
+    assert described(tmp_path / "ours.xlsx") == described(tmp_path / "theirs.xlsx")
+    assert [c[1] for c in described(tmp_path / "ours.xlsx")[:4]] == ["=#NUM!", "=1/0", "=-1/0", 2.5]
+    book = xlsxwriter.Workbook(tmp_path / "refused.xlsx", {**WORKBOOK_OPTIONS, "nan_inf_to_errors": False})
+    with pytest.raises(ValueError, match="not a number a cell can hold: nan in A1"):
+        rows_of(book.add_worksheet("Plan")).add(0, [(0, float("nan"), None)], None)
+    book.close()
