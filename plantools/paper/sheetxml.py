@@ -163,7 +163,5 @@ def _row_start(number: str, height: float | None) -> str:
 
 
 def _rows_of_xlsxwriter(sheet: Any) -> set[int]:
-    """The rows xlsxwriter writes: cells, a height or format, comments. (Its record of rows set
-    is `row_info` from version 3.3, `set_rows` before.)"""
-    formatted = vars(sheet).get("row_info", vars(sheet).get("set_rows", {}))
-    return {row for row, cells in sheet.table.items() if cells} | set(formatted) | set(sheet.comments)
+    """The rows xlsxwriter writes: cells, a height or format (`row_info`), comments."""
+    return {row for row, cells in sheet.table.items() if cells} | set(sheet.row_info) | set(sheet.comments)

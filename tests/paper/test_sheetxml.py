@@ -51,7 +51,7 @@ def write_both(path_ours, path_theirs, rows: list[list], seed: int) -> None:
             far = shifts[number]
             cells = [(col + far, value, day if isinstance(value, date) else text) for col, value in enumerate(values)
                      if value != "" or col != 2]  # column C's blanks: no cell at all
-            height = [None, 15, 27.75, 40.5, 408.75][number % 5]  # whole pixels: as every xlsxwriter writes them
+            height = [None, 15, 27.75, 40.5, 408.75][number % 5]  # whole pixels (and others: see below)
             if kind == "merged":
                 sheet.merge_range(number, 0, number, 3, f"heading {number}", text)
             elif kind == "header":
@@ -155,3 +155,21 @@ def test_numbers_no_cell_holds_are_written_as_xlsxwriter_writes_them(tmp_path):
     with pytest.raises(ValueError, match="not a number a cell can hold: nan in A1"):
         rows_of(book.add_worksheet("Plan")).add(0, [(0, float("nan"), None)], None)
     book.close()
+
+
+def test_row_heights_between_pixels_are_xlsxwriters(tmp_path):
+    """A table row's height as printed.py gives it (rarely a whole number of pixels) is written as
+    xlsxwriter's set_row writes it, rounded to a pixel, a half pixel up: the same height a row of
+    the sheet xlsxwriter writes gets, and the one the row had before it was plantools' own."""
+    heights = [13.98, 14.9, 27.7, 46.92, 112.8, 13.875, 16.875, 409.0]  # 18.5 and 22.5 pixels: halves
+    for path, own in ((tmp_path / "ours.xlsx", True), (tmp_path / "theirs.xlsx", False)):
+        book = xlsxwriter.Workbook(path, WORKBOOK_OPTIONS)
+        sheet = book.add_worksheet("Plan")
+        for row, height in enumerate(heights):
+            if own:
+                rows_of(sheet).add(row, [(0, "text", None)], height)
+            else:
+                sheet.write_string(row, 0, "text")
+                sheet.set_row(row, height)
+        book.close()
+    assert described(tmp_path / "ours.xlsx") == described(tmp_path / "theirs.xlsx")
