@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import errno
 import os
-import platform
 import re
 import shutil
 import sys
@@ -28,8 +27,15 @@ def temp_name(suffix: str) -> str:
 
 def _host() -> str:
     """This machine's name as a temp file's name holds it: socket.gethostname(), which
-    platform.node() gives too, without importing socket where os.uname() has it."""
-    return re.sub(r"[^A-Za-z0-9]", "", platform.node())[:30] or "host"
+    os.uname() gives without importing socket. (Not platform.node(): on Windows, which has no
+    os.uname, it asks WMI for the Windows version first, which can take seconds or hang.)"""
+    if hasattr(os, "uname"):
+        name = os.uname().nodename
+    else:
+        import socket
+
+        name = socket.gethostname()
+    return re.sub(r"[^A-Za-z0-9]", "", name)[:30] or "host"
 
 
 def remove_stale_temps(folder: Path) -> None:

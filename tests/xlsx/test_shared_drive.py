@@ -121,6 +121,21 @@ def test_a_temp_file_of_a_dead_run_is_removed_and_a_live_runs_kept(tmp_path):
     assert temps(out) == [live]
 
 
+
+def test_a_temp_file_is_named_for_the_machine_without_asking_windows_its_version(monkeypatch):
+    """Windows has no os.uname: the name is socket's, not platform.node()'s, which asks WMI for
+    the Windows version first (seconds, or a hang, where WMI is slow or refused: cpython#112278)."""
+    import platform
+    import socket
+
+    def wmi_refused(*args):
+        raise AssertionError("platform asked for the machine's name")
+
+    monkeypatch.delattr(os, "uname")
+    monkeypatch.setattr(platform, "uname", wmi_refused)
+    monkeypatch.setattr(socket, "gethostname", lambda: "BSU-PC 07")
+    assert temp_name(".xlsx").startswith(f"{TEMP_PREFIX}BSUPC07-{os.getpid()}-")
+
 WORKBOOKS = {"2018-19": lambda d: BUNDLED_2018, "2012-13": lambda d: BUNDLED_2012,
              "seed-like": lambda d: make_workbook(d / "seed like.xlsx", {"Business Plan": SEED_LIKE_ROWS},
                                                   {"Business Plan": SEED_LIKE_MERGES}, bodies=SEED_LIKE_BODIES),
