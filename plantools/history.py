@@ -134,7 +134,11 @@ def _write_csv(frame: "pandas.DataFrame", path: Path) -> None:
 
 def _write_xlsx(frame: "pandas.DataFrame", path: Path) -> None:
     from plantools.paper.formats import Formats, add_rag_rules, write_row, write_workbook
+    from plantools.xlsx.edit import MAX_ROW
 
+    if len(frame) > MAX_ROW - 3:  # under the title and the header
+        raise PlanError(path, f"would hold {len(frame):,} rows, more than an Excel sheet holds under its title and "
+                              f"header ({MAX_ROW - 3:,}): write the history as .csv; nothing was written")
     rows = [list(row) for row in frame[COLUMNS].itertuples(index=False, name=None)]
     months = sorted(set(frame["Month"]))
     title = f"Plan history, {months[0]} to {months[-1]}" if months else "Plan history"

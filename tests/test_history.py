@@ -100,3 +100,17 @@ def test_without_pandas_history_says_how_to_install_it(quarter):
     assert result.returncode == 1
     assert result.stderr == "Error: plantools history needs pandas: pip install plantools[pandas]\n"
     assert not list(quarter.glob("*history*"))
+
+
+def test_a_history_longer_than_a_sheet_is_refused_in_one_line(tmp_path):
+    """A year of a very large plan is more rows than an Excel sheet holds: said so (CSV holds
+    them), where the rows past the sheet's end made a workbook Excel would not open."""
+    pandas = pytest.importorskip("pandas")
+    from plantools.history import COLUMNS, write_history
+
+    too_many = 1_048_576 - 3 + 1
+    frame = pandas.DataFrame({name: ["x"] * too_many for name in COLUMNS})
+    with pytest.raises(plantools.PlanError, match="would hold 1,048,574 rows, more than an Excel sheet holds under "
+                                                  r"its title and header \(1,048,573\): write the history as .csv"):
+        write_history(frame, tmp_path / "history.xlsx")
+    assert list(tmp_path.iterdir()) == []

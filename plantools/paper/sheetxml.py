@@ -75,11 +75,12 @@ class SheetRows:
         xml.append("</row>")
         if row in self.rows:
             raise ValueError(f"row {number} of sheet {self.sheet.name!r} written twice")
+        # the sheet's used range, which xlsxwriter writes; -1 beyond the sheet's last row or column,
+        # where xlsxwriter's own writes are dropped and a row of ours would make a file Excel refuses
+        check = self.sheet._check_dimensions
+        if check(row, cells[0][0] if cells else 0) or (cells and check(row, cells[-1][0])):
+            raise ValueError(f"row {number} of sheet {self.sheet.name!r} is beyond the last row or column a sheet holds")
         self.rows[row] = "".join(xml)
-        check = self.sheet._check_dimensions  # the sheet's used range, which xlsxwriter writes
-        check(row, cells[0][0] if cells else 0)
-        if cells:
-            check(row, cells[-1][0])
 
     def _write_all_rows(self) -> None:
         """xlsxwriter's rows and ours, in row order: its own rows a run at a time, within the

@@ -173,3 +173,18 @@ def test_row_heights_between_pixels_are_xlsxwriters(tmp_path):
                 sheet.set_row(row, height)
         book.close()
     assert described(tmp_path / "ours.xlsx") == described(tmp_path / "theirs.xlsx")
+
+
+def test_a_row_beyond_the_sheets_last_is_refused(tmp_path):
+    """Row 1,048,577 is none a sheet holds: refused, where written it made a file Excel will not
+    open (xlsxwriter's own writes there are dropped)."""
+    book = xlsxwriter.Workbook(tmp_path / "far.xlsx", WORKBOOK_OPTIONS)
+    sheet = book.add_worksheet("Plan")
+    rows_of(sheet).add(1048575, [(0, "the last row", None)], None)
+    with pytest.raises(ValueError, match="row 1048577 of sheet 'Plan' is beyond the last row or column a sheet holds"):
+        rows_of(sheet).add(1048576, [(0, "one too far", None)], None)
+    with pytest.raises(ValueError, match="row 7 of sheet 'Plan' is beyond the last row or column"):
+        rows_of(sheet).add(6, [(0, "A", None), (16384, "one column too far", None)], None)
+    book.close()
+    assert [c.coordinate for row in openpyxl.load_workbook(tmp_path / "far.xlsx")["Plan"].iter_rows(min_row=1048576)
+            for c in row if c.value] == ["A1048576"]
