@@ -21,7 +21,7 @@ from msoffcrypto.format.ooxml import OOXMLFile
 from plantools import load_plan
 from plantools.cli import main
 from plantools.jobs import consolidate
-from plantools.paper.formats import write_text, write_workbook
+from plantools.paper.formats import write_row, write_text, write_workbook
 
 ACTIONS = [["1.1", "Agreement", "Draft it", "Jo", "Board", "May 2019", "Green", "On track"]]
 COMMANDS = {
@@ -220,6 +220,26 @@ def test_text_longer_than_a_cell_holds_is_cut_and_says_so(tmp_path):
     value = openpyxl.load_workbook(path).active["A1"].value
     assert len(value) == 32767 and value.startswith("y" * 32000) and value.endswith("longer than Excel allows]")
 
+
+
+def test_text_of_emoji_is_counted_as_excel_counts_it(tmp_path):
+    """Excel counts a cell's characters in UTF-16, an emoji as two: a table row's text (and a
+    single cell's) too long so counted is cut and says so, as ASCII text is, where before it
+    was written whole into a table row (a file Excel must repair) or cut short by xlsxwriter
+    without a word. Text of exactly 32,767 so counted is kept whole."""
+    whole, long = "🚸" * 16383 + "a", "🚸" * 20000 + " the end"
+
+    def fill(book) -> None:
+        sheet = book.add_worksheet()
+        write_row(sheet, 0, [whole, long], [None, None], [50, 50], 11)
+        write_text(sheet, 1, 0, long)
+
+    write_workbook(tmp_path / "emoji.xlsx", fill)
+    sheet = openpyxl.load_workbook(tmp_path / "emoji.xlsx").active
+    assert sheet["A1"].value == whole
+    for cut in (sheet["B1"].value, sheet["A2"].value):
+        assert len(cut.encode("utf-16-le")) // 2 <= 32767 and cut.startswith("🚸" * 16000)
+        assert cut.endswith("🚸 …[cut: the cell in the shared workbook is longer than Excel allows]")
 
 def test_formula_like_text_stays_text_in_packs_and_manifest(tmp_path):
     shared = simple_plan(tmp_path / "plan.xlsx", [["1.1", "One", "-", "+44 20 7946 0000", "=cmd|' /C calc'!A0",
