@@ -39,3 +39,20 @@ def cut_at_word(text: str, limit: int) -> str:
 def short(text: str, limit: int = 60) -> str:
     """A cell's text quoted in a message: on one line, cut with '…' past `limit` characters."""
     return cut(" ".join(text.split()), limit)
+
+
+MAX_CELL_TEXT = 32767  # Excel's limit for one cell, in UTF-16 units
+TRUNCATED = " …[cut: the cell in the shared workbook is longer than Excel allows]"
+
+
+def fit_cell(text: str) -> str:
+    """The text, or as much of it as a cell holds and a note that it was cut. Excel counts a
+    cell's characters in UTF-16, an emoji two: more is a file Excel must repair (or, written by
+    xlsxwriter, cut short without the note)."""
+    if len(text) <= MAX_CELL_TEXT // 2:  # most text: short enough however it is counted
+        return text
+    units = text.encode("utf-16-le")
+    if len(units) <= 2 * MAX_CELL_TEXT:
+        return text
+    room = 2 * (MAX_CELL_TEXT - len(TRUNCATED))  # the note is all in UTF-16's first plane: a unit a character
+    return units[:room].decode("utf-16-le", "ignore") + TRUNCATED  # "ignore": half an emoji at the cut

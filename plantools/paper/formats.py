@@ -10,6 +10,7 @@ from typing import Any, Callable, Sequence
 from plantools.paper import printed
 from plantools.paper.sheetxml import hook_into, rows_of
 from plantools.plan import rag
+from plantools.text import MAX_CELL_TEXT, fit_cell
 from plantools.xlsx.files import atomic_file
 from plantools.xlsx.gcpause import gc_paused
 
@@ -136,27 +137,10 @@ def write_key(book, formats: Formats, name: str = "Key", font_size: float = DEFA
     return sheet
 
 
-MAX_CELL_TEXT = 32767  # Excel's limit for one cell
-TRUNCATED = " …[cut: the cell in the shared workbook is longer than Excel allows]"
-
-
-def _fit(text: str) -> str:
-    """The text, or as much of it as a cell holds and a note that it was cut. Excel counts a
-    cell's characters in UTF-16, an emoji two: more is a file Excel must repair (or, written by
-    xlsxwriter, cut short without the note)."""
-    if len(text) <= MAX_CELL_TEXT // 2:  # most text: short enough however it is counted
-        return text
-    units = text.encode("utf-16-le")
-    if len(units) <= 2 * MAX_CELL_TEXT:
-        return text
-    room = 2 * (MAX_CELL_TEXT - len(TRUNCATED))  # the note is all in UTF-16's first plane: a unit a character
-    return units[:room].decode("utf-16-le", "ignore") + TRUNCATED  # "ignore": half an emoji at the cut
-
-
 def write_text(sheet, row: int, col: int, text: str, fmt=None) -> None:
     """Text always as text (never a formula, number or link); nothing at all as a blank cell."""
     if text:
-        sheet.write_string(row, col, _fit(text), fmt)
+        sheet.write_string(row, col, fit_cell(text), fmt)
     else:
         sheet.write_blank(row, col, None, fmt)
 
@@ -176,7 +160,7 @@ def write_row(sheet, row: int, values: list, formats: list, widths: Sequence[flo
                 if widths is None or widths[col]:  # a border on paper; nothing at all off it
                     cells.append((col, value, formats[col]))
                 continue
-            cells.append((col, value if len(value) <= MAX_CELL_TEXT // 2 else _fit(value), formats[col]))
+            cells.append((col, value if len(value) <= MAX_CELL_TEXT // 2 else fit_cell(value), formats[col]))
             if widths is not None and widths[col] and not printed.fits_on_one_line(value, widths[col], font_size):
                 heights.append(printed.text_height(value, widths[col], font_size))
         else:

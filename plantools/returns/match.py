@@ -41,7 +41,7 @@ from plantools.plan.months import uk_date
 from plantools.returns import ledger
 from plantools.returns.ledger import LEDGER, MAX_FIELD
 from plantools.returns.read import Returned, Row, cell_text, read_return
-from plantools.text import short
+from plantools.text import fit_cell, short
 from plantools.xlsx.files import atomic_file, is_owner_file, open_in_excel
 from plantools.xlsx.lock import writer_lock
 
@@ -270,9 +270,9 @@ def _change(pack: Returned, row, name: str, sent: Action, current: Action | None
     value = row.values[name]
     new = cell_text(value)
     before = "" if name == "proposed" else (sent.rag_text if name == "rag" else sent.progress)
-    if new == before or (name == "rag" and rag.normalise(new) is not None
-                         and rag.normalise(new) == rag.normalise(before)):
-        return  # not changed by the sub-group
+    if new == before or new == fit_cell(before) or (name == "rag" and rag.normalise(new) is not None
+                                                    and rag.normalise(new) == rag.normalise(before)):
+        return  # not changed by the sub-group (text longer than a cell holds was sent cut, and said so)
     where = f"{pack.path.name}, sheet {pack.sheet}, cell {row.cell(name)}"
     label = LABELS.get(name, PROPOSED_DEADLINE.label)
 

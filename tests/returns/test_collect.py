@@ -619,3 +619,20 @@ def test_a_pack_records_only_its_own_actions_as_sent(tmp_path):
         text = b"".join(package.read(name) for name in package.namelist())
     for other in ("Draft the agreement", "Chair has left", "Work with schools", "Pat Day"):
         assert other.encode() not in text  # the Policy Sub-Group's actions travel in its pack only
+
+
+
+def test_a_pack_returned_unchanged_leaves_text_longer_than_a_cell_as_it_is(tmp_path):
+    """Progress longer than a cell holds (20,000 emoji: Excel counts each as two) goes into the
+    pack cut, and says so; the pack returned unchanged changes nothing, where the cut text was
+    written over the whole."""
+    long = "🚸" * 20000 + " the end"
+    shared = shared_plan(tmp_path, [["1.2", "Neglect", "Re-audit neglect", "Sam Smith", "QA", "March 2019", "Amber",
+                                     long]])
+    pack = pack_of(make_packs(shared), "QA Sub-Group")
+    cut = [c.value for row in openpyxl.load_workbook(pack)["Plan"].iter_rows() for c in row
+           if isinstance(c.value, str) and c.value.startswith("🚸")]
+    assert len(cut) == 1 and cut[0].endswith("longer than Excel allows]")
+    result = run("collect", pack, "--into", shared, "--yes", code=0)
+    assert "came back unchanged" in result.output
+    assert openpyxl.load_workbook(shared)["Plan"]["H4"].value == long
