@@ -16,6 +16,7 @@ from typing import Callable, Sequence
 
 from plantools.paper import printed
 from plantools.paper.formats import Formats, add_rag_rules, write_key, write_row, write_text
+from plantools.paper.sheetxml import write_rich_string
 from plantools.plan import rag
 from plantools.plan.columns import EDITABLE, FORM_COLUMNS, PLAN_COLUMNS, Column
 from plantools.plan.model import Action, return_key
@@ -263,7 +264,7 @@ def _key_under(book, sheet, row: int, widths: list[float]) -> int:
         parts += [book.add_format({"bold": True, "font_color": KEY_WORD_COLOURS[status], **size}), f"  {status}",
                   text, f" – {rag.KEY[status]}."]
     sheet.merge_range(row, 0, row, len(widths) - 1, "", plain)
-    sheet.write_rich_string(row, 0, *parts, plain)
+    write_rich_string(sheet, row, 0, *parts, plain)
     text = "".join(part for part in parts if isinstance(part, str))
     sheet.set_row(row, printed.row_height([printed.text_height(text, printed.merged_width(widths),
                                                                FONT_SIZE, bold=True)], FONT_SIZE))

@@ -10,7 +10,7 @@ import pytest
 import xlsxwriter
 
 from plantools.paper.formats import WORKBOOK_OPTIONS
-from plantools.paper.sheetxml import hook_into, rows_of
+from plantools.paper.sheetxml import hook_into, rows_of, write_rich_string
 
 TEXTS = ["", "Green", "=SUM(A1:A2)", "+44 20 7946 0000", "  leading and trailing  ", "line one\nline two",
          "café – “quoted” …", "a\x01control", "<b>&amp;</b>", "0042", "_x0041_", "x" * 300]
@@ -119,7 +119,11 @@ def test_shared_strings_are_xlsxwriters_byte_for_byte(tmp_path):
         bold = book.add_format({"bold": True})
         for row, string in enumerate(strings):
             sheet.write_string(row, 0, string)
-        sheet.write_rich_string(len(strings), 0, "a ", bold, "rich", " string")
+        rich = (len(strings), 0, "a ", bold, "rich", " string")
+        if hooked:
+            write_rich_string(sheet, *rich)
+        else:
+            sheet.write_rich_string(*rich)
         book.close()
         with zipfile.ZipFile(path) as package:
             written[name] = package.read("xl/sharedStrings.xml")
@@ -188,3 +192,22 @@ def test_a_row_beyond_the_sheets_last_is_refused(tmp_path):
     book.close()
     assert [c.coordinate for row in openpyxl.load_workbook(tmp_path / "far.xlsx")["Plan"].iter_rows(min_row=1048576)
             for c in row if c.value] == ["A1048576"]
+
+
+def test_text_that_looks_like_rich_text_is_written_as_text(tmp_path):
+    """A progress note typed as "<r>a & b</r>" is text: xlsxwriter would write it as rich text's
+    XML, unescaped, and no program could open the file. plantools' own rich text (the key under
+    a form) is still rich."""
+    book = xlsxwriter.Workbook(tmp_path / "rich.xlsx", WORKBOOK_OPTIONS)
+    hook_into(book)
+    sheet = book.add_worksheet("Plan")
+    bold = book.add_format({"bold": True})
+    typed = ["<r>a & b</r>", "<r><t>looks rich</t></r>", " <r>x</r>", "<r>x</r>  "]
+    rows_of(sheet).add(0, [(col, text, None) for col, text in enumerate(typed)], None)
+    sheet.write_string(1, 0, typed[0])  # through xlsxwriter's own write too
+    write_rich_string(sheet, 2, 0, "RAG key: ", bold, "Red", " – unlikely")
+    book.close()
+    values = openpyxl.load_workbook(tmp_path / "rich.xlsx", rich_text=True)["Plan"]
+    assert [values.cell(1, col + 1).value for col in range(len(typed))] == typed
+    assert values["A2"].value == typed[0]
+    assert str(values["A3"].value) == "RAG key: Red – unlikely" and len(values["A3"].value) == 3  # three runs
