@@ -395,7 +395,8 @@ def by_plantools(sheets: list[tuple[str, list[tuple[int, int, Any]]]]) -> bytes:
     import xlsxwriter
 
     from plantools.paper.formats import WORKBOOK_OPTIONS
-    from plantools.paper.sheetxml import hook_into, rows_of
+    from plantools.paper.sharedstrings import hook_into
+    from plantools.paper.sheetxml import rows_of
 
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {**WORKBOOK_OPTIONS, "in_memory": True})

@@ -49,6 +49,8 @@ def test_check_and_monthly_import_no_mail_pool_or_pandas(tmp_path, command):
     modules = loaded(tmp_path, *command, str(BUNDLED_2018), *out)
     assert "plantools.read.workbook" in modules  # the command did run
     assert sorted(set(NOT_AT_START) & modules) == []
+    if command[0] == "check":  # it writes no workbook
+        assert "xlsxwriter" not in modules
     if command[0] == "monthly":
         assert list((tmp_path / "out" / "monthly").glob("*.xlsx"))  # and wrote the copy
 

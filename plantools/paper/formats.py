@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from plantools.paper import printed
-from plantools.paper.sheetxml import hook_into, rows_of
+from plantools.paper.sheetxml import rows_of
 from plantools.plan import rag
 from plantools.text import MAX_CELL_TEXT, fit_cell
 from plantools.xlsx.files import atomic_file
@@ -34,6 +34,8 @@ def write_workbook(path: Path, fill: Callable[[Any], None], force: bool = True) 
     Cells are kept in memory until the end (xlsxwriter's in_memory mode): a fifth faster than
     its constant_memory mode, for about 250 MB more at the peak of a 100,000-action copy."""
     import xlsxwriter
+
+    from plantools.paper.sharedstrings import hook_into
 
     with atomic_file(path, force) as temp:
         # zipped into memory, then written in one go: a full disk or a lost share then fails

@@ -16,7 +16,6 @@ from typing import Callable, Sequence
 
 from plantools.paper import printed
 from plantools.paper.formats import Formats, add_rag_rules, write_key, write_row, write_text
-from plantools.paper.sheetxml import write_rich_string
 from plantools.plan import rag
 from plantools.plan.columns import EDITABLE, FORM_COLUMNS, PLAN_COLUMNS, Column
 from plantools.plan.model import Action, return_key
@@ -256,6 +255,8 @@ KEY_WORD_COLOURS = {rag.RED: "#C00000", rag.AMBER: "#BF8F00", rag.GREEN: "#00B05
 def _key_under(book, sheet, row: int, widths: list[float]) -> int:
     """The RAG key as one row under a table, across the printed columns: a row is never split
     between pages, so the key prints with the last actions. Returns its row."""
+    from plantools.paper.sharedstrings import write_rich_string  # xlsxwriter's: only where a form is written
+
     size = {"font_size": FONT_SIZE}
     plain = book.add_format({"text_wrap": True, "valign": "top", **size})
     text = book.add_format(size)  # a run of a rich string is the workbook's default font unless told

@@ -7,7 +7,9 @@ writes them where they belong among its own rows. Everything else is still xlsxw
 shared strings and cell formats the rows point into (its own string table and format indexes),
 widths, merged cells, page set-up, RAG rules, dropdowns and protection.
 
-This leans on xlsxwriter's internals, each the one it uses itself to write a cell (the tests
+It imports nothing of xlsxwriter (the sheets it is given are xlsxwriter's), so that `check`, which
+imports the paper room, loads no xlsxwriter; sharedstrings.py is imported where a workbook is
+written. This leans on xlsxwriter's internals, each the one it uses itself to write a cell (the tests
 compare the two ways cell by cell, and setup.cfg bounds the versions): a format's
 `_get_xf_index`, the workbook's string table, `_convert_date_time`, `_check_dimensions`, and
 `_write_rows`, which writes the sheet's rows and here writes plantools' among them.
@@ -15,16 +17,13 @@ compare the two ways cell by cell, and setup.cfg bounds the versions): a format'
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from math import isfinite
 from typing import Any
 
-from xlsxwriter.packager import Packager
-from xlsxwriter.sharedstrings import SharedStrings
-from xlsxwriter.utility import xl_col_to_name
+from plantools.xlsx.parts import column_letters
 
-COLUMNS = [xl_col_to_name(col) for col in range(64)]  # letters; more made as a wider row needs them
+COLUMNS = [column_letters(col + 1) for col in range(64)]  # letters; more made as a wider row needs them
 DEFAULT_ROW_PIXELS = 20  # a row 15 points tall: no height is written for it, as xlsxwriter does
 # a number no cell holds, as xlsxwriter writes it under nan_inf_to_errors: the formula and its error
 NOT_FINITE = {"nan": ("#NUM!", "#NUM!"), "inf": ("1/0", "#DIV/0!"), "-inf": ("-1/0", "#DIV/0!")}
@@ -50,7 +49,7 @@ class SheetRows:
             return
         number = str(row + 1)
         if cells and cells[-1][0] >= len(COLUMNS):  # a plan with dozens of columns of its own
-            COLUMNS.extend(xl_col_to_name(col) for col in range(len(COLUMNS), cells[-1][0] + 1))
+            COLUMNS.extend(column_letters(col + 1) for col in range(len(COLUMNS), cells[-1][0] + 1))
         xml = [_row_start(number, height)]
         styles = self.styles
         for col, value, fmt in cells:
@@ -117,63 +116,6 @@ def rows_of(sheet: Any) -> SheetRows:
     if rows is None:
         rows = sheet.plantools_rows = SheetRows(sheet)
     return rows
-
-
-def hook_into(book: Any) -> None:
-    """Have the workbook write its shared strings as below (its `_get_packager` is there to be
-    replaced)."""
-    book._get_packager = _Packager
-
-
-# what xlsxwriter escapes in a shared string: XML's specials, control characters, the
-# non-characters, and text that looks like Excel's own escape of one (_x000D_)
-_ESCAPED = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
-
-
-def write_rich_string(sheet: Any, row: int, col: int, *parts: Any) -> None:
-    """xlsxwriter's write_rich_string, the string marked as rich text: xlsxwriter writes any
-    shared string of the form <r>...</r> as rich text's XML, so text a user typed in that form
-    (a progress note "<r>a & b</r>") made a file no program could open; only the strings
-    marked here are written so (see _SharedStrings)."""
-    sheet.write_rich_string(row, col, *parts)
-    vars(sheet.str_table).setdefault(RICH, set()).add(sheet.table[row][col].string)
-
-
-RICH = "plantools_rich"  # the workbook's string table's own: the indexes of its rich strings
-
-
-class _SharedStrings(SharedStrings):
-    """xlsxwriter's shared strings, byte for byte, with a string that needs no escaping and has
-    no space at either end (most of them) written as it is, without its four regexes per string
-    (at 20,000 actions, 400,000 strings: 1.6 CPU s of the monthly job's 9); and text that only
-    looks like rich text's XML written as the text it is."""
-
-    def _write_sst_strings(self) -> None:
-        write, escaped, own = self.fh.write, _ESCAPED.search, self._write_si
-        rich = vars(self.string_table).get(RICH, set())
-        for index, string in enumerate(self.string_table.string_array):
-            if not (escaped(string) or string[:1].isspace() or string[-1:].isspace()):
-                write(f"<si><t>{string}</t></si>")
-            elif string.startswith("<r>") and string.endswith("</r>") and index not in rich:
-                self._write_text(string)
-            else:
-                own(string)
-
-    def _write_text(self, string: str) -> None:
-        """The plain text branch of xlsxwriter's own _write_si."""
-        string = self._escape_control_characters(string)
-        space = [("xml:space", "preserve")] if string[:1].isspace() or string[-1:].isspace() else []
-        self._xml_si_element(string, space)
-
-
-class _Packager(Packager):
-    def _write_shared_strings_file(self) -> None:  # xlsxwriter's own, but for the class
-        if not self.workbook.str_table.count:
-            return
-        strings = _SharedStrings()
-        strings.string_table = self.workbook.str_table
-        strings._set_xml_writer(self._filename("xl/sharedStrings.xml"))
-        strings._assemble_xml_file()
 
 
 def _row_start(number: str, height: float | None) -> str:

@@ -10,7 +10,8 @@ import pytest
 import xlsxwriter
 
 from plantools.paper.formats import WORKBOOK_OPTIONS
-from plantools.paper.sheetxml import hook_into, rows_of, write_rich_string
+from plantools.paper.sharedstrings import hook_into, write_rich_string
+from plantools.paper.sheetxml import rows_of
 
 TEXTS = ["", "Green", "=SUM(A1:A2)", "+44 20 7946 0000", "  leading and trailing  ", "line one\nline two",
          "café – “quoted” …", "a\x01control", "<b>&amp;</b>", "0042", "_x0041_", "x" * 300]
