@@ -35,6 +35,7 @@ def write_workbook(path: Path, fill: Callable[[Any], None], force: bool = True) 
     its constant_memory mode, for about 250 MB more at the peak of a 100,000-action copy."""
     import xlsxwriter
 
+    from plantools.paper.compression import compressed_at_level
     from plantools.paper.sharedstrings import hook_into
 
     with atomic_file(path, force) as temp:
@@ -45,7 +46,8 @@ def write_workbook(path: Path, fill: Callable[[Any], None], force: bool = True) 
             book = xlsxwriter.Workbook(buffer, {**WORKBOOK_OPTIONS, "in_memory": True})
             hook_into(book)
             fill(book)
-            book.close()
+            with compressed_at_level():
+                book.close()
             # each sheet refers back to its workbook, a cycle only the collector would free, by
             # walking every cell; with the sheets' references dropped the cells go now, freed
             # by their counts (the collector's pass as the pause ends then has little to walk)
