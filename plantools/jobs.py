@@ -19,14 +19,13 @@ from typing import TYPE_CHECKING
 
 from plantools.bundled import copies_folder, packs_folder
 from plantools.copy.board_exceptions import STALE_MONTHS
-from plantools.copy.changes import keep_letters, match
-from plantools.copy.result import Consolidation, compare, find_earlier
+from plantools.copy.result import Consolidation, compare, find_earlier, settle
 from plantools.copy.sheets import write_copy
 from plantools.errors import PlanError
 from plantools.options import Mail, RunOptions
 from plantools.packs.drafts import default_reply_by
 from plantools.packs.making import PackRun, make_staging, plan_packs, publish, write_packs
-from plantools.plan.model import Action, Plan
+from plantools.plan.model import Plan
 from plantools.plan.months import previous, this_month
 from plantools.returns.ledger import collected
 from plantools.round.status import latest_round
@@ -66,13 +65,14 @@ def run_month(plan: Plan, month: str | None = None, copies: Path | None = None, 
         run = plan_packs(plan, month, packs, options, sender)  # the refs settled below
         run.reply_by = mail.reply_by  # recorded with the packs: status and chase read it there
         with staged_packs(run, pool) as staging:
-            # the packs begin at once, in the second process, which settles their refs itself
-            last = earlier.copy.actions if earlier.copy else None
-            writing = _submit(pool, run, plan.actions, last, plan.title, staging, mail)
+            # the refs settled once, for the copy and the packs; then the packs begin, in the
+            # second process, while the rest of the comparison is made here
+            settled = settle(plan, earlier)
+            _settle(run, plan, settled.plan)
+            writing = _submit(pool, run, plan.title, staging, mail)
             result = compare(plan, month, earlier, options, stale_months, collected(plan.path),
-                             latest_round([packs, packs.parent / previous(month)]))
-            del earlier, last  # last month's actions: not needed while the copy is written
-            _settle(run, plan, result.plan)
+                             latest_round([packs, packs.parent / previous(month)]), settled)
+            del earlier, settled  # last month's actions: not needed while the copy is written
             staged_copy = result.path.with_name(temp_name(".xlsx"))
             _write_staged_copy(result, staged_copy)  # meanwhile, the packs
             if not _written_by_worker(writing):
@@ -166,33 +166,28 @@ def _get_ready() -> None:
 
 
 def _settle(run: PackRun, plan: Plan, settled: Plan) -> None:
-    """The run's actions swapped for their copies in `settled` (compare's result, the plan's
-    actions in the same order, their refs settled), which the manifest and sent.json list."""
+    """The run's actions swapped for their copies in `settled` (the plan's actions in the same
+    order, their refs settled), which the packs, the manifest and sent.json show."""
     copies = {id(action): twin for action, twin in zip(plan.actions, settled.actions)}
     for pack in run.packs:
         pack.actions = [copies[id(action)] for action in pack.actions]
     run.unassigned = [copies[id(action)] for action in run.unassigned]
 
 
-def write_settled_packs(sent: Path) -> None:
-    """In the second process: the packs' refs settled against last month's copy (its actions)
-    as compare settles the copy's, then the packs written. `sent` is the file _submit pickled
-    into: the run, the plan's actions (the same objects as the run's, so settling them settles
-    the packs), last month's actions, the plan's title, the staging folder and the mail."""
+def write_sent_packs(sent: Path) -> None:
+    """In the second process: the packs written. `sent` is the file _submit pickled into: the
+    run (its actions' refs settled), the plan's title, the staging folder and the mail."""
     import pickle
 
     with sent.open("rb") as handle:
-        run, actions, earlier, plan_title, staging, mail = pickle.load(handle)
+        run, plan_title, staging, mail = pickle.load(handle)
     sent.unlink()
-    if earlier:
-        keep_letters(actions, match(earlier, actions), earlier)
-    del earlier  # last month's actions: not needed while the packs are written
     write_packs(run, plan_title, staging, mail)
 
 
-def _submit(pool: ProcessPoolExecutor | None, run: PackRun, actions: list[Action], earlier: list[Action] | None,
-            plan_title: str, staging: Path, mail: Mail) -> Future | None:
-    """The packs, sent to the second process (see write_settled_packs); None when there is
+def _submit(pool: ProcessPoolExecutor | None, run: PackRun, plan_title: str, staging: Path,
+            mail: Mail) -> Future | None:
+    """The packs, sent to the second process (see write_sent_packs); None when there is
     none, or it could not start (a script without the `if __name__ == "__main__":` guard):
     then they are written here."""
     if pool is None:
@@ -200,13 +195,13 @@ def _submit(pool: ProcessPoolExecutor | None, run: PackRun, actions: list[Action
     import pickle  # here: only a plan large enough for a second process is pickled
     from concurrent.futures.process import BrokenProcessPool
 
-    # pickled here and now (not by the pool's thread later, while this process goes on to settle
-    # the same run's refs), into a file in the staging folder, so that neither process keeps
-    # the pickle's bytes while it works
+    # pickled here and now (not by the pool's thread later, while this process goes on to give
+    # the same actions their keys), into a file in the staging folder, so that neither process
+    # keeps the pickle's bytes while it works
     sent = staging / temp_name(".pickle")
     try:
         with sent.open("wb") as handle:
-            pickle.dump((run, actions, earlier, plan_title, staging, mail), handle, pickle.HIGHEST_PROTOCOL)
+            pickle.dump((run, plan_title, staging, mail), handle, pickle.HIGHEST_PROTOCOL)
     except OSError:  # a full disk, say: this process writes the packs, and says what went wrong
         sent.unlink(missing_ok=True)
         return None
@@ -232,7 +227,7 @@ def _written_by_worker(writing: Future | None) -> bool:
 
 
 # what the second process runs (a function it can import by name; the benchmark times it)
-PACKS_WORKER = write_settled_packs
+PACKS_WORKER = write_sent_packs
 
 
 def consolidate(plan: Plan, month: str | None = None, out: Path | None = None, today: date | None = None,

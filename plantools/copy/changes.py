@@ -52,9 +52,8 @@ class Change:
 def diff(previous: list[Action], current: list[Action], month: str,
          pairs: dict[int, tuple[Action, Action]] | None = None) -> list[Change]:
     """The changes from previous to current, in the order of the current plan (the pairs
-    from match() when the caller has them already). Gives each current action its key."""
-    pairs = match(previous, current) if pairs is None else pairs
-    keep_letters(current, pairs, previous)
+    from settle_refs() when the caller has settled them already). Gives each current action its key."""
+    pairs = settle_refs(previous, current) if pairs is None else pairs
     matched_previous = {id(old) for old, _ in pairs.values()}
     changes: list[Change] = []
     keys: set[str] = set()
@@ -99,6 +98,14 @@ def _base(ref: str) -> str:
     """'2.1b' -> '2.1' (a letter plantools may have added), else the ref."""
     stripped = ref.rstrip("abcdefghijklmnopqrstuvwxyz")
     return stripped if stripped and stripped != ref and not stripped[-1].isalpha() else ref
+
+
+def settle_refs(previous: list[Action], current: list[Action]) -> dict[int, tuple[Action, Action]]:
+    """Each current action matched to last month's (match) and its ref settled (keep_letters):
+    the pairs."""
+    pairs = match(previous, current)
+    keep_letters(current, pairs, previous)
+    return pairs
 
 
 def keep_letters(current: list[Action], pairs: dict[int, tuple[Action, Action]], previous: list[Action]) -> None:
