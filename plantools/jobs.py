@@ -75,8 +75,11 @@ def run_month(plan: Plan, month: str | None = None, copies: Path | None = None, 
             del earlier, settled  # last month's actions: not needed while the copy is written
             staged_copy = result.path.with_name(temp_name(".xlsx"))
             _write_staged_copy(result, staged_copy)  # meanwhile, the packs
-            if not _written_by_worker(writing):
+            hashes = _written_by_worker(writing)
+            if hashes is None:
                 write_packs(run, plan.title, staging, mail)
+            else:
+                run.hashes.update(hashes)
             # only now, everything written, does the copy take its name (and then the packs theirs)
             try:
                 os.replace(staged_copy, result.path)
@@ -174,15 +177,16 @@ def _settle(run: PackRun, plan: Plan, settled: Plan) -> None:
     run.unassigned = [copies[id(action)] for action in run.unassigned]
 
 
-def write_sent_packs(sent: Path) -> None:
-    """In the second process: the packs written. `sent` is the file _submit pickled into: the
-    run (its actions' refs settled), the plan's title, the staging folder and the mail."""
+def write_sent_packs(sent: Path) -> dict[str, str]:
+    """In the second process: the packs written (write_packs, whose sha256s it returns). `sent`
+    is the file _submit pickled into: the run (its actions' refs settled), the plan's title,
+    the staging folder and the mail."""
     import pickle
 
     with sent.open("rb") as handle:
         run, plan_title, staging, mail = pickle.load(handle)
     sent.unlink()
-    write_packs(run, plan_title, staging, mail)
+    return write_packs(run, plan_title, staging, mail)
 
 
 def _submit(pool: ProcessPoolExecutor | None, run: PackRun, plan_title: str, staging: Path,
@@ -211,19 +215,18 @@ def _submit(pool: ProcessPoolExecutor | None, run: PackRun, plan_title: str, sta
         return None
 
 
-def _written_by_worker(writing: Future | None) -> bool:
-    """Whether the second process wrote the packs. False when there was none, or when it
+def _written_by_worker(writing: Future | None) -> dict[str, str] | None:
+    """The sha256s of the packs the second process wrote; None when there was none, or when it
     could not start or died: a script that runs this without the `if __name__ == "__main__":`
     guard that starting a process needs."""
     if writing is None:
-        return False
+        return None
     from concurrent.futures.process import BrokenProcessPool
 
     try:
-        writing.result()
+        return writing.result()
     except BrokenProcessPool:
-        return False
-    return True
+        return None
 
 
 # what the second process runs (a function it can import by name; the benchmark times it)

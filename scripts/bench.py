@@ -171,7 +171,7 @@ class Stages:
             self.add(stage, time.perf_counter() - began)
 
 
-def timed_packs_worker(*args) -> None:
+def timed_packs_worker(*args) -> dict[str, str]:
     """The packs worker, timed: it leaves its seconds and peak memory for the benchmark."""
     import json
     import os
@@ -180,8 +180,9 @@ def timed_packs_worker(*args) -> None:
     from plantools.jobs import write_sent_packs
 
     began = time.perf_counter()
-    write_sent_packs(*args)
+    hashes = write_sent_packs(*args)
     Path(os.environ[WORKER_FIGURES]).write_text(json.dumps([time.perf_counter() - began, peak_mb() or 0.0]))
+    return hashes
 
 
 def run_ours(workbook: Path) -> dict:
