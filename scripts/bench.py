@@ -208,9 +208,10 @@ def run_ours(workbook: Path) -> dict:
     figures.unlink(missing_ok=True)
     os.environ[WORKER_FIGURES] = str(figures)
     monthly.PACKS_WORKER = timed_packs_worker
-    plan = stages.timed("read", load_plan, workbook)
-    monthly.run_month(plan, MONTHS[1], workbook.parent / "monthly", workbook.parent / "packs",
-                      today=date.fromisoformat(TODAY), force=True, parallel=True)
+    with monthly.head_start(workbook, MONTHS[1], workbook.parent / "monthly") as ahead:  # as the CLI does
+        plan = stages.timed("read", load_plan, workbook)
+        monthly.run_month(plan, MONTHS[1], workbook.parent / "monthly", workbook.parent / "packs",
+                          today=date.fromisoformat(TODAY), force=True, parallel=True, ahead=ahead)
     seconds = stages.seconds
     seconds["diff"] = seconds.pop("settle", 0.0) + seconds.pop("compare", 0.0) - seconds.get("check", 0.0)
     if figures.exists():

@@ -100,3 +100,30 @@ def test_the_second_process_leaves_no_process_behind(tmp_path):
     assert done.stdout.splitlines() == ["children: []"]
     assert done.stderr == ""  # no warning of semaphores leaked
     assert len(list((tmp_path / "packs").glob("*.xlsx"))) > 0 and (tmp_path / "copies" / "Plan 2019-06.xlsx").exists()
+
+
+def test_last_months_copy_read_by_the_second_process_refuses_the_run_as_it_would_here(tmp_path, monkeypatch):
+    """`monthly` on a large plan reads last month's copy in the second process while it reads the
+    plan (jobs.head_start). A damaged copy then refuses the run just as when it is read here: the
+    same one line, exit 2, nothing written."""
+    from click.testing import CliRunner
+
+    from plantools import jobs
+    from plantools.cli import main
+
+    write_plan_workbook(tmp_path / "Plan.xlsx", generated_plan(60, seed=3), force=True)
+    (tmp_path / "monthly").mkdir()
+    (tmp_path / "monthly" / "Plan 2019-05.xlsx").write_bytes(b"PK\x03\x04" + b"not a workbook" * 100)
+    said = []
+    real = jobs.HeadStart
+    for head_start_from in (0, 10**12):  # read by the second process, then here
+        monkeypatch.setattr(jobs, "HEAD_START_FROM", head_start_from)
+        used: list[int] = []
+        monkeypatch.setattr(jobs, "HeadStart", lambda *args: used.append(1) or real(*args))
+        done = CliRunner().invoke(main, ["monthly", str(tmp_path / "Plan.xlsx"), "--month", "2019-06"])
+        assert used == ([1] if head_start_from == 0 else [])
+        said.append((done.exit_code, done.output))
+    assert said[0] == said[1]
+    assert said[0][0] == 2 and "Plan 2019-05.xlsx" in said[0][1] and len(said[0][1].splitlines()) == 1, said[0]
+    assert sorted(path.name for path in (tmp_path / "monthly").iterdir()) == ["Plan 2019-05.xlsx"]
+    assert not (tmp_path / "packs").exists() or not any((tmp_path / "packs").rglob("*.xlsx"))

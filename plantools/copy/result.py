@@ -91,16 +91,18 @@ class Earlier:
     copy: MonthlyCopy | None = None
 
 
-def find_earlier(plan: Plan, month: str, out: Path, force: bool = False) -> Earlier:
+def find_earlier(plan: Plan, month: str, out: Path, force: bool = False,
+                 read: Callable[[Path], MonthlyCopy] = read_copy) -> Earlier:
     """Everything in `out` that can refuse the run (an existing copy for the month, an
-    unreadable earlier copy), found before anything is written."""
+    unreadable earlier copy), found before anything is written. `read`: how the earlier copy
+    is read (run_month's may have been read meanwhile by a second process)."""
     check_month(month)
     target = copy_path(out, plan.path, month)
     if target.exists() and not force:
         raise PlanError(target, f"a consolidated copy for {month} already exists: use --force to replace it")
     with gc_paused():
         path = previous_copy(out, plan.path, month)
-        return Earlier(target, path, read_copy(path) if path else None)
+        return Earlier(target, path, read(path) if path else None)
 
 
 @dataclass
