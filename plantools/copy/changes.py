@@ -220,23 +220,25 @@ TEXT_WEIGHTS = {"objective": 2.0, "action": 3.0, "outcome": 2.0, "measure": 1.0,
 FIELD_WEIGHTS = {"owner": 1.0, "governance": 1.0, "deadline": 1.0, "rag": 0.5}
 
 
-def _words(action: Action, with_objective: bool) -> dict[str, frozenset[str] | str]:
-    fields: dict[str, frozenset[str] | str] = {name: frozenset(action.text(name).lower().split()) for name in TEXT_WEIGHTS
-              if with_objective or name != "objective"}
-    fields.update({name: action.text(name) for name in FIELD_WEIGHTS})
-    return fields
+def _words(action: Action, with_objective: bool) -> tuple[tuple[float, frozenset[str] | str], ...]:
+    """What _similarity compares, field by field: each long text's words, each short field's text,
+    with the field's weight."""
+    texts = [(weight, frozenset(action.text(name).lower().split())) for name, weight in TEXT_WEIGHTS.items()
+             if with_objective or name != "objective"]
+    return (*texts, *((weight, action.text(name)) for name, weight in FIELD_WEIGHTS.items()))
 
 
-def _similarity(old: dict[str, frozenset[str] | str], new: dict[str, frozenset[str] | str]) -> float:
-    """0 (nothing alike) to 1 (the same), weighted by field."""
+def _similarity(old: tuple[tuple[float, frozenset[str] | str], ...],
+                new: tuple[tuple[float, frozenset[str] | str], ...]) -> float:
+    """0 (nothing alike) to 1 (the same), weighted by field. (It runs for every pair of a
+    reworded objective's old and new actions: a loop kept plain.)"""
     total = score = 0.0
-    for name, value in new.items():
-        weight = TEXT_WEIGHTS.get(name) or FIELD_WEIGHTS[name]
+    for (weight, value), (_, before) in zip(new, old):
         total += weight
-        before = old[name]
-        if isinstance(value, frozenset) and isinstance(before, frozenset):
-            union = value | before
-            score += weight * (len(value & before) / len(union) if union else 1.0)
+        if value.__class__ is frozenset:
+            shared = len(value & before)  # type: ignore[operator]
+            either = len(value) + len(before) - shared
+            score += weight * (shared / either if either else 1.0)
         elif value == before:
             score += weight
     return score / total
