@@ -72,10 +72,14 @@ from pathlib import Path
 from plantools import jobs, load_plan
 
 if __name__ == "__main__":
-    jobs.PARALLEL_FROM = 0
+    jobs.PARALLEL_FROM = jobs.HEAD_START_FROM = 0
     folder = Path(sys.argv[1])
-    jobs.run_month(load_plan(folder / "Plan.xlsx"), "2019-06", folder / "copies", folder / "packs",
-                   today=date(2019, 6, 30), parallel=True)
+    if sys.argv[2] == "head start":  # last month's copy first, read by the second process started ahead
+        jobs.consolidate(load_plan(folder / "Plan.xlsx"), "2019-05", folder / "copies", today=date(2019, 5, 31))
+    with jobs.head_start(folder / "Plan.xlsx", "2019-06", folder / "copies") as ahead:
+        assert (ahead is not None) == (sys.argv[2] == "head start")
+        jobs.run_month(load_plan(folder / "Plan.xlsx"), "2019-06", folder / "copies", folder / "packs",
+                       today=date(2019, 6, 30), parallel=True, ahead=ahead)
     mine = []
     for entry in Path("/proc").iterdir():
         try:
@@ -89,13 +93,16 @@ if __name__ == "__main__":
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="processes listed from Linux's /proc")
-def test_the_second_process_leaves_no_process_behind(tmp_path):
+@pytest.mark.parametrize("how", ["started by run_month", "head start"])
+def test_the_second_process_leaves_no_process_behind(tmp_path, how):
     """The packs' second process, and the resource tracker that starting it starts, are gone
-    once run_month returns: a long Python session is not left with a process per run."""
+    once run_month returns (or head_start's block ends): a long Python session is not left with
+    a process per run."""
     write_plan_workbook(tmp_path / "Plan.xlsx", generated_plan(60, seed=3), force=True)
     script = tmp_path / "monthly run.py"
     script.write_text(GUARDED_SCRIPT, encoding="utf-8")
-    done = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, str(script), str(tmp_path), how], capture_output=True, text=True,
+                          timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["children: []"]
     assert done.stderr == ""  # no warning of semaphores leaked
