@@ -84,13 +84,13 @@ def write_sent(folder: Path, packs: dict[str, str], round: dict | None = None) -
     return path
 
 
-def pack_text(pack: dict) -> str:
+def pack_text(pack: dict, pack_id: str | None = None) -> str:
     """One pack's record (a dict with id, body, plan, month, file, sha256, made, actions) as it
-    stands in the record: its details, then each action it sent on a line of its own. Made by
-    the process that wrote the pack, as soon as it is written."""
+    stands in the record, under `pack_id` (default: its id): its details, then each action it
+    sent on a line of its own. Made by the process that wrote the pack, as soon as it is written."""
     details = json.dumps({name: value for name, value in pack.items() if name != "actions"})
     actions = ",\n".join(map(json.dumps, pack["actions"]))
-    return f'{json.dumps(pack["id"])}: {details[:-1]}, "actions": [\n{actions}\n]}}'
+    return f'{json.dumps(pack["id"] if pack_id is None else pack_id)}: {details[:-1]}, "actions": [\n{actions}\n]}}'
 
 
 def record_text(known: dict, packs: dict[str, str] | None = None) -> str:
@@ -99,7 +99,8 @@ def record_text(known: dict, packs: dict[str, str] | None = None) -> str:
     written in Python, three times as slow on 20,000 actions.)"""
     packs = packs or {}
     head = json.dumps({name: value for name, value in known.items() if name != "packs"})[:-1] + ', "packs": {'
-    texts = [pack_text(pack) for pack_id, pack in known["packs"].items() if pack_id not in packs]
+    # an earlier pack under the name it has in the record, whatever its details say (read_sent's way)
+    texts = [pack_text(pack, pack_id) for pack_id, pack in known["packs"].items() if pack_id not in packs]
     texts += packs.values()
     return head + "\n" + "".join(text + "\n," for text in texts)[:-1] + "}}\n"
 

@@ -37,3 +37,22 @@ def test_the_record_reads_back_as_written_with_an_action_a_line(tmp_path):
                 assert json.dumps(action) in lines or json.dumps(action) + "," in lines
         assert sorted(read_sent(folder)) == sorted(p["id"] for p in packs)
         assert (folder / SENT).exists()
+
+
+def test_earlier_packs_keep_their_place_in_the_record_whatever_their_details_say(tmp_path):
+    """A pack made there before stays under the id the record lists it by, as read_sent reads it,
+    though its own details lack an id or give another (a record edited by hand): the record is
+    still JSON and the new packs are added to it, where a KeyError once stopped the run after the
+    packs had been moved into place."""
+    earlier = {"id": "a", "body": "Board", "plan": "Plan.xlsx", "month": "2026-11", "file": "Board 2026-11.xlsx",
+               "sha256": "0" * 64, "made": "2026-11-07T11:00:00", "actions": [{"key": "Plan!5", "ref": "1.1a"}]}
+    edited = {name: value for name, value in earlier.items() if name != "id"}
+    renamed = {**earlier, "id": 7}
+    renamed["id"] = 7
+    write_sent(tmp_path, {"a": pack_text(earlier, "a"), "b": pack_text(edited, "b"), "c": pack_text(renamed, "c")})
+    new = {**earlier, "id": "new"}
+    path = write_sent(tmp_path, {"new": pack_text(new)})
+    known = json.loads(path.read_text(encoding="utf-8"))
+    assert list(known["packs"]) == ["a", "b", "c", "new"]
+    assert known["packs"]["b"] == edited and known["packs"]["c"] == renamed and known["packs"]["new"] == new
+    assert sorted(read_sent(tmp_path)) == ["a", "b", "c", "new"]
