@@ -48,7 +48,6 @@ def test_earlier_packs_keep_their_place_in_the_record_whatever_their_details_say
                "sha256": "0" * 64, "made": "2026-11-07T11:00:00", "actions": [{"key": "Plan!5", "ref": "1.1a"}]}
     edited = {name: value for name, value in earlier.items() if name != "id"}
     renamed = {**earlier, "id": 7}
-    renamed["id"] = 7
     write_sent(tmp_path, {"a": pack_text(earlier, "a"), "b": pack_text(edited, "b"), "c": pack_text(renamed, "c")})
     new = {**earlier, "id": "new"}
     path = write_sent(tmp_path, {"new": pack_text(new)})
