@@ -72,7 +72,7 @@ def head_start(workbook: Path | str, month: str, copies: Path | None = None) -> 
     block ends."""
     workbook = Path(workbook)
     path = previous_copy(copies or copies_folder(workbook), workbook, month)
-    if path is None or (os.cpu_count() or 1) < 2 or path.stat().st_size < HEAD_START_FROM:
+    if path is None or (os.cpu_count() or 1) < 2 or _size(path) < HEAD_START_FROM:
         yield None
         return
     pool, own_tracker = _second_process()
@@ -82,6 +82,15 @@ def head_start(workbook: Path | str, month: str, copies: Path | None = None) -> 
         yield HeadStart(pool, path, reading)
     finally:
         _close(pool, own_tracker)
+
+
+def _size(path: Path) -> int:
+    """The file's size; 0 if it cannot be looked at (a link to nothing, a file just removed):
+    then it is read here, and find_earlier says what is wrong with it, naming it."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def run_month(plan: Plan, month: str | None = None, copies: Path | None = None, packs: Path | None = None,
