@@ -40,6 +40,7 @@ class Grid:
         self.max_col = min(left + (sheet.width or 0), MAX_COLUMNS)
         self.origin: dict[tuple[int, int], tuple[int, int]] = {}  # merged cell -> its top-left
         self.width: dict[tuple[int, int], int] = {}  # top-left -> columns the merge spans
+        self.covered: dict[int, set[int]] = {}  # row -> its columns covered by a merge starting elsewhere
         for (first_row, first_col), (last_row, last_col) in merges or sheet.merged_cell_ranges or []:
             top_left = (first_row + 1, first_col + 1)
             self.width[top_left] = last_col - first_col + 1
@@ -47,6 +48,7 @@ class Grid:
                 for col in range(first_col + 1, min(last_col + 1, self.max_col) + 1):
                     if (row, col) != top_left:
                         self.origin[(row, col)] = top_left
+                        self.covered.setdefault(row, set()).add(col)
 
     def raw(self, row: int, col: int) -> object:
         """The value of the cell itself, ignoring merges; None when empty."""
@@ -63,6 +65,25 @@ class Grid:
             return True
         values = self.rows[index]
         return values.count("") == len(values)
+
+    def along(self, row: int) -> tuple[list[object], list[object]]:
+        """The row's values by column number, 1 to max_col (index 0 unused; None when empty):
+        those that show (`value`), and the cells' own (None where a merge starting elsewhere
+        covers the cell, as `own` and `raw` say). Made once per row, for the reader's per-row
+        work: in a row no merge covers, the one list is both."""
+        index = row - self.top
+        values = self.rows[index] if 0 <= index < len(self.rows) else []
+        cells: list[object] = [None] * self.left  # columns 0 .. left-1 hold nothing
+        cells += [None if value == "" else value for value in values[:max(0, self.max_col - self.left + 1)]]
+        cells += [None] * (self.max_col + 1 - len(cells))
+        covered = self.covered.get(row)
+        if not covered:
+            return cells, cells
+        shown = cells.copy()
+        for col in covered:
+            cells[col] = None
+            shown[col] = self.raw(*self.origin[(row, col)])
+        return shown, cells
 
     def value(self, row: int, col: int) -> object:
         """The value that shows at (row, col): the merge's top-left value when merged."""

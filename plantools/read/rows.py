@@ -62,9 +62,10 @@ def read_actions(grid: Grid, header: Header, plan: Plan, package, rag_words: Key
     for row in range(header.row + 1, grid.max_row + 1):
         if grid.blank(row):
             continue
-        values = {role: clean(grid.value(row, col)) for role, col in role_columns}  # each cell cleaned once
-        own = {role for role, col in role_columns if values[role] and grid.own(row, col)}
-        if not own and not any(grid.own(row, c) and grid.raw(row, c) is not None for c in header.extra):
+        shown, cells = grid.along(row)  # what shows in each column, and what the row holds itself
+        values = {role: clean(shown[col]) for role, col in role_columns}  # each cell cleaned once
+        own = {role for role, col in role_columns if values[role] and cells[col] is not None}
+        if not own and not _has_extra(cells, header):
             continue  # a blank separator row, or only the spill of merges from above
         if sum(values[role] in header_texts for role in own) >= 3 or (
                 own and all(values[role] in header_texts for role in own)
@@ -74,24 +75,28 @@ def read_actions(grid: Grid, header: Header, plan: Plan, package, rag_words: Key
         if heading:
             priority = heading
             continue
-        not_action = _not_an_action(grid, row, own, values, rag_col, rag_words)
+        not_action = _not_an_action(grid, row, cells, own, values, rag_col, rag_words)
         if not_action:
             note(plan, sheet, f"A{row}", f"row {row} not read as an action: {not_action}", field="row")
             continue
         if "objective_ref" in own or "objective" in own:
             objective_ref, objective = ref_and_text(
-                grid.value(row, columns["objective_ref"]) if "objective_ref" in columns else None,
+                shown[columns["objective_ref"]] if "objective_ref" in columns else None,
                 values.get("objective", ""), "objective_ref" in columns)
-        if own <= {"objective_ref", "objective", "priority"} and not _has_extra(grid, row, header):
+        if own <= {"objective_ref", "objective", "priority"} and not _has_extra(cells, header):
             continue  # an objective written on a row of its own, above its actions
         named = _objective_row(own, values)
-        if named and not _has_extra(grid, row, header):  # the same, numbered in the ref column
-            objective_ref = named[0] or (ref_text(grid.value(row, ref_col)) if ref_col else "")
+        if named and not _has_extra(cells, header):  # the same, numbered in the ref column
+            objective_ref = named[0] or (ref_text(shown[ref_col]) if ref_col else "")
             objective = named[1]
             continue
         deadline = None
         if deadline_col:
-            deadline = parse_deadline(_deadline_value(grid.value(row, deadline_col)))
+            deadline = parse_deadline(_deadline_value(shown[deadline_col]))
+        merged = no_merges
+        if shown is not cells:  # a merge covers some cell of the row
+            merged = {role: grid.address(row, col) for role, col in sheet_columns.items()
+                      if (row, col) in grid.origin} or no_merges
         action = Action(
             ref="",
             objective_ref=objective_ref,
@@ -106,15 +111,14 @@ def read_actions(grid: Grid, header: Header, plan: Plan, package, rag_words: Key
             sheet=sheet,
             row=row,
             columns=sheet_columns,
-            merged={role: grid.address(row, col) for role, col in sheet_columns.items()
-                    if (row, col) in grid.origin} or no_merges,
+            merged=merged,
         )
         if deadline is not None:
             action.deadline = deadline
         if header.extra:
-            action.extra = {label: clean(grid.value(row, col)) for col, label in header.extra.items()}
+            action.extra = {label: clean(shown[col]) for col, label in header.extra.items()}
         if ref_col and ref_col != columns.get("objective_ref"):
-            typed_refs.append(ref_text(grid.value(row, ref_col)))
+            typed_refs.append(ref_text(shown[ref_col]))
         else:
             typed_refs.append(objective_ref)  # carried down from the objective's row
         if rag_col:
@@ -145,8 +149,9 @@ def _objective_row(own: set[str], values: dict[str, str]) -> tuple[str, str] | N
     return ("", values["objective"]) if "objective" in own and own & {"ref", "action_ref"} else None
 
 
-def _has_extra(grid: Grid, row: int, header: Header) -> bool:
-    return any(grid.own(row, col) and grid.raw(row, col) is not None for col in header.extra)
+def _has_extra(cells: list[object], header: Header) -> bool:
+    """A value of the row's own (not merged from above) in a column plantools carries as it is."""
+    return any(cells[col] is not None for col in header.extra)
 
 
 _TOTAL = re.compile(r"^\s*(grand\s+|sub-?\s*)?totals?\b|^\s*(count|number of actions|sum)\b|"
@@ -155,14 +160,13 @@ _NOTE = re.compile(r"^\s*(notes?\b|nb\b|n\.b\.|\*|source\b|please\b|last updated
                    re.IGNORECASE)
 
 
-def _not_an_action(grid: Grid, row: int, own: set[str], values: dict[str, str], rag_col: int | None,
-                   rag_words: KeyWords) -> str:
+def _not_an_action(grid: Grid, row: int, cells: list[object], own: set[str], values: dict[str, str],
+                   rag_col: int | None, rag_words: KeyWords) -> str:
     """Why a row that holds values is no action ("" when it is one): a RAG key or legend
     (above, between or below the tables), a totals row or a note under the table, whether
-    typed or the values of formulas."""
+    typed or the values of formulas. cells: the row's own values, as Grid.along gives them."""
     shows = {role for role, value in values.items() if value}  # typed or merged down from above
-    texts = [(col, value) for col in range(grid.left, grid.max_col + 1)
-             if grid.own(row, col) and (value := grid.raw(row, col)) is not None]  # raw: None for ""
+    texts = [(col, value) for col, value in enumerate(cells) if value is not None]
     if not texts:
         return ""
     first = str(texts[0][1])
