@@ -93,10 +93,9 @@ def read_actions(grid: Grid, header: Header, plan: Plan, package, rag_words: Key
         deadline = None
         if deadline_col:
             deadline = parse_deadline(_deadline_value(shown[deadline_col]))
-        merged = no_merges
-        if shown is not cells:  # a merge covers some cell of the row
-            merged = {role: grid.address(row, col) for role, col in sheet_columns.items()
-                      if (row, col) in grid.origin} or no_merges
+        covered = grid.covered.get(row)  # the row's columns covered by a merge starting in another cell
+        merged = ({role: grid.address(row, col) for role, col in sheet_columns.items() if col in covered}
+                  or no_merges) if covered else no_merges
         action = Action(
             ref="",
             objective_ref=objective_ref,
@@ -203,8 +202,11 @@ def _is_number(value: object) -> bool:
     return (isinstance(value, (int, float)) and not isinstance(value, bool)) or _looks_numeric(value)
 
 
+_NUMERIC = re.compile(r"\s*[\d.,%]+\s*")
+
+
 def _looks_numeric(value: object) -> bool:
-    return isinstance(value, str) and bool(re.fullmatch(r"\s*[\d.,%]+\s*", value))
+    return isinstance(value, str) and bool(_NUMERIC.fullmatch(value))
 
 
 def _priority_heading(grid: Grid, row: int) -> str:
