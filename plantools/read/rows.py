@@ -10,7 +10,7 @@ from datetime import date, datetime, time
 
 from plantools.plan import rag as ragmod
 from plantools.plan.columns import EXPECTED_HEADERS
-from plantools.plan.deadlines import parse_deadline
+from plantools.plan.deadlines import Deadline, parse_deadline
 from plantools.plan.model import Action, Finding, Plan
 from plantools.read.details import cell_details, concealed, hidden_rows, percentages
 from plantools.read.grid import Grid, clean, note
@@ -53,6 +53,7 @@ def read_actions(grid: Grid, header: Header, plan: Plan, package, rag_words: Key
     if "objective_ref" not in columns and "objective" in columns:
         sheet_columns["objective_ref"] = columns["objective"]  # "1.1 To embed ..." in one cell
     no_merges: dict[str, str] = {}  # shared by every action that has none
+    deadlines: dict[object, Deadline] = {}  # each deadline read once: plans repeat a few hundred dates
     # one sheet per priority: the sheet's name or its title says which
     priority = next((text for text in (sheet, title_above(grid, header.row)) if _PRIORITY_HEADING.match(text)), "")
     objective_ref, objective = "", ""
@@ -67,9 +68,11 @@ def read_actions(grid: Grid, header: Header, plan: Plan, package, rag_words: Key
         own = {role for role, col in role_columns if values[role] and cells[col] is not None}
         if not own and not _has_extra(cells, header):
             continue  # a blank separator row, or only the spill of merges from above
-        if sum(values[role] in header_texts for role in own) >= 3 or (
-                own and all(values[role] in header_texts for role in own)
-                and sum(value in header_texts for value in values.values()) >= 3) or all_header(grid, row, header_texts):
+        repeated = not header_texts.isdisjoint(values.values()) and (  # most rows hold no header's words
+            sum(values[role] in header_texts for role in own) >= 3
+            or (own and all(values[role] in header_texts for role in own)
+                and sum(value in header_texts for value in values.values()) >= 3))
+        if repeated or all_header(grid, row, header_texts):
             continue  # the header repeated further down (its second row, under merged headers)
         heading = _priority_heading(grid, row)
         if heading:
@@ -92,7 +95,8 @@ def read_actions(grid: Grid, header: Header, plan: Plan, package, rag_words: Key
             continue
         deadline = None
         if deadline_col:
-            deadline = parse_deadline(_deadline_value(shown[deadline_col]))
+            value = _deadline_value(shown[deadline_col])  # a date, a text or None: keys of one kind each
+            deadline = deadlines.get(value) or deadlines.setdefault(value, parse_deadline(value))
         covered = grid.covered.get(row)  # the row's columns covered by a merge starting in another cell
         merged = ({role: grid.address(row, col) for role, col in sheet_columns.items() if col in covered}
                   or no_merges) if covered else no_merges
@@ -164,24 +168,23 @@ def _not_an_action(grid: Grid, row: int, cells: list[object], own: set[str], val
     """Why a row that holds values is no action ("" when it is one): a RAG key or legend
     (above, between or below the tables), a totals row or a note under the table, whether
     typed or the values of formulas. cells: the row's own values, as Grid.along gives them."""
-    shows = {role for role, value in values.items() if value}  # typed or merged down from above
     texts = [(col, value) for col, value in enumerate(cells) if value is not None]
     if not texts:
         return ""
     first = str(texts[0][1])
-    if KEY_HEADING.match(first) and len(texts) <= 3:
+    heading = KEY_HEADING.match(first) is not None
+    if heading and len(texts) <= 3:
         for col, value in texts:
             rag_words.add(ragmod.inline_key_words(value), grid, row, col)
         return "it is a RAG key"
-    heading = KEY_HEADING.match(first) is not None
     # most rows begin with a ref or an action's words, so are no key row
     if heading or (len(first) <= 20 and not first[:1].isdigit() and ragmod.normalise(first) is not None):
         pairs = key_pairs(texts[1:] if heading else texts)
-        if pairs and is_key(texts, pairs, own, rag_col, shows):
+        if pairs and is_key(texts, pairs, own, rag_col, _shows(values)):
             for status, meaning, col in pairs:
                 rag_words.add(ragmod.key_words(status, meaning), grid, row, col)
             return "it is a RAG key"
-        if (in_key_block(grid, row) and not (texts[0][0] == rag_col and shows & {"action", "outcome", "objective"})
+        if (in_key_block(grid, row) and not (texts[0][0] == rag_col and _shows(values) & {"action", "outcome", "objective"})
                 and not ("deadline" in own and parse_deadline(values["deadline"]).due)):  # "May 2030": an action's
             col, meaning = texts[1] if len(texts) > 1 else (texts[0][0], None)
             rag_words.add(ragmod.key_words(texts[0][1], meaning), grid, row, col)
@@ -191,11 +194,17 @@ def _not_an_action(grid: Grid, row: int, cells: list[object], own: set[str], val
         return "it is a totals row"  # counts, or words such as "2 Green" where no action has an owner
     if (len(texts) >= 2 and _is_number(texts[1][1]) and all(_is_number(value) for _, value in texts[2:])
             and (_is_number(texts[0][1]) or ragmod.normalise(first))
-            and not (shows - own) & {"action", "outcome", "objective", "owner"}):
+            and not (_shows(values) - own) & {"action", "outcome", "objective", "owner"}):
         return "it is a count of actions"  # "Green | 5", or "2 | 3 | 5 | 1" under the statuses' names
     if len(texts) == 1 and (_NOTE.match(first) or (own and own <= {"ref", "action_ref"} and len(first.split()) >= 3)):
         return "it is a note under the table"  # a sentence alone where a ref goes is no ref
     return ""
+
+
+def _shows(values: dict[str, str]) -> set[str]:
+    """The fields a row shows, typed or merged down from above (asked of the few rows that
+    may be a key or a count, so not made for every row)."""
+    return {role for role, value in values.items() if value}
 
 
 def _is_number(value: object) -> bool:
@@ -206,7 +215,8 @@ _NUMERIC = re.compile(r"\s*[\d.,%]+\s*")
 
 
 def _looks_numeric(value: object) -> bool:
-    return isinstance(value, str) and bool(_NUMERIC.fullmatch(value))
+    # most values begin with a letter, which no number does: the pattern is not tried
+    return isinstance(value, str) and not value[:1].isalpha() and bool(_NUMERIC.fullmatch(value))
 
 
 def _priority_heading(grid: Grid, row: int) -> str:
