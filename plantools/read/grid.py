@@ -35,7 +35,8 @@ class Grid:
         rows = sheet.to_python(skip_empty_area=True) if sheet.height else []
         top, left = sheet.start or (0, 0)
         self.top, self.left = top + 1, left + 1  # the first row and column the values cover
-        self.rows = [row[:MAX_COLUMNS] for row in rows]
+        # each row cut to MAX_COLUMNS values, copied only when one is longer
+        self.rows = rows if max(map(len, rows), default=0) <= MAX_COLUMNS else [row[:MAX_COLUMNS] for row in rows]
         self.max_row = top + len(rows)
         self.max_col = min(left + (sheet.width or 0), MAX_COLUMNS)
         self.origin: dict[tuple[int, int], tuple[int, int]] = {}  # merged cell -> its top-left
@@ -44,8 +45,9 @@ class Grid:
         for (first_row, first_col), (last_row, last_col) in merges or sheet.merged_cell_ranges or []:
             top_left = (first_row + 1, first_col + 1)
             self.width[top_left] = last_col - first_col + 1
+            columns = range(first_col + 1, min(last_col + 1, self.max_col) + 1)
             for row in range(first_row + 1, min(last_row + 1, self.max_row) + 1):
-                for col in range(first_col + 1, min(last_col + 1, self.max_col) + 1):
+                for col in columns:
                     if (row, col) != top_left:
                         self.origin[(row, col)] = top_left
                         self.covered.setdefault(row, set()).add(col)

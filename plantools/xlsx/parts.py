@@ -13,6 +13,7 @@ import html
 import io
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
@@ -69,6 +70,7 @@ def column_number(letters: str) -> int:
     return number
 
 
+@lru_cache(maxsize=4096)  # the same few columns, asked for each row of a plan, a copy and a pack
 def column_letters(number: int) -> str:
     """1 -> A, 27 -> AA."""
     letters = ""
