@@ -41,7 +41,8 @@ class Grid:
         self.max_col = min(left + (sheet.width or 0), MAX_COLUMNS)
         self.origin: dict[tuple[int, int], tuple[int, int]] = {}  # merged cell -> its top-left
         self.width: dict[tuple[int, int], int] = {}  # top-left -> columns the merge spans
-        self.covered: dict[int, set[int]] = {}  # row -> its columns covered by a merge starting elsewhere
+        # row -> its columns covered by a merge starting elsewhere -> the merge's top-left
+        self.covered: dict[int, dict[int, tuple[int, int]]] = {}
         for (first_row, first_col), (last_row, last_col) in merges or sheet.merged_cell_ranges or []:
             top_left = (first_row + 1, first_col + 1)
             self.width[top_left] = last_col - first_col + 1
@@ -50,7 +51,7 @@ class Grid:
                 for col in columns:
                     if (row, col) != top_left:
                         self.origin[(row, col)] = top_left
-                        self.covered.setdefault(row, set()).add(col)
+                        self.covered.setdefault(row, {})[col] = top_left
 
     def raw(self, row: int, col: int) -> object:
         """The value of the cell itself, ignoring merges; None when empty."""
@@ -82,9 +83,9 @@ class Grid:
         if not covered:
             return cells, cells
         shown = cells.copy()
-        for col in covered:
+        for col, top_left in covered.items():
             cells[col] = None
-            shown[col] = self.raw(*self.origin[(row, col)])
+            shown[col] = self.raw(*top_left)
         return shown, cells
 
     def value(self, row: int, col: int) -> object:

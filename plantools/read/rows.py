@@ -53,7 +53,9 @@ def read_actions(grid: Grid, header: Header, plan: Plan, package, rag_words: Key
     if "objective_ref" not in columns and "objective" in columns:
         sheet_columns["objective_ref"] = columns["objective"]  # "1.1 To embed ..." in one cell
     no_merges: dict[str, str] = {}  # shared by every action that has none
-    deadlines: dict[object, Deadline] = {}  # each deadline read once: plans repeat a few hundred dates
+    # each deadline value read once (a plan repeats a few hundred), and its Deadline shared:
+    # it is frozen, and a deadline found later (an error value, a month) replaces it
+    deadlines: dict[object, Deadline] = {}
     # one sheet per priority: the sheet's name or its title says which
     priority = next((text for text in (sheet, title_above(grid, header.row)) if _PRIORITY_HEADING.match(text)), "")
     objective_ref, objective = "", ""
@@ -93,10 +95,8 @@ def read_actions(grid: Grid, header: Header, plan: Plan, package, rag_words: Key
             objective_ref = named[0] or (ref_text(shown[ref_col]) if ref_col else "")
             objective = named[1]
             continue
-        deadline = None
-        if deadline_col:
-            value = _deadline_value(shown[deadline_col])  # a date, a text or None: keys of one kind each
-            deadline = deadlines.get(value) or deadlines.setdefault(value, parse_deadline(value))
+        value = _deadline_value(shown[deadline_col]) if deadline_col else None  # a date, a text or None
+        deadline = deadlines.get(value) or deadlines.setdefault(value, parse_deadline(value))
         covered = grid.covered.get(row)  # the row's columns covered by a merge starting in another cell
         merged = ({role: grid.address(row, col) for role, col in sheet_columns.items() if col in covered}
                   or no_merges) if covered else no_merges
@@ -111,13 +111,12 @@ def read_actions(grid: Grid, header: Header, plan: Plan, package, rag_words: Key
             governance=values.get("governance", ""),
             measure=values.get("measure", ""),
             progress=values.get("progress", ""),
+            deadline=deadline,
             sheet=sheet,
             row=row,
             columns=sheet_columns,
             merged=merged,
         )
-        if deadline is not None:
-            action.deadline = deadline
         if header.extra:
             action.extra = {label: clean(shown[col]) for col, label in header.extra.items()}
         if ref_col and ref_col != columns.get("objective_ref"):
