@@ -626,17 +626,18 @@ def monthly(workbook: Path, sheets: tuple[str, ...], month: str, out: Path | Non
             options: RunOptions, stale_months: int) -> None:
     """The monthly job: `consolidate`, then `packs`, from one reading of the workbook
     (on a machine with two cores, large plans' packs are written meanwhile)."""
-    from plantools.jobs import run_month
+    from plantools.jobs import head_start, run_month
     from plantools.read.workbook import load_plan
     from plantools.report import copy_lines, packs_lines
 
-    plan = load_plan(workbook, sheets, given_month())
-    _say_where(workbook)
-    _say_month(plan, month)
-    _say_last_saved(plan)
-    copies, packs_dir = bundled.copies_folder(plan.path, out), bundled.packs_folder(plan.path, month, out)
-    result, run = run_month(plan, month, copies, packs_dir, **asdict(options), **asdict(mail),
-                            stale_months=stale_months, parallel=True)
+    copies, packs_dir = bundled.copies_folder(workbook, out), bundled.packs_folder(workbook, month, out)
+    with head_start(workbook, month, copies) as ahead:  # last month's copy read meanwhile
+        plan = load_plan(workbook, sheets, given_month())
+        _say_where(workbook)
+        _say_month(plan, month)
+        _say_last_saved(plan)
+        result, run = run_month(plan, month, copies, packs_dir, **asdict(options), **asdict(mail),
+                                stale_months=stale_months, parallel=True, ahead=ahead)
     for line in [*copy_lines(result), *packs_lines(run)]:
         click.echo(line)
 

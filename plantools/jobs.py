@@ -12,78 +12,131 @@ import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from plantools.bundled import copies_folder, packs_folder
 from plantools.copy.board_exceptions import STALE_MONTHS
-from plantools.copy.changes import keep_letters, match
-from plantools.copy.result import Consolidation, compare, find_earlier
+from plantools.copy.earlier import MonthlyCopy, previous_copy, read_copy
+from plantools.copy.result import Consolidation, compare, find_earlier, settle
 from plantools.copy.sheets import write_copy
 from plantools.errors import PlanError
 from plantools.options import Mail, RunOptions
 from plantools.packs.drafts import default_reply_by
 from plantools.packs.making import PackRun, make_staging, plan_packs, publish, write_packs
-from plantools.plan.model import Action, Plan
+from plantools.plan.model import Plan
 from plantools.plan.months import previous, this_month
 from plantools.returns.ledger import collected
 from plantools.round.status import latest_round
 from plantools.xlsx.files import make_folder, open_in_excel, owner_file, temp_name, write_error
+from plantools.xlsx.gcpause import gc_paused
 
 if TYPE_CHECKING:  # imported when a second process is started: most runs start none
     from concurrent.futures import Future, ProcessPoolExecutor
 
 PARALLEL_FROM = 2000  # actions; below this a second process costs more than it saves
+HEAD_START_FROM = 300_000  # bytes of last month's copy: about a copy of PARALLEL_FROM actions
+
+
+@dataclass
+class HeadStart:
+    """The second process of a large plan's monthly job, started before the plan is read (see
+    head_start): it reads last month's copy meanwhile, which run_month takes from it, and then
+    writes the packs."""
+
+    pool: ProcessPoolExecutor
+    path: Path  # last month's copy
+    reading: Future  # its MonthlyCopy
+
+    def read(self, path: Path) -> MonthlyCopy:
+        """Last month's copy as read meanwhile; read here if it is another, or if the process
+        could not start (a script without the `if __name__ == "__main__":` guard)."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        if path == self.path:
+            try:
+                return self.reading.result()
+            except BrokenProcessPool:
+                pass
+        return read_copy(path)
+
+
+@contextmanager
+def head_start(workbook: Path | str, month: str, copies: Path | None = None) -> Iterator[HeadStart | None]:
+    """For run_month, entered before the plan is read: when last month's copy in `copies`
+    (default: 'monthly' beside the workbook) is a large plan's (HEAD_START_FROM) and there are
+    two cores, a second process that reads it while this one reads the plan (about a tenth of
+    the 20,000-action job). None otherwise. The process is waited for, and stopped, when the
+    block ends."""
+    workbook = Path(workbook)
+    path = previous_copy(copies or copies_folder(workbook), workbook, month)
+    if path is None or (os.cpu_count() or 1) < 2 or path.stat().st_size < HEAD_START_FROM:
+        yield None
+        return
+    pool, own_tracker = _second_process()
+    try:
+        reading = pool.submit(_read_earlier, path)
+        pool.submit(_get_ready)
+        yield HeadStart(pool, path, reading)
+    finally:
+        _close(pool, own_tracker)
 
 
 def run_month(plan: Plan, month: str | None = None, copies: Path | None = None, packs: Path | None = None,
               today: date | None = None, force: bool = False, sender: str = "", reply_by: date | None = None,
               reply_to: str = "", paper: str = "A4", stale_months: int = STALE_MONTHS,
-              parallel: bool = False, due_weeks: int | None = None) -> tuple[Consolidation, PackRun]:
+              parallel: bool = False, due_weeks: int | None = None,
+              ahead: HeadStart | None = None) -> tuple[Consolidation, PackRun]:
     """The monthly job: the consolidated copy into `copies` (default: 'monthly' beside the
     workbook) and the packs into `packs` (default: 'packs/<month>' beside it), both or
     neither; by default for this month. The packs show the refs the copy settled (each
     action's letter of last month). parallel: write a large plan's packs in a second process
     meanwhile (a script that asks for it must be under `if __name__ == "__main__":`, as
-    starting a process needs)."""
+    starting a process needs); `ahead`: that process, started before the plan was read
+    (head_start), whose reading of last month's copy is taken if it is the one found."""
     month = month or this_month()
     options = RunOptions(today, force, paper)
     copies = copies or copies_folder(plan.path)
     packs = packs or packs_folder(plan.path, month)
     parallel = parallel and len(plan.actions) >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2
-    pool, own_tracker = _second_process() if parallel else (None, False)
+    pool, own_tracker = (ahead.pool, False) if ahead else _second_process() if parallel else (None, False)
     staged_copy: Path | None = None
     try:
-        if pool:
+        if pool and not ahead:
             pool.submit(_get_ready)  # it starts and imports while last month's copy is read
         # whatever can refuse the run (a copy or packs already made, an unreadable earlier copy,
         # a folder that cannot be written) does so here, before anything is written
-        earlier = find_earlier(plan, month, copies, force)  # the month checked first
+        earlier = find_earlier(plan, month, copies, force,  # the month checked first
+                               ahead.read if ahead else read_copy)
         check_copy_target(earlier.target, plan.path)
         mail = _mail(Mail(sender, reply_by, reply_to, due_weeks), month, today)
         run = plan_packs(plan, month, packs, options, sender)  # the refs settled below
         run.reply_by = mail.reply_by  # recorded with the packs: status and chase read it there
         with staged_packs(run, pool) as staging:
-            # the packs begin at once, in the second process, which settles their refs itself
-            last = earlier.copy.actions if earlier.copy else None
-            writing = _submit(pool, run, plan.actions, last, plan.title, staging, mail)
+            # the refs settled once, for the copy and the packs; then the packs begin, in the
+            # second process, while the rest of the comparison is made here
+            settled = settle(plan, earlier)
+            _settle(run, plan, settled.plan)
+            writing = _submit(pool, run, plan.title, staging, mail)
             result = compare(plan, month, earlier, options, stale_months, collected(plan.path),
-                             latest_round([packs, packs.parent / previous(month)]))
-            del earlier, last  # last month's actions: not needed while the copy is written
-            _settle(run, plan, result.plan)
+                             latest_round([packs, packs.parent / previous(month)]), settled)
+            del earlier, settled  # last month's actions: not needed while the copy is written
             staged_copy = result.path.with_name(temp_name(".xlsx"))
             _write_staged_copy(result, staged_copy)  # meanwhile, the packs
-            if not _written_by_worker(writing):
+            hashes = _written_by_worker(writing)
+            if hashes is None:
                 write_packs(run, plan.title, staging, mail)
+            else:
+                run.hashes.update(hashes)
             # only now, everything written, does the copy take its name (and then the packs theirs)
             try:
                 os.replace(staged_copy, result.path)
             except OSError as exc:
                 raise write_error(result.path, exc, replacing=True) from None
     finally:
-        if pool:
+        if pool and not ahead:  # a head start's is stopped as its block ends
             _close(pool, own_tracker)  # a failure before the packs were staged
         if staged_copy and staged_copy.exists():
             staged_copy.unlink()
@@ -160,39 +213,41 @@ def _close(pool: ProcessPoolExecutor, own_tracker: bool) -> None:
         stop()
 
 
+def _read_earlier(path: Path) -> MonthlyCopy:
+    """In the second process: last month's copy (as find_earlier reads it)."""
+    with gc_paused():
+        return read_copy(path)
+
+
 def _get_ready() -> None:
     """In the second process, before it has work: what writing packs needs, imported."""
     import xlsxwriter  # noqa: F401
 
 
 def _settle(run: PackRun, plan: Plan, settled: Plan) -> None:
-    """The run's actions swapped for their copies in `settled` (compare's result, the plan's
-    actions in the same order, their refs settled), which the manifest and sent.json list."""
+    """The run's actions swapped for their copies in `settled` (the plan's actions in the same
+    order, their refs settled), which the packs, the manifest and sent.json show."""
     copies = {id(action): twin for action, twin in zip(plan.actions, settled.actions)}
     for pack in run.packs:
         pack.actions = [copies[id(action)] for action in pack.actions]
     run.unassigned = [copies[id(action)] for action in run.unassigned]
 
 
-def write_settled_packs(sent: Path) -> None:
-    """In the second process: the packs' refs settled against last month's copy (its actions)
-    as compare settles the copy's, then the packs written. `sent` is the file _submit pickled
-    into: the run, the plan's actions (the same objects as the run's, so settling them settles
-    the packs), last month's actions, the plan's title, the staging folder and the mail."""
+def write_sent_packs(sent: Path) -> dict[str, str]:
+    """In the second process: the packs written (write_packs, whose sha256s it returns). `sent`
+    is the file _submit pickled into: the run (its actions' refs settled), the plan's title,
+    the staging folder and the mail."""
     import pickle
 
     with sent.open("rb") as handle:
-        run, actions, earlier, plan_title, staging, mail = pickle.load(handle)
+        run, plan_title, staging, mail = pickle.load(handle)
     sent.unlink()
-    if earlier:
-        keep_letters(actions, match(earlier, actions), earlier)
-    del earlier  # last month's actions: not needed while the packs are written
-    write_packs(run, plan_title, staging, mail)
+    return write_packs(run, plan_title, staging, mail)
 
 
-def _submit(pool: ProcessPoolExecutor | None, run: PackRun, actions: list[Action], earlier: list[Action] | None,
-            plan_title: str, staging: Path, mail: Mail) -> Future | None:
-    """The packs, sent to the second process (see write_settled_packs); None when there is
+def _submit(pool: ProcessPoolExecutor | None, run: PackRun, plan_title: str, staging: Path,
+            mail: Mail) -> Future | None:
+    """The packs, sent to the second process (see write_sent_packs); None when there is
     none, or it could not start (a script without the `if __name__ == "__main__":` guard):
     then they are written here."""
     if pool is None:
@@ -200,13 +255,13 @@ def _submit(pool: ProcessPoolExecutor | None, run: PackRun, actions: list[Action
     import pickle  # here: only a plan large enough for a second process is pickled
     from concurrent.futures.process import BrokenProcessPool
 
-    # pickled here and now (not by the pool's thread later, while this process goes on to settle
-    # the same run's refs), into a file in the staging folder, so that neither process keeps
-    # the pickle's bytes while it works
+    # pickled here and now (not by the pool's thread later, while this process goes on to give
+    # the same actions their keys), into a file in the staging folder, so that neither process
+    # keeps the pickle's bytes while it works
     sent = staging / temp_name(".pickle")
     try:
         with sent.open("wb") as handle:
-            pickle.dump((run, actions, earlier, plan_title, staging, mail), handle, pickle.HIGHEST_PROTOCOL)
+            pickle.dump((run, plan_title, staging, mail), handle, pickle.HIGHEST_PROTOCOL)
     except OSError:  # a full disk, say: this process writes the packs, and says what went wrong
         sent.unlink(missing_ok=True)
         return None
@@ -216,23 +271,22 @@ def _submit(pool: ProcessPoolExecutor | None, run: PackRun, actions: list[Action
         return None
 
 
-def _written_by_worker(writing: Future | None) -> bool:
-    """Whether the second process wrote the packs. False when there was none, or when it
+def _written_by_worker(writing: Future | None) -> dict[str, str] | None:
+    """The sha256s of the packs the second process wrote; None when there was none, or when it
     could not start or died: a script that runs this without the `if __name__ == "__main__":`
     guard that starting a process needs."""
     if writing is None:
-        return False
+        return None
     from concurrent.futures.process import BrokenProcessPool
 
     try:
-        writing.result()
+        return writing.result()
     except BrokenProcessPool:
-        return False
-    return True
+        return None
 
 
 # what the second process runs (a function it can import by name; the benchmark times it)
-PACKS_WORKER = write_settled_packs
+PACKS_WORKER = write_sent_packs
 
 
 def consolidate(plan: Plan, month: str | None = None, out: Path | None = None, today: date | None = None,

@@ -95,7 +95,7 @@ def _write_reference(copy: dict, run, manifest) -> None:
     REFERENCE.write_bytes(gzip.compress(json.dumps(reference).encode(), mtime=0))
 
 
-@pytest.mark.parametrize("way", ["one after the other", "packs in a second process"])
+@pytest.mark.parametrize("way", ["one after the other", "packs in a second process", "with a head start"])
 def test_consolidated_copy_and_packs_are_what_they_were_before_any_speed_up(tmp_path, monkeypatch, way):
     """The copy and the packs of a seeded generated plan, every value under every header of
     the reference, must be what they were when the reference was last made on purpose; whether
@@ -111,13 +111,23 @@ def test_consolidated_copy_and_packs_are_what_they_were_before_any_speed_up(tmp_
         second = consolidate(load_plan(tmp_path / "Generated.xlsx"), "2019-06", tmp_path / "m", today=june)
         run = make_packs(load_plan(tmp_path / "Generated.xlsx"), "2019-06", tmp_path / "p", today=june,
                          copies=tmp_path / "m")
-    else:
+    elif way == "packs in a second process":
         monkeypatch.setattr(jobs, "PARALLEL_FROM", 0)
         monkeypatch.setattr(jobs, "PACKS_WORKER", bench.timed_packs_worker)
         monkeypatch.setenv(bench.WORKER_FIGURES, str(tmp_path / "worker.json"))
         second, run = jobs.run_month(load_plan(tmp_path / "Generated.xlsx"), "2019-06", tmp_path / "m",
                                         tmp_path / "p", today=june, parallel=True)
         assert (tmp_path / "worker.json").exists()  # the packs were written by the second process
+    else:  # as the CLI runs it: last month's copy read by the second process while the plan is read
+        monkeypatch.setattr(jobs, "HEAD_START_FROM", 0)
+        monkeypatch.setattr(jobs, "PACKS_WORKER", bench.timed_packs_worker)
+        monkeypatch.setenv(bench.WORKER_FIGURES, str(tmp_path / "worker.json"))
+        monkeypatch.setattr(jobs, "read_copy", None)  # not read by this process
+        with jobs.head_start(tmp_path / "Generated.xlsx", "2019-06", tmp_path / "m") as ahead:
+            assert ahead is not None
+            second, run = jobs.run_month(load_plan(tmp_path / "Generated.xlsx"), "2019-06", tmp_path / "m",
+                                         tmp_path / "p", today=june, parallel=True, ahead=ahead)
+        assert (tmp_path / "worker.json").exists()
     copy = content(second.path)
     if os.environ.get("PLANTOOLS_NEW_REFERENCE") and way == "one after the other":
         _write_reference(copy, run, tmp_path / "p" / "manifest.csv")

@@ -72,10 +72,14 @@ from pathlib import Path
 from plantools import jobs, load_plan
 
 if __name__ == "__main__":
-    jobs.PARALLEL_FROM = 0
+    jobs.PARALLEL_FROM = jobs.HEAD_START_FROM = 0
     folder = Path(sys.argv[1])
-    jobs.run_month(load_plan(folder / "Plan.xlsx"), "2019-06", folder / "copies", folder / "packs",
-                   today=date(2019, 6, 30), parallel=True)
+    if sys.argv[2] == "head start":  # last month's copy first, read by the second process started ahead
+        jobs.consolidate(load_plan(folder / "Plan.xlsx"), "2019-05", folder / "copies", today=date(2019, 5, 31))
+    with jobs.head_start(folder / "Plan.xlsx", "2019-06", folder / "copies") as ahead:
+        assert (ahead is not None) == (sys.argv[2] == "head start")
+        jobs.run_month(load_plan(folder / "Plan.xlsx"), "2019-06", folder / "copies", folder / "packs",
+                       today=date(2019, 6, 30), parallel=True, ahead=ahead)
     mine = []
     for entry in Path("/proc").iterdir():
         try:
@@ -89,14 +93,44 @@ if __name__ == "__main__":
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="processes listed from Linux's /proc")
-def test_the_second_process_leaves_no_process_behind(tmp_path):
+@pytest.mark.parametrize("how", ["started by run_month", "head start"])
+def test_the_second_process_leaves_no_process_behind(tmp_path, how):
     """The packs' second process, and the resource tracker that starting it starts, are gone
-    once run_month returns: a long Python session is not left with a process per run."""
+    once run_month returns (or head_start's block ends): a long Python session is not left with
+    a process per run."""
     write_plan_workbook(tmp_path / "Plan.xlsx", generated_plan(60, seed=3), force=True)
     script = tmp_path / "monthly run.py"
     script.write_text(GUARDED_SCRIPT, encoding="utf-8")
-    done = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, str(script), str(tmp_path), how], capture_output=True, text=True,
+                          timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["children: []"]
     assert done.stderr == ""  # no warning of semaphores leaked
     assert len(list((tmp_path / "packs").glob("*.xlsx"))) > 0 and (tmp_path / "copies" / "Plan 2019-06.xlsx").exists()
+
+
+def test_last_months_copy_read_by_the_second_process_refuses_the_run_as_it_would_here(tmp_path, monkeypatch):
+    """`monthly` on a large plan reads last month's copy in the second process while it reads the
+    plan (jobs.head_start). A damaged copy then refuses the run just as when it is read here: the
+    same one line, exit 2, nothing written."""
+    from click.testing import CliRunner
+
+    from plantools import jobs
+    from plantools.cli import main
+
+    write_plan_workbook(tmp_path / "Plan.xlsx", generated_plan(60, seed=3), force=True)
+    (tmp_path / "monthly").mkdir()
+    (tmp_path / "monthly" / "Plan 2019-05.xlsx").write_bytes(b"PK\x03\x04" + b"not a workbook" * 100)
+    said = []
+    real = jobs.HeadStart
+    for head_start_from in (0, 10**12):  # read by the second process, then here
+        monkeypatch.setattr(jobs, "HEAD_START_FROM", head_start_from)
+        used: list[int] = []
+        monkeypatch.setattr(jobs, "HeadStart", lambda *args: used.append(1) or real(*args))
+        done = CliRunner().invoke(main, ["monthly", str(tmp_path / "Plan.xlsx"), "--month", "2019-06"])
+        assert used == ([1] if head_start_from == 0 else [])
+        said.append((done.exit_code, done.output))
+    assert said[0] == said[1]
+    assert said[0][0] == 2 and "Plan 2019-05.xlsx" in said[0][1] and len(said[0][1].splitlines()) == 1, said[0]
+    assert sorted(path.name for path in (tmp_path / "monthly").iterdir()) == ["Plan 2019-05.xlsx"]
+    assert not (tmp_path / "packs").exists() or not any((tmp_path / "packs").rglob("*.xlsx"))

@@ -52,9 +52,8 @@ class Change:
 def diff(previous: list[Action], current: list[Action], month: str,
          pairs: dict[int, tuple[Action, Action]] | None = None) -> list[Change]:
     """The changes from previous to current, in the order of the current plan (the pairs
-    from match() when the caller has them already). Gives each current action its key."""
-    pairs = match(previous, current) if pairs is None else pairs
-    keep_letters(current, pairs, previous)
+    from settle_refs() when the caller has settled them already). Gives each current action its key."""
+    pairs = settle_refs(previous, current) if pairs is None else pairs
     matched_previous = {id(old) for old, _ in pairs.values()}
     changes: list[Change] = []
     keys: set[str] = set()
@@ -99,6 +98,14 @@ def _base(ref: str) -> str:
     """'2.1b' -> '2.1' (a letter plantools may have added), else the ref."""
     stripped = ref.rstrip("abcdefghijklmnopqrstuvwxyz")
     return stripped if stripped and stripped != ref and not stripped[-1].isalpha() else ref
+
+
+def settle_refs(previous: list[Action], current: list[Action]) -> dict[int, tuple[Action, Action]]:
+    """Each current action matched to last month's (match) and its ref settled (keep_letters):
+    the pairs."""
+    pairs = match(previous, current)
+    keep_letters(current, pairs, previous)
+    return pairs
 
 
 def keep_letters(current: list[Action], pairs: dict[int, tuple[Action, Action]], previous: list[Action]) -> None:
@@ -213,23 +220,25 @@ TEXT_WEIGHTS = {"objective": 2.0, "action": 3.0, "outcome": 2.0, "measure": 1.0,
 FIELD_WEIGHTS = {"owner": 1.0, "governance": 1.0, "deadline": 1.0, "rag": 0.5}
 
 
-def _words(action: Action, with_objective: bool) -> dict[str, frozenset[str] | str]:
-    fields: dict[str, frozenset[str] | str] = {name: frozenset(action.text(name).lower().split()) for name in TEXT_WEIGHTS
-              if with_objective or name != "objective"}
-    fields.update({name: action.text(name) for name in FIELD_WEIGHTS})
-    return fields
+def _words(action: Action, with_objective: bool) -> tuple[tuple[float, frozenset[str] | str], ...]:
+    """What _similarity compares, field by field: each long text's words, each short field's text,
+    with the field's weight."""
+    texts = [(weight, frozenset(action.text(name).lower().split())) for name, weight in TEXT_WEIGHTS.items()
+             if with_objective or name != "objective"]
+    return (*texts, *((weight, action.text(name)) for name, weight in FIELD_WEIGHTS.items()))
 
 
-def _similarity(old: dict[str, frozenset[str] | str], new: dict[str, frozenset[str] | str]) -> float:
-    """0 (nothing alike) to 1 (the same), weighted by field."""
+def _similarity(old: tuple[tuple[float, frozenset[str] | str], ...],
+                new: tuple[tuple[float, frozenset[str] | str], ...]) -> float:
+    """0 (nothing alike) to 1 (the same), weighted by field. (It runs for every pair of a
+    reworded objective's old and new actions: a loop kept plain.)"""
     total = score = 0.0
-    for name, value in new.items():
-        weight = TEXT_WEIGHTS.get(name) or FIELD_WEIGHTS[name]
+    for (weight, value), (_, before) in zip(new, old):
         total += weight
-        before = old[name]
-        if isinstance(value, frozenset) and isinstance(before, frozenset):
-            union = value | before
-            score += weight * (len(value & before) / len(union) if union else 1.0)
+        if value.__class__ is frozenset:
+            shared = len(value & before)  # type: ignore[operator]
+            either = len(value) + len(before) - shared
+            score += weight * (shared / either if either else 1.0)
         elif value == before:
             score += weight
     return score / total

@@ -17,7 +17,7 @@ from typing import Callable
 
 from plantools.copy import board_exceptions as exceptions
 from plantools.copy.board_exceptions import STALE_MONTHS
-from plantools.copy.changes import ADDED, REMOVED, Change, diff, match, new_key, slips
+from plantools.copy.changes import ADDED, REMOVED, Change, diff, new_key, settle_refs, slips
 from plantools.copy.earlier import MonthlyCopy, copy_path, previous_copy, read_copy
 from plantools.errors import PlanError
 from plantools.options import RunOptions
@@ -91,16 +91,36 @@ class Earlier:
     copy: MonthlyCopy | None = None
 
 
-def find_earlier(plan: Plan, month: str, out: Path, force: bool = False) -> Earlier:
+def find_earlier(plan: Plan, month: str, out: Path, force: bool = False,
+                 read: Callable[[Path], MonthlyCopy] = read_copy) -> Earlier:
     """Everything in `out` that can refuse the run (an existing copy for the month, an
-    unreadable earlier copy), found before anything is written."""
+    unreadable earlier copy), found before anything is written. `read`: how the earlier copy
+    is read (run_month's may have been read meanwhile by a second process)."""
     check_month(month)
     target = copy_path(out, plan.path, month)
     if target.exists() and not force:
         raise PlanError(target, f"a consolidated copy for {month} already exists: use --force to replace it")
     with gc_paused():
         path = previous_copy(out, plan.path, month)
-        return Earlier(target, path, read_copy(path) if path else None)
+        return Earlier(target, path, read(path) if path else None)
+
+
+@dataclass
+class Settled:
+    """The plan's actions copied (the caller's plan left as it was), each paired with last
+    month's action (id of the copy -> (last month's, the copy)) and its ref settled against it:
+    a letter kept from month to month (changes.settle_refs)."""
+
+    plan: Plan
+    pairs: dict[int, tuple[Action, Action]]
+
+
+def settle(plan: Plan, found: Earlier) -> Settled:
+    """The plan's refs settled against the earlier copy `found` by find_earlier (none: as typed)."""
+    plan = replace(plan, actions=[copy(action) for action in plan.actions])
+    with gc_paused():
+        pairs = settle_refs(found.copy.actions, plan.actions) if found.copy else {}
+    return Settled(plan, pairs)
 
 
 @dataclass
@@ -126,13 +146,16 @@ class Collected:
 
 def compare(plan: Plan, month: str, found: Earlier, options: RunOptions = RunOptions(),
             stale_months: int = STALE_MONTHS, collected: Collected | None = None,
-            returns_round: ReturnsRound | None = None) -> Consolidation:
+            returns_round: ReturnsRound | None = None, settled: Settled | None = None) -> Consolidation:
     """Everything the copy says, without writing it: the checks, and the changes since the
     newest earlier copy (`found` by find_earlier), each naming the body whose return made it
-    (`collected`), and where the latest returns round stands (`returns_round`). The result's plan holds copies of the plan's actions, each with its lasting
-    key and its ref as settled (a letter kept from last month); the caller's plan is left as it was."""
+    (`collected`), and where the latest returns round stands (`returns_round`). The result's
+    plan holds copies of the plan's actions, each with its lasting key and its ref as settled
+    (a letter kept from last month): `settled`'s, when the caller has settled them already
+    (settle), then given their keys; the caller's plan is left as it was."""
     collected = collected or Collected()
-    plan = replace(plan, actions=[copy(action) for action in plan.actions])
+    settled = settled or settle(plan, found)
+    plan = settled.plan
     as_of = options.today or min(date.today(), month_end(month))
     # the reader's notes (which sheets and columns it read) are the officer's, not the board's
     findings = [f for f in check(plan, as_of) if f.severity != "note"]
@@ -140,9 +163,8 @@ def compare(plan: Plan, month: str, found: Earlier, options: RunOptions = RunOpt
         earlier_copy = found.copy
         changes: list[Change] = []
         history: list[Change] = []
-        pairs: dict[int, tuple[Action, Action]] = {}
+        pairs = settled.pairs
         if earlier_copy:
-            pairs = match(earlier_copy.actions, plan.actions)
             changes = _returned_by(diff(earlier_copy.actions, plan.actions, month, pairs), plan,
                                    earlier_copy, month, collected.applied)
             history = changes + earlier_copy.log

@@ -21,7 +21,7 @@ from pathlib import Path
 from plantools.errors import PlanError
 from plantools.options import Mail, RunOptions
 from plantools.packs.form import write_return_sheet
-from plantools.packs.sent import action_record, new_pack_id, read_sent, round_record, write_sent
+from plantools.packs.sent import SENT, action_record, new_pack_id, read_sent, round_record, write_sent
 from plantools.paper.formats import Formats, write_workbook
 from plantools.paper.plansheet import FONT_SIZE, PlanLayout, plan_columns, write_plan_sheet
 from plantools.plan import rag
@@ -232,8 +232,11 @@ def make_staging(run: PackRun) -> Path:
     return staging
 
 
-def write_packs(run: PackRun, plan_title: str, staging: Path, mail: Mail = Mail()) -> None:
-    """Write the packs and drafts that plan_packs decided into `staging`, under their own names."""
+def write_packs(run: PackRun, plan_title: str, staging: Path, mail: Mail = Mail()) -> dict[str, str]:
+    """Write the packs and drafts that plan_packs decided into `staging`, under their own names,
+    and then the record of what was sent (sent.json, which collect trusts), for publish to move
+    into place. The files' sha256s (file name -> sha256), which the record and the manifest
+    list, are the run's `hashes`, and returned (the second process's run is its own)."""
     from plantools.packs.drafts import draft_message
 
     try:
@@ -245,6 +248,12 @@ def write_packs(run: PackRun, plan_title: str, staging: Path, mail: Mail = Mail(
             if staged.draft:
                 with atomic_file(staged.draft) as temp:
                     temp.write_bytes(draft_message(staged, plan_title, run.month, mail, run.last_saved))
+        for target in _targets(run):
+            run.hashes[target.name] = _sha256(staging / target.name)
+        with gc_paused():  # a record of every action sent: no cycles among them
+            records = [_sent_record(run, pack) for pack in run.packs if pack.workbook]
+        write_sent(run.folder, records, round_record(run.month, run.reply_by, run.plan_path), to=staging / SENT)
+        return run.hashes
     except PlanError as error:  # said of the file or folder it is about, not of the staging folder
         where = run.folder if error.path in (staging, staging / "-") else run.folder / error.path.name
         raise PlanError(where, error.message, error.sheet, error.cell) from None
@@ -252,21 +261,17 @@ def write_packs(run: PackRun, plan_title: str, staging: Path, mail: Mail = Mail(
 
 def publish(run: PackRun, staging: Path) -> None:
     """Move the staged packs into place, the drafts last, then the record of what was sent
-    (sent.json, which collect trusts) and the manifest with the sha256 of each file. If a move
-    fails, the drafts already moved are taken away again, so that nothing is left ready to send."""
+    (sent.json, which collect trusts), and write the manifest with the sha256 of each file. If
+    a move fails, the drafts already moved are taken away again, so that nothing is left ready
+    to send."""
     moved: list[Path] = []
     try:
-        for target in sorted(_targets(run), key=lambda path: path.suffix == ".eml"):
-            staged = staging / target.name
-            run.hashes[target.name] = _sha256(staged)
+        for target in [*sorted(_targets(run), key=lambda path: path.suffix == ".eml"), run.folder / SENT]:
             try:
-                os.replace(staged, target)
+                os.replace(staging / target.name, target)
             except OSError as exc:
                 raise write_error(target, exc, replacing=True) from None
             moved.append(target)
-        with gc_paused():  # a record of every action sent: no cycles among them
-            records = [_sent_record(run, pack) for pack in run.packs if pack.workbook]
-        write_sent(run.folder, records, round_record(run.month, run.reply_by, run.plan_path))
         Ledger(run.folder / MANIFEST, MANIFEST_COLUMNS).replace(manifest_rows(run))
     except PlanError:
         for path in moved:

@@ -71,12 +71,13 @@ def round_record(month: str, reply_by: date | None, workbook: Path | None) -> di
             "workbook": str(workbook) if workbook else ""}
 
 
-def write_sent(folder: Path, packs: list[dict], round: dict | None = None) -> Path:
+def write_sent(folder: Path, packs: list[dict], round: dict | None = None, to: Path | None = None) -> Path:
     """Add `packs` (each a dict with id, body, plan, month, file, sha256, actions) to the
     folder's record, keeping the records of packs made there before; `round` (round_record)
-    is the round the newest packs began."""
-    path = Path(folder) / SENT
-    known: dict = _read_json(path) if path.exists() else {"version": VERSION, "packs": {}}
+    is the round the newest packs began. Written into the folder, or to `to` (staged, for the
+    caller to move into place)."""
+    known: dict = _read_json(path) if (path := Path(folder) / SENT).exists() else {"version": VERSION, "packs": {}}
+    path = to or path
     made = datetime.now().isoformat(timespec="seconds")
     if round:
         known["round"] = round

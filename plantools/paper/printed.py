@@ -91,9 +91,13 @@ def text_lines(text: str, width: float, size: float, font: Font, bold: bool = Fa
 
 def line_counts(text: str, width: float, size: float, bold: bool = False) -> tuple[int, int]:
     """text_lines in each of FONTS, in one pass over the words."""
+    across = _ACROSS.get((width, size))
+    if across is None:  # in thousandths of an em, as the widths are
+        if len(_ACROSS) >= MEASURED_WORDS:
+            _ACROSS.clear()
+        across = _ACROSS[width, size] = tuple(room(width, font) * 1000 / size for font in FONTS)
+    across_c, across_d = across
     calibri, dejavu = FONTS
-    across_c = room(width, calibri) * 1000 / size  # in thousandths of an em, as the widths are
-    across_d = room(width, dejavu) * 1000 / size
     measured = _MEASURED[bold]
     space_c, space_d = _SPACE[calibri, bold], _SPACE[dejavu, bold]
     lines_c = lines_d = 0
@@ -150,6 +154,9 @@ def _place(word: str, pieces: tuple[float, ...], used: float, lines: int, across
         gap = 0.0
     return used, lines
 
+
+# the room across a column in each font, by (width, size): a sheet's few widths, asked for by every cell
+_ACROSS: dict[tuple[float, float], tuple[float, ...]] = {}
 
 # each word as measured, in each font (Calibri, DejaVu Sans) and weight: the widths of the
 # pieces a line may break between, in thousandths of an em; a plan's words repeat, so each is

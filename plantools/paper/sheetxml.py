@@ -37,7 +37,7 @@ class SheetRows:
             raise ValueError("a table's own rows need xlsxwriter's in_memory mode, not constant_memory")
         self.sheet = sheet
         self.rows: dict[int, str] = {}
-        self.strings = sheet.str_table._get_shared_string_index  # the workbook's shared strings
+        self.strings = sheet.str_table  # the workbook's shared strings
         self.styles: dict[Any, str] = {None: ""}  # format -> its attribute, s="<its index>"
         self._write_theirs = sheet._write_rows
         sheet._write_rows = self._write_all_rows
@@ -52,6 +52,10 @@ class SheetRows:
             COLUMNS.extend(column_letters(col + 1) for col in range(len(COLUMNS), cells[-1][0] + 1))
         xml = [_row_start(number, height)]
         styles = self.styles
+        # a string's index in the shared strings as xlsxwriter's _get_shared_string_index gives
+        # it, which adds a new one and counts every use (the count is written with them); a
+        # known string's index looked up here, and counted once for the row
+        strings, known, uses = self.strings, self.strings.string_table, 0
         for col, value, fmt in cells:
             ref = COLUMNS[col] + number
             style = styles.get(fmt)
@@ -59,7 +63,12 @@ class SheetRows:
                 style = styles[fmt] = f' s="{fmt._get_xf_index()}"'
             if value.__class__ is str:
                 if value:
-                    xml.append(f'<c r="{ref}"{style} t="s"><v>{self.strings(value)}</v></c>')
+                    index = known.get(value)
+                    if index is None:
+                        index = strings._get_shared_string_index(value)
+                    else:
+                        uses += 1
+                    xml.append(f'<c r="{ref}"{style} t="s"><v>{index}</v></c>')
                 else:
                     xml.append(f'<c r="{ref}"{style}/>')
             elif isinstance(value, date):  # a datetime too
@@ -72,6 +81,7 @@ class SheetRows:
             else:
                 raise ValueError(f"not a number a cell can hold: {value!r} in {ref}")
         xml.append("</row>")
+        strings.count += uses
         if row in self.rows:
             raise ValueError(f"row {number} of sheet {self.sheet.name!r} written twice")
         # the sheet's used range, which xlsxwriter writes; -1 beyond the sheet's last row or column,

@@ -92,6 +92,10 @@ def test_own_rows_read_back_as_xlsxwriters_cells(tmp_path, seed):
     ours, theirs = tmp_path / "ours.xlsx", tmp_path / "theirs.xlsx"
     write_both(ours, theirs, rows, seed)
     assert described(ours) == described(theirs)
+    # the same strings first used in the same order: the shared strings alike to the byte,
+    # with the count of uses xlsxwriter writes (count="...")
+    with zipfile.ZipFile(ours) as mine, zipfile.ZipFile(theirs) as its:
+        assert mine.read("xl/sharedStrings.xml") == its.read("xl/sharedStrings.xml")
 
 
 def test_a_row_written_both_ways_is_refused(tmp_path):
