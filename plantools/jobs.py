@@ -25,7 +25,7 @@ from plantools.copy.sheets import write_copy
 from plantools.errors import PlanError
 from plantools.options import Mail, RunOptions
 from plantools.packs.drafts import default_reply_by
-from plantools.packs.making import PackRun, make_staging, plan_packs, publish, write_packs
+from plantools.packs.making import PackRun, Written, make_staging, plan_packs, publish, taken_in_turn, write_packs
 from plantools.plan.model import Plan
 from plantools.plan.months import previous, this_month
 from plantools.returns.ledger import collected
@@ -114,7 +114,7 @@ def run_month(plan: Plan, month: str | None = None, copies: Path | None = None, 
         mail = _mail(Mail(sender, reply_by, reply_to, due_weeks), month, today)
         run = plan_packs(plan, month, packs, options, sender)  # the refs settled below
         run.reply_by = mail.reply_by  # recorded with the packs: status and chase read it there
-        with staged_packs(run, pool) as staging:
+        with staged_packs(run, pool) as (staging, written):
             # the refs settled once, for the copy and the packs; then the packs begin, in the
             # second process, while the rest of the comparison is made here
             settled = settle(plan, earlier)
@@ -125,11 +125,14 @@ def run_month(plan: Plan, month: str | None = None, copies: Path | None = None, 
             del earlier, settled  # last month's actions: not needed while the copy is written
             staged_copy = result.path.with_name(temp_name(".xlsx"))
             _write_staged_copy(result, staged_copy)  # meanwhile, the packs
-            hashes = _written_by_worker(writing)
-            if hashes is None:
-                write_packs(run, plan.title, staging, mail)
-            else:
-                run.hashes.update(hashes)
+            if writing is None:
+                written.update(write_packs(run, plan.title, staging, mail))
+            else:  # the packs the second process has not reached, from the last back
+                written.update(write_packs(run, plan.title, staging, mail, taken_in_turn(staging), backwards=True))
+                theirs = _written_by_worker(writing)
+                if theirs is None:  # it could not start, or died: the packs it took are written here
+                    theirs = write_packs(run, plan.title, staging, mail, lambda pack: pack.id not in written.packs)
+                written.update(theirs)
             # only now, everything written, does the copy take its name (and then the packs theirs)
             try:
                 os.replace(staged_copy, result.path)
@@ -144,15 +147,17 @@ def run_month(plan: Plan, month: str | None = None, copies: Path | None = None, 
 
 
 @contextmanager
-def staged_packs(run: PackRun, pool: ProcessPoolExecutor | None = None) -> Iterator[Path]:
+def staged_packs(run: PackRun, pool: ProcessPoolExecutor | None = None) -> Iterator[tuple[Path, Written]]:
     """All or nothing, for make_packs and run_month alike: the block writes the packs into the
-    staging folder this yields; only when it ends without error do they take their own names
-    (publish). Whatever happens, the second process (`pool`), which may still be writing into
-    the folder, is waited for, and then the folder goes."""
+    staging folder this yields, and adds what it wrote to the Written it yields; only when it
+    ends without error do they take their own names (publish). Whatever happens, the second
+    process (`pool`), which may still be writing into the folder, is waited for, and then the
+    folder goes."""
     staging = make_staging(run)
+    written = Written()
     try:
-        yield staging
-        publish(run, staging)
+        yield staging, written
+        publish(run, staging, written)
     finally:
         if pool:
             pool.shutdown(cancel_futures=True)
@@ -233,16 +238,16 @@ def _settle(run: PackRun, plan: Plan, settled: Plan) -> None:
     run.unassigned = [copies[id(action)] for action in run.unassigned]
 
 
-def write_sent_packs(sent: Path) -> dict[str, str]:
-    """In the second process: the packs written (write_packs, whose sha256s it returns). `sent`
-    is the file _submit pickled into: the run (its actions' refs settled), the plan's title,
-    the staging folder and the mail."""
+def write_sent_packs(sent: Path) -> Written:
+    """In the second process: the packs written, in turn with this process once it has written
+    the copy (write_packs, taken_in_turn). `sent` is the file _submit pickled into: the run (its
+    actions' refs settled), the plan's title, the staging folder and the mail."""
     import pickle
 
     with sent.open("rb") as handle:
         run, plan_title, staging, mail = pickle.load(handle)
     sent.unlink()
-    return write_packs(run, plan_title, staging, mail)
+    return write_packs(run, plan_title, staging, mail, taken_in_turn(staging))
 
 
 def _submit(pool: ProcessPoolExecutor | None, run: PackRun, plan_title: str, staging: Path,
@@ -271,12 +276,9 @@ def _submit(pool: ProcessPoolExecutor | None, run: PackRun, plan_title: str, sta
         return None
 
 
-def _written_by_worker(writing: Future | None) -> dict[str, str] | None:
-    """The sha256s of the packs the second process wrote; None when there was none, or when it
-    could not start or died: a script that runs this without the `if __name__ == "__main__":`
-    guard that starting a process needs."""
-    if writing is None:
-        return None
+def _written_by_worker(writing: Future) -> Written | None:
+    """What the second process wrote; None when it could not start or died: a script that runs
+    this without the `if __name__ == "__main__":` guard that starting a process needs."""
     from concurrent.futures.process import BrokenProcessPool
 
     try:
@@ -324,6 +326,6 @@ def make_packs(plan: Plan, month: str | None = None, out: Path | None = None, to
     run = plan_packs(plan, month, out, RunOptions(today, force, paper), sender)
     mail = _mail(Mail(sender, reply_by, reply_to, due_weeks), month, today)
     run.reply_by = mail.reply_by  # recorded with the packs: status and chase read it there
-    with staged_packs(run) as staging:
-        write_packs(run, plan.title, staging, mail)
+    with staged_packs(run) as (staging, written):
+        written.update(write_packs(run, plan.title, staging, mail))
     return run

@@ -171,7 +171,7 @@ class Stages:
             self.add(stage, time.perf_counter() - began)
 
 
-def timed_packs_worker(*args) -> dict[str, str]:
+def timed_packs_worker(*args):
     """The packs worker, timed: it leaves its seconds and peak memory for the benchmark."""
     import json
     import os
@@ -180,9 +180,9 @@ def timed_packs_worker(*args) -> dict[str, str]:
     from plantools.jobs import write_sent_packs
 
     began = time.perf_counter()
-    hashes = write_sent_packs(*args)
+    written = write_sent_packs(*args)
     Path(os.environ[WORKER_FIGURES]).write_text(json.dumps([time.perf_counter() - began, peak_mb() or 0.0]))
-    return hashes
+    return written
 
 
 def run_ours(workbook: Path) -> dict:

@@ -134,3 +134,41 @@ def test_last_months_copy_read_by_the_second_process_refuses_the_run_as_it_would
     assert said[0][0] == 2 and "Plan 2019-05.xlsx" in said[0][1] and len(said[0][1].splitlines()) == 1, said[0]
     assert sorted(path.name for path in (tmp_path / "monthly").iterdir()) == ["Plan 2019-05.xlsx"]
     assert not (tmp_path / "packs").exists() or not any((tmp_path / "packs").rglob("*.xlsx"))
+
+
+def test_two_processes_taking_the_packs_in_turn_write_each_once_and_record_them_in_order(tmp_path):
+    """run_month's two processes share the packs (whichever reaches one first takes it, the second
+    process from the first pack, this one from the last once the copy is written): two writers at
+    once, here two threads, write every pack exactly once; the record lists them in the run's order,
+    each with its file's sha256, and the manifest every file."""
+    import json
+    import threading
+
+    from conftest import BUNDLED_2018, digest
+
+    from plantools.options import Mail
+    from plantools.packs.making import Written, make_staging, plan_packs, publish, taken_in_turn, write_packs
+
+    plan = load_plan(BUNDLED_2018)
+    run = plan_packs(plan, "2018-11", tmp_path / "packs")
+    staging = make_staging(run)
+    shares: list[Written] = []
+    writers = [threading.Thread(target=lambda backwards: shares.append(
+        write_packs(run, plan.title, staging, Mail(), taken_in_turn(staging), backwards)), args=(backwards,))
+        for backwards in (False, True)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(timeout=120)
+    assert not any(writer.is_alive() for writer in writers) and len(shares) == 2
+    first, second = shares
+    assert first.packs.isdisjoint(second.packs)
+    assert first.packs | second.packs == {pack.id for pack in run.packs}
+    first.update(second)
+    publish(run, staging, first)
+    record = json.loads((run.folder / "sent.json").read_text(encoding="utf-8"))
+    made = [pack for pack in run.packs if pack.workbook]
+    assert list(record["packs"]) == [pack.id for pack in made]
+    assert [entry["sha256"] for entry in record["packs"].values()] == [digest(pack.workbook) for pack in made]
+    listed = (run.folder / "manifest.csv").read_text(encoding="utf-8-sig")
+    assert all(pack.workbook.name in listed for pack in made)

@@ -14,14 +14,15 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import Callable
 
 from plantools.errors import PlanError
 from plantools.options import Mail, RunOptions
 from plantools.packs.form import write_return_sheet
-from plantools.packs.sent import SENT, action_record, new_pack_id, read_sent, round_record, write_sent
+from plantools.packs.sent import action_record, new_pack_id, pack_text, read_sent, round_record, write_sent
 from plantools.paper.formats import Formats, write_workbook
 from plantools.paper.plansheet import FONT_SIZE, PlanLayout, plan_columns, write_plan_sheet
 from plantools.plan import rag
@@ -232,46 +233,79 @@ def make_staging(run: PackRun) -> Path:
     return staging
 
 
-def write_packs(run: PackRun, plan_title: str, staging: Path, mail: Mail = Mail()) -> dict[str, str]:
+@dataclass
+class Written:
+    """What one process wrote of a run's packs: the packs (their ids), each file's sha256 (file
+    name -> sha256) and each pack's record of what was sent (pack id -> sent.pack_text)."""
+
+    packs: set[str] = field(default_factory=set)
+    hashes: dict[str, str] = field(default_factory=dict)
+    records: dict[str, str] = field(default_factory=dict)
+
+    def update(self, other: Written) -> None:
+        self.packs |= other.packs
+        self.hashes.update(other.hashes)
+        self.records.update(other.records)
+
+
+def write_packs(run: PackRun, plan_title: str, staging: Path, mail: Mail = Mail(),
+                which: Callable[[Pack], bool] | None = None, backwards: bool = False) -> Written:
     """Write the packs and drafts that plan_packs decided into `staging`, under their own names,
-    and then the record of what was sent (sent.json, which collect trusts), for publish to move
-    into place. The files' sha256s (file name -> sha256), which the record and the manifest
-    list, are the run's `hashes`, and returned (the second process's run is its own)."""
+    and make each pack's record of what was sent: every pack, or each that `which` takes when it
+    is reached (two processes sharing the packs take turns so), in the run's order or backwards."""
     from plantools.packs.drafts import draft_message
 
+    written = Written()
     try:
-        for pack in run.packs:
+        for pack in reversed(run.packs) if backwards else run.packs:
+            if which and not which(pack):
+                continue
             staged = replace(pack, workbook=pack.workbook and staging / pack.workbook.name,
                              draft=pack.draft and staging / pack.draft.name)
             if staged.workbook:
                 write_pack(staged, plan_title, run)
+                written.hashes[staged.workbook.name] = _sha256(staged.workbook)
+                with gc_paused():  # a record of every action sent: no cycles among them
+                    written.records[pack.id] = pack_text(_sent_record(run, pack, written.hashes))
             if staged.draft:
                 with atomic_file(staged.draft) as temp:
                     temp.write_bytes(draft_message(staged, plan_title, run.month, mail, run.last_saved))
-        for target in _targets(run):
-            run.hashes[target.name] = _sha256(staging / target.name)
-        with gc_paused():  # a record of every action sent: no cycles among them
-            records = [_sent_record(run, pack) for pack in run.packs if pack.workbook]
-        write_sent(run.folder, records, round_record(run.month, run.reply_by, run.plan_path), to=staging / SENT)
-        return run.hashes
+                written.hashes[staged.draft.name] = _sha256(staged.draft)
+            written.packs.add(pack.id)
     except PlanError as error:  # said of the file or folder it is about, not of the staging folder
         where = run.folder if error.path in (staging, staging / "-") else run.folder / error.path.name
         raise PlanError(where, error.message, error.sheet, error.cell) from None
+    return written
 
 
-def publish(run: PackRun, staging: Path) -> None:
-    """Move the staged packs into place, the drafts last, then the record of what was sent
-    (sent.json, which collect trusts), and write the manifest with the sha256 of each file. If
-    a move fails, the drafts already moved are taken away again, so that nothing is left ready
-    to send."""
+def taken_in_turn(staging: Path) -> Callable[[Pack], bool]:
+    """For write_packs in two processes at once: a pack is taken by the first to reach it (its
+    claim, a file made in the staging folder only if none is there)."""
+    def take(pack: Pack) -> bool:
+        try:
+            (staging / f"{pack.id}.taken").open("x").close()
+        except FileExistsError:
+            return False
+        return True
+    return take
+
+
+def publish(run: PackRun, staging: Path, written: Written) -> None:
+    """Move the staged packs into place, the drafts last, then write the record of what was sent
+    (sent.json, which collect trusts) and the manifest with the sha256 of each file. If a move
+    or a write fails, the drafts already moved are taken away again, so that nothing is left
+    ready to send."""
+    run.hashes.update(written.hashes)
     moved: list[Path] = []
     try:
-        for target in [*sorted(_targets(run), key=lambda path: path.suffix == ".eml"), run.folder / SENT]:
+        for target in sorted(_targets(run), key=lambda path: path.suffix == ".eml"):
             try:
                 os.replace(staging / target.name, target)
             except OSError as exc:
                 raise write_error(target, exc, replacing=True) from None
             moved.append(target)
+        records = {pack.id: written.records[pack.id] for pack in run.packs if pack.id in written.records}
+        write_sent(run.folder, records, round_record(run.month, run.reply_by, run.plan_path))
         Ledger(run.folder / MANIFEST, MANIFEST_COLUMNS).replace(manifest_rows(run))
     except PlanError:
         for path in moved:
@@ -280,10 +314,10 @@ def publish(run: PackRun, staging: Path) -> None:
         raise
 
 
-def _sent_record(run: PackRun, pack: Pack) -> dict:
+def _sent_record(run: PackRun, pack: Pack, hashes: dict[str, str]) -> dict:
     assert pack.workbook is not None
     return {"id": pack.id, "body": pack.body, "plan": run.plan_file, "month": run.month, "file": pack.workbook.name,
-            "sha256": run.hashes.get(pack.workbook.name, ""),
+            "sha256": hashes.get(pack.workbook.name, ""), "made": datetime.now().isoformat(timespec="seconds"),
             "actions": [action_record(return_key(action), action) for action in pack.actions]}
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from plantools.errors import PlanError
@@ -71,35 +71,37 @@ def round_record(month: str, reply_by: date | None, workbook: Path | None) -> di
             "workbook": str(workbook) if workbook else ""}
 
 
-def write_sent(folder: Path, packs: list[dict], round: dict | None = None, to: Path | None = None) -> Path:
-    """Add `packs` (each a dict with id, body, plan, month, file, sha256, actions) to the
-    folder's record, keeping the records of packs made there before; `round` (round_record)
-    is the round the newest packs began. Written into the folder, or to `to` (staged, for the
-    caller to move into place)."""
-    known: dict = _read_json(path) if (path := Path(folder) / SENT).exists() else {"version": VERSION, "packs": {}}
-    path = to or path
-    made = datetime.now().isoformat(timespec="seconds")
+def write_sent(folder: Path, packs: dict[str, str], round: dict | None = None) -> Path:
+    """Add `packs` (pack id -> its record as pack_text made it) to the folder's record, keeping
+    the records of packs made there before; `round` (round_record) is the round the newest
+    packs began."""
+    path = Path(folder) / SENT
+    known: dict = _read_json(path) if path.exists() else {"version": VERSION, "packs": {}}
     if round:
         known["round"] = round
-    for pack in packs:
-        known["packs"][pack["id"]] = {**pack, "made": made}
     with atomic_file(path) as temp:
-        temp.write_text(record_text(known), encoding="utf-8")
+        temp.write_text(record_text(known, packs), encoding="utf-8")
     return path
 
 
-def record_text(known: dict) -> str:
-    """The record as JSON, a pack's details and then each action it sent on a line of their own,
-    so it reads and compares line by line. (Written by json's C encoder: its `indent` option
-    takes the encoder written in Python, three times as slow on 20,000 actions.)"""
-    lines = [json.dumps({name: value for name, value in known.items() if name != "packs"})[:-1] + ', "packs": {']
-    for number, (pack_id, pack) in enumerate(known["packs"].items()):
-        details = json.dumps({name: value for name, value in pack.items() if name != "actions"})
-        lines.append(f'{"," if number else ""}{json.dumps(pack_id)}: {details[:-1]}, "actions": [')
-        lines.append(",\n".join(map(json.dumps, pack["actions"])))
-        lines.append("]}")
-    lines.append("}}")
-    return "\n".join(lines) + "\n"
+def pack_text(pack: dict) -> str:
+    """One pack's record (a dict with id, body, plan, month, file, sha256, made, actions) as it
+    stands in the record: its details, then each action it sent on a line of its own. Made by
+    the process that wrote the pack, as soon as it is written."""
+    details = json.dumps({name: value for name, value in pack.items() if name != "actions"})
+    actions = ",\n".join(map(json.dumps, pack["actions"]))
+    return f'{json.dumps(pack["id"])}: {details[:-1]}, "actions": [\n{actions}\n]}}'
+
+
+def record_text(known: dict, packs: dict[str, str] | None = None) -> str:
+    """The record as JSON: `known`'s packs, then `packs` (pack id -> pack_text), so it reads and
+    compares line by line. (Written by json's C encoder: its `indent` option takes the encoder
+    written in Python, three times as slow on 20,000 actions.)"""
+    packs = packs or {}
+    head = json.dumps({name: value for name, value in known.items() if name != "packs"})[:-1] + ', "packs": {'
+    texts = [pack_text(pack) for pack_id, pack in known["packs"].items() if pack_id not in packs]
+    texts += packs.values()
+    return head + "\n" + "".join(text + "\n," for text in texts)[:-1] + "}}\n"
 
 
 def read_sent(folder: Path) -> dict[str, SentPack]:
