@@ -95,8 +95,8 @@ def read_actions(grid: Grid, header: Header, plan: Plan, package, rag_words: Key
             objective_ref = named[0] or (ref_text(shown[ref_col]) if ref_col else "")
             objective = named[1]
             continue
-        value = _deadline_value(shown[deadline_col]) if deadline_col else None  # a date, a text or None
-        deadline = deadlines.get(value) or deadlines.setdefault(value, parse_deadline(value))
+        typed = _deadline_value(shown[deadline_col]) if deadline_col else None  # a date, a text or None
+        deadline = deadlines.get(typed) or deadlines.setdefault(typed, parse_deadline(typed))
         covered = grid.covered.get(row)  # the row's columns covered by a merge starting in another cell
         merged = ({role: grid.address(row, col) for role, col in sheet_columns.items() if col in covered}
                   or no_merges) if covered else no_merges

@@ -441,7 +441,7 @@ def _cells_at(xml: bytes, addresses: set[str]) -> list[re.Match]:
     tags: dict[int, re.Match] = {}
     wanted = {address.encode() for address in addresses}
     for letters in {address.rstrip(b"0123456789") for address in wanted}:  # b"AB12" -> b"AB"
-        for found in re.finditer(rb'r="(' + letters + rb'\d+)"', xml):
+        for found in re.finditer(rb'r="(' + re.escape(letters) + rb'\d+)"', xml):
             at = found.start()
             if found.group(1) not in wanted or (at and re.match(rb"\w", xml[at - 1:at])):
                 continue  # another row's cell, or the end of a longer name (ref="AB12")
