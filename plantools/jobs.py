@@ -244,7 +244,7 @@ def write_sent_packs(sent: Path) -> Written:
     actions' refs settled), the plan's title, the staging folder and the mail."""
     import pickle
 
-    with sent.open("rb") as handle:
+    with sent.open("rb") as handle, gc_paused():  # the run's actions: no cycles among them
         run, plan_title, staging, mail = pickle.load(handle)
     sent.unlink()
     return write_packs(run, plan_title, staging, mail, taken_in_turn(staging))
