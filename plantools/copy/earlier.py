@@ -106,21 +106,32 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def _texts(row: list, width: int) -> list[str]:
+    """A row's values as text, `width` of them: most are text already, so _text is called only
+    for the others (a third of the time, over the 320,000 cells of a copy of 20,000 actions)."""
+    texts = [value if type(value) is str else _text(value) for value in row[:width]]
+    return texts + [""] * (width - len(texts))
+
+
 def _read_actions(rows: list[list]) -> list[Action]:
     header, rows = _table(rows, "Ref")
     fields = {name: header.index(label) for label, name in PLAN_COLUMNS if label in header}
     known = {label for label, _ in PLAN_COLUMNS} | PRINT_ONLY
     extras = {label: index for index, label in enumerate(header) if label and label not in known}
+    statuses: dict[str | None, str | None] = {}  # each RAG text read once: a copy has a handful
     actions = []
     for row in rows:
-        value = {name: _text(row[index]) if index < len(row) else "" for name, index in fields.items()}
-        extra = {label: _text(row[index]) if index < len(row) else "" for label, index in extras.items()}
+        texts = _texts(row, len(header))
+        value = {name: texts[index] for name, index in fields.items()}
+        extra = {label: texts[index] for label, index in extras.items()}
+        if value.get("rag") not in statuses:
+            statuses[value.get("rag")] = rag.normalise(value.get("rag"))
         actions.append(Action(
             ref=value["ref"], objective_ref=value.get("objective_ref", ""), priority=value.get("priority", ""),
             objective=value.get("objective", ""), outcome=value.get("outcome", ""), owner=value.get("owner", ""),
             action=value.get("action", ""), governance=value.get("governance", ""),
             deadline=parse_deadline(value.get("deadline") or None), measure=value.get("measure", ""),
-            rag=rag.normalise(value.get("rag")), rag_text=value.get("rag", ""),
+            rag=statuses[value.get("rag")], rag_text=value.get("rag", ""),
             progress=value.get("progress", ""), key=value.get("key", ""), extra=extra,
         ))
     return actions

@@ -106,12 +106,12 @@ def line_counts(text: str, width: float, size: float, bold: bool = False) -> tup
         lines_d += 1
         used_c = used_d = 0.0
         for word in paragraph.split(" "):
-            pieces_c, pieces_d = measured.get(word) or _measure(word, bold)
+            word_c, word_d, pieces_c, pieces_d = measured.get(word) or _measure(word, bold)
             # most words: no hyphen, narrower than a line; they go on it, or start the next.
             # The same steps for each font, written out twice: a call per word and font would
             # cost what the one pass saves (it runs for each word of 400,000 cells at 20,000)
-            if len(pieces_c) == 1 and pieces_c[0] <= across_c:
-                wide = pieces_c[0]
+            if word_c <= across_c:
+                wide = word_c
                 if not used_c:
                     used_c = wide
                 elif used_c + space_c + wide <= across_c:
@@ -121,8 +121,8 @@ def line_counts(text: str, width: float, size: float, bold: bool = False) -> tup
                     used_c = wide
             else:
                 used_c, lines_c = _place(word, pieces_c, used_c, lines_c, across_c, space_c)
-            if len(pieces_d) == 1 and pieces_d[0] <= across_d:
-                wide = pieces_d[0]
+            if word_d <= across_d:
+                wide = word_d
                 if not used_d:
                     used_d = wide
                 elif used_d + space_d + wide <= across_d:
@@ -158,24 +158,29 @@ def _place(word: str, pieces: tuple[float, ...], used: float, lines: int, across
 # the room across a column in each font, by (width, size): a sheet's few widths, asked for by every cell
 _ACROSS: dict[tuple[float, float], tuple[float, ...]] = {}
 
-# each word as measured, in each font (Calibri, DejaVu Sans) and weight: the widths of the
-# pieces a line may break between, in thousandths of an em; a plan's words repeat, so each is
+# each word as measured, in each weight: its width in each font (Calibri, DejaVu Sans), or
+# infinity when a line may break inside it (a hyphen), and the widths of the pieces a line may
+# break between, in each font; in thousandths of an em. A plan's words repeat: each is
 # measured once
-_MEASURED: dict[bool, dict[str, tuple[tuple[float, ...], tuple[float, ...]]]] = {False: {}, True: {}}
+Measured = tuple[float, float, tuple[float, ...], tuple[float, ...]]
+_MEASURED: dict[bool, dict[str, Measured]] = {False: {}, True: {}}
 _SPACE = {(font, bold): float((font.bold_widths if bold else font.widths)[0]) for font in FONTS for bold in (False, True)}
 MEASURED_WORDS = 100_000  # per weight, then the words are measured afresh
 
 
-def _measure(word: str, bold: bool) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """The widths of a word's pieces (see _hyphen_parts) in each font, remembered for the next time."""
+def _measure(word: str, bold: bool) -> Measured:
+    """A word as measured (see _MEASURED), remembered for the next time."""
     measured = _MEASURED[bold]
     if len(measured) >= MEASURED_WORDS:
         measured.clear()
     parts = _hyphen_parts(word)
     calibri, dejavu = FONTS
-    pair = measured[word] = (tuple(_width(piece, calibri, bold) for piece in parts),
-                             tuple(_width(piece, dejavu, bold) for piece in parts))
-    return pair
+    pieces_c = tuple(_width(piece, calibri, bold) for piece in parts)
+    pieces_d = tuple(_width(piece, dejavu, bold) for piece in parts)
+    whole = len(parts) == 1
+    found = measured[word] = (pieces_c[0] if whole else math.inf, pieces_d[0] if whole else math.inf,
+                              pieces_c, pieces_d)
+    return found
 
 
 def _width(word: str, font: Font, bold: bool) -> float:

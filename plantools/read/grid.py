@@ -35,18 +35,23 @@ class Grid:
         rows = sheet.to_python(skip_empty_area=True) if sheet.height else []
         top, left = sheet.start or (0, 0)
         self.top, self.left = top + 1, left + 1  # the first row and column the values cover
-        self.rows = [row[:MAX_COLUMNS] for row in rows]
+        # each row cut to MAX_COLUMNS values, copied only when one is longer
+        self.rows = rows if max(map(len, rows), default=0) <= MAX_COLUMNS else [row[:MAX_COLUMNS] for row in rows]
         self.max_row = top + len(rows)
         self.max_col = min(left + (sheet.width or 0), MAX_COLUMNS)
         self.origin: dict[tuple[int, int], tuple[int, int]] = {}  # merged cell -> its top-left
         self.width: dict[tuple[int, int], int] = {}  # top-left -> columns the merge spans
+        # row -> its columns covered by a merge starting elsewhere -> the merge's top-left
+        self.covered: dict[int, dict[int, tuple[int, int]]] = {}
         for (first_row, first_col), (last_row, last_col) in merges or sheet.merged_cell_ranges or []:
             top_left = (first_row + 1, first_col + 1)
             self.width[top_left] = last_col - first_col + 1
+            columns = range(first_col + 1, min(last_col + 1, self.max_col) + 1)
             for row in range(first_row + 1, min(last_row + 1, self.max_row) + 1):
-                for col in range(first_col + 1, min(last_col + 1, self.max_col) + 1):
+                for col in columns:
                     if (row, col) != top_left:
                         self.origin[(row, col)] = top_left
+                        self.covered.setdefault(row, {})[col] = top_left
 
     def raw(self, row: int, col: int) -> object:
         """The value of the cell itself, ignoring merges; None when empty."""
@@ -63,6 +68,25 @@ class Grid:
             return True
         values = self.rows[index]
         return values.count("") == len(values)
+
+    def along(self, row: int) -> tuple[list[object], list[object]]:
+        """The row's values by column number, 1 to max_col (index 0 unused; None when empty):
+        those that show (`value`), and the cells' own (None where a merge starting elsewhere
+        covers the cell, as `own` and `raw` say). Made once per row, for the reader's per-row
+        work: in a row no merge covers, the one list is both."""
+        index = row - self.top
+        values = self.rows[index] if 0 <= index < len(self.rows) else []
+        cells: list[object] = [None] * self.left  # columns 0 .. left-1 hold nothing
+        cells += [None if value == "" else value for value in values[:max(0, self.max_col - self.left + 1)]]
+        cells += [None] * (self.max_col + 1 - len(cells))
+        covered = self.covered.get(row)
+        if not covered:
+            return cells, cells
+        shown = cells.copy()
+        for col, top_left in covered.items():
+            cells[col] = None
+            shown[col] = self.raw(*top_left)
+        return shown, cells
 
     def value(self, row: int, col: int) -> object:
         """The value that shows at (row, col): the merge's top-left value when merged."""

@@ -24,6 +24,7 @@ class KeyWords(dict[str, str]):
         super().__init__()
         self.where: dict[str, str] = {}
         self.overruled: dict[str, str] = {}  # word -> "Key!B3 says Amber"
+        self._statuses: dict[str, tuple[str | None, bool]] = {}  # RAG text -> what `status` says of it
 
     def add(self, found: dict[str, str], grid: Grid, row: int, col: int) -> None:
         """The words a key's cell at (row, col) gives; a later key's word wins, as before (the Key
@@ -33,14 +34,23 @@ class KeyWords(dict[str, str]):
                 self.overruled[word] = f"{self.where[word]} says {self[word]}"
             self[word] = status
             self.where[word] = f"{grid.title}!{grid.address(row, col)}"
+        self._statuses.clear()  # a new word may read a text another way
+
+    def status(self, text: str) -> tuple[str | None, bool]:
+        """The status a RAG cell's text names, read by these words too, and whether only these
+        words name it. Each text is worked out once: a plan of 20,000 actions has a few dozen."""
+        if text not in self._statuses:
+            status = ragmod.normalise(text, self)
+            self._statuses[text] = (status, status is not None and ragmod.normalise(text) is None)
+        return self._statuses[text]
 
 
 def rag_by_key(action: Action, words: KeyWords, plan: Plan) -> str | None:
     """The status of a RAG cell, read by the workbook's own key too ('Finished', where the key
     says Complete means 'Finished'); a word only the key gives is two readings' worth (the
     key's, or none), so the cell says which key gave it, and a warning where keys disagree."""
-    status = ragmod.normalise(action.rag_text, words)
-    if status is not None and ragmod.normalise(action.rag_text) is None:
+    status, by_key_alone = words.status(action.rag_text)
+    if by_key_alone:
         word = ragmod.words_key(action.rag_text)
         said = (f"RAG '{short(action.rag_text)}' read as {status}: the workbook's key ({words.where[word]}) says "
                 f"{status} means '{short(action.rag_text)}'")

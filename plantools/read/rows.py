@@ -10,7 +10,7 @@ from datetime import date, datetime, time
 
 from plantools.plan import rag as ragmod
 from plantools.plan.columns import EXPECTED_HEADERS
-from plantools.plan.deadlines import parse_deadline
+from plantools.plan.deadlines import Deadline, parse_deadline
 from plantools.plan.model import Action, Finding, Plan
 from plantools.read.details import cell_details, concealed, hidden_rows, percentages
 from plantools.read.grid import Grid, clean, note
@@ -53,6 +53,9 @@ def read_actions(grid: Grid, header: Header, plan: Plan, package, rag_words: Key
     if "objective_ref" not in columns and "objective" in columns:
         sheet_columns["objective_ref"] = columns["objective"]  # "1.1 To embed ..." in one cell
     no_merges: dict[str, str] = {}  # shared by every action that has none
+    # each deadline value read once (a plan repeats a few hundred), and its Deadline shared:
+    # it is frozen, and a deadline found later (an error value, a month) replaces it
+    deadlines: dict[object, Deadline] = {}
     # one sheet per priority: the sheet's name or its title says which
     priority = next((text for text in (sheet, title_above(grid, header.row)) if _PRIORITY_HEADING.match(text)), "")
     objective_ref, objective = "", ""
@@ -62,36 +65,41 @@ def read_actions(grid: Grid, header: Header, plan: Plan, package, rag_words: Key
     for row in range(header.row + 1, grid.max_row + 1):
         if grid.blank(row):
             continue
-        values = {role: clean(grid.value(row, col)) for role, col in role_columns}  # each cell cleaned once
-        own = {role for role, col in role_columns if values[role] and grid.own(row, col)}
-        if not own and not any(grid.own(row, c) and grid.raw(row, c) is not None for c in header.extra):
+        shown, cells = grid.along(row)  # what shows in each column, and what the row holds itself
+        values = {role: clean(shown[col]) for role, col in role_columns}  # each cell cleaned once
+        own = {role for role, col in role_columns if values[role] and cells[col] is not None}
+        if not own and not _has_extra(cells, header):
             continue  # a blank separator row, or only the spill of merges from above
-        if sum(values[role] in header_texts for role in own) >= 3 or (
-                own and all(values[role] in header_texts for role in own)
-                and sum(value in header_texts for value in values.values()) >= 3) or all_header(grid, row, header_texts):
+        repeated = not header_texts.isdisjoint(values.values()) and (  # most rows hold no header's words
+            sum(values[role] in header_texts for role in own) >= 3
+            or (own and all(values[role] in header_texts for role in own)
+                and sum(value in header_texts for value in values.values()) >= 3))
+        if repeated or all_header(grid, row, header_texts):
             continue  # the header repeated further down (its second row, under merged headers)
         heading = _priority_heading(grid, row)
         if heading:
             priority = heading
             continue
-        not_action = _not_an_action(grid, row, own, values, rag_col, rag_words)
+        not_action = _not_an_action(grid, row, cells, own, values, rag_col, rag_words)
         if not_action:
             note(plan, sheet, f"A{row}", f"row {row} not read as an action: {not_action}", field="row")
             continue
         if "objective_ref" in own or "objective" in own:
             objective_ref, objective = ref_and_text(
-                grid.value(row, columns["objective_ref"]) if "objective_ref" in columns else None,
+                shown[columns["objective_ref"]] if "objective_ref" in columns else None,
                 values.get("objective", ""), "objective_ref" in columns)
-        if own <= {"objective_ref", "objective", "priority"} and not _has_extra(grid, row, header):
+        if own <= {"objective_ref", "objective", "priority"} and not _has_extra(cells, header):
             continue  # an objective written on a row of its own, above its actions
         named = _objective_row(own, values)
-        if named and not _has_extra(grid, row, header):  # the same, numbered in the ref column
-            objective_ref = named[0] or (ref_text(grid.value(row, ref_col)) if ref_col else "")
+        if named and not _has_extra(cells, header):  # the same, numbered in the ref column
+            objective_ref = named[0] or (ref_text(shown[ref_col]) if ref_col else "")
             objective = named[1]
             continue
-        deadline = None
-        if deadline_col:
-            deadline = parse_deadline(_deadline_value(grid.value(row, deadline_col)))
+        typed = _deadline_value(shown[deadline_col]) if deadline_col else None  # a date, a text or None
+        deadline = deadlines.get(typed) or deadlines.setdefault(typed, parse_deadline(typed))
+        covered = grid.covered.get(row)  # the row's columns covered by a merge starting in another cell
+        merged = ({role: grid.address(row, col) for role, col in sheet_columns.items() if col in covered}
+                  or no_merges) if covered else no_merges
         action = Action(
             ref="",
             objective_ref=objective_ref,
@@ -103,18 +111,16 @@ def read_actions(grid: Grid, header: Header, plan: Plan, package, rag_words: Key
             governance=values.get("governance", ""),
             measure=values.get("measure", ""),
             progress=values.get("progress", ""),
+            deadline=deadline,
             sheet=sheet,
             row=row,
             columns=sheet_columns,
-            merged={role: grid.address(row, col) for role, col in sheet_columns.items()
-                    if (row, col) in grid.origin} or no_merges,
+            merged=merged,
         )
-        if deadline is not None:
-            action.deadline = deadline
         if header.extra:
-            action.extra = {label: clean(grid.value(row, col)) for col, label in header.extra.items()}
+            action.extra = {label: clean(shown[col]) for col, label in header.extra.items()}
         if ref_col and ref_col != columns.get("objective_ref"):
-            typed_refs.append(ref_text(grid.value(row, ref_col)))
+            typed_refs.append(ref_text(shown[ref_col]))
         else:
             typed_refs.append(objective_ref)  # carried down from the objective's row
         if rag_col:
@@ -145,8 +151,9 @@ def _objective_row(own: set[str], values: dict[str, str]) -> tuple[str, str] | N
     return ("", values["objective"]) if "objective" in own and own & {"ref", "action_ref"} else None
 
 
-def _has_extra(grid: Grid, row: int, header: Header) -> bool:
-    return any(grid.own(row, col) and grid.raw(row, col) is not None for col in header.extra)
+def _has_extra(cells: list[object], header: Header) -> bool:
+    """A value of the row's own (not merged from above) in a column plantools carries as it is."""
+    return any(cells[col] is not None for col in header.extra)
 
 
 _TOTAL = re.compile(r"^\s*(grand\s+|sub-?\s*)?totals?\b|^\s*(count|number of actions|sum)\b|"
@@ -155,30 +162,28 @@ _NOTE = re.compile(r"^\s*(notes?\b|nb\b|n\.b\.|\*|source\b|please\b|last updated
                    re.IGNORECASE)
 
 
-def _not_an_action(grid: Grid, row: int, own: set[str], values: dict[str, str], rag_col: int | None,
-                   rag_words: KeyWords) -> str:
+def _not_an_action(grid: Grid, row: int, cells: list[object], own: set[str], values: dict[str, str],
+                   rag_col: int | None, rag_words: KeyWords) -> str:
     """Why a row that holds values is no action ("" when it is one): a RAG key or legend
     (above, between or below the tables), a totals row or a note under the table, whether
-    typed or the values of formulas."""
-    shows = {role for role, value in values.items() if value}  # typed or merged down from above
-    texts = [(col, value) for col in range(grid.left, grid.max_col + 1)
-             if grid.own(row, col) and (value := grid.raw(row, col)) is not None]  # raw: None for ""
+    typed or the values of formulas. cells: the row's own values, as Grid.along gives them."""
+    texts = [(col, value) for col, value in enumerate(cells) if value is not None]
     if not texts:
         return ""
     first = str(texts[0][1])
-    if KEY_HEADING.match(first) and len(texts) <= 3:
+    heading = KEY_HEADING.match(first) is not None
+    if heading and len(texts) <= 3:
         for col, value in texts:
             rag_words.add(ragmod.inline_key_words(value), grid, row, col)
         return "it is a RAG key"
-    heading = KEY_HEADING.match(first) is not None
     # most rows begin with a ref or an action's words, so are no key row
     if heading or (len(first) <= 20 and not first[:1].isdigit() and ragmod.normalise(first) is not None):
         pairs = key_pairs(texts[1:] if heading else texts)
-        if pairs and is_key(texts, pairs, own, rag_col, shows):
+        if pairs and is_key(texts, pairs, own, rag_col, _shows(values)):
             for status, meaning, col in pairs:
                 rag_words.add(ragmod.key_words(status, meaning), grid, row, col)
             return "it is a RAG key"
-        if (in_key_block(grid, row) and not (texts[0][0] == rag_col and shows & {"action", "outcome", "objective"})
+        if (in_key_block(grid, row) and not (texts[0][0] == rag_col and _shows(values) & {"action", "outcome", "objective"})
                 and not ("deadline" in own and parse_deadline(values["deadline"]).due)):  # "May 2030": an action's
             col, meaning = texts[1] if len(texts) > 1 else (texts[0][0], None)
             rag_words.add(ragmod.key_words(texts[0][1], meaning), grid, row, col)
@@ -188,19 +193,29 @@ def _not_an_action(grid: Grid, row: int, own: set[str], values: dict[str, str], 
         return "it is a totals row"  # counts, or words such as "2 Green" where no action has an owner
     if (len(texts) >= 2 and _is_number(texts[1][1]) and all(_is_number(value) for _, value in texts[2:])
             and (_is_number(texts[0][1]) or ragmod.normalise(first))
-            and not (shows - own) & {"action", "outcome", "objective", "owner"}):
+            and not (_shows(values) - own) & {"action", "outcome", "objective", "owner"}):
         return "it is a count of actions"  # "Green | 5", or "2 | 3 | 5 | 1" under the statuses' names
     if len(texts) == 1 and (_NOTE.match(first) or (own and own <= {"ref", "action_ref"} and len(first.split()) >= 3)):
         return "it is a note under the table"  # a sentence alone where a ref goes is no ref
     return ""
 
 
+def _shows(values: dict[str, str]) -> set[str]:
+    """The fields a row shows, typed or merged down from above (asked of the few rows that
+    may be a key or a count, so not made for every row)."""
+    return {role for role, value in values.items() if value}
+
+
 def _is_number(value: object) -> bool:
     return (isinstance(value, (int, float)) and not isinstance(value, bool)) or _looks_numeric(value)
 
 
+_NUMERIC = re.compile(r"\s*[\d.,%]+\s*")
+
+
 def _looks_numeric(value: object) -> bool:
-    return isinstance(value, str) and bool(re.fullmatch(r"\s*[\d.,%]+\s*", value))
+    # most values begin with a letter, which no number does: the pattern is not tried
+    return isinstance(value, str) and not value[:1].isalpha() and bool(_NUMERIC.fullmatch(value))
 
 
 def _priority_heading(grid: Grid, row: int) -> str:

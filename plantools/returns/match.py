@@ -279,6 +279,12 @@ def _change(pack: Returned, row, name: str, sent: Action, current: Action | None
     def item(kind: str, message: str, **extra) -> None:
         result.items.append(Item(kind, sent.ref, label, new, pack.body, where, message, **extra))
 
+    if fit_cell(before) != before:  # what came back is an edit of part of the note: written, the rest were lost
+        at = {"sheet": current.sheet, "cell": current.cell(name)} if current is not None else {}
+        item("conflict", f"{label} in the shared workbook is longer than a cell holds and went into the pack cut: "
+                         "a change to it is not written, or the rest of the note would be lost; make the change "
+                         "in the shared workbook", **at)
+        return
     if not new:
         item("bad value", f"{label} cleared in the return: a value is never erased from the shared workbook")
         return

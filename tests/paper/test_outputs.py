@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 from bench import write_generated
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from conftest import BUNDLED_2018, PLAN_HEADER, digest
 
 from plantools import jobs
@@ -61,7 +61,7 @@ def files(folder: Path) -> dict[str, str]:
     return {path.name: digest(path) for path in folder.iterdir() if path.is_file()} if folder.exists() else {}
 
 
-def invoke(*args) -> "click.testing.Result":
+def invoke(*args) -> Result:
     return CliRunner().invoke(main, [str(a) for a in args])
 
 

@@ -636,3 +636,17 @@ def test_a_pack_returned_unchanged_leaves_text_longer_than_a_cell_as_it_is(tmp_p
     result = run("collect", pack, "--into", shared, "--yes", code=0)
     assert "came back unchanged" in result.output
     assert openpyxl.load_workbook(shared)["Plan"]["H4"].value == long
+
+
+def test_a_change_to_text_sent_cut_is_not_written_over_the_whole(tmp_path):
+    """Progress longer than a cell holds went into the pack cut. A sub-group that edits the cut
+    text returns less than the shared workbook holds: written, it would lose the rest of the note.
+    It is listed for the officer (exit 1), and the note stays whole."""
+    long = "🚸" * 20000 + " the end"
+    shared = shared_plan(tmp_path, [["1.2", "Neglect", "Re-audit neglect", "Sam Smith", "QA", "March 2019", "Amber",
+                                     long]])
+    pack = pack_of(make_packs(shared), "QA Sub-Group")
+    edit_pack(pack, {"1.2": {"Progress update": "🚸" * 100 + " and a new line"}})
+    result = run("collect", pack, "--into", shared, "--yes", code=1)
+    assert "went into the pack cut" in result.output and "1 conflict" in result.output
+    assert openpyxl.load_workbook(shared)["Plan"]["H4"].value == long

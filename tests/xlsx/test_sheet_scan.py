@@ -95,3 +95,36 @@ def test_extent_and_concealed_read_a_block_at_a_time(tmp_path, monkeypatch):
     whole = Package(path).concealed("Plan"), Package(path).extent("Plan")
     monkeypatch.setattr(xlsxparts, "BLOCK", 7)
     assert (Package(path).concealed("Plan"), Package(path).extent("Plan")) == whole
+
+
+def test_fills_found_by_address_are_those_every_cell_gives(tmp_path):
+    """With no error value on a sheet, the cells whose fills are asked for are found by their
+    addresses alone: the same fills as when every cell is looked at (an error value on the
+    sheet makes it so), in plain and in prefixed XML (<x:c>), whatever else names the address."""
+    import zipfile
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Plan"
+    sheet["I1"] = "RAG"
+    for address, colour in (("I2", "FF0000"), ("I3", "00B050"), ("I5", "FFC000"), ("I6", "0070C0"), ("AI2", "FFFF00")):
+        sheet[address].fill = PatternFill("solid", fgColor=colour)
+    sheet["I4"] = 'r="I5"'  # an address in a cell's text
+    sheet["I5"].hyperlink = "https://example.org"  # <hyperlink ref="I5">
+    sheet.merge_cells("I6:I7")  # <mergeCell ref="I6:I7">
+    asked = {"I2", "I3", "I4", "I5", "I6", "I7", "H5"}
+    expected = {"I2": "FF0000", "I3": "00B050", "I5": "FFC000", "I6": "0070C0"}
+    book.save(tmp_path / "plain.xlsx")
+    sheet["Z1"] = "#N/A"  # an error value
+    book.save(tmp_path / "error.xlsx")
+    with zipfile.ZipFile(tmp_path / "plain.xlsx") as plain, zipfile.ZipFile(tmp_path / "prefixed.xlsx", "w") as out:
+        for info in plain.infolist():
+            data = plain.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = (data.replace(b"<c ", b"<x:c ").replace(b"</c>", b"</x:c>")
+                        .replace(b"<worksheet ", b'<worksheet xmlns:x="http://schemas.openxmlformats.org/'
+                                                 b'spreadsheetml/2006/main" ', 1))
+                assert b"<x:c " in data
+            out.writestr(info, data)
+    for name in ("plain", "error", "prefixed"):
+        assert Package(tmp_path / f"{name}.xlsx").details("Plan", asked).fills == expected, name

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from conftest import BUNDLED_2018, digest
 
 from plantools.cli import main
@@ -21,7 +21,7 @@ COMMANDS = {
 }
 
 
-def run(args: list) -> "click.testing.Result":
+def run(args: list) -> Result:
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
