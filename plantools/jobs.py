@@ -104,7 +104,8 @@ def run_month(plan: Plan, month: str | None = None, copies: Path | None = None, 
     action's letter of last month). parallel: write a large plan's packs in a second process
     meanwhile (a script that asks for it must be under `if __name__ == "__main__":`, as
     starting a process needs); `ahead`: that process, started before the plan was read
-    (head_start), whose reading of last month's copy is taken if it is the one found."""
+    (head_start), whose reading of last month's copy is taken if it is the one found, and
+    which then writes packs whatever the plan's size."""
     month = month or this_month()
     options = RunOptions(today, force, paper)
     copies = copies or copies_folder(plan.path)

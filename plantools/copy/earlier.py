@@ -44,9 +44,10 @@ def copy_path(out: Path, workbook: Path, month: str) -> Path:
 
 def previous_copy(out: Path, workbook: Path, month: str, inclusive: bool = False) -> Path | None:
     """The newest copy of this plan in `out` for a month before `month` (or `month` itself,
-    when inclusive)."""
+    when inclusive). Its name in any capitals, as Windows finds a file: a workbook renamed
+    from 'Plan.xlsx' to 'PLAN.xlsx' still has last month's copy."""
     stem = Path(workbook).stem
-    pattern = re.compile(re.escape(stem) + r" (\d{4}-\d{2})\.xlsx$")
+    pattern = re.compile(re.escape(stem) + r" (\d{4}-\d{2})\.xlsx$", re.IGNORECASE)
     earlier = []
     for path in Path(out).glob("*.xlsx") if Path(out).is_dir() else []:
         found = pattern.match(path.name)

@@ -372,3 +372,15 @@ def test_a_finding_names_the_action_by_the_ref_the_copy_gives_it(tmp_path):
     assert refs["Run a neglect workshop"] == "1.2d" and refs["Feed back practice lessons"] == "1.2b"
     found = [row for row in book["Completeness"].iter_rows(values_only=True) if row[2] == "H6"]
     assert [(row[3], row[4]) for row in found] == [("1.2d", "progress")], found
+
+
+def test_last_months_copy_is_found_whatever_capitals_the_workbook_is_renamed_in(tmp_path):
+    """Windows finds a file in any capitals: a workbook renamed from 'plan.xlsx' to 'PLAN.xlsx'
+    between months is compared with last month's copy, 'plan 2018-10.xlsx' (not taken for a
+    first month, which would start every action's key and letter afresh)."""
+    shared = simple_plan(tmp_path / "plan.xlsx", OCTOBER, BODIES)
+    out = tmp_path / "monthly"
+    consolidate(load_plan(shared), "2018-10", out)
+    renamed = shared.rename(tmp_path / "PLAN.xlsx")
+    second = consolidate(load_plan(renamed), "2018-11", out)
+    assert second.earlier == out / "plan 2018-10.xlsx" and second.previous_month == "2018-10"
