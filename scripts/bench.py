@@ -548,6 +548,7 @@ def startup(runs: int = 11) -> list[str]:
 
 
 def benchmark(sizes: list[int], repeat: int, echo=print, floor: bool = False, writers: bool = False) -> list[dict]:
+    import shutil
     import statistics
     import tempfile
 
@@ -561,6 +562,9 @@ def benchmark(sizes: list[int], repeat: int, echo=print, floor: bool = False, wr
             workbook = prepare(Path(folder), size)
             ours, theirs = [], []
             for _ in range(repeat):  # alternating, so that a busy moment hurts both alike
+                # each run makes the month's packs afresh, as a month's one run does: packs remade
+                # into the folder add to its record of what was sent, which grows run by run
+                shutil.rmtree(Path(folder) / "packs", ignore_errors=True)
                 ours.append(measure("ours", workbook))
                 theirs.append(measure("pandas", workbook))
             floors = writer_floor(Path(folder)) if floor else None
