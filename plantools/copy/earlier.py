@@ -11,7 +11,7 @@ from copy import copy
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from plantools.copy.changes import Change, keep_letters, match
+from plantools.copy.changes import Change, settle_refs
 from plantools.errors import PlanError
 from plantools.plan import rag
 from plantools.plan.columns import PLAN_COLUMNS as COLUMNS
@@ -58,14 +58,14 @@ def previous_copy(out: Path, workbook: Path, month: str, inclusive: bool = False
 
 def refs_as_copied(plan: Plan, out: Path, month: str) -> Plan:
     """The plan with each action's ref as the newest copy in `out` up to `month` shows it (a
-    letter kept from month to month, see changes.keep_letters), so that what a sub-group's
+    letter kept from month to month, see changes.settle_refs), so that what a sub-group's
     pack says matches the board's copy. The plan itself is left as it was."""
     path = previous_copy(out, plan.path, month, inclusive=True)
     if path is None or not any(action.ref_base for action in plan.actions):
         return plan
     copied = read_copy(path)
     settled = replace(plan, actions=[copy(action) for action in plan.actions])
-    keep_letters(settled.actions, match(copied.actions, settled.actions), copied.actions)
+    settle_refs(copied.actions, settled.actions)
     return settled
 
 
